@@ -1,0 +1,119 @@
+# herald — plain Makefile. `make help` lists the targets.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libgit2 yaml-0.1 libcmark jansson libcurl openssl
+DEBS = libgit2-dev libyaml-dev libcmark-dev libcurl4-openssl-dev libjansson-dev libssl-dev pkg-config
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS ?= -O2 -g
+WARNINGS = -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -fno-common
+ifdef WERROR
+WARNINGS += -Werror
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+# Sanitized builds live in their own folder so objects never mix.
+ifdef SANITIZE
+O ?= build/san
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+else
+O ?= build
+endif
+
+SRCS := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(patsubst src/%.c,$(O)/%.o,$(LIB_SRCS)) $(O)/templates.o
+TEMPLATES := $(sort $(wildcard templates/*))
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+HERALD := $(O)/herald
+
+.PHONY: all deps test unit e2e leakcheck bench demo install uninstall clean style help check-deps
+
+all: $(HERALD) $(UNIT_BINS)
+
+help:
+	@echo "make deps        install missing Debian packages (as root)"
+	@echo "make             build $(HERALD) and the unit tests"
+	@echo "make test        run every test (SANITIZE=address,undefined for sanitizers)"
+	@echo "make leakcheck   run the test suite under valgrind"
+	@echo "make bench       benchmark on generated repositories"
+	@echo "make demo        build and run herald on a sample blog"
+	@echo "make install     install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
+
+# Installs what pkg-config or the test tools say is missing. Never touches a
+# machine that already has everything.
+deps:
+	@sh tests/lib/deps.sh
+
+$(O)/%.o: src/%.c $(wildcard include/herald/*.h) | $(O)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(O)
+	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(O)/templates.o: $(O)/templates.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libherald.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(HERALD): $(O)/main.o $(O)/libherald.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libherald.a | $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(O)/libherald.a $(LIBS)
+
+$(O) $(O)/tests:
+	mkdir -p $@
+
+# Unit tests print TAP; end-to-end scripts are tests/tNNNN-*.sh. prove runs both.
+PROVE ?= prove
+PROVE_FLAGS ?= -j2
+test: deps
+	$(MAKE) all
+	HERALD=$(abspath $(HERALD)) $(PROVE) $(PROVE_FLAGS) --exec '' $(UNIT_BINS) $(sort $(wildcard tests/t[0-9]*.sh))
+
+unit: all
+	$(PROVE) --exec '' $(UNIT_BINS)
+
+leakcheck: deps
+	$(MAKE) all
+	HERALD_VALGRIND=1 HERALD=$(abspath $(HERALD)) $(PROVE) $(PROVE_FLAGS) --exec 'sh tests/lib/valgrind.sh' $(UNIT_BINS)
+	HERALD_VALGRIND=1 HERALD=$(abspath $(HERALD)) $(PROVE) $(PROVE_FLAGS) --exec '' $(sort $(wildcard tests/t[0-9]*.sh))
+
+bench: deps
+	$(MAKE) all CFLAGS='-O2 -g'
+	sh bench/run.sh $(abspath $(HERALD))
+
+demo: deps
+	$(MAKE) all
+	sh tests/lib/demo.sh $(abspath $(HERALD))
+
+install: $(HERALD)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(HERALD) $(DESTDIR)$(BINDIR)/herald
+	ln -sf herald $(DESTDIR)$(BINDIR)/git-herald
+	install -d $(DESTDIR)$(PREFIX)/share/herald/hooks
+	for h in hooks/*; do [ -f "$$h" ] && install -m 755 "$$h" $(DESTDIR)$(PREFIX)/share/herald/hooks/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/herald $(DESTDIR)$(BINDIR)/git-herald
+	rm -rf $(DESTDIR)$(PREFIX)/share/herald
+
+style:
+	clang-format -i src/*.c include/herald/*.h tests/unit/*.c
+
+clean:
+	rm -rf build tests/out

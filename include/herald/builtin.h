@@ -1,0 +1,18 @@
+#ifndef HERALD_BUILTIN_H
+#define HERALD_BUILTIN_H
+
+#include <stddef.h>
+
+/* The files of templates/, compiled into the binary by tests/lib/embed.sh. */
+struct builtin_file {
+	const char *name;
+	const char *data; /* NUL-terminated; len excludes the NUL */
+	size_t len;
+};
+
+extern const struct builtin_file builtin_files[];
+
+/* Returns the built-in file called `name`, or NULL. */
+const struct builtin_file *builtin_find(const char *name);
+
+#endif

@@ -1,0 +1,33 @@
+#ifndef HERALD_USAGE_H
+#define HERALD_USAGE_H
+
+/*
+ * Error reporting, in git's manner. Modules report with error() and return
+ * its -1; only cmd-*.c decides the exit code. die() is for the top level.
+ * All messages go to stderr as "herald: <level>: <message>".
+ */
+
+#define EXIT_FINDINGS 1
+#define EXIT_FATAL 128
+#define EXIT_USAGE 129
+
+__attribute__((format(printf, 1, 2)))
+int error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2)))
+void warning(const char *fmt, ...);
+__attribute__((format(printf, 1, 2), noreturn))
+void die(const char *fmt, ...);
+__attribute__((format(printf, 3, 4), noreturn))
+void bug_fl(const char *file, int line, const char *fmt, ...);
+#define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * While set, error() and warning() also append their lines to this file
+ * (the hook's $GIT_DIR/herald/log); NULL turns it off.
+ */
+void usage_set_log(const char *path);
+
+/* Silences warning() (not error()); returns the previous value. */
+int usage_quiet(int quiet);
+
+#endif

@@ -1,0 +1,92 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static char *log_path;
+static int quiet_warnings;
+
+void usage_set_log(const char *path)
+{
+	free(log_path);
+	log_path = path ? xstrdup(path) : NULL;
+}
+
+int usage_quiet(int quiet)
+{
+	int old = quiet_warnings;
+	quiet_warnings = quiet;
+	return old;
+}
+
+static void report(const char *level, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "herald: %s: ", level);
+	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_addch(&sb, '\n');
+	fflush(stdout);
+	fwrite(sb.buf, 1, sb.len, stderr);
+	if (log_path) {
+		FILE *f = fopen(log_path, "a");
+		if (f) {
+			char stamp[32];
+			time_t now = time(NULL);
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			fprintf(f, "%s %s", stamp, sb.buf);
+			fclose(f);
+		}
+	}
+	strbuf_release(&sb);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("error", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet_warnings)
+		return;
+	va_start(ap, fmt);
+	report("warning", fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("fatal", fmt, ap);
+	va_end(ap);
+	exit(EXIT_FATAL);
+}
+
+void bug_fl(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "herald: BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
