@@ -15,6 +15,9 @@ const struct command commands[] = {
 
 
 
+	{ "lint", cmd_lint, "check the front matter of every post" },
+	{ "scan", cmd_scan, "list what happened to posts between two commits" },
+	{ "show", cmd_show, "show one post as herald reads it" },
 	{ "version", cmd_version, "print herald's version and its libraries'" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,74 @@
+#ifndef HERALD_FRONTMATTER_H
+#define HERALD_FRONTMATTER_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/*
+ * The front matter reader: finds the block at the top of a file, parses it
+ * (YAML, JSON; TOML reported as unsupported until there is a reader) into a
+ * JSON object, and records every problem with its line and column.
+ */
+
+#define FRONTMATTER_MAX_BYTES (1024 * 1024)
+#define FRONTMATTER_MAX_DEPTH 64
+#define FRONTMATTER_MAX_NODES 10000
+
+enum frontmatter_format {
+	FRONTMATTER_NONE,
+	FRONTMATTER_YAML,
+	FRONTMATTER_JSON,
+	FRONTMATTER_TOML,
+};
+
+struct frontmatter_problem {
+	int line;   /* 1-based line in the file; 0 when unknown */
+	int column; /* 1-based column (bytes); 0 when unknown */
+	int is_error;
+	char *message;
+};
+
+struct frontmatter {
+	enum frontmatter_format format;
+	json_t *data;       /* the object read; NULL when none or invalid */
+	size_t body_offset; /* where the body starts in the input */
+	int invalid;        /* the block exists but could not be read */
+	json_t *positions;  /* top-level key -> [line, column] */
+	struct frontmatter_problem *problems;
+	size_t nr_problems, alloc_problems;
+};
+
+void frontmatter_init(struct frontmatter *fm);
+void frontmatter_release(struct frontmatter *fm);
+
+/*
+ * Reads the front matter of a file of `len` bytes (not NUL-terminated).
+ * Returns 0 when a block was read (fm->data set), 1 when the file has no
+ * front matter (so it is not a post), -1 when the block is invalid: then the
+ * first error in fm->problems says why. Warnings (duplicate keys) may be
+ * recorded in every case.
+ */
+int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len);
+
+/*
+ * Parses a whole YAML document (a config file) the same way: `first_line`
+ * is the file line of its first byte. Returns 0 with *out set to a new
+ * reference (an object, or NULL for an empty document), or -1 with problems
+ * recorded in fm.
+ */
+int frontmatter_parse_yaml(struct frontmatter *fm, const char *text, size_t len,
+			   int first_line, json_t **out);
+
+/* The first error's "LINE:COLUMN: message", or NULL when none. */
+const struct frontmatter_problem *frontmatter_first_error(const struct frontmatter *fm);
+
+/* Where a top-level key stands: 0, or -1 (line and column 0) when unknown. */
+int frontmatter_key_position(const struct frontmatter *fm, const char *key,
+			     int *line, int *column);
+
+/* Truthy and falsy words of the state rules (true/yes/on/1, false/no/off/0). */
+int frontmatter_truthy(const json_t *v);
+int frontmatter_falsy(const json_t *v);
+
+#endif

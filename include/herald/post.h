@@ -1,0 +1,66 @@
+#ifndef HERALD_POST_H
+#define HERALD_POST_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "herald/frontmatter.h"
+
+struct site;
+
+enum post_state {
+	POST_ABSENT,
+	POST_DRAFT,
+	POST_SCHEDULED,
+	POST_PUBLISHED,
+	POST_INVALID,
+};
+
+/*
+ * One file of a snapshot as herald reads it. Strings are owned by the post;
+ * `body` points into the buffer given to post_read() and is valid only as
+ * long as that buffer is.
+ */
+struct post {
+	char *path;
+	enum post_state state;
+	struct frontmatter fm;  /* fm.data is the front matter object */
+	const char *body;
+	size_t body_len;
+	char *title;
+	char *slug;
+	char *url;              /* absolute, or NULL when no base url is known */
+	char *summary;          /* plain text, valid UTF-8 */
+	json_t *tags;           /* array of strings */
+	long long date;         /* seconds since the epoch, or -1 */
+	const char *date_field; /* which field gave the date, or NULL */
+	char *error;            /* why it is invalid or not a post, or NULL */
+	int error_line, error_column;
+};
+
+void post_init(struct post *p);
+void post_release(struct post *p);
+
+/*
+ * Reads the file `path` whose content is buf[0..len) and evaluates its state
+ * at `now`. A file without front matter is POST_ABSENT (not a post); one
+ * whose front matter cannot be read is POST_INVALID with `error` set.
+ * Unreadable dates are recorded as warnings in p->fm.problems.
+ */
+#define POST_READ_NO_SUMMARY 1 /* skip the body: lint needs no summary */
+void post_read(struct post *p, const struct site *s, const char *path,
+	       const char *buf, size_t len, long long now, unsigned flags);
+
+/* Fills in what a non-regular file (symlink, submodule) at a post path is. */
+void post_not_a_file(struct post *p, const char *path, const char *what);
+
+const char *post_state_name(enum post_state st);
+
+/*
+ * The post as JSON: title, slug, url, date, tags, summary, front_matter.
+ * Returns a new reference.
+ */
+json_t *post_to_json(const struct post *p);
+
+#endif

@@ -1,0 +1,47 @@
+#ifndef HERALD_REPO_H
+#define HERALD_REPO_H
+
+#include <git2.h>
+
+#include "herald/strvec.h"
+
+/*
+ * The libgit2 adapter: opening the repository the way git would (respecting
+ * GIT_DIR and the quarantine of a pre-receive hook), resolving revisions,
+ * and turning libgit2's errors into ours.
+ */
+struct repo {
+	git_repository *git;
+	char *gitdir;  /* with a trailing '/' */
+	char *workdir; /* NULL for a bare repository */
+};
+
+/*
+ * Opens the repository at or above the current folder, or the one the
+ * environment names. Returns NULL after reporting why (not a repository,
+ * SHA-256 or reftable formats that libgit2 cannot read).
+ */
+struct repo *repo_open(void);
+void repo_free(struct repo *r);
+
+/* Reports libgit2's last error after "what: "; returns -1. */
+int repo_error(const char *what);
+
+/* Resolves any revision to a commit; reports an unknown one. Caller frees. */
+int repo_commit(struct repo *r, const char *rev, git_commit **out);
+
+/* A commit's first parent's tree, or NULL for a root commit. Caller frees. */
+int repo_parent_tree(struct repo *r, git_commit *c, git_tree **out);
+
+/* All values of a multi-valued git config key, in order. */
+int repo_config_multivar(struct repo *r, const char *name, struct strvec *out);
+/* A config string (caller frees) or NULL when unset. */
+char *repo_config_string(struct repo *r, const char *name);
+
+/* Reads the blob at `path` in `tree`; returns 1 (and *out NULL) when absent. */
+int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out);
+
+/* The 40-hex id of an oid, in a static buffer (two alternate buffers). */
+const char *repo_hex(const git_oid *oid);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef HERALD_SETUP_H
+#define HERALD_SETUP_H
+
+#include <git2.h>
+
+#include "herald/repo.h"
+#include "herald/site.h"
+#include "herald/strvec.h"
+
+/*
+ * What every command that reads posts shares: the repository, the site
+ * configuration, `--posts` globs and the `--now` instant.
+ */
+struct setup {
+	struct repo *repo;
+	struct site site;
+	struct strvec globs; /* --posts, in order */
+	long long now;
+};
+
+/* Long options every such command takes; codes for getopt_long. */
+#define SETUP_OPT_POSTS 1000
+#define SETUP_OPT_NOW 1001
+#define SETUP_LONG_OPTIONS                                                    \
+	{ "posts", required_argument, NULL, SETUP_OPT_POSTS },                \
+	{ "now", required_argument, NULL, SETUP_OPT_NOW },                    \
+	{ "help", no_argument, NULL, 'h' }
+
+void setup_init(struct setup *s);
+void setup_release(struct setup *s);
+
+/* Handles SETUP_OPT_*; returns 0, or -1 after reporting a bad value. */
+int setup_option(struct setup *s, int code, const char *arg);
+
+/* Opens the repository; -1 after reporting why. */
+int setup_open(struct setup *s);
+
+/* Reads the site configuration from `tree` (may be NULL). */
+int setup_site(struct setup *s, git_tree *tree);
+
+#endif

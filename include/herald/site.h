@@ -1,0 +1,61 @@
+#ifndef HERALD_SITE_H
+#define HERALD_SITE_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "herald/strvec.h"
+
+struct repo;
+
+/*
+ * What herald knows about the blog: which paths are posts, which front
+ * matter fields mean what, and how a post's url is made. Read from
+ * `.herald.yml` at the root of the revision being read, else from a Jekyll
+ * `_config.yml`, else the contract's defaults; post globs can be replaced by
+ * git config `herald.posts` and by `--posts` on the command line.
+ */
+struct site {
+	struct strvec globs;      /* post globs */
+	struct strvec endings;    /* file endings a post may have */
+	struct strvec drafts;     /* folder names that hold drafts */
+	struct strvec date_fields;
+	struct strvec summary_fields;
+	char *draft_field, *published_field, *title_field;
+	char *title;              /* the site's title, or NULL */
+	char *base_url;           /* without a trailing '/', or NULL */
+	char *permalink;          /* a pattern, see site_url() */
+	int future;               /* publish future-dated posts at once */
+	char *config_path;        /* which file configured it, or NULL */
+	unsigned char *glob_endings; /* per glob: 1 when `endings` apply to it */
+};
+
+void site_init(struct site *s);
+void site_release(struct site *s);
+
+/*
+ * Loads the configuration for the revision whose tree is `tree` (may be NULL),
+ * then applies git config `herald.posts` and `cli_globs` (may be NULL).
+ * Problems in a config file are reported as warnings and the defaults kept
+ * for what could not be read; returns -1 only for git errors.
+ */
+int site_load(struct site *s, struct repo *r, git_tree *tree,
+	      const struct strvec *cli_globs);
+
+/* Replaces the post globs. */
+void site_set_globs(struct site *s, const struct strvec *globs);
+
+/* Is `path` (relative to the repository root) a post's path? */
+int site_is_post_path(const struct site *s, const char *path);
+
+/* Is `path` inside a drafts folder? */
+int site_in_drafts(const struct site *s, const char *path);
+
+/*
+ * The absolute url of a post (caller frees), or NULL when no base url is
+ * known. `date` is seconds since the epoch or -1, `fm` the front matter.
+ */
+char *site_url(const struct site *s, const char *slug, const char *title_slug,
+	       long long date, const json_t *fm);
+
+#endif

@@ -1,0 +1,246 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "herald/changes.h"
+#include "herald/command.h"
+#include "herald/range.h"
+#include "herald/setup.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static const char scan_usage[] =
+	"usage: herald scan [options] [FROM] [TO]\n"
+	"   or: herald scan [options] FROM..TO\n"
+	"   or: herald scan [options] --all [TO]\n"
+	"\n"
+	"Lists what happened to every post between two commits: new, undrafted,\n"
+	"moved, updated, unpublished, deleted, scheduled (and draft).\n"
+	"TO defaults to HEAD and FROM to TO's first parent.\n"
+	"\n"
+	"    --json         print the JSON document that templates and webhooks see\n"
+	"    --all          compare TO with the empty tree (every post is new)\n"
+	"    --drafts       also list changes among drafts\n"
+	"    --now DATE     evaluate scheduled posts at DATE (RFC 3339)\n"
+	"    --posts GLOB   which paths are posts (repeatable; replaces the defaults)\n";
+
+/* Display width of UTF-8 text, counting each code point as one column. */
+static size_t width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void pad(struct strbuf *sb, const char *s, size_t w)
+{
+	size_t n = width(s);
+
+	strbuf_addstr(sb, s);
+	strbuf_addchars(sb, ' ', n + 2 <= w ? w - n : 2);
+}
+
+/* Keeps at most `max` columns, ending with an ellipsis when cut. */
+static char *clip(const char *s, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t cols = 0;
+
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80) {
+			if (cols == max - 1 && width(s) > 1) {
+				strbuf_addstr(&sb, "\xe2\x80\xa6");
+				break;
+			}
+			cols++;
+		}
+		strbuf_addch(&sb, *s == '\n' || *s == '\t' ? ' ' : *s);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static char *event_where(json_t *ev)
+{
+	const char *path = json_string_value(json_object_get(ev, "path"));
+	const char *from = json_string_value(json_object_get(ev, "from_path"));
+
+	if (from)
+		return xstrfmt("%s -> %s", from, path);
+	return xstrdup(path);
+}
+
+static char *event_changes(json_t *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(ev, "changes"), i, c) {
+		if (sb.len)
+			strbuf_addstr(&sb, ", ");
+		strbuf_addstr(&sb, json_string_value(json_object_get(c, "field")));
+	}
+	if (json_is_true(json_object_get(ev, "body_changed"))) {
+		if (sb.len)
+			strbuf_addstr(&sb, ", ");
+		strbuf_addstr(&sb, "body");
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void print_table(json_t *doc)
+{
+	json_t *events = json_object_get(doc, "events"), *ev, *e;
+	size_t i, n = json_array_size(events), wtype = 4, wpath = 4, wtitle = 5;
+	char **where = xcalloc(n + 1, sizeof(*where));
+	char **title = xcalloc(n + 1, sizeof(*title));
+	size_t counts[EVENT_TYPES + 1] = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	const char *from = json_string_value(json_object_get(doc, "from"));
+	const char *to = json_string_value(json_object_get(doc, "to"));
+
+	json_array_foreach(events, i, ev) {
+		const char *type = json_string_value(json_object_get(ev, "type"));
+		int t = event_type_parse(type);
+		counts[t < 0 ? EVENT_TYPES : t]++;
+		where[i] = event_where(ev);
+		title[i] = clip(json_string_value(json_object_get(ev, "title")), 48);
+		if (width(type) > wtype)
+			wtype = width(type);
+		if (width(where[i]) > wpath)
+			wpath = width(where[i]);
+		if (width(title[i]) > wtitle)
+			wtitle = width(title[i]);
+	}
+	if (wpath > 72)
+		wpath = 72;
+	if (n) {
+		pad(&sb, "TYPE", wtype + 2);
+		pad(&sb, "PATH", wpath + 2);
+		pad(&sb, "TITLE", wtitle + 2);
+		strbuf_addstr(&sb, "CHANGED");
+		strbuf_rtrim(&sb);
+		strbuf_addch(&sb, '\n');
+	}
+	json_array_foreach(events, i, ev) {
+		char *changes = event_changes(ev);
+		pad(&sb, json_string_value(json_object_get(ev, "type")), wtype + 2);
+		pad(&sb, where[i], wpath + 2);
+		pad(&sb, title[i], wtitle + 2);
+		strbuf_addstr(&sb, changes);
+		strbuf_rtrim(&sb);
+		strbuf_addch(&sb, '\n');
+		free(changes);
+		free(where[i]);
+		free(title[i]);
+	}
+	free(where);
+	free(title);
+	if (n)
+		strbuf_addch(&sb, '\n');
+	strbuf_addf(&sb, "%zu event%s", n, n == 1 ? "" : "s");
+	if (n) {
+		int t, first = 1;
+		strbuf_addstr(&sb, " (");
+		for (t = 0; t < EVENT_TYPES; t++) {
+			if (!counts[t])
+				continue;
+			strbuf_addf(&sb, "%s%zu %s", first ? "" : ", ", counts[t],
+				    event_type_name((enum event_type)t));
+			first = 0;
+		}
+		strbuf_addch(&sb, ')');
+	}
+	if (from)
+		strbuf_addf(&sb, " from %.7s to %.7s\n", from, to);
+	else
+		strbuf_addf(&sb, " from the empty tree to %.7s\n", to);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_release(&sb);
+	json_array_foreach(json_object_get(doc, "errors"), i, e) {
+		json_t *line = json_object_get(e, "line");
+		if (json_is_integer(line))
+			fprintf(stderr, "%s:%lld:%lld: error: %s\n",
+				json_string_value(json_object_get(e, "path")),
+				(long long)json_integer_value(line),
+				(long long)json_integer_value(json_object_get(e, "column")),
+				json_string_value(json_object_get(e, "message")));
+		else
+			fprintf(stderr, "%s: error: %s\n",
+				json_string_value(json_object_get(e, "path")),
+				json_string_value(json_object_get(e, "message")));
+	}
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "drafts", no_argument, NULL, 'd' },
+		SETUP_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct setup st;
+	struct range rg = { NULL, NULL };
+	struct changes_options co;
+	git_tree *tree = NULL;
+	json_t *doc = NULL;
+	int json = 0, all = 0, drafts = 0, c, ret = 0;
+
+	setup_init(&st);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'a': all = 1; break;
+		case 'd': drafts = 1; break;
+		case 'h':
+			fputs(scan_usage, stdout);
+			goto out;
+		case SETUP_OPT_POSTS:
+		case SETUP_OPT_NOW:
+			if (setup_option(&st, c, optarg) < 0) {
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		default:
+			fputs(scan_usage, stderr);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (setup_open(&st) < 0 ||
+	    range_resolve(&rg, st.repo, argc - optind, argv + optind, all) < 0 ||
+	    git_commit_tree(&tree, rg.to) < 0 || setup_site(&st, tree) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	memset(&co, 0, sizeof(co));
+	co.site = &st.site;
+	co.now = st.now;
+	co.drafts = drafts;
+	if (changes_scan(st.repo, rg.from, rg.to, &co, &doc) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	if (json) {
+		char *s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
+		puts(s);
+		free(s);
+	} else {
+		print_table(doc);
+	}
+out:
+	json_decref(doc);
+	git_tree_free(tree);
+	range_release(&rg);
+	setup_release(&st);
+	return ret;
+}

@@ -1,0 +1,331 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark.h>
+
+#include "herald/date.h"
+#include "herald/post.h"
+#include "herald/site.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+#define SUMMARY_SOURCE_MAX 8192
+#define SUMMARY_MAX 500
+
+void post_init(struct post *p)
+{
+	memset(p, 0, sizeof(*p));
+	frontmatter_init(&p->fm);
+	p->date = -1;
+}
+
+void post_release(struct post *p)
+{
+	free(p->path);
+	frontmatter_release(&p->fm);
+	free(p->title);
+	free(p->slug);
+	free(p->url);
+	free(p->summary);
+	json_decref(p->tags);
+	free(p->error);
+	post_init(p);
+}
+
+const char *post_state_name(enum post_state st)
+{
+	switch (st) {
+	case POST_ABSENT: return "absent";
+	case POST_DRAFT: return "draft";
+	case POST_SCHEDULED: return "scheduled";
+	case POST_PUBLISHED: return "published";
+	case POST_INVALID: return "invalid";
+	}
+	return "unknown";
+}
+
+void post_not_a_file(struct post *p, const char *path, const char *what)
+{
+	post_release(p);
+	p->path = xstrdup(path);
+	p->state = POST_ABSENT;
+	p->error = xstrfmt("is a %s, not a file; herald reads only regular files", what);
+}
+
+/* The scalar value of a field as text (caller frees), or NULL. */
+static char *field_text(const json_t *fm, const char *key)
+{
+	const json_t *v = json_object_get(fm, key);
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xstrfmt("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xstrfmt("%g", json_real_value(v));
+	return NULL;
+}
+
+/* The slug a file name gives: `2020-03-30-hello.md` and `hello/index.md` -> hello. */
+static char *slug_from_path(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	long long ignored;
+	size_t n;
+
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "index.", 6) && base > path + 1) {
+		/* a page bundle: the folder names the post */
+		const char *dir_end = base - 1, *dir = dir_end;
+		while (dir > path && dir[-1] != '/')
+			dir--;
+		if (!date_from_name(dir, &ignored) && dir_end - dir > 11)
+			dir += 11;
+		return xstrndup(dir, (size_t)(dir_end - dir));
+	}
+	if (!date_from_name(base, &ignored) && strlen(base) > 11)
+		base += 11;
+	dot = strrchr(base, '.');
+	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	return xstrndup(base, n);
+}
+
+static long long date_from_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	long long t;
+
+	base = base ? base + 1 : path;
+	if (!date_from_name(base, &t))
+		return t;
+	if (!strncmp(base, "index.", 6) && base > path + 1) {
+		const char *dir = base - 1;
+		while (dir > path && dir[-1] != '/')
+			dir--;
+		if (!date_from_name(dir, &t))
+			return t;
+	}
+	return -1;
+}
+
+static void read_date(struct post *p, const struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->date_fields.nr; i++) {
+		const char *key = s->date_fields.v[i];
+		const json_t *v = json_object_get(p->fm.data, key);
+		int line, col;
+
+		if (!v || json_is_null(v))
+			continue;
+		if (json_is_string(v) && !date_parse(json_string_value(v), &p->date)) {
+			p->date_field = key;
+			return;
+		}
+		frontmatter_key_position(&p->fm, key, &line, &col);
+		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
+		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
+			line, col, 0,
+			xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, optionally with a time and zone)", key),
+		};
+	}
+	p->date = date_from_path(p->path);
+}
+
+static void collect_text(cmark_node *node, struct strbuf *out)
+{
+	cmark_node *c;
+
+	for (c = cmark_node_first_child(node); c; c = cmark_node_next(c)) {
+		switch (cmark_node_get_type(c)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			strbuf_addstr(out, cmark_node_get_literal(c));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			strbuf_addch(out, ' ');
+			break;
+		case CMARK_NODE_HTML_INLINE:
+			break;
+		default:
+			collect_text(c, out);
+		}
+	}
+}
+
+/* Cuts at `max` bytes without splitting a UTF-8 sequence, adding an ellipsis. */
+static void truncate_utf8(struct strbuf *sb, size_t max)
+{
+	size_t n = max;
+
+	if (sb->len <= max)
+		return;
+	while (n > 0 && ((unsigned char)sb->buf[n] & 0xc0) == 0x80)
+		n--;
+	while (n > 0 && sb->buf[n - 1] == ' ')
+		n--;
+	strbuf_setlen(sb, n);
+	strbuf_addstr(sb, "\xe2\x80\xa6");
+}
+
+/* The first paragraph of the body as plain text; the title from an h1. */
+static void read_body(struct post *p, char **heading)
+{
+	struct strbuf src = STRBUF_INIT, text = STRBUF_INIT;
+	cmark_node *doc, *n;
+	size_t len = p->body_len < SUMMARY_SOURCE_MAX ? p->body_len : SUMMARY_SOURCE_MAX;
+
+	strbuf_add_utf8_lossy(&src, p->body, len);
+	doc = cmark_parse_document(src.buf, src.len, CMARK_OPT_VALIDATE_UTF8);
+	for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n)) {
+		if (cmark_node_get_type(n) == CMARK_NODE_HEADING && !*heading &&
+		    cmark_node_get_heading_level(n) == 1) {
+			struct strbuf h = STRBUF_INIT;
+			collect_text(n, &h);
+			*heading = strbuf_detach(&h, NULL);
+		}
+		if (cmark_node_get_type(n) != CMARK_NODE_PARAGRAPH)
+			continue;
+		collect_text(n, &text);
+		strbuf_rtrim(&text);
+		if (text.len)
+			break;
+	}
+	cmark_node_free(doc);
+	truncate_utf8(&text, SUMMARY_MAX);
+	p->summary = strbuf_detach(&text, NULL);
+	strbuf_release(&src);
+}
+
+static json_t *read_tags(const json_t *fm)
+{
+	const json_t *v = json_object_get(fm, "tags");
+	json_t *tags = json_array(), *e;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (json_is_string(e))
+				json_array_append(tags, e);
+			else if (json_is_integer(e))
+				json_array_append_new(tags, json_sprintf("%lld",
+					(long long)json_integer_value(e)));
+		}
+	} else if (json_is_string(v)) {
+		/* "a, b c": commas or spaces */
+		char *copy = xstrdup(json_string_value(v)), *q = copy, *word;
+		while ((word = strsep(&q, ", ")))
+			if (*word)
+				json_array_append_new(tags, json_string(word));
+		free(copy);
+	}
+	return tags;
+}
+
+static int is_draft(const struct post *p, const struct site *s)
+{
+	return site_in_drafts(s, p->path) ||
+	       frontmatter_truthy(json_object_get(p->fm.data, s->draft_field)) ||
+	       frontmatter_falsy(json_object_get(p->fm.data, s->published_field));
+}
+
+void post_read(struct post *p, const struct site *s, const char *path,
+	       const char *buf, size_t len, long long now, unsigned flags)
+{
+	char *heading = NULL, *title_slug;
+	size_t i;
+	int rc;
+
+	post_release(p);
+	p->path = xstrdup(path);
+	rc = frontmatter_parse(&p->fm, buf, len);
+	if (rc > 0) {
+		p->state = POST_ABSENT;
+		p->error = xstrdup("has no front matter, so it is not a post");
+		return;
+	}
+	if (rc < 0) {
+		const struct frontmatter_problem *e = frontmatter_first_error(&p->fm);
+		p->state = POST_INVALID;
+		p->error = xstrdup(e->message);
+		p->error_line = e->line;
+		p->error_column = e->column;
+		return;
+	}
+	p->body = buf + p->fm.body_offset;
+	p->body_len = len - p->fm.body_offset;
+	title_slug = slug_from_path(path);
+	p->slug = field_text(p->fm.data, "slug");
+	if (!p->slug || !*p->slug) {
+		free(p->slug);
+		p->slug = xstrdup(title_slug);
+	}
+	read_date(p, s);
+	if (!(flags & POST_READ_NO_SUMMARY))
+		read_body(p, &heading);
+	else
+		p->summary = xstrdup("");
+	for (i = 0; i < s->summary_fields.nr; i++) {
+		char *v = field_text(p->fm.data, s->summary_fields.v[i]);
+		struct strbuf sb = STRBUF_INIT;
+		if (!v)
+			continue;
+		strbuf_add_utf8_lossy(&sb, v, strlen(v));
+		free(v);
+		while (sb.len && isspace((unsigned char)sb.buf[0])) {
+			memmove(sb.buf, sb.buf + 1, sb.len);
+			sb.len--;
+		}
+		strbuf_rtrim(&sb);
+		if (!sb.len) {
+			strbuf_release(&sb);
+			continue;
+		}
+		free(p->summary);
+		p->summary = strbuf_detach(&sb, NULL);
+		break;
+	}
+	p->title = field_text(p->fm.data, s->title_field);
+	if (!p->title || !*p->title) {
+		free(p->title);
+		p->title = heading ? heading : xstrdup(p->slug);
+		heading = NULL;
+	}
+	free(heading);
+	p->tags = read_tags(p->fm.data);
+	p->url = site_url(s, p->slug, title_slug, p->date, p->fm.data);
+	free(title_slug);
+
+	if (is_draft(p, s))
+		p->state = POST_DRAFT;
+	else if (!s->future && p->date >= 0 && p->date > now)
+		p->state = POST_SCHEDULED;
+	else
+		p->state = POST_PUBLISHED;
+}
+
+json_t *post_to_json(const struct post *p)
+{
+	char date[32];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "title", value_text(p->title ? p->title : ""));
+	json_object_set_new(o, "slug", value_text(p->slug ? p->slug : ""));
+	json_object_set_new(o, "url", value_text(p->url));
+	if (p->date >= 0) {
+		date_format(p->date, date, sizeof(date));
+		json_object_set_new(o, "date", json_string(date));
+	} else {
+		json_object_set_new(o, "date", json_null());
+	}
+	json_object_set_new(o, "tags", p->tags ? json_incref(p->tags) : json_array());
+	json_object_set_new(o, "summary", value_text(p->summary ? p->summary : ""));
+	json_object_set_new(o, "front_matter",
+			    p->fm.data ? json_incref(p->fm.data) : json_null());
+	return o;
+}

@@ -1,0 +1,179 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "herald/repo.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+int repo_error(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return error("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+}
+
+static void tune_libgit2(void)
+{
+	/*
+	 * Defaults suit a long-lived process; herald is short-lived and must
+	 * stay small on big histories, so cap caches and mapped pack windows.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(16 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(32 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4 * 1024 * 1024));
+}
+
+struct repo *repo_open(void)
+{
+	struct repo *r = xcalloc(1, sizeof(*r));
+	const char *p;
+	int major, minor, rev;
+
+	tune_libgit2();
+	if (git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
+				    NULL) < 0) {
+		const git_error *e = git_error_last();
+		const char *msg = e && e->message ? e->message : "";
+		char cwd[4096];
+
+		git_libgit2_version(&major, &minor, &rev);
+		if (!getcwd(cwd, sizeof(cwd)))
+			cwd[0] = '\0';
+		if (strstr(msg, "objectformat"))
+			error("'%s' is a SHA-256 repository, which libgit2 %d.%d cannot read",
+			      cwd, major, minor);
+		else if (strstr(msg, "refstorage"))
+			error("'%s' stores its refs in reftable, which libgit2 %d.%d cannot read",
+			      cwd, major, minor);
+		else if (strstr(msg, "could not find repository"))
+			error("not a git repository: '%s'", cwd);
+		else
+			error("cannot open the repository at '%s': %s", cwd, msg);
+		free(r);
+		return NULL;
+	}
+	r->gitdir = xstrdup(git_repository_path(r->git));
+	p = git_repository_workdir(r->git);
+	r->workdir = p ? xstrdup(p) : NULL;
+	return r;
+}
+
+void repo_free(struct repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->git);
+	free(r->gitdir);
+	free(r->workdir);
+	free(r);
+}
+
+int repo_commit(struct repo *r, const char *rev, git_commit **out)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	if (git_revparse_single(&obj, r->git, rev) < 0) {
+		const git_error *e = git_error_last();
+		if (e && e->klass != GIT_ERROR_REFERENCE && e->klass != GIT_ERROR_INVALID &&
+		    e->klass != GIT_ERROR_ODB && e->klass != GIT_ERROR_OBJECT)
+			return repo_error(rev);
+		return error("unknown revision '%s'", rev);
+	}
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+		ret = error("'%s' does not name a commit", rev);
+		goto out;
+	}
+	*out = (git_commit *)peeled;
+out:
+	git_object_free(obj);
+	return ret;
+}
+
+int repo_parent_tree(struct repo *r, git_commit *c, git_tree **out)
+{
+	git_commit *parent = NULL;
+	int ret;
+
+	(void)r;
+	*out = NULL;
+	if (!git_commit_parentcount(c))
+		return 0;
+	if (git_commit_parent(&parent, c, 0) < 0)
+		return repo_error("cannot read the parent commit");
+	ret = git_commit_tree(out, parent) < 0 ? repo_error("cannot read a tree") : 0;
+	git_commit_free(parent);
+	return ret;
+}
+
+int repo_config_multivar(struct repo *r, const char *name, struct strvec *out)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *entry;
+	int ret = 0, rc;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_error("cannot read git config");
+	if (git_config_multivar_iterator_new(&it, cfg, name, NULL) < 0) {
+		ret = repo_error("cannot read git config");
+		goto out;
+	}
+	while (!(rc = git_config_next(&entry, it)))
+		strvec_push(out, entry->value);
+	if (rc != GIT_ITEROVER)
+		ret = repo_error("cannot read git config");
+out:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return ret;
+}
+
+char *repo_config_string(struct repo *r, const char *name)
+{
+	git_config *cfg = NULL;
+	const char *v = NULL;
+	char *res = NULL;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return NULL;
+	if (!git_config_get_string(&v, cfg, name) && v)
+		res = xstrdup(v);
+	git_config_free(cfg);
+	return res;
+}
+
+int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out)
+{
+	git_tree_entry *entry = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	if (!tree)
+		return 1;
+	if (git_tree_entry_bypath(&entry, tree, path) < 0)
+		return 1;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		ret = 1;
+		goto out;
+	}
+	if (git_blob_lookup(out, r->git, git_tree_entry_id(entry)) < 0)
+		ret = repo_error(path);
+out:
+	git_tree_entry_free(entry);
+	return ret;
+}
+
+const char *repo_hex(const git_oid *oid)
+{
+	static char bufs[2][GIT_OID_HEXSZ + 1];
+	static int which;
+	char *b = bufs[which ^= 1];
+
+	git_oid_tostr(b, sizeof(bufs[0]), oid);
+	return b;
+}

@@ -1,0 +1,49 @@
+#include <string.h>
+#include <time.h>
+
+#include "herald/date.h"
+#include "herald/setup.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+void setup_init(struct setup *s)
+{
+	memset(s, 0, sizeof(*s));
+	site_init(&s->site);
+	s->now = (long long)time(NULL);
+}
+
+void setup_release(struct setup *s)
+{
+	repo_free(s->repo);
+	site_release(&s->site);
+	strvec_clear(&s->globs);
+	memset(s, 0, sizeof(*s));
+}
+
+int setup_option(struct setup *s, int code, const char *arg)
+{
+	switch (code) {
+	case SETUP_OPT_POSTS:
+		if (!*arg)
+			return error("--posts needs a glob");
+		strvec_push(&s->globs, arg);
+		return 0;
+	case SETUP_OPT_NOW:
+		if (date_parse(arg, &s->now) < 0)
+			return error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
+		return 0;
+	}
+	BUG("unknown setup option %d", code);
+}
+
+int setup_open(struct setup *s)
+{
+	s->repo = repo_open();
+	return s->repo ? 0 : -1;
+}
+
+int setup_site(struct setup *s, git_tree *tree)
+{
+	return site_load(&s->site, s->repo, tree, &s->globs);
+}
