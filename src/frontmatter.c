@@ -511,7 +511,11 @@ int frontmatter_parse_yaml(struct frontmatter *fm, const char *text, size_t len,
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			yaml_mark_t m = parser.problem_mark;
-			if (parser.context)
+			if (m.index < len && text[m.index] == '\t')
+				ret = add_problem(fm, 1, b.line0 + (int)m.line,
+						  (int)m.column + 1,
+						  "a tab cannot indent YAML; use spaces");
+			else if (parser.context)
 				ret = add_problem(fm, 1, b.line0 + (int)m.line,
 						  (int)m.column + 1, "%s %s that starts at line %d, column %d",
 						  yaml_problem_text(&parser), parser.context,
