@@ -195,7 +195,7 @@ int cmd_scan(int argc, char **argv)
 
 	setup_init(&st);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'a': all = 1; break;

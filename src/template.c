@@ -18,7 +18,7 @@
  * line disappears. Every other line starts with a NODE_LINE that carries
  * its leading whitespace: that is where a standalone partial's indentation
  * is inserted and where a re-indented block's own indentation is removed,
- * so the indentation rules cost nothing at render time.
+ * so rendering never has to rewrite text to indent it.
  */
 
 #define MAX_NESTING 256
@@ -84,7 +84,7 @@ struct token {
 	int line, col;
 };
 
-struct open {
+struct nest {
 	struct node *node;
 	struct node **tail;
 };
@@ -100,7 +100,7 @@ struct parser {
 	int line;
 	struct token *toks;
 	size_t ntoks, atoks;
-	struct open *open;
+	struct nest *open;
 	size_t nopen, aopen;
 	struct node **tail;
 };
@@ -172,12 +172,6 @@ static void parser_where(struct parser *p, size_t off, int *line, int *col)
 	*col = (int)(off - p->line_off + 1);
 }
 
-static const char *find(const char *hay, size_t haylen, const char *needle,
-			size_t nlen)
-{
-	return memmem(hay, haylen, needle, nlen);
-}
-
 /*
  * Offset of the closing delimiter at or after `from`; with `pre`, of the
  * first one right after the character `pre` (as in "}}}" or "=}}").
@@ -188,7 +182,7 @@ static size_t parser_find_close(struct parser *p, size_t from, int pre)
 	const char *hit;
 
 	while (at <= p->len) {
-		hit = find(p->src + at, p->len - at, p->ctag, p->clen);
+		hit = memmem(p->src + at, p->len - at, p->ctag, p->clen);
 		if (!hit)
 			return SIZE_MAX;
 		at = (size_t)(hit - p->src);
@@ -289,7 +283,7 @@ static int parser_lex_tag(struct parser *p)
 			return error("%s:%d:%d: empty tag", p->t->name, line,
 				     col);
 		for (i = a; i < b; i++)
-			if (is_space(s[i]))
+			if (is_space(s[i]) || !s[i])
 				return error("%s:%d:%d: bad tag name '%.*s'",
 					     p->t->name, line, col,
 					     (int)(b - a), s + a);
@@ -309,16 +303,27 @@ static int parser_lex_tag(struct parser *p)
 static int parser_lex_line(struct parser *p)
 {
 	const char *s = p->src;
+	const char *nl = NULL;
+	int searched = 0;
 
 	p->ntoks = 0;
 	while (p->pos < p->len) {
-		size_t left = p->len - p->pos;
-		const char *nl = memchr(s + p->pos, '\n', left);
-		const char *open = find(s + p->pos, left, p->otag, p->olen);
+		const char *open;
 		size_t stop;
 
-		if (!open || (nl && nl < open)) {
-			stop = nl ? (size_t)(nl - s) + 1 : p->len;
+		/*
+		 * Delimiters hold no whitespace, so a tag opens before the
+		 * line end or not at all: searching only the line keeps long
+		 * templates linear.
+		 */
+		if (!searched || (nl && (size_t)(nl - s) < p->pos)) {
+			nl = memchr(s + p->pos, '\n', p->len - p->pos);
+			searched = 1;
+		}
+		stop = nl ? (size_t)(nl - s) : p->len;
+		open = memmem(s + p->pos, stop - p->pos, p->otag, p->olen);
+		if (!open) {
+			stop = nl ? stop + 1 : p->len;
 			parser_add_token(p, TOK_TEXT, p->pos, stop);
 			p->pos = stop;
 			return 0;
@@ -333,14 +338,14 @@ static int parser_lex_line(struct parser *p)
 	return 0;
 }
 
-static struct open *parser_top(struct parser *p)
+static struct nest *parser_top(struct parser *p)
 {
 	return p->nopen ? &p->open[p->nopen - 1] : NULL;
 }
 
 static void parser_append(struct parser *p, struct node *n)
 {
-	struct open *top = parser_top(p);
+	struct nest *top = parser_top(p);
 	struct node ***tail = top ? &top->tail : &p->tail;
 
 	**tail = n;
@@ -384,10 +389,26 @@ static void parser_add_text(struct parser *p, size_t start, size_t end)
 	parser_append(p, n);
 }
 
+/* The tag's name as written, "*x" for a dynamic name; the caller frees it. */
 static char *token_name(const struct parser *p, const struct token *tok)
 {
-	return xstrfmt("%s%.*s", tok->dynamic ? "*" : "",
-		       (int)(tok->nend - tok->nstart), p->src + tok->nstart);
+	size_t len = tok->nend - tok->nstart, star = tok->dynamic ? 1 : 0;
+	char *name = xmalloc(star + len + 1);
+
+	name[0] = '*';
+	memcpy(name + star, p->src + tok->nstart, len);
+	name[star + len] = '\0';
+	return name;
+}
+
+static int token_is(const struct parser *p, const struct token *tok,
+		    const char *name)
+{
+	size_t len = tok->nend - tok->nstart;
+
+	if (tok->dynamic && *name++ != '*')
+		return 0;
+	return strlen(name) == len && !memcmp(name, p->src + tok->nstart, len);
 }
 
 static void node_set_name(struct parser *p, struct node *n,
@@ -413,29 +434,28 @@ static void node_set_name(struct parser *p, struct node *n,
 
 static int parser_close(struct parser *p, const struct token *tok)
 {
-	struct open *top = parser_top(p);
-	struct node *n;
-	char *name = token_name(p, tok);
-	int ret = 0;
+	struct nest *top = parser_top(p);
+	struct node *n = top ? top->node : NULL;
+	char *name;
+	int ret;
 
-	if (!top) {
+	if (n && token_is(p, tok, n->name)) {
+		if (n->type == NODE_BLOCK && n->standalone &&
+		    n->dmin != SIZE_MAX) {
+			n->indent = n->dws;
+			n->indent_len = n->dedent = n->dmin;
+		}
+		p->nopen--;
+		return 0;
+	}
+	name = token_name(p, tok);
+	if (!n)
 		ret = error("%s:%d:%d: closing tag '%s' without an opening tag",
 			    p->t->name, tok->line, tok->col, name);
-		goto out;
-	}
-	n = top->node;
-	if (strcmp(n->name, name)) {
+	else
 		ret = error("%s:%d:%d: closing tag '%s' does not match '%s' opened at line %d",
 			    p->t->name, tok->line, tok->col, name, n->name,
 			    n->line);
-		goto out;
-	}
-	if (n->type == NODE_BLOCK && n->standalone && n->dmin != SIZE_MAX) {
-		n->indent = n->dws;
-		n->indent_len = n->dedent = n->dmin;
-	}
-	p->nopen--;
-out:
 	free(name);
 	return ret;
 }
@@ -521,21 +541,13 @@ static int closes_block_in_parent(const struct parser *p,
 				  const struct token *par)
 {
 	const struct node *b, *q;
-	char *bn, *pn;
-	int ret;
 
 	if (p->nopen < 2)
 		return 0;
 	b = p->open[p->nopen - 1].node;
 	q = p->open[p->nopen - 2].node;
-	if (b->type != NODE_BLOCK || q->type != NODE_PARENT)
-		return 0;
-	bn = token_name(p, blk);
-	pn = token_name(p, par);
-	ret = !strcmp(b->name, bn) && !strcmp(q->name, pn);
-	free(bn);
-	free(pn);
-	return ret;
+	return b->type == NODE_BLOCK && q->type == NODE_PARENT &&
+	       token_is(p, blk, b->name) && token_is(p, par, q->name);
 }
 
 /*

@@ -93,18 +93,39 @@ struct toml_parser {
 	char message[sizeof(((struct toml_error *)0)->message)];
 };
 
+/* Length of s[0..len) without a UTF-8 sequence cut short at its end. */
+static size_t toml_utf8_trim(const char *s, size_t len)
+{
+	size_t i = len, need;
+	int c;
+
+	while (i && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (!i)
+		return len;
+	c = (unsigned char)s[i - 1];
+	if (c < 0xc0)
+		return len;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int toml_fail(struct toml_parser *tp, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (tp->failed)
 		return -1;
 	tp->failed = 1;
 	tp->err_pos = pos;
 	va_start(ap, fmt);
-	vsnprintf(tp->message, sizeof(tp->message), fmt, ap);
+	n = vsnprintf(tp->message, sizeof(tp->message), fmt, ap);
 	va_end(ap);
+	/* A long key may have cut the message inside a character. */
+	if (n >= (int)sizeof(tp->message))
+		tp->message[toml_utf8_trim(tp->message, sizeof(tp->message) - 1)] = '\0';
 	return -1;
 }
 
@@ -605,24 +626,28 @@ static void toml_pop_keys(struct toml_parser *tp, size_t first)
 	tp->keys_nr = first;
 }
 
-/* Joins key parts first..last with dots, for messages. */
+/*
+ * Joins key parts first..last with dots, for messages. Control characters
+ * become '?' so a quoted key cannot break the caller's error line.
+ */
 static const char *toml_key_name(const struct toml_parser *tp, size_t first,
 				 size_t last, char *out, size_t size)
 {
-	size_t i, used = 0;
+	size_t i, j, used = 0;
 
-	out[0] = '\0';
-	for (i = first; i <= last && used < size; i++) {
+	for (i = first; i <= last && used + 1 < size; i++) {
 		const struct toml_key *k = &tp->keys[i];
-		int n = snprintf(out + used, size - used, "%s%.*s",
-				 i == first ? "" : ".",
-				 k->len > 64 ? 64 : (int)k->len,
-				 tp->keybuf.buf + k->off);
+		const char *s = tp->keybuf.buf + k->off;
 
-		if (n < 0)
-			break;
-		used += (size_t)n;
+		if (i != first)
+			out[used++] = '.';
+		for (j = 0; j < k->len && used + 1 < size; j++) {
+			int c = (unsigned char)s[j];
+
+			out[used++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		}
 	}
+	out[toml_utf8_trim(out, used)] = '\0';
 	return out;
 }
 
@@ -945,7 +970,8 @@ static int toml_parse_number(struct toml_parser *tp, size_t start,
 		sc.len = strlen(sc.text);
 		return toml_emit(tp, &sc, out);
 	}
-	if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o' || s[i + 1] == 'b')) {
+	if (n - i > 2 && s[i] == '0' &&
+	    (s[i + 1] == 'x' || s[i + 1] == 'o' || s[i + 1] == 'b')) {
 		int base = s[i + 1] == 'x' ? 16 : s[i + 1] == 'o' ? 8 : 2;
 		size_t j = i + 2;
 
@@ -1020,8 +1046,10 @@ static int toml_parse_bare_value(struct toml_parser *tp, json_t **out)
 		if (end - start == 10 && toml_at(tp, end) == ' ' &&
 		    toml_is_digit(toml_at(tp, end + 1)) &&
 		    toml_is_digit(toml_at(tp, end + 2)) && toml_at(tp, end + 3) == ':') {
-			for (end++; end < tp->len && toml_is_token((unsigned char)tp->buf[end]); end++)
-				;
+			end++;
+			while (end < tp->len &&
+			       toml_is_token((unsigned char)tp->buf[end]))
+				end++;
 		}
 		tp->pos = end;
 		return toml_parse_datetime(tp, start, s, end - start, out);
@@ -1209,7 +1237,7 @@ static int toml_parse_keyval(struct toml_parser *tp, json_t *table, int depth)
 			else if (kind & TOML_INLINE)
 				toml_fail(tp, k->pos, "inline table '%s' cannot be extended", name);
 			else
-				toml_fail(tp, k->pos, "table '%s' is defined by a header and cannot be extended by a dotted key",
+				toml_fail(tp, k->pos, "table '%s' comes from a [table] header and cannot take dotted keys",
 					  name);
 			goto out;
 		}
@@ -1267,19 +1295,19 @@ static int toml_parse_header(struct toml_parser *tp, json_t **current,
 			continue;
 		}
 		kind = toml_kind_of(tp, next);
-		toml_key_name(tp, first, first + i, name, sizeof(name));
 		if (kind & TOML_AOT) {
 			next = json_array_get(next, json_array_size(next) - 1);
 			level++;
-		} else if (kind & TOML_INLINE) {
-			toml_fail(tp, k->pos, "inline table '%s' cannot be extended", name);
-			goto out;
-		} else if (kind & TOML_STATIC) {
-			toml_fail(tp, k->pos, "'%s' is an array value and cannot hold tables", name);
-			goto out;
-		} else if (kind & TOML_VALUE) {
-			toml_fail(tp, k->pos, "key '%s' is already defined and is not a table",
-				  name);
+		} else if (kind & (TOML_INLINE | TOML_STATIC | TOML_VALUE)) {
+			toml_key_name(tp, first, first + i, name, sizeof(name));
+			if (kind & TOML_INLINE)
+				toml_fail(tp, k->pos, "inline table '%s' cannot be extended", name);
+			else if (kind & TOML_STATIC)
+				toml_fail(tp, k->pos, "'%s' is an array value and cannot hold tables",
+					  name);
+			else
+				toml_fail(tp, k->pos, "key '%s' is already defined and is not a table",
+					  name);
 			goto out;
 		}
 		t = next;
@@ -1290,7 +1318,6 @@ static int toml_parse_header(struct toml_parser *tp, json_t **current,
 		goto out;
 
 	k = &tp->keys[first + n - 1];
-	toml_key_name(tp, first, first + n - 1, name, sizeof(name));
 	next = toml_key_get(tp, t, k);
 	kind = next ? toml_kind_of(tp, next) : 0;
 	if (aot) {
@@ -1304,6 +1331,7 @@ static int toml_parse_header(struct toml_parser *tp, json_t **current,
 			if (toml_key_set(tp, t, k, next))
 				goto out;
 		} else if (!(kind & TOML_AOT)) {
+			toml_key_name(tp, first, first + n - 1, name, sizeof(name));
 			if (kind & TOML_STATIC)
 				toml_fail(tp, k->pos, "cannot append a table to array value '%s'", name);
 			else if (kind & TOML_VALUE)
@@ -1327,6 +1355,7 @@ static int toml_parse_header(struct toml_parser *tp, json_t **current,
 		table = next;
 		toml_marks_set(&tp->marks, table, TOML_DEFINED);
 	} else {
+		toml_key_name(tp, first, first + n - 1, name, sizeof(name));
 		if (kind & TOML_DEFINED)
 			toml_fail(tp, k->pos, "table '%s' is already defined", name);
 		else if (kind & TOML_DOTTED)

@@ -55,6 +55,8 @@ enum template_escape template_escape_for(const char *filename);
  *   - return -1 after reporting an error with error(): rendering fails.
  * Both strbufs belong to the engine. `data` is passed through untouched.
  * Within one template_render() call each name is loaded and parsed once.
+ * With a dynamic name ({{>*field}}) the name comes from the data, so a
+ * loader that maps names to files must refuse "..", "/" and the like.
  */
 struct template_partials {
 	int (*load)(void *data, const char *name, struct strbuf *text,
