@@ -231,9 +231,9 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		char *s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
-		puts(s);
-		free(s);
+		/* streamed: a 10,000-post document need not exist twice in memory */
+		json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(2));
+		putchar('\n');
 	} else {
 		print_table(doc);
 	}

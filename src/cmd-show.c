@@ -161,9 +161,8 @@ int cmd_show(int argc, char **argv)
 		p.state = POST_ABSENT;
 	o = show_json(&p, site_is_post_path(&st.site, path));
 	if (json) {
-		char *s = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
-		puts(s);
-		free(s);
+		json_dumpf(o, stdout, JSON_SORT_KEYS | JSON_INDENT(2));
+		putchar('\n');
 	} else {
 		show_text(o, &p);
 	}

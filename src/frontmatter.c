@@ -8,6 +8,7 @@
 
 #include "herald/frontmatter.h"
 #include "herald/strbuf.h"
+#include "herald/toml.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -614,11 +615,62 @@ static int parse_json_block(struct frontmatter *fm, const char *p,
 	return 0;
 }
 
+/*
+ * A block between an opening line [p, e) and a closing line `close` or
+ * `alt`, read as YAML or TOML (fm->format says which).
+ */
+static int parse_delimited(struct frontmatter *fm, const char *buf,
+			   const char *p, const char *e, const char *end,
+			   int line, const char *close, const char *alt)
+{
+	const char *start = e < end ? e + 1 : end;
+	int open_line = line;
+	json_t *data = NULL;
+
+	for (p = start, line++; p < end; p = e + 1, line++) {
+		e = line_end(p, end);
+		if (is_delim_line(p, e, close) || is_delim_line(p, e, alt))
+			break;
+		if ((size_t)(p - start) > FRONTMATTER_MAX_BYTES)
+			return add_problem(fm, 1, open_line, 1,
+					   "front matter is larger than 1 MiB");
+		if (e >= end) {
+			p = end;
+			break;
+		}
+	}
+	if (p >= end)
+		return add_problem(fm, 1, open_line, 1,
+				   "front matter opened here is never closed (no '%s' line)",
+				   close);
+	if ((size_t)(p - start) > FRONTMATTER_MAX_BYTES)
+		return add_problem(fm, 1, open_line, 1,
+				   "front matter is larger than 1 MiB");
+	if (fm->format == FRONTMATTER_TOML) {
+		struct toml_error terr;
+		if (toml_parse(start, (size_t)(p - start), 0, &data, &terr) < 0)
+			return add_problem(fm, 1, open_line + terr.line,
+					   terr.column, "%s", terr.message);
+	} else if (frontmatter_parse_yaml(fm, start, (size_t)(p - start),
+					  open_line + 1, &data) < 0) {
+		return -1;
+	}
+	if (!data) {
+		data = json_object();
+	} else if (!json_is_object(data)) {
+		json_decref(data);
+		return add_problem(fm, 1, open_line + 1, 1,
+				   "front matter must be a mapping of keys to values");
+	}
+	fm->data = data;
+	fm->body_offset = (size_t)((e < end ? e + 1 : end) - buf);
+	return 0;
+}
+
 int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *e, *yaml_start;
-	int line = 1, open_line;
-	json_t *data = NULL;
+	const char *p = buf, *end = buf + len, *e;
+	int line = 1;
 
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
@@ -643,43 +695,10 @@ int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len)
 	}
 	if (is_delim_line(p, e, "+++")) {
 		fm->format = FRONTMATTER_TOML;
-		return add_problem(fm, 1, line, 1,
-				   "TOML front matter (+++) is not supported yet");
+		return parse_delimited(fm, buf, p, e, end, line, "+++", "+++");
 	}
 	if (!is_delim_line(p, e, "---"))
 		return 1;
 	fm->format = FRONTMATTER_YAML;
-	open_line = line;
-	yaml_start = e < end ? e + 1 : end;
-	for (p = yaml_start, line++; p < end; p = e + 1, line++) {
-		e = line_end(p, end);
-		if (is_delim_line(p, e, "---") || is_delim_line(p, e, "..."))
-			break;
-		if (e >= end) {
-			p = end;
-			break;
-		}
-		if ((size_t)(p - yaml_start) > FRONTMATTER_MAX_BYTES)
-			return add_problem(fm, 1, open_line, 1,
-					   "front matter is larger than 1 MiB");
-	}
-	if (p >= end)
-		return add_problem(fm, 1, open_line, 1,
-				   "front matter opened here is never closed (no '---' line)");
-	if ((size_t)(p - yaml_start) > FRONTMATTER_MAX_BYTES)
-		return add_problem(fm, 1, open_line, 1,
-				   "front matter is larger than 1 MiB");
-	if (frontmatter_parse_yaml(fm, yaml_start, (size_t)(p - yaml_start),
-				   open_line + 1, &data) < 0)
-		return -1;
-	if (!data) {
-		data = json_object();
-	} else if (!json_is_object(data)) {
-		json_decref(data);
-		return add_problem(fm, 1, open_line + 1, 1,
-				   "front matter must be a mapping of keys to values");
-	}
-	fm->data = data;
-	fm->body_offset = (size_t)((e < end ? e + 1 : end) - buf);
-	return 0;
+	return parse_delimited(fm, buf, p, e, end, line, "---", "...");
 }

@@ -66,6 +66,9 @@ static void test_typing(void)
 		    "collections and block scalars");
 	expect_json("---\n---\nbody", "{}", "empty block");
 	expect_json("---\na: !!str 12\n---\n", "{\"a\":\"12\"}", "explicit str tag");
+	expect_json("+++\ntitle = \"T\"\ndate = 2020-03-30T10:00:00Z\ndraft = false\ntags = [\"a\"]\n[extra]\nn = 2\n+++\nbody",
+		    "{\"date\":\"2020-03-30T10:00:00Z\",\"draft\":false,\"extra\":{\"n\":2},\"tags\":[\"a\"],\"title\":\"T\"}",
+		    "TOML front matter");
 }
 
 static void test_delimiters(void)
@@ -108,7 +111,8 @@ static void test_errors(void)
 	expect_error("---\ntitle: [a\nx: y\n---\n", 22, 3, 2, "flow sequence", "bad flow");
 	expect_error("---\na:\n\tb: c\n---\n", 17, 3, 1, "tab", "tab indentation");
 	expect_error("---\ntitle: caf\xe9\n---\n", 19, 2, 11, "UTF-8", "latin-1 byte");
-	expect_error("+++\ntitle = 'x'\n+++\n", 20, 1, 1, "TOML", "TOML unsupported");
+	expect_error("+++\ntitle = 'x'\ntitle = 'y'\n+++\n", 32, 3, 1, "title", "TOML duplicate key");
+	expect_error("+++\ntitle = 'x'\n", 16, 1, 1, "never closed", "TOML unclosed");
 	expect_error("---\n- a\n- b\n---\n", 16, 2, 1, "mapping", "a list is not a mapping");
 	expect_error("---\na: *nope\n---\n", 16, 2, 4, "anchor", "undefined alias");
 	expect_error("{ \"a\": 1,, }\n", 13, 1, 0, "JSON", "bad JSON");
