@@ -216,6 +216,13 @@ int cmd_scan(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (argc - optind > (all ? 1 : 2)) {
+		error(all ? "--all takes at most one revision" :
+			    "too many revisions; give FROM and TO, or FROM..TO");
+		fputs(scan_usage, stderr);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if (setup_open(&st) < 0 ||
 	    range_resolve(&rg, st.repo, argc - optind, argv + optind, all) < 0 ||
 	    git_commit_tree(&tree, rg.to) < 0 || setup_site(&st, tree) < 0) {
