@@ -30,6 +30,7 @@ void post_release(struct post *p)
 	free(p->slug);
 	free(p->url);
 	free(p->summary);
+	free(p->summary_md);
 	json_decref(p->tags);
 	free(p->error);
 	post_init(p);
@@ -173,10 +174,35 @@ static void truncate_utf8(struct strbuf *sb, size_t max)
 	strbuf_addstr(sb, "\xe2\x80\xa6");
 }
 
+/* Lines first..last (1-based) of src, as the Markdown they were written in. */
+static void source_lines(const struct strbuf *src, int first, int last,
+			 struct strbuf *out)
+{
+	const char *p = src->buf, *end = src->buf + src->len;
+	int line = 1;
+
+	while (p < end && line < first) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	while (p < end && line <= last) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		if (out->len)
+			strbuf_addch(out, '\n');
+		strbuf_add(out, p, (size_t)(e - p));
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	strbuf_rtrim(out);
+	truncate_utf8(out, SUMMARY_MAX * 2);
+}
+
 /* The first paragraph of the body as plain text; the title from an h1. */
 static void read_body(struct post *p, char **heading)
 {
-	struct strbuf src = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT, text = STRBUF_INIT, md = STRBUF_INIT;
 	cmark_node *doc, *n;
 	size_t len = p->body_len < SUMMARY_SOURCE_MAX ? p->body_len : SUMMARY_SOURCE_MAX;
 
@@ -193,12 +219,16 @@ static void read_body(struct post *p, char **heading)
 			continue;
 		collect_text(n, &text);
 		strbuf_rtrim(&text);
-		if (text.len)
+		if (text.len) {
+			source_lines(&src, cmark_node_get_start_line(n),
+				     cmark_node_get_end_line(n), &md);
 			break;
+		}
 	}
 	cmark_node_free(doc);
 	truncate_utf8(&text, SUMMARY_MAX);
 	p->summary = strbuf_detach(&text, NULL);
+	p->summary_md = strbuf_detach(&md, NULL);
 	strbuf_release(&src);
 }
 
@@ -269,7 +299,7 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	if (!(flags & POST_READ_NO_SUMMARY))
 		read_body(p, &heading);
 	else
-		p->summary = xstrdup("");
+		p->summary = xstrdup(""), p->summary_md = xstrdup("");
 	for (i = 0; i < s->summary_fields.nr; i++) {
 		char *v = field_text(p->fm.data, s->summary_fields.v[i]);
 		struct strbuf sb = STRBUF_INIT;
@@ -287,6 +317,8 @@ void post_read(struct post *p, const struct site *s, const char *path,
 			continue;
 		}
 		free(p->summary);
+		free(p->summary_md);
+		p->summary_md = xstrdup(sb.buf);
 		p->summary = strbuf_detach(&sb, NULL);
 		break;
 	}
@@ -325,6 +357,8 @@ json_t *post_to_json(const struct post *p)
 	}
 	json_object_set_new(o, "tags", p->tags ? json_incref(p->tags) : json_array());
 	json_object_set_new(o, "summary", value_text(p->summary ? p->summary : ""));
+	json_object_set_new(o, "summary_markdown",
+			    value_text(p->summary_md ? p->summary_md : ""));
 	json_object_set_new(o, "front_matter",
 			    p->fm.data ? json_incref(p->fm.data) : json_null());
 	return o;

@@ -32,6 +32,7 @@ struct post {
 	char *slug;
 	char *url;              /* absolute, or NULL when no base url is known */
 	char *summary;          /* plain text, valid UTF-8 */
+	char *summary_md;       /* the same as the Markdown it was written in */
 	json_t *tags;           /* array of strings */
 	long long date;         /* seconds since the epoch, or -1 */
 	const char *date_field; /* which field gave the date, or NULL */
@@ -58,7 +59,8 @@ void post_not_a_file(struct post *p, const char *path, const char *what);
 const char *post_state_name(enum post_state st);
 
 /*
- * The post as JSON: title, slug, url, date, tags, summary, front_matter.
+ * The post as JSON: title, slug, url, date, tags, summary,
+ * summary_markdown, front_matter.
  * Returns a new reference.
  */
 json_t *post_to_json(const struct post *p);
