@@ -444,6 +444,9 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	}
 	if (!sc->nr)
 		goto assign;
+	if (from && git_commit_parentcount(to) == 1 &&
+	    git_oid_equal(git_commit_parent_id(to, 0), git_commit_id(from)))
+		goto assign; /* one commit: it made every event; no walk needed */
 	if (git_revwalk_new(&walk, w.git) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TIME) < 0 ||
 	    git_revwalk_push(walk, git_commit_id(to)) < 0 ||
