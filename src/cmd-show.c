@@ -28,6 +28,7 @@ static json_t *show_json(const struct post *p, int is_post_path)
 
 	json_object_del(o, "tags");
 	json_object_del(o, "summary");
+	json_object_del(o, "summary_markdown");
 	if (p->state == POST_INVALID)
 		err = json_pack("{s:i, s:i, s:s}", "line", p->error_line,
 				"column", p->error_column, "message", p->error);
