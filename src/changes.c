@@ -154,10 +154,17 @@ static int body_differs(const struct post *a, const struct post *b)
 
 /* ---- the event list ---- */
 
+/*
+ * An event is kept as compact JSON text, not as a jansson tree: --all on a
+ * 10,000-post blog holds every event at once, and text is a fifth of the
+ * memory. The commit is added when the event is written out.
+ */
 struct event {
 	enum event_type type;
 	char *path;     /* where the post is now (or was, when deleted) */
-	json_t *json;
+	char *json;
+	git_oid commit;
+	int attributed;
 };
 
 struct scan {
@@ -200,9 +207,13 @@ static void add_event(struct scan *sc, enum event_type t, struct side *b,
 	}
 	ALLOC_GROW(sc->events, sc->nr + 1, sc->alloc);
 	e = &sc->events[sc->nr++];
+	memset(e, 0, sizeof(*e));
 	e->type = t;
 	e->path = xstrdup(path);
-	e->json = ev;
+	e->json = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!e->json)
+		die("out of memory writing an event");
+	json_decref(ev);
 }
 
 static int is_post_side(const struct scan *sc, const git_diff_file *f)
@@ -263,117 +274,235 @@ static int cmp_event(const void *x, const void *y)
 /* ---- attributing events to commits ---- */
 
 /*
- * git's tree order: names compare bytewise, a tree as if its name ended
- * in '/'.
+ * Attribution compares each commit's tree with its parent's, like
+ * `git log --raw`, but on the raw tree objects: two versions of a big
+ * folder share most of their bytes, so the common head and tail are
+ * skipped with memcmp and only the entries in between are parsed.
  */
-static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+struct raw_entry {
+	const char *name;
+	size_t name_len;
+	const unsigned char *id;
+	int is_tree;
+	const char *next; /* where the next entry starts */
+};
+
+/* Parses the entry at p (in [p, end)); 0, or -1 if the tree is corrupt. */
+static int raw_entry(const char *p, const char *end, struct raw_entry *e)
 {
-	const char *na = git_tree_entry_name(a), *nb = git_tree_entry_name(b);
-	size_t la = strlen(na), lb = strlen(nb), n = la < lb ? la : lb;
-	int c = memcmp(na, nb, n);
+	const char *sp, *nul;
+
+	sp = memchr(p, ' ', (size_t)(end - p));
+	if (!sp)
+		return -1;
+	nul = memchr(sp + 1, '\0', (size_t)(end - sp - 1));
+	if (!nul || end - nul < 21)
+		return -1;
+	e->is_tree = sp - p == 5 && !memcmp(p, "40000", 5);
+	e->name = sp + 1;
+	e->name_len = (size_t)(nul - sp - 1);
+	e->id = (const unsigned char *)nul + 1;
+	e->next = nul + 21;
+	return 0;
+}
+
+/* git's tree order: names bytewise, a tree as if its name ended in '/'. */
+static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
+{
+	size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+	int c = memcmp(a->name, b->name, n);
 	unsigned char ca, cb;
 
 	if (c)
 		return c;
-	ca = na[n] ? (unsigned char)na[n] :
-	     git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : 0;
-	cb = nb[n] ? (unsigned char)nb[n] :
-	     git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : 0;
+	ca = n < a->name_len ? (unsigned char)a->name[n] : a->is_tree ? '/' : 0;
+	cb = n < b->name_len ? (unsigned char)b->name[n] : b->is_tree ? '/' : 0;
 	return (int)ca - (int)cb;
 }
 
+#define TREE_CACHE 4
+
 struct walk {
-	git_repository *git;
+	git_odb *odb;
 	json_t *pending; /* path -> true */
 	json_t *dirs;    /* every folder above a pending path -> true */
 	json_t *touched; /* out: pending paths this comparison touched */
 	struct strbuf path;
+	/*
+	 * Walking newest first, a commit's parent is the next commit: its
+	 * trees are the ones just read, so keep the last few.
+	 */
+	git_odb_object *cache[TREE_CACHE];
+	unsigned next;
 };
 
-static void touch(struct walk *w, const char *name)
+static void touch(struct walk *w, const char *name, size_t len)
 {
-	size_t len = w->path.len;
+	size_t old = w->path.len;
 
-	strbuf_addstr(&w->path, name);
+	strbuf_add(&w->path, name, len);
 	if (json_object_get(w->pending, w->path.buf))
 		json_object_set_new_nocheck(w->touched, w->path.buf, json_true());
-	strbuf_setlen(&w->path, len);
+	strbuf_setlen(&w->path, old);
+}
+
+/* A raw tree with a reference the caller frees, or NULL after an error. */
+static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
+{
+	git_odb_object *o;
+	unsigned i;
+
+	for (i = 0; i < TREE_CACHE; i++)
+		if (w->cache[i] && git_oid_equal(git_odb_object_id(w->cache[i]), id))
+			goto found;
+	if (git_odb_read(&o, w->odb, id) < 0) {
+		repo_error("cannot read a tree");
+		return NULL;
+	}
+	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+		git_odb_object_free(o);
+		error("object %s is not a tree", repo_hex(id));
+		return NULL;
+	}
+	i = w->next;
+	git_odb_object_free(w->cache[i]);
+	w->cache[i] = o;
+	w->next = (w->next + 1) % TREE_CACHE;
+found:
+	git_odb_object_dup(&o, w->cache[i]);
+	return o;
 }
 
 static int compare_trees(struct walk *w, const git_oid *a_id, const git_oid *b_id);
 
-/* An entry present on one side only, or changed: note every pending path under it. */
-static int entry_changed(struct walk *w, const git_tree_entry *a,
-			 const git_tree_entry *b)
+/* An entry on one side only (the other NULL), or changed. */
+static int entry_changed(struct walk *w, const struct raw_entry *a,
+			 const struct raw_entry *b)
 {
-	const git_tree_entry *e = a ? a : b;
-	const char *name = git_tree_entry_name(e);
-	int a_tree = a && git_tree_entry_type(a) == GIT_OBJECT_TREE;
-	int b_tree = b && git_tree_entry_type(b) == GIT_OBJECT_TREE;
+	const struct raw_entry *e = a ? a : b;
+	int a_tree = a && a->is_tree, b_tree = b && b->is_tree;
 	size_t len = w->path.len;
+	git_oid ida, idb;
 	int ret = 0;
 
-	if (!a_tree && !b_tree) {
-		touch(w, name);
-		return 0;
-	}
 	if ((a && !a_tree) || (b && !b_tree))
-		touch(w, name);
-	strbuf_addstr(&w->path, name);
+		touch(w, e->name, e->name_len);
+	if (!a_tree && !b_tree)
+		return 0;
+	strbuf_add(&w->path, e->name, e->name_len);
 	strbuf_addch(&w->path, '/');
-	if (json_object_get(w->dirs, w->path.buf))
-		ret = compare_trees(w, a_tree ? git_tree_entry_id(a) : NULL,
-				    b_tree ? git_tree_entry_id(b) : NULL);
+	if (json_object_get(w->dirs, w->path.buf)) {
+		if (a_tree)
+			git_oid_fromraw(&ida, a->id);
+		if (b_tree)
+			git_oid_fromraw(&idb, b->id);
+		ret = compare_trees(w, a_tree ? &ida : NULL, b_tree ? &idb : NULL);
+	}
 	strbuf_setlen(&w->path, len);
+	return ret;
+}
+
+/* Merges the entries of [pa, ea) and [pb, eb), which start at entry boundaries. */
+static int compare_entries(struct walk *w, const char *pa, const char *ea,
+			   const char *pb, const char *eb, size_t same_tail)
+{
+	struct raw_entry a, b;
+	int ret = 0, has_a = 0, has_b = 0;
+
+	while (!ret) {
+		/* past this point both sides are the same bytes, entry for entry */
+		if (!has_a && !has_b && ea - pa == eb - pb &&
+		    (size_t)(ea - pa) <= same_tail)
+			break;
+		if (!has_a && pa < ea) {
+			if (raw_entry(pa, ea, &a) < 0)
+				return error("corrupt tree object");
+			has_a = 1;
+		}
+		if (!has_b && pb < eb) {
+			if (raw_entry(pb, eb, &b) < 0)
+				return error("corrupt tree object");
+			has_b = 1;
+		}
+		if (!has_a && !has_b)
+			break;
+		if (has_a && has_b) {
+			int c = raw_cmp(&a, &b);
+			if (!c) {
+				if (memcmp(a.id, b.id, 20) || a.is_tree != b.is_tree ||
+				    a.name - pa != b.name - pb || memcmp(pa, pb, (size_t)(a.name - pa)))
+					ret = entry_changed(w, &a, &b);
+				pa = a.next, pb = b.next;
+				has_a = has_b = 0;
+			} else if (c < 0) {
+				ret = entry_changed(w, &a, NULL);
+				pa = a.next, has_a = 0;
+			} else {
+				ret = entry_changed(w, NULL, &b);
+				pb = b.next, has_b = 0;
+			}
+		} else if (has_a) {
+			ret = entry_changed(w, &a, NULL);
+			pa = a.next, has_a = 0;
+		} else {
+			ret = entry_changed(w, NULL, &b);
+			pb = b.next, has_b = 0;
+		}
+	}
 	return ret;
 }
 
 static int compare_trees(struct walk *w, const git_oid *a_id, const git_oid *b_id)
 {
-	git_tree *a = NULL, *b = NULL;
-	size_t i = 0, j = 0, na, nb;
+	git_odb_object *a = NULL, *b = NULL;
+	const char *da = "", *db = "", *p, *start;
+	size_t la = 0, lb = 0, head = 0, tail = 0, n;
+	struct raw_entry e;
 	int ret = 0;
 
 	if (a_id && b_id && git_oid_equal(a_id, b_id))
 		return 0;
-	if ((a_id && git_tree_lookup(&a, w->git, a_id) < 0) ||
-	    (b_id && git_tree_lookup(&b, w->git, b_id) < 0)) {
-		ret = repo_error("cannot read a tree");
+	if ((a_id && !(a = walk_tree(w, a_id))) || (b_id && !(b = walk_tree(w, b_id)))) {
+		ret = -1;
 		goto out;
 	}
-	na = a ? git_tree_entrycount(a) : 0;
-	nb = b ? git_tree_entrycount(b) : 0;
-	while (!ret && (i < na || j < nb)) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int c = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
-
-		if (c < 0) {
-			ret = entry_changed(w, ea, NULL);
-			i++;
-		} else if (c > 0) {
-			ret = entry_changed(w, NULL, eb);
-			j++;
-		} else {
-			if (!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) ||
-			    git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb))
-				ret = entry_changed(w, ea, eb);
-			i++, j++;
-		}
+	if (a) {
+		da = git_odb_object_data(a);
+		la = git_odb_object_size(a);
 	}
+	if (b) {
+		db = git_odb_object_data(b);
+		lb = git_odb_object_size(b);
+	}
+	n = la < lb ? la : lb;
+	while (head + 64 <= n && !memcmp(da + head, db + head, 64))
+		head += 64;
+	while (head < n && da[head] == db[head])
+		head++;
+	while (tail < n - head && da[la - 1 - tail] == db[lb - 1 - tail])
+		tail++;
+	/* back up to the entry holding the first difference */
+	for (start = p = da; p < da + la; p = e.next) {
+		if (raw_entry(p, da + la, &e) < 0) {
+			ret = error("corrupt tree object %s", repo_hex(a_id));
+			goto out;
+		}
+		if ((size_t)(e.next - da) > head)
+			break;
+		start = e.next;
+	}
+	ret = compare_entries(w, start, da + la, db + (start - da), db + lb, tail);
 out:
-	git_tree_free(a);
-	git_tree_free(b);
+	git_odb_object_free(a);
+	git_odb_object_free(b);
 	return ret;
 }
 
 static void add_dirs(json_t *dirs, const char *path)
 {
-	const char *p;
 	struct strbuf sb = STRBUF_INIT;
+	const char *p;
 
-	strbuf_addch(&sb, '\0');
-	strbuf_reset(&sb);
 	json_object_set_new_nocheck(dirs, "", json_true());
 	for (p = path; (p = strchr(p, '/')); p++) {
 		strbuf_reset(&sb);
@@ -395,8 +524,10 @@ static int touched_by(struct walk *w, git_commit *c)
 		git_commit *parent = NULL;
 
 		if (n) {
-			if (git_commit_parent(&parent, c, i) < 0)
-				return repo_error("cannot read a parent commit");
+			if (git_commit_parent(&parent, c, i) < 0) {
+				ret = repo_error("cannot read a parent commit");
+				break;
+			}
 			parent_tree = git_commit_tree_id(parent);
 		}
 		w->touched = json_object();
@@ -419,35 +550,40 @@ static int touched_by(struct walk *w, git_commit *c)
 			json_decref(w->touched);
 		}
 	}
-	w->touched = common;
+	w->touched = ret < 0 ? (json_decref(common), NULL) : common;
 	return ret;
 }
 
+/* Sets each event's commit: the newest in from..to that touched its path. */
 static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	struct walk w;
-	json_t *found = json_object();
+	json_t *index = json_object(); /* path -> event number */
 	struct progress *prog = NULL;
 	size_t i, seen = 0;
+	unsigned k;
 	int ret = 0;
 
 	memset(&w, 0, sizeof(w));
-	w.git = sc->r->git;
+	if (git_repository_odb(&w.odb, sc->r->git) < 0)
+		return repo_error("cannot open the object database");
 	w.pending = json_object();
 	w.dirs = json_object();
 	strbuf_init(&w.path, 256);
 	for (i = 0; i < sc->nr; i++) {
 		json_object_set_new_nocheck(w.pending, sc->events[i].path, json_true());
+		json_object_set_new_nocheck(index, sc->events[i].path,
+					    json_integer((json_int_t)i));
 		add_dirs(w.dirs, sc->events[i].path);
 	}
 	if (!sc->nr)
-		goto assign;
+		goto out;
 	if (from && git_commit_parentcount(to) == 1 &&
 	    git_oid_equal(git_commit_parent_id(to, 0), git_commit_id(from)))
-		goto assign; /* one commit: it made every event; no walk needed */
-	if (git_revwalk_new(&walk, w.git) < 0 ||
+		goto out; /* one commit: it made every event; no walk needed */
+	if (git_revwalk_new(&walk, sc->r->git) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TIME) < 0 ||
 	    git_revwalk_push(walk, git_commit_id(to)) < 0 ||
 	    (from && git_revwalk_hide(walk, git_commit_id(from)) < 0)) {
@@ -458,52 +594,57 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 		prog = progress_start("Finding commits", 0);
 	while (json_object_size(w.pending) && !git_revwalk_next(&oid, walk)) {
 		git_commit *c = NULL;
-		const char *k;
+		const char *key;
 		json_t *v;
 
 		progress_update(prog, ++seen);
-		if (git_commit_lookup(&c, w.git, &oid) < 0) {
+		if (git_commit_lookup(&c, sc->r->git, &oid) < 0) {
 			ret = repo_error("cannot read a commit");
 			goto out;
 		}
-		if (touched_by(&w, c) < 0) {
-			git_commit_free(c);
-			ret = -1;
+		ret = touched_by(&w, c);
+		git_commit_free(c);
+		if (ret < 0)
 			goto out;
-		}
-		if (json_object_size(w.touched)) {
-			json_t *cj = changes_commit_json(c);
-			json_object_foreach(w.touched, k, v) {
-				json_object_set_nocheck(found, k, cj);
-				json_object_del(w.pending, k);
-			}
-			json_decref(cj);
+		json_object_foreach(w.touched, key, v) {
+			struct event *e = &sc->events[json_integer_value(
+				json_object_get(index, key))];
+			git_oid_cpy(&e->commit, &oid);
+			e->attributed = 1;
+			json_object_del(w.pending, key);
 		}
 		json_decref(w.touched);
 		w.touched = NULL;
-		git_commit_free(c);
-	}
-assign:
-	{
-		/* a path no commit of the range touched (a force-push dropped it) */
-		json_t *fallback = changes_commit_json(to);
-		for (i = 0; i < sc->nr; i++) {
-			json_t *cj = json_object_get(found, sc->events[i].path);
-			json_object_set(sc->events[i].json, "commit", cj ? cj : fallback);
-		}
-		json_decref(fallback);
 	}
 out:
+	/* the rest: one commit, or a path no commit of the range touched (a force-push dropped it) */
+	for (i = 0; i < sc->nr; i++)
+		if (!sc->events[i].attributed)
+			git_oid_cpy(&sc->events[i].commit, git_commit_id(to));
 	progress_stop(&prog);
 	git_revwalk_free(walk);
+	for (k = 0; k < TREE_CACHE; k++)
+		git_odb_object_free(w.cache[k]);
+	git_odb_free(w.odb);
 	json_decref(w.pending);
 	json_decref(w.dirs);
-	json_decref(found);
+	json_decref(index);
 	strbuf_release(&w.path);
 	return ret;
 }
 
 /* ---- putting it together ---- */
+
+struct changes {
+	struct repo *r;
+	struct scan sc;
+	char from[GIT_OID_HEXSZ + 1]; /* empty for the empty tree */
+	char to[GIT_OID_HEXSZ + 1];
+	long long now;
+	int no_commits;
+	git_oid last_commit; /* a one-entry cache of commit JSON */
+	json_t *last_commit_json;
+};
 
 static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **out)
 {
@@ -533,23 +674,42 @@ static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **o
 	return 0;
 }
 
-int changes_scan(struct repo *r, git_commit *from, git_commit *to,
-		 const struct changes_options *o, json_t **out)
+void changes_free(struct changes *c)
 {
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->sc.nr; i++) {
+		free(c->sc.events[i].path);
+		free(c->sc.events[i].json);
+	}
+	free(c->sc.events);
+	json_decref(c->sc.errors);
+	json_decref(c->last_commit_json);
+	free(c);
+}
+
+int changes_compute(struct repo *r, git_commit *from, git_commit *to,
+		    const struct changes_options *o, struct changes **out)
+{
+	struct changes *c = xcalloc(1, sizeof(*c));
 	git_tree *a = NULL, *b = NULL;
 	git_diff *diff = NULL;
-	struct scan sc;
 	struct progress *prog = NULL;
-	json_t *events = NULL;
-	char now[32];
 	size_t i, n;
 	int ret = 0;
 
 	*out = NULL;
-	memset(&sc, 0, sizeof(sc));
-	sc.r = r;
-	sc.o = o;
-	sc.errors = json_array();
+	c->r = r;
+	c->sc.r = r;
+	c->sc.o = o;
+	c->sc.errors = json_array();
+	c->now = o->now;
+	c->no_commits = o->no_commits;
+	if (from)
+		git_oid_tostr(c->from, sizeof(c->from), git_commit_id(from));
+	git_oid_tostr(c->to, sizeof(c->to), git_commit_id(to));
 	if ((from && git_commit_tree(&a, from) < 0) || git_commit_tree(&b, to) < 0) {
 		ret = repo_error("cannot read a commit's tree");
 		goto out;
@@ -561,39 +721,159 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 	n = git_diff_num_deltas(diff);
 	if (n > 100)
 		prog = progress_start("Reading posts", n);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ret; i++) {
 		progress_update(prog, i + 1);
-		if (handle_delta(&sc, git_diff_get_delta(diff, i)) < 0) {
-			ret = -1;
-			goto out;
-		}
+		ret = handle_delta(&c->sc, git_diff_get_delta(diff, i));
 	}
 	progress_stop(&prog);
-	qsort(sc.events, sc.nr, sizeof(*sc.events), cmp_event);
-	if (!o->no_commits && attribute(&sc, from, to) < 0) {
-		ret = -1;
+	git_diff_free(diff);
+	diff = NULL;
+	if (ret < 0)
 		goto out;
-	}
-	events = json_array();
-	for (i = 0; i < sc.nr; i++)
-		json_array_append(events, sc.events[i].json);
-	date_format(o->now, now, sizeof(now));
-	*out = json_pack("{s:o, s:s, s:s, s:o, s:O}",
-			 "from", from ? json_string(repo_hex(git_commit_id(from))) : json_null(),
-			 "to", repo_hex(git_commit_id(to)),
-			 "now", now,
-			 "events", events,
-			 "errors", sc.errors);
+	qsort(c->sc.events, c->sc.nr, sizeof(*c->sc.events), cmp_event);
+	if (!o->no_commits)
+		ret = attribute(&c->sc, from, to);
 out:
 	progress_stop(&prog);
-	for (i = 0; i < sc.nr; i++) {
-		free(sc.events[i].path);
-		json_decref(sc.events[i].json);
-	}
-	free(sc.events);
-	json_decref(sc.errors);
 	git_diff_free(diff);
 	git_tree_free(a);
 	git_tree_free(b);
+	if (ret < 0)
+		changes_free(c);
+	else
+		*out = c;
 	return ret;
+}
+
+size_t changes_count(const struct changes *c)
+{
+	return c->sc.nr;
+}
+
+json_t *changes_event(struct changes *c, size_t i)
+{
+	struct event *e = &c->sc.events[i];
+	json_t *ev = json_loads(e->json, 0, NULL);
+
+	if (!ev)
+		BUG("cannot read back an event");
+	if (c->no_commits)
+		return ev;
+	if (!c->last_commit_json || !git_oid_equal(&c->last_commit, &e->commit)) {
+		git_commit *commit = NULL;
+		json_decref(c->last_commit_json);
+		c->last_commit_json = NULL;
+		if (git_commit_lookup(&commit, c->r->git, &e->commit) < 0) {
+			repo_error("cannot read a commit");
+			json_object_set_new(ev, "commit", json_null());
+			return ev;
+		}
+		c->last_commit_json = changes_commit_json(commit);
+		git_oid_cpy(&c->last_commit, &e->commit);
+		git_commit_free(commit);
+	}
+	json_object_set(ev, "commit", c->last_commit_json);
+	return ev;
+}
+
+/* The document without its events: {"errors","from","now","to"}. */
+static json_t *skeleton(const struct changes *c)
+{
+	char now[32];
+
+	date_format(c->now, now, sizeof(now));
+	return json_pack("{s:o, s:s, s:s, s:O}",
+			 "from", *c->from ? json_string(c->from) : json_null(),
+			 "to", c->to,
+			 "now", now,
+			 "errors", c->sc.errors);
+}
+
+json_t *changes_document(struct changes *c)
+{
+	json_t *doc = skeleton(c), *events = json_array();
+	size_t i;
+
+	for (i = 0; i < c->sc.nr; i++)
+		json_array_append_new(events, changes_event(c, i));
+	json_object_set_new(doc, "events", events);
+	return doc;
+}
+
+/* Writes `v` indented by 2 per level, starting at `depth` levels in. */
+static int write_indented(FILE *f, const json_t *v, int depth)
+{
+	char *s = json_dumps(v, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENCODE_ANY);
+	const char *p;
+
+	if (!s)
+		return -1;
+	for (p = s; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fprintf(f, "%*s", depth * 2, "");
+	}
+	free(s);
+	return 0;
+}
+
+int changes_write_document(struct changes *c, FILE *f)
+{
+	json_t *doc = skeleton(c), *v;
+	const char *key;
+	size_t i;
+	int first = 1;
+
+	/* what json_dumpf(changes_document()) prints, one event at a time */
+	fputs("{", f);
+	json_object_set_new(doc, "events", json_null());
+	{
+		const char *keys[8];
+		size_t n = 0, a, b;
+		json_object_foreach(doc, key, v)
+			keys[n++] = key;
+		for (a = 0; a < n; a++)
+			for (b = a + 1; b < n; b++)
+				if (strcmp(keys[b], keys[a]) < 0) {
+					const char *t = keys[a];
+					keys[a] = keys[b];
+					keys[b] = t;
+				}
+		for (a = 0; a < n; a++) {
+			fprintf(f, "%s\n  \"%s\": ", first ? "" : ",", keys[a]);
+			first = 0;
+			if (strcmp(keys[a], "events")) {
+				write_indented(f, json_object_get(doc, keys[a]), 1);
+				continue;
+			}
+			if (!c->sc.nr) {
+				fputs("[]", f);
+				continue;
+			}
+			fputs("[", f);
+			for (i = 0; i < c->sc.nr; i++) {
+				json_t *ev = changes_event(c, i);
+				fputs(i ? ",\n    " : "\n    ", f);
+				write_indented(f, ev, 2);
+				json_decref(ev);
+			}
+			fputs("\n  ]", f);
+		}
+	}
+	fputs("\n}\n", f);
+	json_decref(doc);
+	return ferror(f) ? -1 : 0;
+}
+
+int changes_scan(struct repo *r, git_commit *from, git_commit *to,
+		 const struct changes_options *o, json_t **out)
+{
+	struct changes *c;
+
+	*out = NULL;
+	if (changes_compute(r, from, to, o, &c) < 0)
+		return -1;
+	*out = changes_document(c);
+	changes_free(c);
+	return 0;
 }

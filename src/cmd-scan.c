@@ -190,6 +190,7 @@ int cmd_scan(int argc, char **argv)
 	struct range rg = { NULL, NULL };
 	struct changes_options co;
 	git_tree *tree = NULL;
+	struct changes *changes = NULL;
 	json_t *doc = NULL;
 	int json = 0, all = 0, drafts = 0, c, ret = 0;
 
@@ -233,18 +234,20 @@ int cmd_scan(int argc, char **argv)
 	co.site = &st.site;
 	co.now = st.now;
 	co.drafts = drafts;
-	if (changes_scan(st.repo, rg.from, rg.to, &co, &doc) < 0) {
+	if (changes_compute(st.repo, rg.from, rg.to, &co, &changes) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
 	if (json) {
-		/* streamed: a 10,000-post document need not exist twice in memory */
-		json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(2));
-		putchar('\n');
+		/* streamed: a 10,000-post document never exists whole in memory */
+		if (changes_write_document(changes, stdout) < 0)
+			ret = EXIT_FATAL;
 	} else {
+		doc = changes_document(changes);
 		print_table(doc);
 	}
 out:
+	changes_free(changes);
 	json_decref(doc);
 	git_tree_free(tree);
 	range_release(&rg);

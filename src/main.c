@@ -15,7 +15,10 @@ const struct command commands[] = {
 
 
 
+	{ "digest", cmd_digest, "render what's new: Markdown, HTML, Atom or JSON Feed" },
 	{ "lint", cmd_lint, "check the front matter of every post" },
+	{ "notes", cmd_notes, "render release notes for a range" },
+	{ "render", cmd_render, "render a saved scan document through a template" },
 	{ "scan", cmd_scan, "list what happened to posts between two commits" },
 	{ "show", cmd_show, "show one post as herald reads it" },
 	{ "version", cmd_version, "print herald's version and its libraries'" },

@@ -1,6 +1,8 @@
 #ifndef HERALD_CHANGES_H
 #define HERALD_CHANGES_H
 
+#include <stdio.h>
+
 #include <git2.h>
 #include <jansson.h>
 
@@ -50,6 +52,22 @@ struct changes_options {
  */
 int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 		 const struct changes_options *opts, json_t **out);
+
+/*
+ * The same in steps, for callers that need not hold every event as JSON at
+ * once: compute, then read events one by one or stream the document.
+ */
+struct changes;
+int changes_compute(struct repo *r, git_commit *from, git_commit *to,
+		    const struct changes_options *opts, struct changes **out);
+size_t changes_count(const struct changes *c);
+/* Event i with its commit; a new reference. */
+json_t *changes_event(struct changes *c, size_t i);
+/* The whole document; a new reference. */
+json_t *changes_document(struct changes *c);
+/* Prints the document exactly as json_dumpf(..., JSON_SORT_KEYS | JSON_INDENT(2)) would. */
+int changes_write_document(struct changes *c, FILE *f);
+void changes_free(struct changes *c);
 
 /* The {"id","short","author","email","date","subject"} of a commit. */
 json_t *changes_commit_json(const git_commit *c);

@@ -16,6 +16,9 @@ int cmd_version(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_notes(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 /* The table in main.c, ended by a NULL name; used by `herald help`. */
 extern const struct command commands[];

@@ -1,0 +1,37 @@
+#ifndef HERALD_RENDER_H
+#define HERALD_RENDER_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "herald/strbuf.h"
+
+struct repo;
+
+/*
+ * Finding and rendering templates. A template NAME (e.g. "digest.html") is
+ * looked up in order: the file given with --template, the work tree's
+ * `.herald/templates/NAME`, the same path in the revision's tree (so bare
+ * repositories work), then the built-in copy. A partial {{> p}} loads
+ * `p.EXT` (EXT of the including template) from the including template's
+ * folder, else `p`, and falls back to the built-in partial of that name.
+ * The escape mode follows the template's file name: HTML for .html .xml
+ * .atom, JSON-string for .json, none otherwise.
+ */
+struct render_source {
+	struct repo *repo;     /* may be NULL */
+	git_tree *tree;        /* may be NULL */
+	const char *override;  /* a template file on disk, or NULL */
+};
+
+/* Renders `name` with `model` appended to `out`; 0 or -1 after error(). */
+int render_template(const struct render_source *src, const char *name,
+		    const json_t *model, struct strbuf *out);
+
+/*
+ * Writes `data` to `path` atomically (temporary file, fsync, rename);
+ * "-" is stdout. 0 or -1 after error().
+ */
+int render_write(const char *path, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,218 @@
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/changes.h"
+#include "herald/date.h"
+#include "herald/markdown.h"
+#include "herald/model.h"
+#include "herald/site.h"
+#include "herald/strbuf.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+#define SUMMARY_CHARS 600
+
+static const char *str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *site_json(const json_t *doc, const struct site *site)
+{
+	const json_t *old = json_object_get(doc, "site");
+
+	if (!site && json_is_object(old))
+		return json_deep_copy(old);
+	return json_pack("{s:o, s:o}",
+			 "title", value_text(site && site->title ? site->title : NULL),
+			 "base_url", value_text(site ? site->base_url : NULL));
+}
+
+static json_t *range_json(const json_t *doc)
+{
+	const char *from = str(doc, "from"), *to = str(doc, "to");
+	json_t *r = json_object();
+
+	json_object_set_new(r, "from", value_text(from));
+	json_object_set_new(r, "to", value_text(to));
+	json_object_set_new(r, "from_short", from ? value_textn(from, strlen(from) < 7 ? strlen(from) : 7) : json_null());
+	json_object_set_new(r, "to_short", to ? value_textn(to, strlen(to) < 7 ? strlen(to) : 7) : json_null());
+	return r;
+}
+
+static void add_rendered(json_t *ev, const char *key, const char *md,
+			 enum markdown_format fmt)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (markdown_render(md, strlen(md), fmt, SUMMARY_CHARS, &sb) < 0)
+		strbuf_reset(&sb);
+	json_object_set_new(ev, key, value_textn(sb.buf, sb.len));
+	strbuf_release(&sb);
+}
+
+static void date_display(json_t *ev)
+{
+	static const char *const months[] = {
+		"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December",
+	};
+	const char *d = str(ev, "date");
+	long long t;
+	time_t tt;
+	struct tm tm;
+
+	if (!d || date_parse(d, &t) < 0) {
+		json_object_set_new(ev, "date_display", json_string(""));
+		return;
+	}
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	json_object_set_new(ev, "date_display",
+			    json_sprintf("%d %s %d", tm.tm_mday, months[tm.tm_mon],
+					 tm.tm_year + 1900));
+}
+
+/* tags_text "#a #b" and changed_fields "title, tags", for templates. */
+static void texts(json_t *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(ev, "tags"), i, v) {
+		if (!json_is_string(v))
+			continue;
+		if (sb.len)
+			strbuf_addch(&sb, ' ');
+		strbuf_addch(&sb, '#');
+		strbuf_addstr(&sb, json_string_value(v));
+	}
+	json_object_set_new(ev, "tags_text", value_textn(sb.buf, sb.len));
+	strbuf_reset(&sb);
+	json_array_foreach(json_object_get(ev, "changes"), i, v) {
+		const char *f = str(v, "field");
+		if (!f)
+			continue;
+		if (sb.len)
+			strbuf_addstr(&sb, ", ");
+		strbuf_addstr(&sb, f);
+	}
+	json_object_set_new(ev, "changed_fields", value_textn(sb.buf, sb.len));
+	strbuf_release(&sb);
+}
+
+/* A shallow copy of an event with the derived fields added. */
+static json_t *enrich(const json_t *src)
+{
+	json_t *ev = json_copy((json_t *)src);
+	const char *md = str(ev, "summary_markdown");
+	const json_t *tags = json_object_get(ev, "tags");
+	char *tj;
+
+	if (!md)
+		md = str(ev, "summary");
+	if (!md)
+		md = "";
+	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
+	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
+	tj = json_dumps(json_is_array(tags) ? tags : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
+	json_object_set_new(ev, "tags_json", json_string(tj ? tj : "[]"));
+	free(tj);
+	date_display(ev);
+	texts(ev);
+	return ev;
+}
+
+/* Copies of the events of `list` with first/last flags for this list. */
+static json_t *flagged(json_t *list)
+{
+	json_t *out = json_array(), *ev;
+	size_t i, n = json_array_size(list);
+
+	json_array_foreach(list, i, ev) {
+		json_t *c = json_copy(ev);
+		json_object_set_new(c, "first", json_boolean(i == 0));
+		json_object_set_new(c, "last", json_boolean(i + 1 == n));
+		json_array_append_new(out, c);
+	}
+	return out;
+}
+
+static int cmp_newest(const void *a, const void *b)
+{
+	const char *da = str(*(json_t *const *)a, "date");
+	const char *db = str(*(json_t *const *)b, "date");
+	int c;
+
+	/* RFC 3339 in UTC sorts as text; undated posts go last */
+	if (!da || !db)
+		c = !da - !db;
+	else
+		c = -strcmp(da, db);
+	if (c)
+		return c;
+	return strcmp(str(*(json_t *const *)a, "path"), str(*(json_t *const *)b, "path"));
+}
+
+json_t *model_build(const json_t *doc, const struct site *site)
+{
+	json_t *m = json_deep_copy(doc), *events = json_array(), *ev;
+	json_t *lists[EVENT_TYPES], *counts = json_object(), *posts;
+	json_t **sorted;
+	size_t i, n;
+	int t;
+
+	if (!json_is_object(m)) {
+		json_decref(m);
+		m = json_object();
+	}
+	for (t = 0; t < EVENT_TYPES; t++)
+		lists[t] = json_array();
+	json_array_foreach(json_object_get(doc, "events"), i, ev) {
+		json_t *e;
+		const char *type;
+		if (!json_is_object(ev))
+			continue;
+		e = enrich(ev);
+		type = str(e, "type");
+		t = type ? event_type_parse(type) : -1;
+		if (t >= 0)
+			json_array_append(lists[t], e);
+		json_array_append_new(events, e);
+	}
+	posts = json_array();
+	n = json_array_size(lists[EVENT_NEW]) + json_array_size(lists[EVENT_UNDRAFTED]);
+	sorted = xcalloc(n + 1, sizeof(*sorted));
+	n = 0;
+	json_array_foreach(lists[EVENT_NEW], i, ev)
+		sorted[n++] = ev;
+	json_array_foreach(lists[EVENT_UNDRAFTED], i, ev)
+		sorted[n++] = ev;
+	qsort(sorted, n, sizeof(*sorted), cmp_newest);
+	for (i = 0; i < n; i++)
+		json_array_append(posts, sorted[i]);
+	free(sorted);
+
+	for (t = 0; t < EVENT_TYPES; t++) {
+		const char *name = event_type_name((enum event_type)t);
+		json_object_set_new(counts, name, json_integer((json_int_t)json_array_size(lists[t])));
+		json_object_set_new(m, name, flagged(lists[t]));
+		json_decref(lists[t]);
+	}
+	json_object_set_new(counts, "total", json_integer((json_int_t)json_array_size(events)));
+	json_object_set_new(counts, "posts", json_integer((json_int_t)json_array_size(posts)));
+	json_object_set_new(counts, "posts_one", json_boolean(json_array_size(posts) == 1));
+	json_object_set_new(m, "events", flagged(events));
+	json_object_set_new(m, "posts", flagged(posts));
+	json_decref(events);
+	json_decref(posts);
+	json_object_set_new(m, "counts", counts);
+	json_object_set_new(m, "site", site_json(doc, site));
+	json_object_set_new(m, "range", range_json(doc));
+	if (!json_object_get(m, "errors"))
+		json_object_set_new(m, "errors", json_array());
+	return m;
+}

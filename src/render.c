@@ -1,0 +1,222 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "herald/builtin.h"
+#include "herald/render.h"
+#include "herald/repo.h"
+#include "herald/template.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+#define TEMPLATE_MAX_BYTES (4 * 1024 * 1024)
+#define TREE_DIR ".herald/templates/"
+
+enum origin { FROM_DISK, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
+
+struct loader {
+	const struct render_source *src;
+	enum origin origin;
+	char *dir;       /* the including template's folder (disk origins) */
+	const char *ext; /* the including template's ending, with the dot */
+};
+
+static int safe_name(const char *name)
+{
+	return *name && name[0] != '/' && !strstr(name, "..") &&
+	       !strchr(name, '\\') && strlen(name) < 200;
+}
+
+static int read_disk(const char *path, struct strbuf *text)
+{
+	if (strbuf_read_file(text, path, TEMPLATE_MAX_BYTES) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return error("cannot read template '%s': %s", path, strerror(errno));
+	}
+	return 1;
+}
+
+static int read_tree(const struct render_source *src, const char *name,
+		     struct strbuf *text)
+{
+	git_blob *blob = NULL;
+	char *path;
+	int rc;
+
+	if (!src->repo || !src->tree)
+		return 0;
+	path = xstrfmt(TREE_DIR "%s", name);
+	rc = repo_tree_blob(src->repo, src->tree, path, &blob);
+	free(path);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	strbuf_add(text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 1;
+}
+
+/* Loads `name` from one origin; 1 found, 0 not there, -1 error. */
+static int load_from(const struct loader *l, enum origin o, const char *name,
+		     struct strbuf *text, struct strbuf *file)
+{
+	const struct builtin_file *b;
+	char *path;
+	int rc;
+
+	switch (o) {
+	case FROM_DISK:
+		path = xstrfmt("%s/%s", l->dir, name);
+		rc = read_disk(path, text);
+		if (rc > 0)
+			strbuf_addstr(file, path);
+		free(path);
+		return rc;
+	case FROM_WORKTREE:
+		if (!l->src->repo || !l->src->repo->workdir)
+			return 0;
+		path = xstrfmt("%s" TREE_DIR "%s", l->src->repo->workdir, name);
+		rc = read_disk(path, text);
+		if (rc > 0)
+			strbuf_addf(file, TREE_DIR "%s", name);
+		free(path);
+		return rc;
+	case FROM_TREE:
+		rc = read_tree(l->src, name, text);
+		if (rc > 0)
+			strbuf_addf(file, TREE_DIR "%s", name);
+		return rc;
+	case FROM_BUILTIN:
+		b = builtin_find(name);
+		if (!b)
+			return 0;
+		strbuf_add(text, b->data, b->len);
+		strbuf_addf(file, "(built-in) %s", name);
+		return 1;
+	}
+	return 0;
+}
+
+static int load_partial(void *data, const char *name, struct strbuf *text,
+			struct strbuf *file)
+{
+	struct loader *l = data;
+	char *with_ext;
+	int rc = 0;
+
+	if (!safe_name(name))
+		return 0;
+	with_ext = xstrfmt("%s%s", name, l->ext);
+	rc = load_from(l, l->origin, with_ext, text, file);
+	if (!rc)
+		rc = load_from(l, l->origin, name, text, file);
+	if (!rc && l->origin != FROM_BUILTIN) {
+		rc = load_from(l, FROM_BUILTIN, with_ext, text, file);
+		if (!rc)
+			rc = load_from(l, FROM_BUILTIN, name, text, file);
+	}
+	free(with_ext);
+	return rc;
+}
+
+int render_template(const struct render_source *src, const char *name,
+		    const json_t *model, struct strbuf *out)
+{
+	struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
+	struct loader l;
+	struct template_partials partials;
+	struct template *t = NULL;
+	const char *base, *dot;
+	int rc = 0, ret = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.src = src;
+	if (src->override) {
+		const char *slash = strrchr(src->override, '/');
+		l.origin = FROM_DISK;
+		l.dir = slash ? xstrndup(src->override, (size_t)(slash - src->override))
+			      : xstrdup(".");
+		rc = read_disk(src->override, &text);
+		if (!rc)
+			rc = error("template '%s' does not exist", src->override);
+		strbuf_addstr(&file, src->override);
+		base = slash ? slash + 1 : src->override;
+	} else {
+		static const enum origin order[] = { FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(order) && !rc; i++) {
+			l.origin = order[i];
+			rc = load_from(&l, order[i], name, &text, &file);
+		}
+		if (!rc)
+			rc = error("no template called '%s'", name);
+		base = name;
+	}
+	if (rc < 0) {
+		ret = -1;
+		goto out;
+	}
+	dot = strrchr(base, '.');
+	l.ext = dot ? dot : "";
+	t = template_parse(file.buf, text.buf, text.len);
+	if (!t) {
+		ret = -1;
+		goto out;
+	}
+	partials.load = load_partial;
+	partials.data = &l;
+	ret = template_render(t, model, template_escape_for(base), &partials, out);
+out:
+	template_free(t);
+	free(l.dir);
+	strbuf_release(&text);
+	strbuf_release(&file);
+	return ret;
+}
+
+int render_write(const char *path, const char *data, size_t len)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd = -1, ret = 0;
+	size_t done = 0;
+
+	if (!strcmp(path, "-")) {
+		if (fwrite(data, 1, len, stdout) != len)
+			return error("cannot write to standard output");
+		return 0;
+	}
+	strbuf_addf(&tmp, "%s.herald-tmp", path);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0)
+		ret = error("cannot replace '%s': %s", path, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return ret;
+}
