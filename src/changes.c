@@ -221,22 +221,116 @@ static int is_post_side(const struct scan *sc, const git_diff_file *f)
 	return !git_oid_is_zero(&f->id) && site_is_post_path(sc->o->site, f->path);
 }
 
-static int handle_delta(struct scan *sc, const git_diff_delta *d)
+/*
+ * git's similarity score (diffcore-delta): both files cut into chunks that
+ * end at a newline or after 64 bytes, chunks hashed, and the bytes of the
+ * source found again in the destination counted; the score is that count
+ * over the larger size, in percent. libgit2 scores pairs its own way, so a
+ * rename it proposes is checked against git's 50% before it is believed.
+ */
+struct chunk {
+	unsigned hash;
+	unsigned bytes;
+};
+
+static int cmp_chunk(const void *x, const void *y)
+{
+	const struct chunk *a = x, *b = y;
+	return a->hash < b->hash ? -1 : a->hash > b->hash;
+}
+
+static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
+{
+	struct chunk *v = NULL;
+	size_t nr = 0, alloc = 0, i, n = 0;
+	unsigned accum1 = 0, accum2 = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned c = p[i], old = accum1;
+		accum1 = (accum1 << 7) ^ (accum2 >> 25);
+		accum2 = (accum2 << 7) ^ (old >> 25);
+		accum1 += c;
+		if (++n < 64 && c != '\n')
+			continue;
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
+		v[nr++].bytes = (unsigned)n;
+		n = 0;
+		accum1 = accum2 = 0;
+	}
+	if (n) {
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
+		v[nr++].bytes = (unsigned)n;
+	}
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_chunk);
+	*out = v;
+	return nr;
+}
+
+static int git_similarity(const git_blob *a, const git_blob *b)
+{
+	size_t la = (size_t)git_blob_rawsize(a), lb = (size_t)git_blob_rawsize(b);
+	size_t max = la > lb ? la : lb, min = la > lb ? lb : la;
+	struct chunk *ca = NULL, *cb = NULL;
+	size_t na, nb, i = 0, j = 0;
+	unsigned long long copied = 0;
+
+	if (!max)
+		return 100;
+	if ((max - min) * 2 > max)
+		return 0; /* sizes too far apart to reach 50% */
+	na = chunks(git_blob_rawcontent(a), la, &ca);
+	nb = chunks(git_blob_rawcontent(b), lb, &cb);
+	while (i < na && j < nb) {
+		unsigned h = ca[i].hash, sa = 0, sb = 0;
+		if (ca[i].hash < cb[j].hash) {
+			i++;
+			continue;
+		}
+		if (ca[i].hash > cb[j].hash) {
+			j++;
+			continue;
+		}
+		while (i < na && ca[i].hash == h)
+			sa += ca[i++].bytes;
+		while (j < nb && cb[j].hash == h)
+			sb += cb[j++].bytes;
+		copied += sa < sb ? sa : sb;
+	}
+	free(ca);
+	free(cb);
+	return (int)(copied * 100 / max);
+}
+
+/* Is a rename libgit2 proposes one git would make? */
+static int rename_holds(struct scan *sc, const git_diff_delta *d)
+{
+	git_blob *a = NULL, *b = NULL;
+	int ok = 1;
+
+	if (d->similarity >= 100)
+		return 1;
+	if (!git_blob_lookup(&a, sc->r->git, &d->old_file.id) &&
+	    !git_blob_lookup(&b, sc->r->git, &d->new_file.id))
+		ok = git_similarity(a, b) >= 50;
+	git_blob_free(a);
+	git_blob_free(b);
+	return ok;
+}
+
+/* Classifies the post at old_path (before) and new_path (after); either may be NULL. */
+static int handle_sides(struct scan *sc, const git_diff_delta *d,
+			const char *old_path, const char *new_path)
 {
 	struct side b, a;
-	const char *old_path = NULL, *new_path = NULL;
 	enum event_type t;
 	int changed = 0, ret = 0;
 
 	post_init(&b.post);
 	post_init(&a.post);
 	b.blob = a.blob = NULL;
-	if (d->status != GIT_DELTA_ADDED && is_post_side(sc, &d->old_file))
-		old_path = d->old_file.path;
-	if (d->status != GIT_DELTA_DELETED && is_post_side(sc, &d->new_file))
-		new_path = d->new_file.path;
-	if (!old_path && !new_path)
-		return 0;
 	if ((old_path && read_side(sc->r, sc->o, &d->old_file, &b) < 0) ||
 	    (new_path && read_side(sc->r, sc->o, &d->new_file, &a) < 0)) {
 		ret = -1;
@@ -260,6 +354,25 @@ out:
 	side_release(&b);
 	side_release(&a);
 	return ret;
+}
+
+static int handle_delta(struct scan *sc, const git_diff_delta *d)
+{
+	const char *old_path = NULL, *new_path = NULL;
+
+	if (d->status != GIT_DELTA_ADDED && is_post_side(sc, &d->old_file))
+		old_path = d->old_file.path;
+	if (d->status != GIT_DELTA_DELETED && is_post_side(sc, &d->new_file))
+		new_path = d->new_file.path;
+	if (!old_path && !new_path)
+		return 0;
+	if (d->status == GIT_DELTA_RENAMED && !rename_holds(sc, d)) {
+		/* two posts after all: one gone, one come */
+		if (old_path && handle_sides(sc, d, old_path, NULL) < 0)
+			return -1;
+		return new_path ? handle_sides(sc, d, NULL, new_path) : 0;
+	}
+	return handle_sides(sc, d, old_path, new_path);
 }
 
 static int cmp_event(const void *x, const void *y)
@@ -324,7 +437,7 @@ static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 
 struct walk {
 	git_odb *odb;
-	json_t *pending; /* path -> true */
+	json_t *pending; /* path -> its event's number */
 	json_t *dirs;    /* every folder above a pending path -> true */
 	json_t *touched; /* out: pending paths this comparison touched */
 	struct strbuf path;
@@ -560,7 +673,6 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	struct walk w;
-	json_t *index = json_object(); /* path -> event number */
 	struct progress *prog = NULL;
 	size_t i, seen = 0;
 	unsigned k;
@@ -573,8 +685,7 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	w.dirs = json_object();
 	strbuf_init(&w.path, 256);
 	for (i = 0; i < sc->nr; i++) {
-		json_object_set_new_nocheck(w.pending, sc->events[i].path, json_true());
-		json_object_set_new_nocheck(index, sc->events[i].path,
+		json_object_set_new_nocheck(w.pending, sc->events[i].path,
 					    json_integer((json_int_t)i));
 		add_dirs(w.dirs, sc->events[i].path);
 	}
@@ -608,7 +719,7 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 			goto out;
 		json_object_foreach(w.touched, key, v) {
 			struct event *e = &sc->events[json_integer_value(
-				json_object_get(index, key))];
+				json_object_get(w.pending, key))];
 			git_oid_cpy(&e->commit, &oid);
 			e->attributed = 1;
 			json_object_del(w.pending, key);
@@ -628,7 +739,6 @@ out:
 	git_odb_free(w.odb);
 	json_decref(w.pending);
 	json_decref(w.dirs);
-	json_decref(index);
 	strbuf_release(&w.path);
 	return ret;
 }

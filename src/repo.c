@@ -21,8 +21,8 @@ static void tune_libgit2(void)
 	 * Defaults suit a long-lived process; herald is short-lived and must
 	 * stay small on big histories, so cap caches and mapped pack windows.
 	 */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 * 1024 * 1024));
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(8 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(2 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(4 * 1024 * 1024));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(1024 * 1024));
 	/*
 	 * git itself does not re-hash every object it reads; libgit2 does by

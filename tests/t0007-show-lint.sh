@@ -1,0 +1,343 @@
+#!/bin/sh
+# herald show (text and --json, --at), herald lint (clean, errors, warnings,
+# REV), herald version, and --help of every command.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+NOW=2026-11-26T00:00:00Z
+EXPECT="$TEST_DIR/expect"
+
+# JSON queries run with jq when it is installed (it starts much faster) and
+# with python3 otherwise; both print strings bare and other values as
+# compact JSON.
+if [ -z "${HERALD_TEST_NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then HAVE_JQ=1; else HAVE_JQ=; fi
+
+# jget QUERY [FILE]: one value, e.g. jget .events[0].type (default scan.json).
+jget() {
+	if [ -n "$HAVE_JQ" ]; then
+		jq -r "$1 | if type == \"string\" then . else tojson end" "${2:-$TRASH/scan.json}"
+	else
+		python3 -c '
+import json, sys
+d = json.load(open(sys.argv[2]))
+for part in sys.argv[1].strip(".").replace("[", ".[").split("."):
+    if part:
+        if part.startswith("["):
+            i = int(part[1:-1])
+            d = d[i] if isinstance(d, list) and -len(d) <= i < len(d) else None
+        else:
+            d = d.get(part) if isinstance(d, dict) else None
+print(d if isinstance(d, str) else json.dumps(d, separators=(",", ":"), ensure_ascii=False))
+' "$1" "${2:-$TRASH/scan.json}"
+	fi
+}
+
+# new_repo NAME: creates the repository $TRASH/NAME and enters it.
+new_repo() {
+	rm -rf "$TRASH/$1" && git init -q "$TRASH/$1" && cd "$TRASH/$1"
+}
+
+# fm PATH: writes a post whose front matter lines come from stdin and whose
+# body is a few paragraphs unique to PATH.
+fm() {
+	mkdir -p "$(dirname "$1")" &&
+	{
+		echo --- && cat && echo --- && echo &&
+		echo "First paragraph of $1." &&
+		echo &&
+		echo "It goes on for a while, so that git sees two versions of this" &&
+		echo "file as one file when it moves: $1, $1 and $1 again." &&
+		echo &&
+		echo "Last paragraph of $1."
+	} >"$1"
+}
+
+# scan ARGS...: herald scan --json at $NOW into $TRASH/scan.json. Exit 0 is
+# required, or 0/1 when the document lists errors.
+scan() {
+	herald scan --json --now "$NOW" "$@" >"$TRASH/scan.json"
+	rc=$?
+	if [ $rc = 0 ] || { [ $rc = 1 ] && ! grep -q '"errors": \[\]' "$TRASH/scan.json"; }; then
+		return 0
+	fi
+	echo "herald scan $* exited $rc" >&2
+	return 1
+}
+
+# efields F1,F2,... ARGS...: scan, then per event the fields, tab-separated.
+efields() {
+	f=$1 && shift &&
+	scan "$@" &&
+	if [ -n "$HAVE_JQ" ]; then
+		jq -r --arg f "$f" '.events[] | [.[($f | split(","))[]] | if type == "string" then . else tojson end] | join("\t")' "$TRASH/scan.json"
+	else
+		python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["events"]:
+    print("\t".join(e[k] if isinstance(e[k], str) else json.dumps(e[k], separators=(",", ":"), ensure_ascii=False) for k in sys.argv[2].split(",")))
+' "$TRASH/scan.json" "$f"
+	fi
+}
+
+# fmt_events [FILE]: one line per event of a scan document (default
+# scan.json) "TYPE PATH[ < FROM_PATH]" and one per error "error PATH".
+fmt_events() {
+	if [ -n "$HAVE_JQ" ]; then
+		jq -r '(.events[] | .type + " " + .path + (if .from_path == null then "" else " < " + .from_path end)), (.errors[] | "error " + .path)' "${1:-$TRASH/scan.json}"
+	else
+		python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["events"]:
+    print(e["type"] + " " + e["path"] + ("" if e["from_path"] is None else " < " + e["from_path"]))
+for e in d["errors"]:
+    print("error " + e["path"])
+' "${1:-$TRASH/scan.json}"
+	fi
+}
+
+# events ARGS...: scan, then fmt_events.
+events() {
+	scan "$@" && fmt_events
+}
+
+# expect_events ARGS... <<EOF: events ARGS must print stdin exactly.
+expect_events() {
+	cat >"$TRASH/expect" &&
+	events "$@" >"$TRASH/actual" &&
+	test_cmp "$TRASH/expect" "$TRASH/actual"
+}
+
+# expect_fields F1,F2,... ARGS... <<EOF: efields must print stdin exactly
+# (write the expected lines with tabs between fields).
+expect_fields() {
+	cat >"$TRASH/expect" &&
+	efields "$@" >"$TRASH/actual" &&
+	test_cmp "$TRASH/expect" "$TRASH/actual"
+}
+
+# norm: replaces object ids with <OID> and short ids with <SHORT>.
+norm() {
+	sed -E -e 's/"[0-9a-f]{40}"/"<OID>"/g' -e 's/"short": "[0-9a-f]{7,}"/"short": "<SHORT>"/'
+}
+
+# expect_json FILE ARGS...: the whole scan --json, ids normalised, must
+# equal tests/expect/FILE.
+expect_json() {
+	f=$1 && shift &&
+	scan "$@" &&
+	norm <"$TRASH/scan.json" >"$TRASH/actual" &&
+	test_cmp "$EXPECT/$f" "$TRASH/actual"
+}
+
+PUB=_posts/2020-03-30-pub.md
+
+test_expect_success 'setup: a published, a draft, a scheduled and an invalid post' '
+	new_repo blog &&
+	printf "base_url: https://blog.example.com\n" >.herald.yml &&
+	write_post $PUB <<-\EOT &&
+	---
+	title: Published post
+	tags: [news, meta]
+	description: What this post is about.
+	---
+
+	The body.
+	EOT
+	fm _drafts/idea.md <<-\EOT &&
+	title: An idea
+	EOT
+	fm _posts/2030-01-01-later.md <<-\EOT &&
+	title: Later
+	EOT
+	commit_all "clean posts" &&
+	git tag clean &&
+	write_post _posts/2020-03-30-broken.md <<-\EOT &&
+	---
+	title: Broken
+	bad: a: b
+	---
+
+	Body.
+	EOT
+	sed -i "s/^title: Published post/title: Published post, edited/" $PUB &&
+	commit_all "edit and break" &&
+	fm notes/not-a-post.md <<-\EOT &&
+	title: Note
+	EOT
+	commit_all "a note"
+'
+
+test_expect_success 'show: published post, text' '
+	cd "$TRASH/blog" &&
+	herald show --now "$NOW" $PUB >"$TRASH/actual" &&
+	test_cmp "$EXPECT/t0007-show-published.txt" "$TRASH/actual"
+'
+
+test_expect_success 'show --json: published post' '
+	cd "$TRASH/blog" &&
+	herald show --json --now "$NOW" $PUB >"$TRASH/actual" &&
+	test_cmp "$EXPECT/t0007-show-published.json" "$TRASH/actual"
+'
+
+test_expect_success 'show: draft' '
+	cd "$TRASH/blog" &&
+	herald show --now "$NOW" _drafts/idea.md >"$TRASH/actual" &&
+	grep "^state  *draft$" "$TRASH/actual" &&
+	herald show --json --now "$NOW" _drafts/idea.md >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = draft &&
+	test "$(jget .title "$TRASH/show.json")" = "An idea" &&
+	test "$(jget .error "$TRASH/show.json")" = null
+'
+
+test_expect_success 'show: scheduled, and published once --now passes its date' '
+	cd "$TRASH/blog" &&
+	herald show --now "$NOW" _posts/2030-01-01-later.md >"$TRASH/actual" &&
+	grep "^state  *scheduled$" "$TRASH/actual" &&
+	herald show --json --now "$NOW" _posts/2030-01-01-later.md >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = scheduled &&
+	test "$(jget .date "$TRASH/show.json")" = 2030-01-01T00:00:00Z &&
+	test "$(jget .url "$TRASH/show.json")" = https://blog.example.com/2030/01/01/later/ &&
+	herald show --json --now 2030-01-01T00:00:00Z _posts/2030-01-01-later.md >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = published
+'
+
+test_expect_success 'show: invalid post exits 1, text names line and column' '
+	cd "$TRASH/blog" &&
+	test_expect_code 1 herald show --now "$NOW" _posts/2020-03-30-broken.md >"$TRASH/actual" &&
+	grep "^state  *invalid$" "$TRASH/actual" &&
+	grep "3:7" "$TRASH/actual" &&
+	grep "mapping values" "$TRASH/actual"
+'
+
+test_expect_success 'show --json: invalid post' '
+	cd "$TRASH/blog" &&
+	test_expect_code 1 herald show --json --now "$NOW" _posts/2020-03-30-broken.md >"$TRASH/actual" &&
+	test_cmp "$EXPECT/t0007-show-invalid.json" "$TRASH/actual"
+'
+
+test_expect_success 'show --at REV reads an older version' '
+	cd "$TRASH/blog" &&
+	herald show --json --now "$NOW" --at clean $PUB >"$TRASH/show.json" &&
+	test "$(jget .title "$TRASH/show.json")" = "Published post" &&
+	herald show --json --now "$NOW" --at HEAD~2 $PUB >"$TRASH/show.json" &&
+	test "$(jget .title "$TRASH/show.json")" = "Published post" &&
+	herald show --json --now "$NOW" $PUB --at HEAD~1 >"$TRASH/show.json" &&
+	test "$(jget .title "$TRASH/show.json")" = "Published post, edited"
+'
+
+test_expect_success 'show: a path that does not exist exits 128' '
+	cd "$TRASH/blog" &&
+	test_expect_code 128 herald show --now "$NOW" _posts/no-such-post.md >"$TRASH/out" 2>"$TRASH/err" &&
+	test ! -s "$TRASH/out" &&
+	test -s "$TRASH/err" &&
+	test_expect_code 128 herald show --json --now "$NOW" --at clean _posts/2020-03-30-broken.md &&
+	test_expect_code 128 herald show --now "$NOW" --at no-such-rev $PUB
+'
+
+test_expect_success 'show: a path outside the post globs is absent, not an error exit' '
+	cd "$TRASH/blog" &&
+	herald show --json --now "$NOW" notes/not-a-post.md >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = absent &&
+	herald show --json --now "$NOW" --posts "notes/*.md" notes/not-a-post.md >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = published &&
+	test "$(jget .title "$TRASH/show.json")" = Note
+'
+
+test_expect_success 'show: usage errors exit 129' '
+	cd "$TRASH/blog" &&
+	test_expect_code 129 herald show &&
+	test_expect_code 129 herald show --no-such-option $PUB
+'
+
+test_expect_success 'lint of a clean revision: exit 0, nothing on stdout, summary on stderr' '
+	cd "$TRASH/blog" &&
+	herald lint --now "$NOW" clean >"$TRASH/out" 2>"$TRASH/err" &&
+	test ! -s "$TRASH/out" &&
+	echo "herald: 3 posts checked: 0 errors, 0 warnings" >"$TRASH/expect" &&
+	test_cmp "$TRASH/expect" "$TRASH/err"
+'
+
+test_expect_success 'lint with an error: exit 1, path:line:column: error: message' '
+	cd "$TRASH/blog" &&
+	test_expect_code 1 herald lint --now "$NOW" >"$TRASH/out" 2>"$TRASH/err" &&
+	cat >"$TRASH/expect" <<-\EOT &&
+	_posts/2020-03-30-broken.md:3:7: error: mapping values are not allowed in this context
+	EOT
+	test_cmp "$TRASH/expect" "$TRASH/out" &&
+	test "$(wc -l <"$TRASH/err")" = 1 &&
+	grep -E "^herald: 4 posts checked: 1 errors?, 0 warnings$" "$TRASH/err"
+'
+
+test_expect_success 'lint with warnings only: exit 0' '
+	new_repo warnings &&
+	write_post _posts/2020-03-30-dup.md <<-\EOT &&
+	---
+	title: One
+	title: Two
+	---
+
+	Body.
+	EOT
+	write_post _posts/undated.md <<-\EOT &&
+	---
+	title: Undated
+	date: some day soon
+	---
+
+	Body.
+	EOT
+	commit_all "warnings" &&
+	herald lint --now "$NOW" >"$TRASH/out" 2>"$TRASH/err" &&
+	cat "$TRASH/out" "$TRASH/err" &&
+	grep "^_posts/2020-03-30-dup\.md:3:1: warning: .*duplicate" "$TRASH/out" &&
+	grep "^_posts/undated\.md:3:[0-9]*: warning: .*date" "$TRASH/out" &&
+	test "$(wc -l <"$TRASH/out")" = 2 &&
+	echo "herald: 2 posts checked: 0 errors, 2 warnings" >"$TRASH/expect" &&
+	test_cmp "$TRASH/expect" "$TRASH/err"
+'
+
+test_expect_success 'an unreadable date counts as none: the post is published' '
+	cd "$TRASH/warnings" &&
+	expect_fields type,path,date <<-\EOT
+	new	_posts/2020-03-30-dup.md	2020-03-30T00:00:00Z
+	new	_posts/undated.md	null
+	EOT
+'
+
+test_expect_success 'lint outside a repository or at an unknown revision exits 128' '
+	cd "$TRASH/blog" &&
+	test_expect_code 128 herald lint no-such-rev 2>"$TRASH/err" &&
+	test "$(wc -l <"$TRASH/err")" = 1
+'
+
+test_expect_success 'version prints herald and library versions' '
+	herald version >"$TRASH/out" &&
+	cat "$TRASH/out" &&
+	head -n 1 "$TRASH/out" | grep -E "^herald [0-9]+\.[0-9]+\.[0-9]+" &&
+	grep -E "^libgit2 [0-9]+\.[0-9]+" "$TRASH/out" &&
+	grep -E "^libyaml [0-9]+\.[0-9]+" "$TRASH/out" &&
+	grep -E "^cmark [0-9]+\.[0-9]+" "$TRASH/out" &&
+	grep -E "^jansson [0-9]+\.[0-9]+" "$TRASH/out"
+'
+
+test_expect_success '--help on each command exits 0 and prints usage on stdout' '
+	for c in "" scan show lint version
+	do
+		herald $c --help >"$TRASH/out" 2>"$TRASH/err" &&
+		grep "^usage: herald" "$TRASH/out" &&
+		test ! -s "$TRASH/err" || {
+			echo "herald $c --help failed" && return 1
+		}
+	done
+'
+
+test_expect_success 'show and lint run from a subfolder, with paths from the root' '
+	cd "$TRASH/blog/_posts" &&
+	herald show --json --now "$NOW" $PUB >"$TRASH/show.json" &&
+	test "$(jget .state "$TRASH/show.json")" = published &&
+	herald lint --now "$NOW" clean 2>"$TRASH/err" &&
+	grep "^herald: 3 posts checked" "$TRASH/err"
+'
+
+test_done
