@@ -18,6 +18,8 @@ need git git
 need prove perl
 need python3 python3
 need xmllint libxml2-utils
+need curl curl
+need chromium chromium
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Measurement and reporting helpers for bench/run.sh.
+
+    lib.py measure NAME [--ok 0,1] [--capture] -- ARGV...
+        Runs ARGV once untimed (warm-up; stdout kept in NAME.out with
+        --capture), then $BENCH_RUNS times timed with stdout to /dev/null.
+        Wall time is measured around fork/exec/wait, peak RSS comes from
+        wait4() (ru_maxrss, covers a pipeline's processes). Result:
+        $BENCH_RESULTS/NAME.json. A missing binary, a bad exit status or a
+        timeout ($BENCH_TIMEOUT seconds a run) is recorded, never raised.
+    lib.py header
+    lib.py section TITLE
+    lib.py ratio ID LABEL NAME REF REFLABEL OP LIMIT
+        wall(NAME) / wall(REF) compared with LIMIT (OP: <=, <).
+    lib.py limit ID LABEL NAME rss|wall OP LIMIT
+        a figure of NAME against an absolute LIMIT (MiB or seconds).
+    lib.py figure ID LABEL NAME
+        time and peak RSS of NAME, no goal.
+    lib.py events ID LABEL NAME type=count,...
+        the event types found in NAME.out (`scan --json`) against the
+        expected histogram (exact match; types not listed must be absent).
+    lib.py note TEXT
+    lib.py summary
+Rows go to stdout and to $BENCH_RESULTS/report.txt; goal verdicts to
+$BENCH_RESULTS/goals.tsv; command lines to $BENCH_RESULTS/commands.txt.
+"""
+import json
+import os
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+RES = os.environ.get("BENCH_RESULTS", "bench/out/results")
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "180"))
+SHOW = {}  # paths to shorten in printed command lines
+for var, short in (("BENCH_HERALD", "$HERALD"), ("BENCH_BIG", "$BIG"),
+                   ("BENCH_SMALL", "$SMALL")):
+    if os.environ.get(var):
+        SHOW[os.environ[var]] = short
+
+W = (4, 37, 25, 27, 6, 10)  # column widths
+
+
+def emit(line):
+    print(line, flush=True)
+    with open(os.path.join(RES, "report.txt"), "a") as f:
+        f.write(line + "\n")
+
+
+def shown(cmd):
+    for k in sorted(SHOW, key=len, reverse=True):
+        cmd = cmd.replace(k, SHOW[k])
+    return cmd
+
+
+def run_once(argv, out_path, err_path):
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=err, start_new_session=True)
+        killed = []
+
+        def kill():
+            killed.append(1)
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        timer = threading.Timer(TIMEOUT, kill)
+        timer.start()
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.perf_counter()
+        timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+    return t1 - t0, ru.ru_maxrss, p.returncode, bool(killed)
+
+
+def first_line(path):
+    try:
+        with open(path, "rb") as f:
+            for line in f.read(8192).decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    return line.strip()[:120]
+    except OSError:
+        pass
+    return ""
+
+
+def measure(args):
+    name = args[0]
+    ok = {0}
+    capture = False
+    i = 1
+    while args[i] != "--":
+        if args[i] == "--ok":
+            ok = {int(x) for x in args[i + 1].split(",")}
+            i += 2
+        elif args[i] == "--capture":
+            capture = True
+            i += 1
+        else:
+            sys.exit("lib.py measure: bad option %s" % args[i])
+    argv = args[i + 1:]
+    if argv[:2] == ["sh", "-c"]:
+        cmd = argv[2]
+    else:
+        cmd = " ".join(shlex.quote(a) for a in argv) + " >/dev/null"
+    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], rc=None,
+               err="")
+    out = os.path.join(RES, name + ".out")
+    err = os.path.join(RES, name + ".err")
+    sys.stderr.write("  %-22s " % name)
+    sys.stderr.flush()
+    try:
+        # warm-up run: caches, and the output we inspect later
+        w, r, rc, to = run_once(argv, out if capture else os.devnull, err)
+        res["warmup"] = round(w, 4)
+        res["rc"] = rc
+        res["captured"] = capture and not to and rc in ok
+        if to:
+            res.update(status="timeout", err="> %gs (BENCH_TIMEOUT)" % TIMEOUT)
+        elif rc not in ok:
+            res.update(status="fail", err="exit %d: %s" % (rc, first_line(err)))
+        else:
+            for k in range(RUNS):
+                res["run"] = k + 1
+                w, r, rc, to = run_once(argv, os.devnull, err)
+                if to or rc not in ok:
+                    res.update(status="fail" if not to else "timeout",
+                               err="run %d: exit %d: %s" % (k + 1, rc,
+                                                            first_line(err)))
+                    break
+                res["wall"].append(w)
+                res["rss"].append(r)
+    except OSError as e:
+        res.update(status="n/a", err="%s%s: %s" % (
+            "run %d: " % res["run"] if "run" in res else "", argv[0],
+            e.strerror))
+    with open(os.path.join(RES, name + ".json"), "w") as f:
+        json.dump(res, f, indent=1)
+    with open(os.path.join(RES, "commands.txt"), "a") as f:
+        f.write("%-14s %s\n" % (name, shown(cmd)))
+    if res["status"] == "ok":
+        sys.stderr.write("%s\n" % ", ".join(ftime(x) for x in res["wall"]))
+    else:
+        sys.stderr.write("%s %s\n" % (res["status"], res["err"]))
+
+
+def load(name):
+    try:
+        with open(os.path.join(RES, name + ".json")) as f:
+            return json.load(f)
+    except OSError:
+        return dict(status="n/a", err="not measured", wall=[], rss=[])
+
+
+def med(res, metric):
+    if res["status"] != "ok" or not res[metric]:
+        return None
+    return statistics.median(res[metric])
+
+
+def ftime(s):
+    if s is None:
+        return "n/a"
+    if s < 1:
+        return "%.1f ms" % (s * 1000)
+    return "%.2f s" % s
+
+
+def fmib(kib):
+    return "n/a" if kib is None else "%.1f MiB" % (kib / 1024)
+
+
+def cell(res):
+    if res["status"] != "ok":
+        return "%s" % res["status"]
+    return "%s %s" % (ftime(med(res, "wall")), fmib(med(res, "rss")))
+
+
+def row(gid, label, a, b, ratio, goal, verdict, errs=()):
+    emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
+        W[0], gid, W[1], label, W[2], a, W[3], b, W[4], ratio, W[5], goal,
+        verdict))
+    for e in errs:
+        if e:
+            emit("%-*s   ! %s" % (W[0], "", e))
+    if verdict in ("PASS", "MISS"):
+        with open(os.path.join(RES, "goals.tsv"), "a") as f:
+            f.write("%s\t%s\t%s\n" % (gid, verdict, label))
+
+
+def cmp(op, x, limit):
+    return x <= limit if op == "<=" else x < limit
+
+
+def ratio(args):
+    gid, label, name, ref, reflabel, op, limit = args
+    a, b = load(name), load(ref)
+    wa, wb = med(a, "wall"), med(b, "wall")
+    errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else "",
+            ("%s: %s" % (ref, b["err"])) if b["status"] != "ok" else ""]
+    if wa is None or wb is None or wb == 0:
+        row(gid, label, cell(a), reflabel + " " + cell(b), "-",
+            "%s %s" % (op, limit), "MISS", errs)
+        return
+    r = wa / wb
+    row(gid, label, cell(a), reflabel + " " + cell(b), "%.2f" % r,
+        "%s %s" % (op, limit), "PASS" if cmp(op, r, float(limit)) else "MISS",
+        errs)
+
+
+def figure(args):
+    gid, label, name = args
+    a = load(name)
+    row(gid, label, cell(a), "", "", "", "-",
+        [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else ""])
+
+
+def limit(args):
+    gid, label, name, metric, op, lim = args
+    a = load(name)
+    v = med(a, metric)
+    errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else ""]
+    if metric == "rss":
+        shown_v = fmib(v)
+        goal = "%s %s MiB" % (op, lim)
+        v = None if v is None else v / 1024
+    else:
+        shown_v = ftime(v)
+        goal = "%s %s s" % (op, lim)
+    verdict = "MISS" if v is None else \
+        ("PASS" if cmp(op, v, float(lim)) else "MISS")
+    row(gid, label, shown_v, "", "", goal, verdict, errs)
+
+
+def events(args):
+    gid, label, name, expected = args
+    want = {}
+    for kv in expected.split(","):
+        k, v = kv.split("=")
+        want[k] = int(v)
+    a = load(name)
+    got, err = None, ""
+    if not a.get("captured"):
+        err = "%s: %s" % (name, a["err"] or "output not captured")
+    else:
+        try:
+            with open(os.path.join(RES, name + ".out"), "rb") as f:
+                doc = json.load(f)
+            got = {}
+            for e in doc.get("events", []):
+                t = e.get("type") if isinstance(e, dict) else None
+                got[str(t)] = got.get(str(t), 0) + 1
+        except (OSError, ValueError, AttributeError) as e:
+            err = "%s: output is not a scan document: %s" % (name, e)
+    fmt = lambda h: " ".join("%s=%d" % kv for kv in sorted(h.items())) or "none"
+    row(gid, label, fmt(got) if got is not None else "n/a",
+        "expect " + fmt(want), "", "exact",
+        "PASS" if got == want else "MISS", [err])
+
+
+def header():
+    emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
+        W[0], "id", W[1], "figure (median of %d)" % RUNS, W[2], "herald",
+        W[3], "reference", W[4], "ratio", W[5], "goal", "result"))
+
+
+def summary():
+    goals = []
+    try:
+        with open(os.path.join(RES, "goals.tsv")) as f:
+            goals = [l.rstrip("\n").split("\t") for l in f]
+    except OSError:
+        pass
+    met = sum(1 for g in goals if g[1] == "PASS")
+    emit("")
+    emit("goals: " + "  ".join("%s %s" % (g[0], g[1]) for g in goals)
+         + "   (%d/%d met)" % (met, len(goals)))
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    os.makedirs(RES, exist_ok=True)
+    if cmd == "measure":
+        measure(args)
+    elif cmd == "ratio":
+        ratio(args)
+    elif cmd == "figure":
+        figure(args)
+    elif cmd == "limit":
+        limit(args)
+    elif cmd == "events":
+        events(args)
+    elif cmd == "header":
+        header()
+    elif cmd == "section":
+        emit("")
+        emit("-- %s " % args[0] + "-" * max(0, 60 - len(args[0])))
+    elif cmd == "note":
+        emit("%-*s   %s" % (W[0], "", " ".join(args)))
+    elif cmd == "summary":
+        summary()
+    else:
+        sys.exit("lib.py: unknown command %s" % cmd)
+
+
+if __name__ == "__main__":
+    main()
