@@ -18,9 +18,9 @@ WARNINGS += -Werror
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 # Sanitized builds live in their own folder so objects never mix.
 ifdef SANITIZE

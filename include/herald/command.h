@@ -19,6 +19,10 @@ int cmd_lint(int argc, char **argv);
 int cmd_notes(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_announce(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
 
 /* The table in main.c, ended by a NULL name; used by `herald help`. */
 extern const struct command commands[];

@@ -1,0 +1,63 @@
+#ifndef HERALD_DELIVER_H
+#define HERALD_DELIVER_H
+
+#include <stdio.h>
+
+#include "herald/strbuf.h"
+
+struct outbox;
+struct outbox_entry;
+struct target;
+
+/* The outcome of one attempt. */
+struct attempt {
+	int status;            /* HTTP status; 0 when no answer came */
+	int ok;                /* 2xx */
+	int transient;         /* worth retrying: network, timeout, 408, 425, 429, 5xx */
+	long long retry_after; /* seconds the receiver asked us to wait, or 0 */
+	char error[200];       /* short text for people: never a url or a secret */
+	struct strbuf response;/* the first KiB of the answer; never printed to stdout */
+};
+
+void attempt_init(struct attempt *a);
+void attempt_release(struct attempt *a);
+
+/*
+ * Sends one outbox entry to its target with libcurl: http and https only,
+ * no redirects, TLS verified, connect and total timeouts always set.
+ * Webhook targets get Standard Webhooks headers signed at send time (and
+ * X-Hub-Signature-256), matrix a bearer token, Google Chat a requestId.
+ * Returns 0 when an attempt was made (see a), -1 when it could not be made.
+ */
+int deliver_send(const struct target *t, const struct outbox_entry *e,
+		 long long now, struct attempt *a);
+
+/*
+ * Seconds to wait before attempt number `attempts + 1`, on the Standard
+ * Webhooks schedule (0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h,
+ * 24 h) with up to 10 % jitter from `rnd`; -1 when the schedule is spent.
+ */
+long long deliver_delay(int attempts, unsigned rnd);
+
+struct deliver_options {
+	long long now;
+	double max_time;  /* seconds for the whole run; 0 = no limit */
+	int all;          /* attempt every pending entry, due or not */
+	FILE *log;        /* one line per attempt, or NULL */
+};
+
+struct deliver_stats {
+	size_t attempted, delivered, retrying, dead, skipped, left;
+};
+
+/*
+ * Attempts every due delivery of the outbox (which the caller has locked),
+ * newest schedule first, within max_time: a 2xx removes the entry, a
+ * transient failure reschedules it, a permanent one or an exhausted
+ * schedule moves it to dead/. Returns 0, or -1 when the outbox itself
+ * failed.
+ */
+int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
+		const struct deliver_options *o, struct deliver_stats *st);
+
+#endif

@@ -1,0 +1,64 @@
+#ifndef HERALD_TARGET_H
+#define HERALD_TARGET_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "herald/strvec.h"
+
+struct repo;
+
+/*
+ * A place announcements go, read only from the serving repository's git
+ * config, never from pushed content:
+ *
+ *	[herald "team-chat"]
+ *		kind = slack        # slack discord mattermost teams googlechat
+ *		                    # matrix telegram ntfy webhook
+ *		url = https://…     # or urlFile = /path, or urlEnv = NAME
+ *		events = new undrafted   # the default; any types, or "all"
+ *		secret = whsec_…    # webhook (several for rotation), or secretFile
+ *		token = …           # matrix access token, or tokenFile / tokenEnv
+ *		chatId = …          # telegram; topic comes from an ntfy url
+ *		template = x.json   # a payload template instead of the built-in
+ *		batch = true        # one message per push instead of one per post
+ *		allowHttp = true    # http:// to a host that is not this machine
+ *		timeout = 15        # seconds for a whole request; connectTimeout = 5
+ *
+ * The url, token and secrets are credentials: nothing prints them; use
+ * target_redact() for messages.
+ */
+struct target {
+	char *name;
+	char *kind;
+	unsigned events;       /* bit (1 << enum event_type) per type wanted */
+	char *url;             /* the full url; a secret */
+	struct strvec secrets; /* webhook signing secrets; secrets */
+	char *token;           /* matrix bearer token; a secret */
+	char *template;        /* payload template override, or NULL */
+	int batch;
+	int allow_http;
+	long connect_timeout, timeout; /* seconds */
+	json_t *options;       /* {"name","kind","chat_id","topic","username"} for payloads */
+	char *problem;         /* why it cannot be used, or NULL */
+};
+
+/*
+ * Reads every [herald "NAME"] section. A target with a problem (unknown
+ * kind, no url, unreadable or world-readable secret file, a scheme other
+ * than http/https, plain http to another machine) is still listed, with
+ * `problem` set, so commands can say why it is skipped. Returns 0, or -1
+ * after error() when git config cannot be read.
+ */
+int targets_load(struct repo *r, struct target **out, size_t *nr);
+void targets_free(struct target *t, size_t nr);
+struct target *targets_find(struct target *t, size_t nr, const char *name);
+
+/* "scheme://host" of a url (caller frees); "(no url)" or "(bad url)". */
+char *target_redact(const char *url);
+
+/* Does the target want events of this type (an event_type)? */
+int target_wants(const struct target *t, int type);
+
+#endif
