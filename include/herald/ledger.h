@@ -1,0 +1,44 @@
+#ifndef HERALD_LEDGER_H
+#define HERALD_LEDGER_H
+
+/*
+ * What was announced, so a post is never announced twice to a target: the
+ * append-only file HERALD_DIR/ledger (mode 0600), one line per
+ * announcement:
+ *
+ *   TARGET\tEVENT\tPOST\tID\tWHEN\n
+ *
+ * WHEN is unix seconds. Tabs, newlines and carriage returns inside fields
+ * are written as spaces (and looked up the same way). A last line cut short
+ * by a crash counts when its POST field is complete and is otherwise
+ * ignored with a warning; the next append starts on a fresh line.
+ *
+ * Writers serialise through the outbox lock (outbox_lock()); the ledger
+ * itself takes no lock.
+ */
+
+struct ledger; /* opaque */
+
+/*
+ * Loads HERALD_DIR/ledger once into a hash, so lookups stay fast for tens
+ * of thousands of lines. A missing file is an empty ledger; the file is
+ * created (0600) by the first ledger_add(). NULL after error().
+ */
+struct ledger *ledger_open(const char *herald_dir);
+
+/* NULL is fine. */
+void ledger_close(struct ledger *l);
+
+/* 1 when (target, post) was recorded (with any event), else 0. */
+int ledger_has(struct ledger *l, const char *target, const char *post);
+
+/*
+ * Appends one line "TARGET\tEVENT\tPOST\tID\tWHEN\n" with O_APPEND, then
+ * fsync (and fsyncs the folder when this created the file). Also adds it
+ * to the in-memory hash. `event` and `id` may be NULL (written empty);
+ * `target` and `post` may not. 0 or -1 after error().
+ */
+int ledger_add(struct ledger *l, const char *target, const char *event,
+	       const char *post, const char *id, long long when);
+
+#endif
