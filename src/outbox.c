@@ -329,7 +329,8 @@ static void add_base64(struct strbuf *out, const unsigned char *p, size_t len)
 			v |= (unsigned)p[i + 1] << 8;
 		strbuf_addch(out, b64_alphabet[v >> 18 & 63]);
 		strbuf_addch(out, b64_alphabet[v >> 12 & 63]);
-		strbuf_addch(out, i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=');
+		strbuf_addch(out,
+			     i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=');
 		strbuf_addch(out, '=');
 	}
 }
@@ -540,8 +541,8 @@ static int read_entry(const char *path, const char *id, struct outbox_entry *e,
 		ret = -1;
 		goto out;
 	}
-	obj = json_loadb(sb.buf, sb.len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES,
-			 &jerr);
+	obj = json_loadb(sb.buf, sb.len,
+			 JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		strbuf_addf(why, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			    jerr.text);
@@ -568,8 +569,10 @@ static int read_entry(const char *path, const char *id, struct outbox_entry *e,
 	    get_string(obj, "content_type", 1, &e->content_type, NULL,
 		       &reason) < 0 ||
 	    get_string(obj, "method", 1, &e->method, NULL, &reason) < 0 ||
-	    get_string(obj, "url_suffix", 0, &e->url_suffix, NULL, &reason) < 0 ||
-	    get_string(obj, "last_error", 0, &e->last_error, NULL, &reason) < 0 ||
+	    get_string(obj, "url_suffix", 0, &e->url_suffix, NULL,
+		       &reason) < 0 ||
+	    get_string(obj, "last_error", 0, &e->last_error, NULL,
+		       &reason) < 0 ||
 	    get_string(obj, "response", 0, &e->response, NULL, &reason) < 0)
 		goto bad;
 	if (get_number(obj, "created", LLONG_MIN, LLONG_MAX, &e->created,
@@ -892,8 +895,8 @@ static int resolve(struct outbox *ob, const char *id, enum where where,
 			strbuf_addf(&list, "%s%s", i ? ", " : "", found.v[i]);
 		if (found.nr > AMBIGUOUS_SHOWN)
 			strbuf_addstr(&list, ", ...");
-		ret = error("short id '%s' is ambiguous: %zu entries match (%s)",
-			    id, found.nr, list.buf);
+		ret = error("short id '%s' is ambiguous: %zu entries match "
+			    "(%s)", id, found.nr, list.buf);
 	}
 out:
 	strbuf_release(&path);
