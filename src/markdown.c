@@ -1194,6 +1194,51 @@ static void render_textlike(struct md_out *o, cmark_node *doc)
 
 /* --- the API --- */
 
+/*
+ * cmark's safe mode leaves traces a reader sees: "<!-- raw HTML omitted -->"
+ * and links to "". Take raw HTML out of the tree, and keep only the text
+ * of links whose url is unsafe, before rendering HTML.
+ */
+static void clean_tree(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_node **drop = NULL, **unwrap = NULL, *n, *c;
+	size_t nd = 0, ad = 0, nu = 0, au = 0, i;
+	cmark_event_type ev;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		n = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_HTML_INLINE:
+		case CMARK_NODE_HTML_BLOCK:
+			ALLOC_GROW(drop, nd + 1, ad);
+			drop[nd++] = n;
+			break;
+		case CMARK_NODE_LINK:
+			if (url_unsafe(cmark_node_get_url(n))) {
+				ALLOC_GROW(unwrap, nu + 1, au);
+				unwrap[nu++] = n;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	for (i = nu; i > 0; i--) {
+		n = unwrap[i - 1];
+		while ((c = cmark_node_first_child(n)))
+			cmark_node_insert_before(n, c);
+		cmark_node_free(n);
+	}
+	for (i = 0; i < nd; i++)
+		cmark_node_free(drop[i]);
+	free(drop);
+	free(unwrap);
+}
+
 int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		    size_t max_chars, struct strbuf *out)
 {
@@ -1204,7 +1249,8 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 	int ret = 0;
 
 	out_init(&o, &res, fmt, max_chars);
-	if (fmt != MARKDOWN_HTML && fmt != MARKDOWN_MATRIX && !is_textlike(fmt)) {
+	if (fmt != MARKDOWN_HTML && fmt != MARKDOWN_MATRIX &&
+	    fmt != MARKDOWN_COMMONMARK && !is_textlike(fmt)) {
 		ret = error("unknown markdown format %d", (int)fmt);
 		goto out;
 	}
@@ -1228,6 +1274,7 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 
 	out_start(&o);
 	if (fmt == MARKDOWN_HTML) {
+		clean_tree(doc);
 		html = cmark_render_html(doc, MD_OPTIONS);
 		if (!html) {
 			ret = error("cannot render markdown as html");
@@ -1237,6 +1284,15 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 			html_walk(&o, html, strlen(html));
 		else
 			strbuf_addstr(&res, html);
+	} else if (fmt == MARKDOWN_COMMONMARK) {
+		clean_tree(doc);
+		html = cmark_render_commonmark(doc, MD_OPTIONS, 0);
+		if (!html) {
+			ret = error("cannot render markdown");
+			goto out;
+		}
+		strbuf_addstr(&res, html);
+		strbuf_rtrim(&res);
 	} else if (fmt == MARKDOWN_MATRIX) {
 		render_matrix(&o, doc);
 	} else {

@@ -49,30 +49,66 @@ static void add_rendered(json_t *ev, const char *key, const char *md,
 
 	if (markdown_render(md, strlen(md), fmt, SUMMARY_CHARS, &sb) < 0)
 		strbuf_reset(&sb);
+	strbuf_rtrim(&sb);
 	json_object_set_new(ev, key, value_textn(sb.buf, sb.len));
 	strbuf_release(&sb);
 }
 
-static void date_display(json_t *ev)
+/* "30 March 2020" for an RFC 3339 date, or "" */
+static json_t *display(const char *d)
 {
 	static const char *const months[] = {
 		"January", "February", "March", "April", "May", "June", "July",
 		"August", "September", "October", "November", "December",
 	};
-	const char *d = str(ev, "date");
 	long long t;
 	time_t tt;
 	struct tm tm;
 
-	if (!d || date_parse(d, &t) < 0) {
-		json_object_set_new(ev, "date_display", json_string(""));
-		return;
-	}
+	if (!d || date_parse(d, &t) < 0)
+		return json_string("");
 	tt = (time_t)t;
 	gmtime_r(&tt, &tm);
-	json_object_set_new(ev, "date_display",
-			    json_sprintf("%d %s %d", tm.tm_mday, months[tm.tm_mon],
-					 tm.tm_year + 1900));
+	return json_sprintf("%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+static void date_display(json_t *ev)
+{
+	json_object_set_new(ev, "date_display", display(str(ev, "date")));
+}
+
+/* Percent-encodes what an IRI may not hold as is. */
+static void add_encoded(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~/:", c) || c >= 0x80) {
+			strbuf_addch(sb, (char)c);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hex[c >> 4]);
+			strbuf_addch(sb, hex[c & 15]);
+		}
+	}
+}
+
+/* A permanent, unique id: the url, else one made from the path. */
+static void uid(json_t *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *url = str(ev, "url"), *path = str(ev, "path");
+
+	if (url) {
+		strbuf_addstr(&sb, url);
+	} else {
+		strbuf_addstr(&sb, "urn:herald:post:");
+		add_encoded(&sb, path ? path : "");
+	}
+	json_object_set_new(ev, "uid", value_textn(sb.buf, sb.len));
+	strbuf_release(&sb);
 }
 
 /* tags_text "#a #b" and changed_fields "title, tags", for templates. */
@@ -118,11 +154,13 @@ static json_t *enrich(const json_t *src)
 		md = "";
 	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
 	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
+	add_rendered(ev, "summary_md", md, MARKDOWN_COMMONMARK);
 	tj = json_dumps(json_is_array(tags) ? tags : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
 	json_object_set_new(ev, "tags_json", json_string(tj ? tj : "[]"));
 	free(tj);
 	date_display(ev);
 	texts(ev);
+	uid(ev);
 	return ev;
 }
 
@@ -155,6 +193,40 @@ static int cmp_newest(const void *a, const void *b)
 	if (c)
 		return c;
 	return strcmp(str(*(json_t *const *)a, "path"), str(*(json_t *const *)b, "path"));
+}
+
+/*
+ * What feeds need: an id that never changes (the site's url, else one made
+ * from its title) and `feed_updated`, the newest post's date (else `now`), so a
+ * feed changes only when its posts do.
+ */
+static void feed_fields(json_t *m)
+{
+	const json_t *site = json_object_get(m, "site"), *ev;
+	const char *base = str(site, "base_url"), *title = str(site, "title");
+	const char *newest = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (base) {
+		strbuf_addf(&sb, "%s/", base);
+	} else {
+		strbuf_addstr(&sb, "urn:herald:feed:");
+		add_encoded(&sb, title ? title : "blog");
+	}
+	json_object_set_new(m, "feed_id", value_textn(sb.buf, sb.len));
+	strbuf_release(&sb);
+	json_array_foreach(json_object_get(m, "posts"), i, ev) {
+		const char *d = str(ev, "date");
+		if (!d)
+			d = str(json_object_get(ev, "commit"), "date");
+		if (d && (!newest || strcmp(d, newest) > 0))
+			newest = d;
+	}
+	if (!newest)
+		newest = str(m, "now");
+	json_object_set_new(m, "feed_updated", value_text(newest));
+	json_object_set_new(m, "now_display", display(str(m, "now")));
 }
 
 json_t *model_build(const json_t *doc, const struct site *site)
@@ -211,6 +283,7 @@ json_t *model_build(const json_t *doc, const struct site *site)
 	json_decref(posts);
 	json_object_set_new(m, "counts", counts);
 	json_object_set_new(m, "site", site_json(doc, site));
+	feed_fields(m);
 	json_object_set_new(m, "range", range_json(doc));
 	if (!json_object_get(m, "errors"))
 		json_object_set_new(m, "errors", json_array());

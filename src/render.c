@@ -100,23 +100,32 @@ static int load_from(const struct loader *l, enum origin o, const char *name,
 	return 0;
 }
 
+/*
+ * A partial comes from the folder of a --template file first, then from
+ * the repository's .herald/templates/ (so one override of link.md restyles
+ * every built-in template too), then from the built-in ones.
+ */
 static int load_partial(void *data, const char *name, struct strbuf *text,
 			struct strbuf *file)
 {
+	static const enum origin later[] = { FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
 	struct loader *l = data;
 	char *with_ext;
+	size_t i;
 	int rc = 0;
 
 	if (!safe_name(name))
 		return 0;
 	with_ext = xstrfmt("%s%s", name, l->ext);
-	rc = load_from(l, l->origin, with_ext, text, file);
-	if (!rc)
-		rc = load_from(l, l->origin, name, text, file);
-	if (!rc && l->origin != FROM_BUILTIN) {
-		rc = load_from(l, FROM_BUILTIN, with_ext, text, file);
+	if (l->origin == FROM_DISK) {
+		rc = load_from(l, FROM_DISK, with_ext, text, file);
 		if (!rc)
-			rc = load_from(l, FROM_BUILTIN, name, text, file);
+			rc = load_from(l, FROM_DISK, name, text, file);
+	}
+	for (i = 0; i < ARRAY_SIZE(later) && !rc; i++) {
+		rc = load_from(l, later[i], with_ext, text, file);
+		if (!rc)
+			rc = load_from(l, later[i], name, text, file);
 	}
 	free(with_ext);
 	return rc;

@@ -63,7 +63,7 @@ test_expect_success 'notes --prepend inserts after the # title, behind a marker'
 		printf "# Changelog\n\n" &&
 		echo "<!-- herald notes $(cat "$TRASH/v1")..$(cat "$TRASH/v2") -->" &&
 		cat "$TRASH/default.md" &&
-		printf "## Older notes\n\n- something old\n"
+		printf "\n## Older notes\n\n- something old\n"
 	} >"$TRASH/expect" &&
 	test_cmp "$TRASH/expect" "$TRASH/CHANGELOG.md"
 '

@@ -61,6 +61,13 @@ enum markdown_format {
 	 * thematic breaks and raw HTML are dropped.
 	 */
 	MARKDOWN_MATRIX,
+	/*
+	 * CommonMark again, for Markdown outputs: as written but without raw
+	 * HTML, and unsafe links reduced to their text (cmark's
+	 * normalisation: emphasis as *, lists as -). `max_chars` is ignored.
+	 * No trailing newline.
+	 */
+	MARKDOWN_COMMONMARK,
 };
 
 /*

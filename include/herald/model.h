@@ -13,8 +13,11 @@ struct site;
  *   counts   {new, undrafted, …, total}
  *   one list per event type (`new`, `undrafted`, …) so templates group
  *   without logic, and `posts` (new and undrafted, newest first);
- * and on each event: summary_html, summary_text, tags_json (a JSON array
- * as text, for .json templates), date_display ("30 March 2020"), and
+ * feed_id (permanent) and feed_updated (the newest post's date) for feeds;
+ * and on each event: summary_html, summary_text, summary_md (Markdown
+ * without raw HTML), tags_json (a JSON array
+ * as text, for .json templates), tags_text, changed_fields, date_display
+ * ("30 March 2020"), uid (its url, else a urn made from its path), and
  * `first`/`last` flags within each list.
  */
 

@@ -13,8 +13,9 @@ struct repo;
  * looked up in order: the file given with --template, the work tree's
  * `.herald/templates/NAME`, the same path in the revision's tree (so bare
  * repositories work), then the built-in copy. A partial {{> p}} loads
- * `p.EXT` (EXT of the including template) from the including template's
- * folder, else `p`, and falls back to the built-in partial of that name.
+ * `p.EXT` (EXT of the including template), else `p`, from the folder of a
+ * --template file, then from .herald/templates/ (work tree, then tree),
+ * then from the built-in partials.
  * The escape mode follows the template's file name: HTML for .html .xml
  * .atom, JSON-string for .json, none otherwise.
  */
