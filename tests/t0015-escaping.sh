@@ -137,7 +137,7 @@ test_expect_success 'digest atom: well-formed, title and tags round-trip, summar
 	assert e.find(A + "title").text == sys.argv[2], e.find(A + "title").text
 	terms = [c.get("term") for c in e.findall(A + "category")]
 	assert terms == ["<b>tag</b>", "a&b", "\U0001f389"], terms
-	s = e.find(A + "summary").text
+	s = e.find(A + "content").text
 	assert "<b>" not in s and "<script" not in s and "javascript:" not in s, s
 	assert "\U0001f389" in s, s
 	EOT
