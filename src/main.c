@@ -15,12 +15,16 @@ const struct command commands[] = {
 
 
 
+	{ "announce", cmd_announce, "announce posts to every target in git config" },
+	{ "deliver", cmd_deliver, "send what is due in the outbox" },
 	{ "digest", cmd_digest, "render what's new: Markdown, HTML, Atom or JSON Feed" },
 	{ "lint", cmd_lint, "check the front matter of every post" },
 	{ "notes", cmd_notes, "render release notes for a range" },
+	{ "outbox", cmd_outbox, "list, show, retry or drop deliveries" },
 	{ "render", cmd_render, "render a saved scan document through a template" },
 	{ "scan", cmd_scan, "list what happened to posts between two commits" },
 	{ "show", cmd_show, "show one post as herald reads it" },
+	{ "targets", cmd_targets, "list the announcement targets" },
 	{ "version", cmd_version, "print herald's version and its libraries'" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,107 @@
+#ifndef HERALD_PAYLOAD_H
+#define HERALD_PAYLOAD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct render_source;
+
+/*
+ * The request for one delivery: what is sent to a target of a given kind.
+ *
+ * Chat kinds are rendered from a Mustache template (the target's own, or the
+ * built-in "payload-KIND.json") over a context built here:
+ *
+ *   target, site, id (the delivery id), timestamp (RFC 3339 of `now`),
+ *   batch (more than one event), count (all events), shown (events in the
+ *   context), more (count - shown), events (the shown ones, with first/last
+ *   flags), event (the first), headline ("New post: TITLE", "3 new posts",
+ *   "3 posts changed"), headline_slack (escaped for mrkdwn), headline_html.
+ *
+ * Each event is a copy of the model event with fields computed for the
+ * platforms' limits and dialects (a batch shows at most 10 events and
+ * shares each platform's budget among them):
+ *
+ *   type_label       "New post", "Newly published", "Updated", "Moved",
+ *                    "Unpublished", "Deleted", "Scheduled", "Draft"
+ *   title_text       the title (else slug, else path) on one line, at most
+ *                    256 characters (100 in a batch); title_256 the same
+ *   title_slack      escaped for mrkdwn (& < >, '|' as U+00A6)
+ *   title_telegram, title_matrix   HTML-escaped
+ *   title_markdown   backslash-escaped for Markdown, @mentions defused
+ *   title_gchat      '<' defused so no <users/all> can form
+ *   link             the url when it is http(s), with the characters that
+ *                    break links in chat markup percent-encoded, else null;
+ *                    url_html and url_slack the same escaped, url_or_path
+ *   tags_text        "#a #b", at most 200 characters (100 in a batch)
+ *   meta_text        "New post · 30 March 2020 · #a #b"
+ *   summary_text     plain text, at most 1000 characters
+ *   summary_slack    mrkdwn, so "*<link|title>*\n" + summary fits in a
+ *                    3000-character section
+ *   summary_discord  the Markdown without raw HTML or unsafe links
+ *                    (MARKDOWN_COMMONMARK) cut to fit 4096 and, with
+ *                    title, author and footer, 6000 per message
+ *   summary_telegram Telegram HTML, so the whole text fits in 4096
+ *   summary_matrix   Matrix HTML, at most 4000 characters of text
+ *   summary_mattermost  the same Markdown with @mentions defused
+ *   summary_gchat    summary_text with '<' defused
+ *
+ * Lengths count UTF-16 code units where the platform might (an emoji
+ * counts two), so every limit holds whichever way a platform counts.
+ * Templates JSON-escape these strings; dialect escaping is done here.
+ */
+struct payload {
+	char *body;               /* the request body, owned */
+	size_t len;
+	const char *content_type; /* static string */
+	const char *method;       /* "POST", or "PUT" for matrix */
+	/*
+	 * Appended to the target url, or NULL; owned. Matrix:
+	 * "/send/m.room.message/<txn>", the txn being the delivery id
+	 * percent-encoded, so a retry with the same id is not posted twice.
+	 */
+	char *url_suffix;
+};
+
+/* Frees what `p` owns and zeroes it; a zeroed payload is fine. */
+void payload_release(struct payload *p);
+
+/*
+ * The kinds herald knows, NULL-terminated: slack discord mattermost teams
+ * googlechat matrix telegram ntfy webhook.
+ */
+extern const char *const payload_kinds[];
+
+/* Is `kind` one of payload_kinds? */
+int payload_kind_known(const char *kind);
+
+/*
+ * Builds the request for one delivery to a target of `kind`. `events` is an
+ * array of model events (model_build()'s "events" items; one, or several
+ * for a batch); `target` is {"name", "kind", plus kind options: "chat_id"
+ * (telegram, required), "topic" (ntfy, required), "username" and
+ * "icon_url" (slack, mattermost; username and avatar_url for discord)};
+ * `site` is the model's site object; `id` the delivery id; `now` unix
+ * seconds.
+ *
+ * `template` names the target's own template, looked up like any template
+ * through `src` (so ".herald/templates/NAME" first; `src` NULL finds only
+ * built-in templates), or is NULL for the built-in
+ * "payload-KIND.json". Kind "webhook" without a template is built here:
+ * {"type":"post.<type>","timestamp":"<RFC 3339 now>","data":<the event>},
+ * or for a batch {"type":"posts.batch","timestamp":…,"data":{"events":[…],
+ * "count":N}}.
+ *
+ * The body is always valid JSON, written compactly with the template's key
+ * order; a template whose output does not parse is an error.
+ *
+ * Returns 0 with `out` filled (the caller releases it), or -1 after error()
+ * with `out` zeroed.
+ */
+int payload_build(const struct render_source *src, const char *kind,
+		  const char *template, const json_t *target, const json_t *site,
+		  const json_t *events, const char *id, long long now,
+		  struct payload *out);
+
+#endif

@@ -1,0 +1,252 @@
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/announce.h"
+#include "herald/changes.h"
+#include "herald/deliver.h"
+#include "herald/ledger.h"
+#include "herald/model.h"
+#include "herald/outbox.h"
+#include "herald/payload.h"
+#include "herald/range.h"
+#include "herald/render.h"
+#include "herald/setup.h"
+#include "herald/sign.h"
+#include "herald/strbuf.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+char *announce_repo_id(struct setup *st)
+{
+	char *id = repo_config_string(st->repo, "herald.id");
+	char real[PATH_MAX];
+
+	if (id)
+		return id;
+	if (realpath(st->repo->gitdir, real))
+		return xstrdup(real);
+	return xstrdup(st->repo->gitdir);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Is this an event the ledger keeps: a post announced as new or undrafted? */
+static int ledgered(const char *type)
+{
+	return !strcmp(type, "new") || !strcmp(type, "undrafted");
+}
+
+static void delivery_id(const char *repo_id, const struct target *t,
+			const json_t *ev, const char *to, struct strbuf *out)
+{
+	const char *type = str(ev, "type");
+	const char *parts[5] = { repo_id, t->name, type, str(ev, "path"), NULL };
+	size_t n = 4;
+
+	/* a new post has one announcement ever; an update, one per push */
+	if (!ledgered(type))
+		parts[n++] = to;
+	sign_message_id(parts, n, out);
+}
+
+static void print_request(FILE *out, const struct target *t,
+			  const struct outbox_entry *e)
+{
+	char *where = target_redact(t->url);
+
+	fprintf(out, "%s %s%s  (target %s, %s, id %s)\n%.*s\n\n",
+		e->method, where, e->url_suffix ? " …" : "", t->name, t->kind,
+		e->id, (int)e->body_len, e->body);
+	free(where);
+}
+
+struct run {
+	struct setup *st;
+	const struct announce_options *o;
+	struct announce_stats *stats;
+	struct outbox *ob;
+	struct ledger *ledger;
+	struct render_source src;
+	json_t *site;
+	const char *repo_id;
+	const char *to;
+	long long now;
+};
+
+/* Builds and queues one delivery of `events` (one, or a batch) to `t`. */
+static int queue(struct run *r, struct target *t, json_t *events, const char *id)
+{
+	struct payload p;
+	struct outbox_entry e;
+	json_t *first = json_array_get(events, 0);
+	size_t n = json_array_size(events), i;
+	int ret = 0;
+
+	memset(&p, 0, sizeof(p));
+	outbox_entry_init(&e);
+	if (payload_build(&r->src, t->kind, t->template, t->options, r->site,
+			  events, id, r->now, &p) < 0)
+		return -1;
+	e.id = xstrdup(id);
+	e.target = xstrdup(t->name);
+	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", str(first, "type"));
+	e.post = n > 1 ? NULL : xstrdup(str(first, "path"));
+	e.title = n > 1 ? xstrfmt("%zu posts", n) : xstrdup(str(first, "title") ? str(first, "title") : "");
+	e.body = p.body;
+	e.body_len = p.len;
+	p.body = NULL;
+	e.content_type = xstrdup(p.content_type);
+	e.method = xstrdup(p.method);
+	e.url_suffix = p.url_suffix;
+	p.url_suffix = NULL;
+	e.created = e.next_attempt = r->now;
+	if (r->o->dry_run) {
+		print_request(r->o->out, t, &e);
+		r->stats->queued++;
+		goto out;
+	}
+	if (outbox_put(r->ob, &e) < 0) {
+		ret = -1;
+		goto out;
+	}
+	r->stats->queued++;
+	for (i = 0; i < n; i++) {
+		const json_t *ev = json_array_get(events, i);
+		if (ledgered(str(ev, "type")) &&
+		    ledger_add(r->ledger, t->name, str(ev, "type"), str(ev, "path"), id, r->now) < 0)
+			ret = -1;
+	}
+out:
+	outbox_entry_release(&e);
+	payload_release(&p);
+	return ret;
+}
+
+static int announce_target(struct run *r, struct target *t, json_t *events)
+{
+	json_t *chosen = json_array(), *ev;
+	struct strbuf id = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach(events, i, ev) {
+		const char *type = str(ev, "type"), *path = str(ev, "path");
+		if (!target_wants(t, event_type_parse(type)))
+			continue;
+		if (!r->o->force && ledgered(type) && ledger_has(r->ledger, t->name, path)) {
+			r->stats->skipped++;
+			continue;
+		}
+		json_array_append(chosen, ev);
+	}
+	if (!json_array_size(chosen))
+		goto out;
+	if (t->batch && json_array_size(chosen) > 1) {
+		const char *parts[4] = { r->repo_id, t->name, "batch", r->to };
+		sign_message_id(parts, 4, &id);
+		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf))
+			r->stats->skipped++;
+		else
+			ret = queue(r, t, chosen, id.buf);
+		goto out;
+	}
+	json_array_foreach(chosen, i, ev) {
+		json_t *one = json_pack("[O]", ev);
+		strbuf_reset(&id);
+		delivery_id(r->repo_id, t, ev, r->to, &id);
+		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf))
+			r->stats->skipped++; /* queued or dead already: the same delivery */
+		else if (queue(r, t, one, id.buf) < 0)
+			ret = -1;
+		json_decref(one);
+		if (ret < 0)
+			break;
+	}
+out:
+	strbuf_release(&id);
+	json_decref(chosen);
+	return ret;
+}
+
+int announce_range(struct setup *st, struct range *rg,
+		   const struct announce_options *o, struct announce_stats *stats)
+{
+	struct changes_options co;
+	struct target *targets = NULL;
+	size_t nr = 0, i;
+	git_tree *tree = NULL;
+	json_t *doc = NULL, *model = NULL;
+	char *repo_id = NULL, to[GIT_OID_HEXSZ + 1];
+	struct run r;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.o = o;
+	r.stats = stats;
+	r.now = (long long)time(NULL);
+	if (targets_load(st->repo, &targets, &nr) < 0)
+		return -1;
+	for (i = 0; i < nr; i++)
+		if (targets[i].problem)
+			warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
+	memset(&co, 0, sizeof(co));
+	co.site = &st->site;
+	co.now = st->now;
+	co.drafts = 1;
+	if (git_commit_tree(&tree, rg->to) < 0) {
+		ret = repo_error("cannot read the tree");
+		goto out;
+	}
+	if (changes_scan(st->repo, rg->from, rg->to, &co, &doc) < 0) {
+		ret = -1;
+		goto out;
+	}
+	model = model_build(doc, &st->site);
+	stats->events = json_array_size(json_object_get(doc, "events"));
+	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
+	repo_id = announce_repo_id(st);
+	r.repo_id = repo_id;
+	r.to = to;
+	r.site = json_object_get(model, "site");
+	r.src.repo = st->repo;
+	r.src.tree = tree;
+	r.ob = outbox_open(st->repo->gitdir);
+	if (!r.ob || !(r.ledger = ledger_open(outbox_dir(r.ob))) ||
+	    outbox_lock(r.ob, 1) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < nr && !ret; i++)
+		if (!targets[i].problem)
+			ret = announce_target(&r, &targets[i], json_object_get(model, "events"));
+	if (!ret && !o->dry_run && !o->no_deliver) {
+		struct deliver_options dopt;
+		struct deliver_stats ds;
+		memset(&dopt, 0, sizeof(dopt));
+		dopt.max_time = o->max_time;
+		dopt.log = o->out;
+		ret = deliver_due(r.ob, targets, nr, &dopt, &ds);
+		stats->delivered = ds.delivered;
+		stats->retrying = ds.retrying;
+		stats->dead = ds.dead;
+		stats->left = ds.left;
+	}
+out:
+	ledger_close(r.ledger);
+	outbox_close(r.ob);
+	free(repo_id);
+	json_decref(doc);
+	json_decref(model);
+	git_tree_free(tree);
+	targets_free(targets, nr);
+	return ret;
+}

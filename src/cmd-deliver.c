@@ -1,0 +1,100 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "herald/command.h"
+#include "herald/deliver.h"
+#include "herald/outbox.h"
+#include "herald/setup.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static const char deliver_usage[] =
+	"usage: herald deliver [--max-time S] [--all]\n"
+	"\n"
+	"Attempts every due delivery in the outbox, one line per attempt (target,\n"
+	"event, title, status, next try). Run it from cron or a systemd timer.\n"
+	"Exits 1 when a delivery failed for good during this run.\n"
+	"\n"
+	"    --max-time S   stop after S seconds (default 300)\n"
+	"    --all          attempt every pending delivery now, due or not\n";
+
+int cmd_deliver(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max-time", required_argument, NULL, 'm' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct setup st;
+	struct outbox *ob = NULL;
+	struct target *targets = NULL;
+	struct deliver_options o;
+	struct deliver_stats s;
+	size_t nr = 0;
+	char *end;
+	int c, ret = 0, rc;
+	time_t start = time(NULL);
+
+	setup_init(&st);
+	memset(&o, 0, sizeof(o));
+	o.max_time = 300;
+	o.log = stdout;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o.max_time = strtod(optarg, &end);
+			if (*end || o.max_time < 0) {
+				error("--max-time takes seconds, not '%s'", optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'a': o.all = 1; break;
+		case 'h':
+			fputs(deliver_usage, stdout);
+			goto out;
+		default:
+			fputs(deliver_usage, stderr);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		error("deliver takes no arguments");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (setup_open(&st) < 0 || targets_load(st.repo, &targets, &nr) < 0 ||
+	    !(ob = outbox_open(st.repo->gitdir))) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	/* another run holds the outbox: wait for it within our own budget */
+	while ((rc = outbox_lock(ob, 0)) == 1) {
+		if (o.max_time > 0 && difftime(time(NULL), start) >= o.max_time) {
+			fprintf(stderr, "herald: another 'herald deliver' holds the outbox; nothing done\n");
+			goto out;
+		}
+		usleep(100 * 1000);
+	}
+	if (rc < 0 || deliver_due(ob, targets, nr, &o, &s) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	fprintf(stderr, "herald: %zu attempted, %zu delivered, %zu to retry, %zu dead, %zu not yet due\n",
+		s.attempted, s.delivered, s.retrying, s.dead, s.left);
+	if (s.dead)
+		ret = EXIT_FINDINGS;
+out:
+	outbox_close(ob);
+	targets_free(targets, nr);
+	setup_release(&st);
+	return ret;
+}

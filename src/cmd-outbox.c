@@ -1,0 +1,131 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/command.h"
+#include "herald/date.h"
+#include "herald/outbox.h"
+#include "herald/setup.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static const char outbox_usage[] =
+	"usage: herald outbox [list]\n"
+	"   or: herald outbox show ID\n"
+	"   or: herald outbox retry ID\n"
+	"   or: herald outbox drop ID\n"
+	"\n"
+	"The deliveries waiting to be sent, and the dead ones that failed for good.\n"
+	"`retry` puts a dead delivery back, with the same id, due now.\n";
+
+static void list(struct outbox *ob, int dead)
+{
+	struct outbox_entry *v = NULL;
+	size_t n = 0, i;
+	char when[32];
+
+	if (outbox_list(ob, dead, &v, &n) < 0)
+		return;
+	printf("%s (%zu)\n", dead ? "dead" : "pending", n);
+	for (i = 0; i < n; i++) {
+		date_format(dead ? v[i].last_attempt : v[i].next_attempt, when, sizeof(when));
+		printf("  %s  %-16s %-16s %-36.36s %s %s", v[i].id, v[i].target, v[i].event,
+		       v[i].title ? v[i].title : "", dead ? "failed" : "next", when);
+		if (v[i].attempts)
+			printf("  (%d attempt%s, last %d)", v[i].attempts,
+			       v[i].attempts == 1 ? "" : "s", v[i].last_status);
+		printf("\n");
+		outbox_entry_release(&v[i]);
+	}
+	free(v);
+}
+
+static void show(const struct outbox_entry *e, int dead)
+{
+	char t[32];
+
+	printf("id          %s\n", e->id);
+	printf("state       %s\n", dead ? "dead" : "pending");
+	printf("target      %s\n", e->target);
+	printf("event       %s\n", e->event);
+	printf("post        %s\n", e->post ? e->post : "-");
+	printf("title       %s\n", e->title ? e->title : "-");
+	date_format(e->created, t, sizeof(t));
+	printf("created     %s\n", t);
+	printf("attempts    %d\n", e->attempts);
+	if (e->last_attempt) {
+		date_format(e->last_attempt, t, sizeof(t));
+		printf("last try    %s: %d %s\n", t, e->last_status, e->last_error ? e->last_error : "");
+	}
+	if (!dead) {
+		date_format(e->next_attempt, t, sizeof(t));
+		printf("next try    %s\n", t);
+	}
+	if (e->response)
+		printf("response    %.200s\n", e->response);
+	printf("request     %s (%s)\n%.*s\n", e->method, e->content_type ? e->content_type : "",
+	       (int)e->body_len, e->body);
+}
+
+int cmd_outbox(int argc, char **argv)
+{
+	struct setup st;
+	struct outbox *ob = NULL;
+	struct outbox_entry e;
+	const char *verb = argc > 1 ? argv[1] : "list";
+	int ret = 0, dead = 0, rc;
+
+	if (!strcmp(verb, "-h") || !strcmp(verb, "--help")) {
+		fputs(outbox_usage, stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "list") ? argc > 2 :
+	    (strcmp(verb, "show") && strcmp(verb, "retry") && strcmp(verb, "drop")) || argc != 3) {
+		fputs(outbox_usage, stderr);
+		return EXIT_USAGE;
+	}
+	setup_init(&st);
+	outbox_entry_init(&e);
+	if (setup_open(&st) < 0 || !(ob = outbox_open(st.repo->gitdir))) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	if (!strcmp(verb, "list")) {
+		list(ob, 0);
+		list(ob, 1);
+		goto out;
+	}
+	if (outbox_lock(ob, 1) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	rc = outbox_get(ob, argv[2], &e, &dead);
+	if (rc) {
+		if (rc > 0)
+			error("no delivery '%s' in the outbox", argv[2]);
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	if (!strcmp(verb, "show")) {
+		show(&e, dead);
+	} else if (!strcmp(verb, "retry")) {
+		if (!dead) {
+			error("'%s' is pending, not dead; 'herald deliver --all' sends it now", e.id);
+			ret = EXIT_FATAL;
+		} else if (outbox_revive(ob, e.id, (long long)time(NULL)) < 0) {
+			ret = EXIT_FATAL;
+		} else {
+			printf("%s is pending again; 'herald deliver' sends it\n", e.id);
+		}
+	} else if (outbox_drop(ob, e.id) < 0) {
+		ret = EXIT_FATAL;
+	} else {
+		printf("dropped %s\n", e.id);
+	}
+out:
+	outbox_entry_release(&e);
+	outbox_close(ob);
+	setup_release(&st);
+	return ret;
+}

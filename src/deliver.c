@@ -1,0 +1,312 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "herald/deliver.h"
+#include "herald/outbox.h"
+#include "herald/sign.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+#define RESPONSE_MAX 1024
+
+void attempt_init(struct attempt *a)
+{
+	memset(a, 0, sizeof(*a));
+	strbuf_init(&a->response, 0);
+}
+
+void attempt_release(struct attempt *a)
+{
+	strbuf_release(&a->response);
+}
+
+long long deliver_delay(int attempts, unsigned rnd)
+{
+	static const long long schedule[] = {
+		0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600,
+		14 * 3600, 20 * 3600, 24 * 3600,
+	};
+	long long d;
+
+	if (attempts < 0 || (size_t)attempts >= ARRAY_SIZE(schedule))
+		return -1;
+	d = schedule[attempts];
+	/* up to 10% later, so a receiver coming back is not hit all at once */
+	return d + (d / 10 ? (long long)(rnd % (unsigned)(d / 10 + 1)) : 0);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct attempt *a = ud;
+	size_t len = size * n;
+
+	if (a->response.len < RESPONSE_MAX) {
+		size_t room = RESPONSE_MAX - a->response.len;
+		strbuf_add(&a->response, data, len < room ? len : room);
+	}
+	return len;
+}
+
+/* Header values never carry CR or LF, whatever a config or payload holds. */
+static struct curl_slist *add_header(struct curl_slist *h, const char *name,
+				     const char *value)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct curl_slist *r;
+	const char *p;
+
+	strbuf_addf(&sb, "%s: ", name);
+	for (p = value; *p; p++)
+		if (*p != '\r' && *p != '\n')
+			strbuf_addch(&sb, *p);
+	r = curl_slist_append(h, sb.buf);
+	strbuf_release(&sb);
+	if (!r)
+		die("out of memory");
+	return r;
+}
+
+static int transient_status(int status)
+{
+	return status == 408 || status == 425 || status == 429 || status >= 500;
+}
+
+/* Discord says how long to wait in its JSON body. */
+static long long json_retry_after(const struct strbuf *body)
+{
+	json_t *v = json_loadb(body->buf, body->len, 0, NULL);
+	json_t *r = json_object_get(v, "retry_after");
+	long long s = 0;
+
+	if (json_is_number(r))
+		s = (long long)ceil(json_number_value(r));
+	json_decref(v);
+	return s > 0 ? s : 0;
+}
+
+static char *request_url(const struct target *t, const struct outbox_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, t->url);
+	if (e->url_suffix) {
+		while (sb.len && sb.buf[sb.len - 1] == '/')
+			strbuf_setlen(&sb, sb.len - 1);
+		strbuf_addstr(&sb, e->url_suffix);
+	}
+	if (!strcmp(t->kind, "googlechat")) /* makes a retry update, not repost */
+		strbuf_addf(&sb, "%crequestId=%s", strchr(sb.buf, '?') ? '&' : '?', e->id);
+	return strbuf_detach(&sb, NULL);
+}
+
+int deliver_send(const struct target *t, const struct outbox_entry *e,
+		 long long now, struct attempt *a)
+{
+	struct curl_slist *h = NULL;
+	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT;
+	char errbuf[CURL_ERROR_SIZE] = "", ts[32], *url = NULL, *where = NULL;
+	CURL *curl = NULL;
+	CURLcode rc;
+	long status = 0;
+	curl_off_t retry = 0;
+	int ret = 0;
+
+	if (t->problem) {
+		snprintf(a->error, sizeof(a->error), "target '%s' is unusable: %s", t->name, t->problem);
+		a->transient = 1;
+		return 0;
+	}
+	url = request_url(t, e);
+	where = target_redact(t->url);
+	curl = curl_easy_init();
+	if (!curl) {
+		ret = error("cannot start libcurl");
+		goto out;
+	}
+	h = add_header(h, "Content-Type", e->content_type ? e->content_type : "application/json");
+	strbuf_addf(&ua, "herald/%s", HERALD_VERSION);
+	h = add_header(h, "User-Agent", ua.buf);
+	h = add_header(h, "Expect", "");
+	if (!strcmp(t->kind, "webhook")) {
+		snprintf(ts, sizeof(ts), "%lld", now);
+		h = add_header(h, "webhook-id", e->id);
+		h = add_header(h, "webhook-timestamp", ts);
+		if (t->secrets.nr) {
+			if (sign_standard((const char *const *)t->secrets.v, t->secrets.nr,
+					  e->id, now, e->body, e->body_len, &sig) < 0) {
+				snprintf(a->error, sizeof(a->error), "cannot sign for target '%s'", t->name);
+				goto out;
+			}
+			h = add_header(h, "webhook-signature", sig.buf);
+			strbuf_reset(&sig);
+			if (sign_github(t->secrets.v[0], e->body, e->body_len, &sig) == 0)
+				h = add_header(h, "X-Hub-Signature-256", sig.buf);
+		}
+	}
+	if (t->token) {
+		strbuf_reset(&sig);
+		strbuf_addf(&sig, "Bearer %s", t->token);
+		h = add_header(h, "Authorization", sig.buf);
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, t->connect_timeout);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, t->timeout);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, e->method ? e->method : "POST");
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, e->body);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)e->body_len);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		/* curl_easy_strerror() names no url; errbuf could */
+		snprintf(a->error, sizeof(a->error), "%s (%s)", curl_easy_strerror(rc), where);
+		a->transient = 1;
+		goto out;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry);
+	a->status = (int)status;
+	a->retry_after = (long long)retry;
+	if (status == 429 && !a->retry_after)
+		a->retry_after = json_retry_after(&a->response);
+	if (status >= 200 && status < 300) {
+		a->ok = 1;
+	} else {
+		a->transient = transient_status((int)status);
+		snprintf(a->error, sizeof(a->error), "HTTP %ld from %s%s", status, where,
+			 status >= 300 && status < 400 ? " (redirects are not followed)" : "");
+	}
+out:
+	strbuf_release(&sig);
+	strbuf_release(&ua);
+	curl_slist_free_all(h);
+	if (curl)
+		curl_easy_cleanup(curl);
+	free(url);
+	free(where);
+	return ret;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void when_text(long long delay, char *buf, size_t size)
+{
+	if (delay < 120)
+		snprintf(buf, size, "in %llds", delay);
+	else if (delay < 2 * 3600)
+		snprintf(buf, size, "in %lldm", delay / 60);
+	else
+		snprintf(buf, size, "in %lldh", delay / 3600);
+}
+
+int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
+		const struct deliver_options *o, struct deliver_stats *st)
+{
+	struct outbox_entry *v = NULL;
+	struct timespec t0;
+	size_t n = 0, i;
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (outbox_list(ob, 0, &v, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct outbox_entry *e = &v[i];
+		struct target *t = targets_find(targets, nr, e->target);
+		long long now = o->now ? o->now : (long long)time(NULL);
+		struct attempt a;
+		char next[32] = "";
+
+		if (!o->all && e->next_attempt > now) {
+			st->left++;
+			continue;
+		}
+		if (o->max_time > 0 && elapsed(&t0) >= o->max_time) {
+			st->left++;
+			continue;
+		}
+		if (!t) {
+			st->skipped++;
+			if (o->log)
+				fprintf(o->log, "%-16s %-16s %s  skipped: no target '%s' in git config\n",
+					e->target, e->event, e->id, e->target);
+			continue;
+		}
+		attempt_init(&a);
+		if (deliver_send(t, e, now, &a) < 0) {
+			attempt_release(&a);
+			ret = -1;
+			break;
+		}
+		st->attempted++;
+		e->attempts++;
+		e->last_attempt = now;
+		e->last_status = a.status;
+		free(e->last_error);
+		e->last_error = a.ok ? NULL : xstrdup(a.error);
+		free(e->response);
+		e->response = a.response.len ? xstrndup(a.response.buf, a.response.len) : NULL;
+		if (a.ok) {
+			st->delivered++;
+			if (outbox_remove(ob, e->id) < 0)
+				ret = -1;
+			snprintf(next, sizeof(next), "delivered");
+		} else {
+			long long delay = a.transient ? deliver_delay(e->attempts, (unsigned)rand()) : -1;
+			if (delay >= 0 && a.retry_after > delay)
+				delay = a.retry_after;
+			if (delay < 0) {
+				st->dead++;
+				if (outbox_bury(ob, e) < 0)
+					ret = -1;
+				snprintf(next, sizeof(next), "dead");
+			} else {
+				st->retrying++;
+				e->next_attempt = now + delay;
+				if (outbox_put(ob, e) < 0)
+					ret = -1;
+				when_text(delay, next, sizeof(next));
+				memmove(next + 6, next, strlen(next) + 1);
+				memcpy(next, "retry ", 6);
+			}
+		}
+		if (o->log) {
+			if (a.status)
+				fprintf(o->log, "%-16s %-16s %-40.40s %3d  %s%s%s\n", e->target, e->event,
+					e->title ? e->title : e->id, a.status, next,
+					a.ok ? "" : ": ", a.ok ? "" : a.error);
+			else
+				fprintf(o->log, "%-16s %-16s %-40.40s  -   %s: %s\n", e->target, e->event,
+					e->title ? e->title : e->id, next, a.error);
+		}
+		attempt_release(&a);
+		if (ret < 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		outbox_entry_release(&v[i]);
+	free(v);
+	return ret;
+}

@@ -1,0 +1,766 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "herald/date.h"
+#include "herald/markdown.h"
+#include "herald/payload.h"
+#include "herald/render.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+/* Slack and Discord stop at 10 sections or embeds; the others, to stay readable. */
+#define MAX_SHOWN 10
+/* A summary cut below this many characters says nothing: leave it out. */
+#define MIN_SUMMARY 20
+
+#define TITLE_CHARS 256
+#define TITLE_CHARS_BATCH 100
+#define TAGS_CHARS 200
+#define TAGS_CHARS_BATCH 100
+#define LINK_MAX 2000
+
+/* Slack: a section's text is at most 3000 characters. */
+#define SLACK_SECTION 3000
+#define SLACK_SUMMARY 2900
+#define SLACK_BATCH_TOTAL 6000
+/* Discord: 4096 per description, 6000 over all embeds; a margin for the "…". */
+#define DISCORD_DESCRIPTION 4000
+#define DISCORD_TOTAL 5900
+/* Telegram: 4096 characters of text after entity parsing. */
+#define TELEGRAM_TEXT 4096
+#define TELEGRAM_SUMMARY 3500
+#define TELEGRAM_BATCH_TEXT 4000
+#define TELEGRAM_BATCH_FRAME 100 /* headline and "…and N more" */
+/* Matrix events are at most 64 KiB, HTML included. */
+#define MATRIX_SUMMARY 4000
+#define MATTERMOST_SUMMARY 4000
+#define MATTERMOST_BATCH_TOTAL 8000
+#define TEXT_SUMMARY 1000
+#define TEXT_BATCH_TOTAL 2000
+
+#define ZWSP "\xe2\x80\x8b"
+
+const char *const payload_kinds[] = {
+	"slack", "discord", "mattermost", "teams", "googlechat", "matrix",
+	"telegram", "ntfy", "webhook", NULL,
+};
+
+int payload_kind_known(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && payload_kinds[i]; i++)
+		if (!strcmp(kind, payload_kinds[i]))
+			return 1;
+	return 0;
+}
+
+void payload_release(struct payload *p)
+{
+	free(p->body);
+	free(p->url_suffix);
+	memset(p, 0, sizeof(*p));
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* What is left of `total` after `used`, shared among `n`; 0 when too little. */
+static size_t share(size_t total, size_t used, size_t n)
+{
+	size_t each = total > used ? (total - used) / (n ? n : 1) : 0;
+	return each < MIN_SUMMARY ? 0 : each;
+}
+
+static size_t code_points(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* UTF-16 code units, which JavaScript and Telegram count: astral characters are two. */
+static size_t units16(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xc0) != 0x80)
+			n += c >= 0xf0 ? 2 : 1;
+	}
+	return n;
+}
+
+/* The same for HTML as a reader sees it: tags count nothing, an entity one. */
+static size_t visible16(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		const char *end;
+		if (s[i] == '<' && (end = memchr(s + i, '>', len - i))) {
+			i = (size_t)(end - s) + 1;
+			continue;
+		}
+		if (s[i] == '&' && (end = memchr(s + i, ';', len - i)) &&
+		    end - (s + i) <= 10) {
+			n++;
+			i = (size_t)(end - s) + 1;
+			continue;
+		}
+		n += units16(s + i, 1);
+		i++;
+	}
+	return n;
+}
+
+static size_t measure(enum markdown_format fmt, const struct strbuf *sb)
+{
+	if (fmt == MARKDOWN_TEXT || fmt == MARKDOWN_SLACK)
+		return units16(sb->buf, sb->len);
+	return visible16(sb->buf, sb->len);
+}
+
+/* Cuts plain text in `sb` to `budget` UTF-16 units, ending in "…" when cut. */
+static void clip(struct strbuf *sb, size_t budget)
+{
+	size_t got;
+
+	if (!budget) {
+		strbuf_reset(sb);
+		return;
+	}
+	while ((got = units16(sb->buf, sb->len)) > budget) {
+		size_t chars = code_points(sb->buf, sb->len);
+		size_t over = got - budget;
+		if (chars <= over + 1) {
+			strbuf_reset(sb);
+			return;
+		}
+		markdown_truncate_text(sb, chars - over);
+	}
+}
+
+/*
+ * Renders Markdown to at most `budget` UTF-16 units as measure() counts
+ * them: markdown_render() counts code points and leaves out newlines
+ * between blocks, which Telegram counts, so cut again until it fits.
+ */
+static int render_fit(const char *md, enum markdown_format fmt, size_t budget,
+		      struct strbuf *out)
+{
+	size_t cap = budget, got;
+	int tries;
+
+	strbuf_reset(out);
+	for (tries = 0; budget && tries < 16; tries++) {
+		strbuf_reset(out);
+		if (markdown_render(md, strlen(md), fmt, cap, out) < 0)
+			return -1;
+		got = measure(fmt, out);
+		if (got <= budget)
+			return 0;
+		cap = cap > 2 * (got - budget) ? cap - (got - budget) : cap / 2;
+		if (!cap)
+			break;
+	}
+	strbuf_reset(out);
+	return 0;
+}
+
+/* Whitespace runs (line and paragraph separators too) become one space. */
+static void one_line(const char *s, struct strbuf *out)
+{
+	int space = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= ' ' || c == 0x7f) {
+			space = 1;
+			continue;
+		}
+		if (c == 0xc2 && (unsigned char)s[1] == 0x85) {
+			s++;
+			space = 1;
+			continue;
+		}
+		if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
+		    ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9)) {
+			s += 2;
+			space = 1;
+			continue;
+		}
+		if (space && out->len)
+			strbuf_addch(out, ' ');
+		space = 0;
+		strbuf_addch(out, c);
+	}
+}
+
+static int is_word(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * Mattermost notifies "@all", "@channel", "@here" and "@name" in a webhook's
+ * text; a zero-width space after the '@' shows the same and notifies no one.
+ * An '@' after a word character (an email address) is no mention.
+ */
+static void add_defused_mentions(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		strbuf_addch(out, s[i]);
+		if (s[i] == '@' && i + 1 < len && is_word((unsigned char)s[i + 1]) &&
+		    (!i || (!is_word((unsigned char)s[i - 1]) && s[i - 1] != '.' &&
+			    s[i - 1] != '-')))
+			strbuf_addstr(out, ZWSP);
+	}
+}
+
+/* Google Chat reads <users/all> and <url|text> in plain text; break every '<'. */
+static void add_gchat(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		strbuf_addch(out, s[i]);
+		if (s[i] == '<')
+			strbuf_addstr(out, ZWSP);
+	}
+}
+
+/* mrkdwn for a title that is also a link's text: & < > escaped, '|' as '¦'. */
+static void add_slack(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&':
+			strbuf_addstr(out, "&amp;");
+			break;
+		case '<':
+			strbuf_addstr(out, "&lt;");
+			break;
+		case '>':
+			strbuf_addstr(out, "&gt;");
+			break;
+		case '|':
+			strbuf_addstr(out, "\xc2\xa6");
+			break;
+		default:
+			strbuf_addch(out, s[i]);
+		}
+	}
+}
+
+/* Markdown text that renders as itself inside a heading or a link's text. */
+static void add_markdown_literal(struct strbuf *out, const char *s, size_t len)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] && strchr("\\`*_[]<>#~|&", s[i]))
+			strbuf_addch(&tmp, '\\');
+		strbuf_addch(&tmp, s[i]);
+	}
+	add_defused_mentions(out, tmp.buf, tmp.len);
+	strbuf_release(&tmp);
+}
+
+static int is_http(const char *url)
+{
+	return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}
+
+/*
+ * An http(s) url safe inside every platform's link markup: spaces, controls,
+ * quotes, brackets, '|' and parentheses percent-encoded, and non-ASCII bytes
+ * too after the host (the host itself would need punycode, not escapes).
+ */
+static void add_link(struct strbuf *out, const char *url)
+{
+	const char *host = strstr(url, "://") + 3;
+	const char *path = strchr(host, '/');
+	const char *p;
+
+	for (p = url; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c == 0x7f || strchr("\"<>\\^`{|}()", c) ||
+		    (c >= 0x80 && path && p >= path))
+			strbuf_addf(out, "%%%02X", c);
+		else
+			strbuf_addch(out, c);
+	}
+}
+
+static void set_buf(json_t *o, const char *key, const struct strbuf *sb)
+{
+	json_object_set_new(o, key, value_textn(sb->buf, sb->len));
+}
+
+static const char *type_label(const char *type)
+{
+	static const struct {
+		const char *type, *label;
+	} labels[] = {
+		{ "new", "New post" },
+		{ "undrafted", "Newly published" },
+		{ "updated", "Updated" },
+		{ "moved", "Moved" },
+		{ "unpublished", "Unpublished" },
+		{ "deleted", "Deleted" },
+		{ "scheduled", "Scheduled" },
+		{ "draft", "Draft" },
+	};
+	size_t i;
+
+	for (i = 0; type && i < ARRAY_SIZE(labels); i++)
+		if (!strcmp(type, labels[i].type))
+			return labels[i].label;
+	return "Changed";
+}
+
+/* One event of the context while it is being built. */
+struct item {
+	json_t *ev;         /* the copy templates see */
+	const char *md;     /* its Markdown summary, owned by ev */
+	size_t discord;     /* Discord: title, author and footer */
+	size_t telegram;    /* Telegram: the title's line in a batch */
+	size_t telegram_title;
+	size_t slack_line;  /* Slack: "*<link|title>*\n" */
+};
+
+struct budget {
+	size_t text, slack, discord, telegram, matrix, mattermost;
+};
+
+/* The fields that do not depend on how many events share the message. */
+static void item_init(struct item *it, const json_t *src, int batch)
+{
+	struct strbuf sb = STRBUF_INIT, title = STRBUF_INIT, tags = STRBUF_INIT;
+	const char *type = str(src, "type"), *label = type_label(type);
+	const char *url = str(src, "url"), *s;
+	json_t *ev = json_is_object(src) ? json_copy((json_t *)src) : json_object();
+
+	json_object_del(ev, "first");
+	json_object_del(ev, "last");
+	it->ev = ev;
+	it->md = str(ev, "summary_markdown");
+	if (!it->md)
+		it->md = str(ev, "summary");
+	if (!it->md)
+		it->md = "";
+	json_object_set_new(ev, "type_label", json_string(label));
+
+	one_line((s = str(ev, "title")) ? s : "", &title);
+	if (!title.len)
+		one_line((s = str(ev, "slug")) ? s : "", &title);
+	if (!title.len)
+		one_line((s = str(ev, "path")) ? s : "", &title);
+	if (!title.len)
+		strbuf_addstr(&title, "Untitled post");
+	clip(&title, batch ? TITLE_CHARS_BATCH : TITLE_CHARS);
+	set_buf(ev, "title_text", &title);
+	set_buf(ev, "title_256", &title);
+	add_slack(&sb, title.buf, title.len);
+	set_buf(ev, "title_slack", &sb);
+	it->slack_line = 8 + units16(sb.buf, sb.len);
+	strbuf_reset(&sb);
+	markdown_escape(title.buf, title.len, MARKDOWN_TELEGRAM, &sb);
+	set_buf(ev, "title_telegram", &sb);
+	set_buf(ev, "title_matrix", &sb);
+	strbuf_reset(&sb);
+	add_markdown_literal(&sb, title.buf, title.len);
+	set_buf(ev, "title_markdown", &sb);
+	strbuf_reset(&sb);
+	add_gchat(&sb, title.buf, title.len);
+	set_buf(ev, "title_gchat", &sb);
+	strbuf_reset(&sb);
+
+	if (url && is_http(url) && strlen(url) <= LINK_MAX) {
+		struct strbuf link = STRBUF_INIT;
+		add_link(&link, url);
+		set_buf(ev, "link", &link);
+		markdown_escape(link.buf, link.len, MARKDOWN_HTML, &sb);
+		set_buf(ev, "url_html", &sb);
+		strbuf_reset(&sb);
+		markdown_escape(link.buf, link.len, MARKDOWN_SLACK, &sb);
+		/* a huge link would leave no room for the title in a section */
+		if (units16(sb.buf, sb.len) <= SLACK_SECTION / 3) {
+			set_buf(ev, "url_slack", &sb);
+			it->slack_line += units16(sb.buf, sb.len) + 3;
+		} else {
+			json_object_set_new(ev, "url_slack", json_null());
+		}
+		strbuf_reset(&sb);
+		strbuf_release(&link);
+	} else {
+		json_object_set_new(ev, "link", json_null());
+		json_object_set_new(ev, "url_html", json_null());
+		json_object_set_new(ev, "url_slack", json_null());
+	}
+	json_object_set_new(ev, "url_or_path", value_text(url ? url : str(ev, "path")));
+
+	one_line((s = str(ev, "tags_text")) ? s : "", &tags);
+	clip(&tags, batch ? TAGS_CHARS_BATCH : TAGS_CHARS);
+	set_buf(ev, "tags_text", &tags);
+	strbuf_addstr(&sb, label);
+	if ((s = str(ev, "date_display")) && *s)
+		strbuf_addf(&sb, " \xc2\xb7 %s", s);
+	if (tags.len)
+		strbuf_addf(&sb, " \xc2\xb7 %s", tags.buf);
+	set_buf(ev, "meta_text", &sb);
+
+	it->discord = units16(title.buf, title.len) + strlen(label) +
+		      units16(tags.buf, tags.len);
+	it->telegram_title = visible16(str(ev, "title_telegram"),
+				       strlen(str(ev, "title_telegram")));
+	/* "\n\n" before the title, "\n" after it, and a margin */
+	it->telegram = it->telegram_title + 5;
+
+	strbuf_release(&sb);
+	strbuf_release(&title);
+	strbuf_release(&tags);
+}
+
+/* The summaries, each within its share of the platform's budget. */
+static int item_summaries(struct item *it, const struct budget *b)
+{
+	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
+	json_t *ev = it->ev;
+	size_t slack;
+	int ret = -1;
+
+	if (render_fit(it->md, MARKDOWN_TEXT, b->text, &sb) < 0)
+		goto out;
+	set_buf(ev, "summary_text", &sb);
+	add_gchat(&tmp, sb.buf, sb.len);
+	set_buf(ev, "summary_gchat", &tmp);
+
+	slack = it->slack_line < SLACK_SECTION ? SLACK_SECTION - it->slack_line : 0;
+	slack = min_size(slack, b->slack);
+	if (render_fit(it->md, MARKDOWN_SLACK, slack < MIN_SUMMARY ? 0 : slack, &sb) < 0)
+		goto out;
+	set_buf(ev, "summary_slack", &sb);
+
+	/*
+	 * Discord and Mattermost render Markdown themselves: give them the
+	 * source without raw HTML and unsafe links, cut as text. Discord's
+	 * embeds never notify anyone; Mattermost's text would.
+	 */
+	strbuf_reset(&tmp);
+	if (markdown_render(it->md, strlen(it->md), MARKDOWN_COMMONMARK, 0, &tmp) < 0)
+		goto out;
+	strbuf_reset(&sb);
+	strbuf_add(&sb, tmp.buf, tmp.len);
+	clip(&sb, b->discord);
+	set_buf(ev, "summary_discord", &sb);
+	clip(&tmp, b->mattermost);
+	strbuf_reset(&sb);
+	add_defused_mentions(&sb, tmp.buf, tmp.len);
+	set_buf(ev, "summary_mattermost", &sb);
+
+	if (render_fit(it->md, MARKDOWN_TELEGRAM, b->telegram, &sb) < 0)
+		goto out;
+	set_buf(ev, "summary_telegram", &sb);
+	if (render_fit(it->md, MARKDOWN_MATRIX, b->matrix, &sb) < 0)
+		goto out;
+	set_buf(ev, "summary_matrix", &sb);
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	strbuf_release(&tmp);
+	return ret;
+}
+
+static void budgets(const struct item *items, size_t shown, int batch,
+		    struct budget *b)
+{
+	size_t i, discord = 0, telegram = TELEGRAM_BATCH_FRAME;
+
+	for (i = 0; i < shown; i++) {
+		discord += items[i].discord;
+		telegram += items[i].telegram;
+	}
+	b->text = batch ? min_size(TEXT_SUMMARY, TEXT_BATCH_TOTAL / shown) : TEXT_SUMMARY;
+	b->slack = batch ? min_size(SLACK_SUMMARY, SLACK_BATCH_TOTAL / shown) : SLACK_SUMMARY;
+	b->discord = min_size(DISCORD_DESCRIPTION, share(DISCORD_TOTAL, discord, shown));
+	if (batch)
+		b->telegram = share(TELEGRAM_BATCH_TEXT, telegram, shown);
+	else
+		/* "\n\n" after the title, and a margin */
+		b->telegram = share(TELEGRAM_TEXT - 16, items[0].telegram_title + 2, 1);
+	b->telegram = min_size(TELEGRAM_SUMMARY, b->telegram);
+	b->matrix = MATRIX_SUMMARY / shown;
+	b->mattermost = min_size(MATTERMOST_SUMMARY, MATTERMOST_BATCH_TOTAL / shown);
+}
+
+/*
+ * How many events fit in one message of `kind`. The caps on titles and tags
+ * make ten fit today; counting keeps it so if they change.
+ */
+static size_t fit(const char *kind, const struct item *items, size_t n)
+{
+	size_t shown = n, i, used;
+
+	for (; shown > 1; shown--) {
+		used = 0;
+		if (!strcmp(kind, "discord")) {
+			for (i = 0; i < shown; i++)
+				used += items[i].discord + MIN_SUMMARY;
+			if (used <= DISCORD_TOTAL)
+				break;
+		} else if (!strcmp(kind, "telegram")) {
+			used = TELEGRAM_BATCH_FRAME;
+			for (i = 0; i < shown; i++)
+				used += items[i].telegram + MIN_SUMMARY;
+			if (used <= TELEGRAM_BATCH_TEXT)
+				break;
+		} else {
+			break;
+		}
+	}
+	return shown;
+}
+
+/* "New post: TITLE" for the one item, else "N new posts" or "N posts changed". */
+static json_t *headline(const struct item *first, const json_t *events)
+{
+	const char *type;
+	const json_t *ev;
+	size_t i, n = json_array_size(events);
+	int all_new = 1;
+
+	if (n == 1)
+		return json_sprintf("%s: %s", str(first->ev, "type_label"),
+				    str(first->ev, "title_text"));
+	json_array_foreach(events, i, ev) {
+		type = str(ev, "type");
+		if (!type || (strcmp(type, "new") && strcmp(type, "undrafted")))
+			all_new = 0;
+	}
+	return json_sprintf(all_new ? "%zu new posts" : "%zu posts changed", n);
+}
+
+/* The context of a payload template, or NULL after error(). */
+static json_t *build_context(const char *kind, const json_t *target,
+			     const json_t *site, const json_t *events,
+			     const char *id, long long now)
+{
+	size_t n = json_array_size(events), max = n < MAX_SHOWN ? n : MAX_SHOWN;
+	size_t shown, i;
+	struct item *items = xcalloc(max, sizeof(*items));
+	struct budget b;
+	struct strbuf sb = STRBUF_INIT;
+	json_t *ctx = NULL, *list = json_array(), *h;
+	const char *text;
+	char stamp[32];
+	int batch = n > 1;
+
+	for (i = 0; i < max; i++)
+		item_init(&items[i], json_array_get(events, i), batch);
+	shown = fit(kind, items, max);
+	budgets(items, shown, batch, &b);
+	for (i = 0; i < shown; i++) {
+		if (item_summaries(&items[i], &b) < 0)
+			goto out;
+		json_object_set_new(items[i].ev, "first", json_boolean(i == 0));
+		json_object_set_new(items[i].ev, "last", json_boolean(i + 1 == shown));
+		json_array_append(list, items[i].ev);
+	}
+
+	date_format(now, stamp, sizeof(stamp));
+	ctx = json_object();
+	json_object_set_new(ctx, "target",
+			    target ? json_incref((json_t *)target) : json_object());
+	json_object_set_new(ctx, "site", site ? json_incref((json_t *)site) : json_null());
+	json_object_set_new(ctx, "id", value_text(id));
+	json_object_set_new(ctx, "timestamp", json_string(stamp));
+	json_object_set_new(ctx, "batch", json_boolean(batch));
+	json_object_set_new(ctx, "count", json_integer((json_int_t)n));
+	json_object_set_new(ctx, "shown", json_integer((json_int_t)shown));
+	json_object_set_new(ctx, "more", json_integer((json_int_t)(n - shown)));
+	json_object_set(ctx, "events", list);
+	json_object_set(ctx, "event", json_array_get(list, 0));
+	h = headline(&items[0], events);
+	text = json_string_value(h);
+	json_object_set_new(ctx, "headline", h);
+	markdown_escape(text, strlen(text), MARKDOWN_SLACK, &sb);
+	json_object_set_new(ctx, "headline_slack", value_textn(sb.buf, sb.len));
+	strbuf_reset(&sb);
+	markdown_escape(text, strlen(text), MARKDOWN_HTML, &sb);
+	json_object_set_new(ctx, "headline_html", value_textn(sb.buf, sb.len));
+out:
+	for (i = 0; i < max; i++)
+		json_decref(items[i].ev);
+	free(items);
+	json_decref(list);
+	strbuf_release(&sb);
+	return ctx;
+}
+
+/* The event as the model has it, without the flags that belong to a list. */
+static json_t *webhook_event(const json_t *ev)
+{
+	json_t *c = json_copy((json_t *)ev);
+
+	json_object_del(c, "first");
+	json_object_del(c, "last");
+	json_object_del(c, "tags_json");
+	return c;
+}
+
+static int webhook_body(const json_t *events, long long now, json_t **out)
+{
+	const json_t *first = json_array_get(events, 0);
+	const char *type = str(first, "type");
+	json_t *doc, *data, *list, *ev;
+	char stamp[32];
+	size_t i;
+
+	date_format(now, stamp, sizeof(stamp));
+	if (json_array_size(events) == 1) {
+		if (!type)
+			return error("event of '%s' has no type",
+				     str(first, "path") ? str(first, "path") : "?");
+		doc = json_object();
+		json_object_set_new(doc, "type", json_sprintf("post.%s", type));
+		json_object_set_new(doc, "timestamp", json_string(stamp));
+		json_object_set_new(doc, "data", webhook_event(first));
+		*out = doc;
+		return 0;
+	}
+	list = json_array();
+	json_array_foreach(events, i, ev)
+		json_array_append_new(list, webhook_event(ev));
+	data = json_object();
+	json_object_set_new(data, "events", list);
+	json_object_set_new(data, "count", json_integer((json_int_t)json_array_size(events)));
+	doc = json_object();
+	json_object_set_new(doc, "type", json_string("posts.batch"));
+	json_object_set_new(doc, "timestamp", json_string(stamp));
+	json_object_set_new(doc, "data", data);
+	*out = doc;
+	return 0;
+}
+
+/* Options a built-in template cannot do without. */
+static int check_target(const char *kind, const json_t *target)
+{
+	const char *name = str(target, "name");
+	const json_t *v;
+
+	if (!name)
+		name = "?";
+	if (!strcmp(kind, "telegram")) {
+		v = json_object_get(target, "chat_id");
+		if (!(json_is_string(v) && *json_string_value(v)) && !json_is_integer(v))
+			return error("target '%s' of kind telegram has no chat_id", name);
+	}
+	if (!strcmp(kind, "ntfy") && !(str(target, "topic") && *str(target, "topic")))
+		return error("target '%s' of kind ntfy has no topic", name);
+	return 0;
+}
+
+static const struct render_source builtin_only;
+
+static char *txn_suffix(const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	strbuf_addstr(&sb, "/send/m.room.message/");
+	for (p = id; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (is_word(c) || c == '-' || c == '.' || c == '~')
+			strbuf_addch(&sb, c);
+		else
+			strbuf_addf(&sb, "%%%02X", c);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+int payload_build(const struct render_source *src, const char *kind,
+		  const char *template, const json_t *target, const json_t *site,
+		  const json_t *events, const char *id, long long now,
+		  struct payload *out)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_t *ctx = NULL, *doc = NULL;
+	json_error_t jerr;
+	char *name = NULL;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!src)
+		src = &builtin_only;
+	if (!payload_kind_known(kind))
+		return error("unknown target kind '%s'", kind ? kind : "");
+	if (!json_is_array(events) || !json_array_size(events))
+		return error("no events to announce");
+	if (!strcmp(kind, "matrix") && !(id && *id))
+		return error("a matrix delivery needs an id");
+
+	if (!template && !strcmp(kind, "webhook")) {
+		if (webhook_body(events, now, &doc) < 0) {
+			ret = -1;
+			goto out;
+		}
+	} else {
+		if (!template && check_target(kind, target) < 0) {
+			ret = -1;
+			goto out;
+		}
+		name = template ? xstrdup(template) : xstrfmt("payload-%s.json", kind);
+		ctx = build_context(kind, target, site, events, id, now);
+		if (!ctx || render_template(src, name, ctx, &text) < 0) {
+			ret = -1;
+			goto out;
+		}
+		doc = json_loadb(text.buf, text.len, 0, &jerr);
+		if (!doc) {
+			ret = error("template '%s' does not give valid JSON: %s "
+				    "(output line %d, column %d)",
+				    name, jerr.text, jerr.line, jerr.column);
+			goto out;
+		}
+	}
+	out->body = json_dumps(doc, JSON_COMPACT);
+	if (!out->body) {
+		ret = error("cannot write the %s payload as JSON", kind);
+		goto out;
+	}
+	out->len = strlen(out->body);
+	out->content_type = "application/json";
+	out->method = strcmp(kind, "matrix") ? "POST" : "PUT";
+	if (!strcmp(kind, "matrix"))
+		out->url_suffix = txn_suffix(id);
+out:
+	if (ret < 0)
+		payload_release(out);
+	json_decref(ctx);
+	json_decref(doc);
+	free(name);
+	strbuf_release(&text);
+	return ret;
+}
