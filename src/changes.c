@@ -840,7 +840,8 @@ int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 	diff = NULL;
 	if (ret < 0)
 		goto out;
-	qsort(c->sc.events, c->sc.nr, sizeof(*c->sc.events), cmp_event);
+	if (c->sc.nr)
+		qsort(c->sc.events, c->sc.nr, sizeof(*c->sc.events), cmp_event);
 	if (!o->no_commits)
 		ret = attribute(&c->sc, from, to);
 out:

@@ -297,14 +297,29 @@ static int each(const git_config_entry *e, void *data)
 int targets_load(struct repo *r, struct target **out, size_t *nr)
 {
 	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *entry;
 	struct load l = { NULL, 0, 0 };
 	size_t i;
+	int rc;
 
 	*out = NULL;
 	*nr = 0;
 	if (git_repository_config_snapshot(&cfg, r->git) < 0)
 		return repo_error("cannot read git config");
-	if (git_config_foreach_match(cfg, "^herald\\..+\\..+$", each, &l) < 0) {
+	/*
+	 * Every entry, filtered here: libgit2's regex-matching iterators
+	 * leak inside PCRE on every call.
+	 */
+	if (git_config_iterator_new(&it, cfg) < 0) {
+		git_config_free(cfg);
+		return repo_error("cannot read git config");
+	}
+	while (!(rc = git_config_next(&entry, it)))
+		if (!strncmp(entry->name, "herald.", 7) && strchr(entry->name + 7, '.'))
+			each(entry, &l);
+	git_config_iterator_free(it);
+	if (rc != GIT_ITEROVER) {
 		git_config_free(cfg);
 		targets_free(l.v, l.nr);
 		return repo_error("cannot read git config");

@@ -20,6 +20,10 @@ if [ ! -x "$HERALD" ]; then
 	echo "Bail out! no herald binary at $HERALD (run make)"
 	exit 1
 fi
+# Sanitized builds: leaks inside libraries we cannot fix are listed here.
+export LSAN_OPTIONS="suppressions=$SRC_DIR/tests/lib/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="exitcode=86${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 TRASH="$SRC_DIR/tests/out/trash.$TEST_NAME"
 rm -rf "$TRASH"
 mkdir -p "$TRASH"

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Delivery figures for `make bench`: enqueue and deliver N announcements to
+a local receiver (tests/lib/receiver.py) in one `herald announce`, and how
+long announce takes before its first network attempt.
+
+usage: deliver.py HERALD WORKDIR [N]
+"""
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+herald, work = sys.argv[1], sys.argv[2]
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+repo = os.path.join(work, "blog")
+env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
+           GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@example.com",
+           GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com",
+           GIT_AUTHOR_DATE="2020-03-01T00:00:00Z", GIT_COMMITTER_DATE="2020-03-01T00:00:00Z")
+git = lambda *a: subprocess.run(["git", "-C", repo] + list(a), env=env, check=True,
+                                stdout=subprocess.DEVNULL)
+subprocess.run(["git", "init", "-q", "-b", "main", repo], env=env, check=True)
+git("commit", "-q", "--allow-empty", "-m", "start")
+os.makedirs(os.path.join(repo, "_posts"))
+for i in range(n):
+    with open(os.path.join(repo, "_posts", "2020-02-%02d-post-%05d.md" % (i % 28 + 1, i)), "w") as f:
+        f.write("---\ntitle: Post %d\ntags: [bench]\n---\nThe body of post %d, "
+                "a paragraph of ordinary length for a summary.\n" % (i, i))
+git("add", "-A")
+git("commit", "-q", "-m", "%d posts" % n)
+
+log = os.path.join(work, "requests.jsonl")
+portfile = os.path.join(work, "port")
+rx = subprocess.Popen([sys.executable, os.path.join(src, "tests", "lib", "receiver.py"),
+                       "--port-file", portfile, "--log", log, "--respond", "200",
+                       "--max-seconds", "600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(100):
+        if os.path.exists(portfile) and open(portfile).read().strip():
+            break
+        time.sleep(0.1)
+    port = open(portfile).read().strip()
+    git("config", "herald.bench.kind", "webhook")
+    git("config", "herald.bench.url", "http://127.0.0.1:%s/hook" % port)
+    git("config", "herald.bench.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    t0 = time.time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = subprocess.run([herald, "-C", repo, "announce", "--max-time", "600",
+                        "--now", "2026-11-26T00:00:00Z"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.time() - t0
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    reqs = [json.loads(line) for line in open(log)] if os.path.exists(log) else []
+    first = min((q["time"] for q in reqs), default=None)
+    ids = {q["headers"].get("webhook-id") for q in reqs}
+    print("announce exit %d: %s" % (r.returncode, r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""))
+    print("deliveries: %d requests, %d distinct ids, expected %d" % (len(reqs), len(ids), n))
+    print("enqueue+deliver %d announcements: %.2f s wall, %.0f deliveries/s, peak RSS %.1f MiB"
+          % (n, wall, len(reqs) / wall if wall else 0, rss))
+    if first is not None:
+        print("time in announce before the first network attempt: %.0f ms" % ((first - t0) * 1000))
+finally:
+    rx.terminate()
+    rx.wait()

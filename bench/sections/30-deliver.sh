@@ -1,0 +1,9 @@
+# Delivery (issue "Delivery"): enqueue and deliver 1,000 announcements to a
+# local receiver in one `herald announce`; deliveries per second and the
+# time announce spends before its first network attempt.
+section_deliver() {
+	section "deliver: 1,000 announcements to a receiver on 127.0.0.1"
+	python3 "$BENCH/deliver.py" "$HERALD" "$OUT/deliver" 1000 2>&1 |
+		while IFS= read -r line; do note "$line"; done
+}
+SECTIONS="$SECTIONS deliver"
