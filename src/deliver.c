@@ -106,8 +106,15 @@ static char *request_url(const struct target *t, const struct outbox_entry *e)
 	return strbuf_detach(&sb, NULL);
 }
 
-int deliver_send(const struct target *t, const struct outbox_entry *e,
-		 long long now, struct attempt *a)
+void deliver_conn_release(struct deliver_conn *c)
+{
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	c->curl = NULL;
+}
+
+int deliver_send(struct deliver_conn *conn, const struct target *t,
+		 const struct outbox_entry *e, long long now, struct attempt *a)
 {
 	struct curl_slist *h = NULL;
 	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT;
@@ -125,10 +132,17 @@ int deliver_send(const struct target *t, const struct outbox_entry *e,
 	}
 	url = request_url(t, e);
 	where = target_redact(t->url);
-	curl = curl_easy_init();
-	if (!curl) {
-		ret = error("cannot start libcurl");
-		goto out;
+	if (conn && conn->curl) {
+		curl = conn->curl;
+		curl_easy_reset(curl); /* options go, open connections stay */
+	} else {
+		curl = curl_easy_init();
+		if (!curl) {
+			ret = error("cannot start libcurl");
+			goto out;
+		}
+		if (conn)
+			conn->curl = curl;
 	}
 	h = add_header(h, "Content-Type", e->content_type ? e->content_type : "application/json");
 	strbuf_addf(&ua, "herald/%s", HERALD_VERSION);
@@ -195,7 +209,7 @@ out:
 	strbuf_release(&sig);
 	strbuf_release(&ua);
 	curl_slist_free_all(h);
-	if (curl)
+	if (curl && !conn)
 		curl_easy_cleanup(curl);
 	free(url);
 	free(where);
@@ -224,6 +238,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
 	struct outbox_entry *v = NULL;
+	struct deliver_conn conn = { NULL };
 	struct timespec t0;
 	size_t n = 0, i;
 	int ret = 0;
@@ -255,7 +270,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			continue;
 		}
 		attempt_init(&a);
-		if (deliver_send(t, e, now, &a) < 0) {
+		if (deliver_send(&conn, t, e, now, &a) < 0) {
 			attempt_release(&a);
 			ret = -1;
 			break;
@@ -305,6 +320,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		if (ret < 0)
 			break;
 	}
+	deliver_conn_release(&conn);
 	for (i = 0; i < n; i++)
 		outbox_entry_release(&v[i]);
 	free(v);

@@ -23,14 +23,24 @@ void attempt_init(struct attempt *a);
 void attempt_release(struct attempt *a);
 
 /*
- * Sends one outbox entry to its target with libcurl: http and https only,
+ * A libcurl handle kept across attempts, so deliveries to one receiver
+ * reuse its connection. Zero-initialise; release when done.
+ */
+struct deliver_conn {
+	void *curl;
+};
+void deliver_conn_release(struct deliver_conn *c);
+
+/*
+ * Sends one outbox entry to its target with libcurl (through `conn`, which
+ * may be NULL): http and https only,
  * no redirects, TLS verified, connect and total timeouts always set.
  * Webhook targets get Standard Webhooks headers signed at send time (and
  * X-Hub-Signature-256), matrix a bearer token, Google Chat a requestId.
  * Returns 0 when an attempt was made (see a), -1 when it could not be made.
  */
-int deliver_send(const struct target *t, const struct outbox_entry *e,
-		 long long now, struct attempt *a);
+int deliver_send(struct deliver_conn *conn, const struct target *t,
+		 const struct outbox_entry *e, long long now, struct attempt *a);
 
 /*
  * Seconds to wait before attempt number `attempts + 1`, on the Standard
