@@ -62,8 +62,9 @@ static void show(const struct outbox_entry *e, int dead)
 		date_format(e->next_attempt, t, sizeof(t));
 		printf("next try    %s\n", t);
 	}
+	/* a receiver's answer is its text, not ours: never on stdout */
 	if (e->response)
-		printf("response    %.200s\n", e->response);
+		fprintf(stderr, "response    %.200s\n", e->response);
 	printf("request     %s (%s)\n%.*s\n", e->method, e->content_type ? e->content_type : "",
 	       (int)e->body_len, e->body);
 }
