@@ -148,7 +148,9 @@ static int announce_target(struct run *r, struct target *t, json_t *events)
 	}
 	if (!json_array_size(chosen))
 		goto out;
-	if (t->batch && json_array_size(chosen) > 1) {
+	if ((t->batch || (r->o->max_per_target &&
+			  json_array_size(chosen) > r->o->max_per_target)) &&
+	    json_array_size(chosen) > 1) {
 		const char *parts[4] = { r->repo_id, t->name, "batch", r->to };
 		sign_message_id(parts, 4, &id);
 		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf))
@@ -175,15 +177,15 @@ out:
 	return ret;
 }
 
-int announce_range(struct setup *st, struct range *rg,
-		   const struct announce_options *o, struct announce_stats *stats)
+int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
+		 const char *to, const struct announce_options *o,
+		 struct announce_stats *stats)
 {
-	struct changes_options co;
 	struct target *targets = NULL;
 	size_t nr = 0, i;
-	git_tree *tree = NULL;
-	json_t *doc = NULL, *model = NULL;
-	char *repo_id = NULL, to[GIT_OID_HEXSZ + 1];
+	json_t *model = NULL;
+	char *repo_id = NULL;
+	struct outbox *own = NULL;
 	struct run r;
 	int ret = 0;
 
@@ -198,30 +200,24 @@ int announce_range(struct setup *st, struct range *rg,
 	for (i = 0; i < nr; i++)
 		if (targets[i].problem)
 			warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
-	memset(&co, 0, sizeof(co));
-	co.site = &st->site;
-	co.now = st->now;
-	co.drafts = 1;
-	if (git_commit_tree(&tree, rg->to) < 0) {
-		ret = repo_error("cannot read the tree");
-		goto out;
-	}
-	if (changes_scan(st->repo, rg->from, rg->to, &co, &doc) < 0) {
-		ret = -1;
-		goto out;
-	}
 	model = model_build(doc, &st->site);
 	stats->events = json_array_size(json_object_get(doc, "events"));
-	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
 	repo_id = announce_repo_id(st);
 	r.repo_id = repo_id;
 	r.to = to;
 	r.site = json_object_get(model, "site");
 	r.src.repo = st->repo;
 	r.src.tree = tree;
-	r.ob = outbox_open(st->repo->gitdir);
-	if (!r.ob || !(r.ledger = ledger_open(outbox_dir(r.ob))) ||
-	    outbox_lock(r.ob, 1) < 0) {
+	r.ob = o->ob;
+	if (!r.ob) {
+		/* the lock first: the ledger is read under it */
+		r.ob = own = outbox_open(st->repo->gitdir);
+		if (!r.ob || outbox_lock(r.ob, 1) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	if (!(r.ledger = ledger_open(outbox_dir(r.ob)))) {
 		ret = -1;
 		goto out;
 	}
@@ -242,11 +238,36 @@ int announce_range(struct setup *st, struct range *rg,
 	}
 out:
 	ledger_close(r.ledger);
-	outbox_close(r.ob);
+	outbox_close(own);
 	free(repo_id);
-	json_decref(doc);
 	json_decref(model);
-	git_tree_free(tree);
 	targets_free(targets, nr);
+	return ret;
+}
+
+int announce_range(struct setup *st, struct range *rg,
+		   const struct announce_options *o, struct announce_stats *stats)
+{
+	struct changes_options co;
+	git_tree *tree = NULL;
+	json_t *doc = NULL;
+	char to[GIT_OID_HEXSZ + 1];
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&co, 0, sizeof(co));
+	co.site = &st->site;
+	co.now = st->now;
+	co.drafts = 1;
+	if (git_commit_tree(&tree, rg->to) < 0)
+		return repo_error("cannot read the tree");
+	if (changes_scan(st->repo, rg->from, rg->to, &co, &doc) < 0) {
+		git_tree_free(tree);
+		return -1;
+	}
+	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
+	ret = announce_doc(st, tree, doc, to, o, stats);
+	json_decref(doc);
+	git_tree_free(tree);
 	return ret;
 }

@@ -3,6 +3,10 @@
 
 #include <stdio.h>
 
+#include <git2.h>
+#include <jansson.h>
+
+struct outbox;
 struct setup;
 struct range;
 
@@ -18,6 +22,8 @@ struct announce_options {
 	int force;        /* announce even what the ledger has */
 	double max_time;  /* seconds for delivering after enqueueing; 0: none */
 	int no_deliver;   /* only enqueue */
+	size_t max_per_target; /* more events than this for a target: one summary message; 0: no limit */
+	struct outbox *ob;     /* an outbox the caller opened and locked, or NULL */
 	FILE *out;        /* what a person reads: one line per delivery */
 };
 
@@ -28,6 +34,15 @@ struct announce_stats {
 /* Returns 0, or -1 after error(). */
 int announce_range(struct setup *st, struct range *rg,
 		   const struct announce_options *o, struct announce_stats *stats);
+
+/*
+ * The same for a scan document made elsewhere (herald tick): `tree` is the
+ * revision whose .herald/templates/ may override payload templates, `to`
+ * the hex id of the commit the events belong to.
+ */
+int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
+		 const char *to, const struct announce_options *o,
+		 struct announce_stats *stats);
 
 /* A stable id for this repository: git config herald.id, else its git dir. */
 char *announce_repo_id(struct setup *st);
