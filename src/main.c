@@ -18,6 +18,7 @@ const struct command commands[] = {
 	{ "announce", cmd_announce, "announce posts to every target in git config" },
 	{ "deliver", cmd_deliver, "send what is due in the outbox" },
 	{ "digest", cmd_digest, "render what's new: Markdown, HTML, Atom or JSON Feed" },
+	{ "hook", cmd_hook, "run as a git post-receive or pre-receive hook" },
 	{ "lint", cmd_lint, "check the front matter of every post" },
 	{ "notes", cmd_notes, "render release notes for a range" },
 	{ "outbox", cmd_outbox, "list, show, retry or drop deliveries" },
