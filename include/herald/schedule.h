@@ -1,0 +1,19 @@
+#ifndef HERALD_SCHEDULE_H
+#define HERALD_SCHEDULE_H
+
+#include <git2.h>
+#include <jansson.h>
+
+struct repo;
+struct site;
+
+/*
+ * Posts whose time has come: every post at `tip` that is published at
+ * `now` and whose date lies in (after, now] — the scheduled posts that went
+ * live since the last look. Returns 0 and a scan document whose events are
+ * `new` (attributed to `tip`), or -1 after error().
+ */
+int schedule_due(struct repo *r, const struct site *s, git_commit *tip,
+		 long long after, long long now, json_t **doc);
+
+#endif

@@ -1,0 +1,206 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/announce.h"
+#include "herald/command.h"
+#include "herald/deliver.h"
+#include "herald/hookio.h"
+#include "herald/outbox.h"
+#include "herald/range.h"
+#include "herald/render.h"
+#include "herald/schedule.h"
+#include "herald/setup.h"
+#include "herald/strbuf.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static const char tick_usage[] =
+	"usage: herald tick [--now DATE] [--max-time S]\n"
+	"\n"
+	"For cron or a systemd timer, next to `herald deliver`: announces the\n"
+	"scheduled posts whose date has come since the last tick (once: the\n"
+	"ledger remembers), catches up pushes the post-receive hook could not\n"
+	"process, then delivers what is due.\n"
+	"\n"
+	"    --now DATE     the present (RFC 3339); default: the clock\n"
+	"    --max-time S   stop delivering after S seconds (default 120)\n";
+
+/* The last tick's time, or -1 when there was none. */
+static long long read_last(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	long long t = -1;
+
+	if (!strbuf_read_file(&sb, path, 64)) {
+		char *end;
+		t = strtoll(sb.buf, &end, 10);
+		if (end == sb.buf)
+			t = -1;
+	}
+	strbuf_release(&sb);
+	return t;
+}
+
+static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
+		       long long last, long long now, struct announce_stats *total)
+{
+	char *name = hookio_baseline_ref(ref);
+	git_oid tip_id, base_id;
+	git_commit *tip = NULL;
+	git_tree *tree = NULL;
+	struct announce_options o;
+	struct announce_stats s;
+	json_t *doc = NULL;
+	int have_base, ret = 0;
+
+	if (!name || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
+		goto out; /* no such branch (yet) */
+	if (git_commit_lookup(&tip, st->repo->git, &tip_id) < 0 ||
+	    git_commit_tree(&tree, tip) < 0) {
+		ret = repo_error(ref);
+		goto out;
+	}
+	site_release(&st->site);
+	site_init(&st->site);
+	if (setup_site(st, tree) < 0) {
+		ret = -1;
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.no_deliver = 1;
+	o.ob = ob;
+	o.out = stdout;
+	have_base = !git_reference_name_to_id(&base_id, st->repo->git, name);
+	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
+		/* a push the hook missed */
+		struct range rg = { NULL, tip };
+		git_reference *moved = NULL;
+		if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0) {
+			ret = repo_error(name);
+			goto out;
+		}
+		ret = announce_range(st, &rg, &o, &s);
+		git_commit_free(rg.from);
+		if (ret < 0)
+			goto out;
+		total->queued += s.queued;
+		if (git_reference_create_matching(&moved, st->repo->git, name, &tip_id, 1,
+						  &base_id, "herald tick: caught up") < 0) {
+			ret = repo_error(name);
+			goto out;
+		}
+		git_reference_free(moved);
+	}
+	if (last < 0) {
+		/* the first tick: what was published before it was announced by pushes */
+		last = (long long)git_commit_time(tip);
+	}
+	if (schedule_due(st->repo, &st->site, tip, last, now, &doc) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (json_array_size(json_object_get(doc, "events"))) {
+		ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip_id), &o, &s);
+		total->queued += s.queued;
+		total->skipped += s.skipped;
+	}
+out:
+	json_decref(doc);
+	git_tree_free(tree);
+	git_commit_free(tip);
+	free(name);
+	return ret;
+}
+
+int cmd_tick(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max-time", required_argument, NULL, 'm' },
+		SETUP_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct setup st;
+	struct outbox *ob = NULL;
+	struct strvec branches = STRVEC_INIT;
+	struct target *targets = NULL;
+	struct announce_stats total;
+	size_t nt = 0, i;
+	double max_time = 120;
+	char *last_path = NULL, stamp[32], *end;
+	long long last;
+	int c, ret = 0;
+
+	setup_init(&st);
+	memset(&total, 0, sizeof(total));
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			max_time = strtod(optarg, &end);
+			if (*end || max_time < 0) {
+				error("--max-time takes seconds, not '%s'", optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(tick_usage, stdout);
+			goto out;
+		case SETUP_OPT_POSTS:
+		case SETUP_OPT_NOW:
+			if (setup_option(&st, c, optarg) < 0) {
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		default:
+			fputs(tick_usage, stderr);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		error("tick takes no arguments");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (setup_open(&st) < 0 || hookio_branches(st.repo, &branches) < 0 ||
+	    !(ob = outbox_open(st.repo->gitdir)) || outbox_lock(ob, 1) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	last_path = xstrfmt("%s/last-tick", outbox_dir(ob));
+	last = read_last(last_path);
+	for (i = 0; i < branches.nr; i++)
+		if (tick_branch(&st, ob, branches.v[i], last, st.now, &total) < 0)
+			ret = EXIT_FATAL;
+	if (!ret) {
+		snprintf(stamp, sizeof(stamp), "%lld\n", st.now);
+		if (render_write(last_path, stamp, strlen(stamp)) < 0)
+			ret = EXIT_FATAL;
+	}
+	if (targets_load(st.repo, &targets, &nt) == 0) {
+		struct deliver_options d;
+		struct deliver_stats ds;
+		memset(&d, 0, sizeof(d));
+		d.max_time = max_time;
+		d.log = stdout;
+		if (deliver_due(ob, targets, nt, &d, &ds) < 0)
+			ret = EXIT_FATAL;
+		fprintf(stderr, "herald: %zu deliver%s queued, %zu delivered, %zu to retry, %zu dead\n",
+			total.queued, total.queued == 1 ? "y" : "ies", ds.delivered,
+			ds.retrying + ds.left, ds.dead);
+	}
+out:
+	targets_free(targets, nt);
+	free(last_path);
+	strvec_clear(&branches);
+	outbox_close(ob);
+	setup_release(&st);
+	return ret;
+}

@@ -1,0 +1,90 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "herald/changes.h"
+#include "herald/date.h"
+#include "herald/post.h"
+#include "herald/repo.h"
+#include "herald/schedule.h"
+#include "herald/site.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+struct walk {
+	struct repo *r;
+	const struct site *site;
+	long long after, now;
+	json_t *events, *commit;
+	struct strbuf path;
+	int ret;
+};
+
+static int visit(const char *root, const git_tree_entry *e, void *data)
+{
+	struct walk *w = data;
+	git_blob *blob = NULL;
+	struct post p;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
+		return 0;
+	strbuf_reset(&w->path);
+	strbuf_addstr(&w->path, root);
+	strbuf_addstr(&w->path, git_tree_entry_name(e));
+	if (!site_is_post_path(w->site, w->path.buf))
+		return 0;
+	if (git_blob_lookup(&blob, w->r->git, git_tree_entry_id(e)) < 0) {
+		w->ret = repo_error(w->path.buf);
+		return -1;
+	}
+	post_init(&p);
+	post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
+		  (size_t)git_blob_rawsize(blob), w->now, 0);
+	if (p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) {
+		json_t *ev = post_to_json(&p);
+		json_object_set_new(ev, "type", json_string(event_type_name(EVENT_NEW)));
+		json_object_set_new(ev, "path", value_text(p.path));
+		json_object_set_new(ev, "from_path", json_null());
+		json_object_set_new(ev, "state", json_string(post_state_name(p.state)));
+		json_object_set(ev, "commit", w->commit);
+		json_array_append_new(w->events, ev);
+	}
+	post_release(&p);
+	git_blob_free(blob);
+	return 0;
+}
+
+int schedule_due(struct repo *r, const struct site *s, git_commit *tip,
+		 long long after, long long now, json_t **doc)
+{
+	git_tree *tree = NULL;
+	struct walk w;
+	char when[32];
+
+	*doc = NULL;
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.site = s;
+	w.after = after;
+	w.now = now;
+	w.events = json_array();
+	w.commit = changes_commit_json(tip);
+	strbuf_init(&w.path, 256);
+	if (git_commit_tree(&tree, tip) < 0)
+		w.ret = repo_error("cannot read the tree");
+	else if (git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &w) < 0 && !w.ret)
+		w.ret = repo_error("cannot walk the tree");
+	if (!w.ret) {
+		date_format(now, when, sizeof(when));
+		*doc = json_pack("{s:n, s:s, s:s, s:O, s:[]}", "from",
+				 "to", repo_hex(git_commit_id(tip)), "now", when,
+				 "events", w.events, "errors");
+	}
+	json_decref(w.events);
+	json_decref(w.commit);
+	git_tree_free(tree);
+	strbuf_release(&w.path);
+	return w.ret;
+}
