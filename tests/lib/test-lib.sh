@@ -50,7 +50,8 @@ test_tick
 herald() {
 	if [ -n "${HERALD_VALGRIND:-}" ]; then
 		valgrind -q --error-exitcode=126 --leak-check=full \
-			--errors-for-leak-kinds=definite "$HERALD" "$@"
+			--errors-for-leak-kinds=definite \
+			--suppressions="$SRC_DIR/tests/lib/valgrind.supp" "$HERALD" "$@"
 	else
 		"$HERALD" "$@"
 	fi
