@@ -10,6 +10,7 @@
 #include "herald/deliver.h"
 #include "herald/outbox.h"
 #include "herald/sign.h"
+#include "herald/state.h"
 #include "herald/target.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -174,8 +175,16 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, t->connect_timeout);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, t->timeout);
+	{
+		/* a hook's budget bounds even the request in flight */
+		long total = t->timeout * 1000, connect = t->connect_timeout * 1000;
+		if (conn && conn->cap > 0 && conn->cap * 1000 < (double)total)
+			total = (long)(conn->cap * 1000) + 1;
+		if (connect > total)
+			connect = total;
+		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect);
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total);
+	}
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
@@ -238,7 +247,8 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
 	struct outbox_entry *v = NULL;
-	struct deliver_conn conn = { NULL };
+	struct deliver_conn conn = { NULL, 0 };
+	struct state *state = NULL;
 	struct timespec t0;
 	size_t n = 0, i;
 	int ret = 0;
@@ -247,6 +257,9 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (outbox_list(ob, 0, &v, &n) < 0)
 		return -1;
+	/* outcomes for `herald status`; never a reason not to deliver */
+	if (n && !(state = state_open(outbox_dir(ob))))
+		warning("delivery outcomes are not recorded for 'herald status'");
 	for (i = 0; i < n; i++) {
 		struct outbox_entry *e = &v[i];
 		struct target *t = targets_find(targets, nr, e->target);
@@ -270,12 +283,14 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			continue;
 		}
 		attempt_init(&a);
+		conn.cap = o->max_time > 0 ? o->max_time - elapsed(&t0) : 0;
 		if (deliver_send(&conn, t, e, now, &a) < 0) {
 			attempt_release(&a);
 			ret = -1;
 			break;
 		}
 		st->attempted++;
+		state_record(state, e->target, a.ok, a.status, a.error, now);
 		e->attempts++;
 		e->last_attempt = now;
 		e->last_status = a.status;
@@ -321,6 +336,8 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			break;
 	}
 	deliver_conn_release(&conn);
+	state_save(state); /* a failure is reported; the deliveries stand */
+	state_close(state);
 	for (i = 0; i < n; i++)
 		outbox_entry_release(&v[i]);
 	free(v);

@@ -23,6 +23,8 @@ int cmd_announce(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_targets(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 

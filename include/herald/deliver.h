@@ -28,6 +28,7 @@ void attempt_release(struct attempt *a);
  */
 struct deliver_conn {
 	void *curl;
+	double cap; /* seconds left in the caller's budget; 0: none */
 };
 void deliver_conn_release(struct deliver_conn *c);
 

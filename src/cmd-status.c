@@ -1,0 +1,606 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "herald/command.h"
+#include "herald/date.h"
+#include "herald/outbox.h"
+#include "herald/repo.h"
+#include "herald/setup.h"
+#include "herald/state.h"
+#include "herald/strbuf.h"
+#include "herald/strvec.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+static const char status_usage[] =
+	"usage: herald status [--json] [--prometheus FILE]\n"
+	"\n"
+	"How deliveries are going: for each target the last success, the last\n"
+	"failure and its error; the outbox's pending deliveries, how long the\n"
+	"oldest has waited, and the dead ones; the commit each branch was last\n"
+	"announced up to (refs/herald/heads/*).\n"
+	"\n"
+	"Exits 1 when there are dead deliveries, or when the oldest pending one\n"
+	"has waited longer than git config herald.alertAfter (seconds, or a number\n"
+	"with s, m, h or d; default 1h), so cron or a monitoring check can alert;\n"
+	"the reasons go to stderr.\n"
+	"\n"
+	"    --json              print one JSON document (keys sorted)\n"
+	"    --prometheus FILE   also write FILE, atomically, for node_exporter's\n"
+	"                        textfile collector\n";
+
+#define BASELINE_PREFIX "refs/herald/heads/"
+#define DEFAULT_ALERT_AFTER 3600
+
+/* The commit a branch was last announced up to. */
+struct baseline {
+	char *branch;
+	char id[GIT_OID_HEXSZ + 1];
+	char short_id[GIT_OID_HEXSZ + 1];
+	long long date; /* committer date; 0 when the commit cannot be read */
+};
+
+struct report {
+	long long now;
+	long long alert_after; /* seconds */
+	struct target *targets;
+	size_t nr;
+	struct state *state;
+	size_t pending, dead;
+	long long oldest; /* creation of the oldest pending delivery; 0 = none */
+	struct baseline *bases;
+	size_t bases_nr, bases_alloc;
+	struct strvec alerts;
+};
+
+/* --- gathering --- */
+
+/* "90", "90s", "15m", "1h", "2d": 0 and seconds, or -1. */
+static int parse_duration(const char *s, long long *out)
+{
+	long long n, unit = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (n > LLONG_MAX / unit)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+static int load_alert_after(struct repo *r, long long *out)
+{
+	char *v = repo_config_string(r, "herald.alertAfter");
+	int ret = 0;
+
+	*out = DEFAULT_ALERT_AFTER;
+	if (v && parse_duration(v, out) < 0)
+		ret = error("herald.alertAfter: '%s' is not a duration "
+			    "(seconds, or a number with s, m, h or d)", v);
+	free(v);
+	return ret;
+}
+
+/* A fresh repository has no herald folder: nothing to count, nothing made. */
+static int load_outbox(struct report *rp, const char *gitdir)
+{
+	struct outbox *ob = NULL;
+	char *dir = xstrfmt("%s/herald", gitdir);
+	struct stat st;
+	int ret = 0;
+
+	if (!(rp->state = state_open(dir))) {
+		ret = -1;
+		goto out;
+	}
+	if (stat(dir, &st) < 0 && errno == ENOENT)
+		goto out;
+	if (!(ob = outbox_open(gitdir)) ||
+	    outbox_stats(ob, &rp->pending, &rp->dead, &rp->oldest) < 0)
+		ret = -1;
+out:
+	outbox_close(ob);
+	free(dir);
+	return ret;
+}
+
+static int cmp_baseline(const void *a_, const void *b_)
+{
+	const struct baseline *a = a_, *b = b_;
+
+	return strcmp(a->branch, b->branch);
+}
+
+static void add_baseline(struct report *rp, git_repository *git, git_reference *ref)
+{
+	struct baseline *b;
+	git_reference *resolved = NULL;
+	git_object *obj = NULL;
+	git_buf buf = { NULL, 0, 0 };
+	const git_oid *oid;
+
+	ALLOC_GROW(rp->bases, rp->bases_nr + 1, rp->bases_alloc);
+	b = &rp->bases[rp->bases_nr++];
+	memset(b, 0, sizeof(*b));
+	b->branch = xstrdup(git_reference_name(ref) + strlen(BASELINE_PREFIX));
+	if (git_reference_resolve(&resolved, ref) < 0 ||
+	    !(oid = git_reference_target(resolved)))
+		goto out;
+	git_oid_tostr(b->id, sizeof(b->id), oid);
+	snprintf(b->short_id, sizeof(b->short_id), "%.7s", b->id);
+	/* a pruned or foreign object still shows its id, without a date */
+	if (git_object_lookup(&obj, git, oid, GIT_OBJECT_COMMIT) < 0)
+		goto out;
+	b->date = (long long)git_commit_time((git_commit *)obj);
+	if (!git_object_short_id(&buf, obj) && buf.ptr)
+		snprintf(b->short_id, sizeof(b->short_id), "%s", buf.ptr);
+out:
+	git_buf_dispose(&buf);
+	git_object_free(obj);
+	git_reference_free(resolved);
+}
+
+static int load_baselines(struct report *rp, struct repo *r)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	int rc, ret = 0;
+
+	if (git_reference_iterator_glob_new(&it, r->git, BASELINE_PREFIX "*") < 0) {
+		ret = repo_error("cannot list " BASELINE_PREFIX "*");
+		goto out;
+	}
+	while (!(rc = git_reference_next(&ref, it))) {
+		if (!strncmp(git_reference_name(ref), BASELINE_PREFIX, strlen(BASELINE_PREFIX)))
+			add_baseline(rp, r->git, ref);
+		git_reference_free(ref);
+	}
+	if (rc != GIT_ITEROVER) {
+		ret = repo_error("cannot list " BASELINE_PREFIX "*");
+		goto out;
+	}
+	if (rp->bases_nr)
+		qsort(rp->bases, rp->bases_nr, sizeof(*rp->bases), cmp_baseline);
+out:
+	git_reference_iterator_free(it);
+	return ret;
+}
+
+/* "45 s", "3 min", "5 h", "12 days" */
+static void span_text(long long s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%lld s", s);
+	else if (s < 120 * 60)
+		snprintf(buf, size, "%lld min", s / 60);
+	else if (s < 48 * 3600)
+		snprintf(buf, size, "%lld h", s / 3600);
+	else
+		snprintf(buf, size, "%lld days", s / 86400);
+}
+
+/* A duration as herald.alertAfter would say it: "1h", "90m", "45s" */
+static void duration_text(long long s, char *buf, size_t size)
+{
+	if (s && s % 86400 == 0)
+		snprintf(buf, size, "%lldd", s / 86400);
+	else if (s && s % 3600 == 0)
+		snprintf(buf, size, "%lldh", s / 3600);
+	else if (s && s % 60 == 0)
+		snprintf(buf, size, "%lldm", s / 60);
+	else
+		snprintf(buf, size, "%llds", s);
+}
+
+static long long oldest_age(const struct report *rp)
+{
+	return rp->oldest && rp->now > rp->oldest ? rp->now - rp->oldest : 0;
+}
+
+static void find_alerts(struct report *rp)
+{
+	char age[32], limit[32];
+
+	if (rp->dead)
+		strvec_push_nodup(&rp->alerts,
+				  xstrfmt("%zu dead deliver%s (see 'herald outbox list')",
+					  rp->dead, rp->dead == 1 ? "y" : "ies"));
+	if (rp->pending && oldest_age(rp) > rp->alert_after) {
+		span_text(oldest_age(rp), age, sizeof(age));
+		duration_text(rp->alert_after, limit, sizeof(limit));
+		strvec_push_nodup(&rp->alerts,
+				  xstrfmt("the oldest pending delivery has waited %s, "
+					  "longer than herald.alertAfter (%s)", age, limit));
+	}
+}
+
+/* --- text --- */
+
+/* Names for JSON keys and labels: UTF-8 without control characters. */
+static char *clean_name(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_add_utf8_lossy(&sb, s, strlen(s));
+	for (i = 0; i < sb.len; i++)
+		if ((unsigned char)sb.buf[i] < 0x20 || sb.buf[i] == 0x7f)
+			sb.buf[i] = '?';
+	return strbuf_detach(&sb, NULL);
+}
+
+/* "2026-11-26T10:00:00Z (3 min ago)", or "never" */
+static void when_text(long long t, long long now, char *buf, size_t size)
+{
+	char date[32], span[32];
+
+	if (!t) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	date_format(t, date, sizeof(date));
+	span_text(t <= now ? now - t : t - now, span, sizeof(span));
+	snprintf(buf, size, t <= now ? "%s (%s ago)" : "%s (in %s)", date, span);
+}
+
+static void print_text(const struct report *rp)
+{
+	char when[96], span[32];
+	size_t i;
+
+	if (!rp->nr)
+		printf("no targets in git config (see 'herald targets')\n");
+	for (i = 0; i < rp->nr; i++) {
+		const struct target *t = &rp->targets[i];
+		const struct state_target *s = state_find(rp->state, t->name);
+		char *name = clean_name(t->name), *where = target_redact(t->url);
+
+		printf("target %s: %s, %s\n", name, t->kind ? t->kind : "?", where);
+		if (t->problem)
+			printf("  unusable       %s\n", t->problem);
+		when_text(s ? s->last_success : 0, rp->now, when, sizeof(when));
+		printf("  last success   %s\n", when);
+		when_text(s ? s->last_failure : 0, rp->now, when, sizeof(when));
+		if (s && s->last_failure && s->last_status)
+			printf("  last failure   %s, status %d\n", when, s->last_status);
+		else if (s && s->last_failure)
+			printf("  last failure   %s, no answer\n", when);
+		else
+			printf("  last failure   %s\n", when);
+		if (s && s->last_error)
+			printf("  last error     %s\n", s->last_error);
+		printf("  deliveries     %llu succeeded, %llu failed\n",
+		       s ? s->successes : 0, s ? s->failures : 0);
+		free(name);
+		free(where);
+	}
+	printf("outbox\n");
+	if (rp->pending && rp->oldest) {
+		span_text(oldest_age(rp), span, sizeof(span));
+		date_format(rp->oldest, when, sizeof(when));
+		printf("  pending        %zu, the oldest waiting %s (since %s)\n", rp->pending,
+		       span, when);
+	} else {
+		printf("  pending        %zu\n", rp->pending);
+	}
+	printf("  dead           %zu\n", rp->dead);
+	printf("baselines\n");
+	if (!rp->bases_nr)
+		printf("  none yet (the post-receive hook keeps " BASELINE_PREFIX "*)\n");
+	for (i = 0; i < rp->bases_nr; i++) {
+		const struct baseline *b = &rp->bases[i];
+
+		when_text(b->date, rp->now, when, sizeof(when));
+		printf("  %-14s %s %s\n", b->branch, b->short_id[0] ? b->short_id : "?",
+		       b->date ? when : "(commit not found)");
+	}
+}
+
+/* --- JSON --- */
+
+static json_t *time_json(long long t)
+{
+	char date[32];
+
+	if (!t)
+		return json_null();
+	date_format(t, date, sizeof(date));
+	return json_string(date);
+}
+
+static json_t *count_json(unsigned long long n)
+{
+	return json_integer(n > (unsigned long long)LLONG_MAX ? LLONG_MAX : (json_int_t)n);
+}
+
+static json_t *text_json(const char *s)
+{
+	char *c;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	c = clean_name(s);
+	v = json_string(c);
+	free(c);
+	return v;
+}
+
+static json_t *report_json(const struct report *rp)
+{
+	json_t *doc = json_object(), *targets = json_object(), *bases = json_object();
+	json_t *ob = json_object(), *alerts = json_array();
+	size_t i;
+
+	for (i = 0; i < rp->nr; i++) {
+		const struct target *t = &rp->targets[i];
+		const struct state_target *s = state_find(rp->state, t->name);
+		char *name = clean_name(t->name), *where = target_redact(t->url);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", text_json(t->kind));
+		json_object_set_new(o, "url", text_json(where));
+		json_object_set_new(o, "problem", text_json(t->problem));
+		json_object_set_new(o, "last_success", time_json(s ? s->last_success : 0));
+		json_object_set_new(o, "last_failure", time_json(s ? s->last_failure : 0));
+		json_object_set_new(o, "last_status", json_integer(s ? s->last_status : 0));
+		json_object_set_new(o, "last_error", text_json(s ? s->last_error : NULL));
+		json_object_set_new(o, "successes", count_json(s ? s->successes : 0));
+		json_object_set_new(o, "failures", count_json(s ? s->failures : 0));
+		json_object_set_new(targets, name, o);
+		free(name);
+		free(where);
+	}
+	for (i = 0; i < rp->bases_nr; i++) {
+		const struct baseline *b = &rp->bases[i];
+		char *ref = xstrfmt(BASELINE_PREFIX "%s", b->branch);
+		char *branch = clean_name(b->branch);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "ref", text_json(ref));
+		json_object_set_new(o, "commit", b->id[0] ? json_string(b->id) : json_null());
+		json_object_set_new(o, "short", b->id[0] ? json_string(b->short_id) : json_null());
+		json_object_set_new(o, "date", time_json(b->date));
+		json_object_set_new(bases, branch, o);
+		free(branch);
+		free(ref);
+	}
+	json_object_set_new(ob, "pending", count_json(rp->pending));
+	json_object_set_new(ob, "dead", count_json(rp->dead));
+	json_object_set_new(ob, "oldest_pending", time_json(rp->pending ? rp->oldest : 0));
+	json_object_set_new(ob, "oldest_pending_age_seconds", json_integer(oldest_age(rp)));
+	for (i = 0; i < rp->alerts.nr; i++)
+		json_array_append_new(alerts, json_string(rp->alerts.v[i]));
+	json_object_set_new(doc, "now", time_json(rp->now));
+	json_object_set_new(doc, "alert_after_seconds", json_integer(rp->alert_after));
+	json_object_set_new(doc, "alerts", alerts);
+	json_object_set_new(doc, "ok", json_boolean(!rp->alerts.nr));
+	json_object_set_new(doc, "outbox", ob);
+	json_object_set_new(doc, "targets", targets);
+	json_object_set_new(doc, "baselines", bases);
+	return doc;
+}
+
+/* --- Prometheus text format (node_exporter textfile collector) --- */
+
+static void prom_head(struct strbuf *sb, const char *name, const char *type,
+		      const char *help)
+{
+	strbuf_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value: UTF-8, with \\, \" and \n escaped as the format asks. */
+static void prom_label(struct strbuf *sb, const char *key, const char *value)
+{
+	struct strbuf v = STRBUF_INIT;
+	size_t i;
+
+	strbuf_add_utf8_lossy(&v, value, strlen(value));
+	strbuf_addf(sb, "%s=\"", key);
+	for (i = 0; i < v.len; i++) {
+		if (v.buf[i] == '\\')
+			strbuf_addstr(sb, "\\\\");
+		else if (v.buf[i] == '"')
+			strbuf_addstr(sb, "\\\"");
+		else if (v.buf[i] == '\n')
+			strbuf_addstr(sb, "\\n");
+		else
+			strbuf_addch(sb, v.buf[i]);
+	}
+	strbuf_addch(sb, '"');
+	strbuf_release(&v);
+}
+
+static void prom_target(struct strbuf *sb, const char *metric, const char *target,
+			const char *result, unsigned long long value)
+{
+	strbuf_addf(sb, "%s{", metric);
+	prom_label(sb, "target", target);
+	if (result) {
+		strbuf_addch(sb, ',');
+		prom_label(sb, "result", result);
+	}
+	strbuf_addf(sb, "} %llu\n", value);
+}
+
+static void prom_text(const struct report *rp, struct strbuf *sb)
+{
+	size_t i;
+
+	prom_head(sb, "herald_outbox_pending", "gauge", "Deliveries waiting in the outbox.");
+	strbuf_addf(sb, "herald_outbox_pending %zu\n", rp->pending);
+	prom_head(sb, "herald_outbox_dead", "gauge", "Deliveries that failed for good.");
+	strbuf_addf(sb, "herald_outbox_dead %zu\n", rp->dead);
+	prom_head(sb, "herald_outbox_oldest_pending_age_seconds", "gauge",
+		  "How long the oldest pending delivery has waited; 0 when none.");
+	strbuf_addf(sb, "herald_outbox_oldest_pending_age_seconds %lld\n", oldest_age(rp));
+	prom_head(sb, "herald_alert_after_seconds", "gauge",
+		  "git config herald.alertAfter: the longest a delivery may wait.");
+	strbuf_addf(sb, "herald_alert_after_seconds %lld\n", rp->alert_after);
+	prom_head(sb, "herald_alert", "gauge", "1 when herald status exits 1 (dead or late deliveries).");
+	strbuf_addf(sb, "herald_alert %d\n", rp->alerts.nr ? 1 : 0);
+	if (rp->nr) {
+		prom_head(sb, "herald_target_usable", "gauge",
+			  "1 when the target's configuration can be used.");
+		for (i = 0; i < rp->nr; i++)
+			prom_target(sb, "herald_target_usable", rp->targets[i].name, NULL,
+				    !rp->targets[i].problem);
+		prom_head(sb, "herald_target_last_success_timestamp_seconds", "gauge",
+			  "Unix time of the last delivery that succeeded; 0 = never.");
+		for (i = 0; i < rp->nr; i++) {
+			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
+			prom_target(sb, "herald_target_last_success_timestamp_seconds",
+				    rp->targets[i].name, NULL,
+				    s ? (unsigned long long)s->last_success : 0);
+		}
+		prom_head(sb, "herald_target_last_failure_timestamp_seconds", "gauge",
+			  "Unix time of the last attempt that failed; 0 = never.");
+		for (i = 0; i < rp->nr; i++) {
+			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
+			prom_target(sb, "herald_target_last_failure_timestamp_seconds",
+				    rp->targets[i].name, NULL,
+				    s ? (unsigned long long)s->last_failure : 0);
+		}
+		prom_head(sb, "herald_target_last_failure_status", "gauge",
+			  "HTTP status of the last failed attempt; 0 = no answer or none.");
+		for (i = 0; i < rp->nr; i++) {
+			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
+			prom_target(sb, "herald_target_last_failure_status", rp->targets[i].name,
+				    NULL, s ? (unsigned long long)s->last_status : 0);
+		}
+		prom_head(sb, "herald_target_deliveries_total", "counter",
+			  "Delivery attempts by result.");
+		for (i = 0; i < rp->nr; i++) {
+			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
+			prom_target(sb, "herald_target_deliveries_total", rp->targets[i].name,
+				    "success", s ? s->successes : 0);
+			prom_target(sb, "herald_target_deliveries_total", rp->targets[i].name,
+				    "failure", s ? s->failures : 0);
+		}
+	}
+	if (rp->bases_nr) {
+		prom_head(sb, "herald_baseline_commit_timestamp_seconds", "gauge",
+			  "Committer date of the commit each branch was last announced up to.");
+		for (i = 0; i < rp->bases_nr; i++) {
+			strbuf_addstr(sb, "herald_baseline_commit_timestamp_seconds{");
+			prom_label(sb, "branch", rp->bases[i].branch);
+			strbuf_addf(sb, "} %lld\n", rp->bases[i].date);
+		}
+	}
+}
+
+/* --- the command --- */
+
+static void report_release(struct report *rp)
+{
+	size_t i;
+
+	for (i = 0; i < rp->bases_nr; i++)
+		free(rp->bases[i].branch);
+	free(rp->bases);
+	state_close(rp->state);
+	targets_free(rp->targets, rp->nr);
+	strvec_clear(&rp->alerts);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct setup st;
+	struct report rp;
+	struct strbuf prom = STRBUF_INIT;
+	const char *prom_file = NULL;
+	json_t *doc = NULL;
+	int c, json = 0, ret = 0;
+	size_t i;
+
+	setup_init(&st);
+	memset(&rp, 0, sizeof(rp));
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'p':
+			if (!*optarg) {
+				error("--prometheus needs a file");
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			prom_file = optarg;
+			break;
+		case 'h':
+			fputs(status_usage, stdout);
+			goto out;
+		default:
+			fputs(status_usage, stderr);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		error("status takes no arguments");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	rp.now = (long long)time(NULL);
+	if (setup_open(&st) < 0 || load_alert_after(st.repo, &rp.alert_after) < 0 ||
+	    targets_load(st.repo, &rp.targets, &rp.nr) < 0 ||
+	    load_outbox(&rp, st.repo->gitdir) < 0 || load_baselines(&rp, st.repo) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	find_alerts(&rp);
+	if (json) {
+		doc = report_json(&rp);
+		json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		print_text(&rp);
+	}
+	if (prom_file) {
+		prom_text(&rp, &prom);
+		if (state_write_atomic(prom_file, prom.buf, prom.len, 0644) < 0) {
+			ret = EXIT_FATAL;
+			goto out;
+		}
+	}
+	for (i = 0; i < rp.alerts.nr; i++)
+		fprintf(stderr, "herald: alert: %s\n", rp.alerts.v[i]);
+	if (rp.alerts.nr)
+		ret = EXIT_FINDINGS;
+out:
+	json_decref(doc);
+	strbuf_release(&prom);
+	report_release(&rp);
+	setup_release(&st);
+	return ret;
+}
