@@ -42,7 +42,7 @@ for line in new:
         what = (b.get("text") or "").replace("\n", " ")[:90]
     print("   %s %s  %s" % (r["method"], r["path"].split("/")[1], what))
 PY
-	seen=$(wc -l <"$DEMO/requests.jsonl" 2>/dev/null || echo 0)
+	if [ -f "$DEMO/requests.jsonl" ]; then seen=$(wc -l <"$DEMO/requests.jsonl"); fi
 }
 
 step "a local receiver stands in for Slack and a signed webhook"
