@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Hook latency for `make bench`: the time `herald hook post-receive` adds to
+a push of one new post (delivery to a local receiver included), on a copy
+of the SMALL and the BIG repository. The hook runs as git runs it: GIT_DIR
+set, "old new ref" on stdin; between runs the baseline ref, ledger and
+outbox are put back so every run announces the same post.
+
+usage: hook.py HERALD WORKDIR SMALL_REPO BIG_REPO [RUNS]
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+herald, work, small, big = sys.argv[1:5]
+runs = int(sys.argv[5]) if len(sys.argv) > 5 else 7
+src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
+
+log = os.path.join(work, "requests.jsonl")
+portfile = os.path.join(work, "port")
+rx = subprocess.Popen([sys.executable, os.path.join(src, "tests", "lib", "receiver.py"),
+                       "--port-file", portfile, "--log", log, "--respond", "200",
+                       "--max-seconds", "600"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL)
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "--git-dir", repo] + list(args), env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def measure(name, origin):
+    repo = os.path.join(work, name + ".git")
+    subprocess.run(["git", "clone", "-q", "--bare", "--shared", origin, repo], env=env, check=True)
+    git(repo, "config", "herald.bench.kind", "webhook")
+    git(repo, "config", "herald.bench.url", "http://127.0.0.1:%s/hook" % open(portfile).read().strip())
+    git(repo, "config", "herald.bench.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    new = git(repo, "rev-parse", "HEAD")
+    old = git(repo, "rev-parse", "HEAD~1")
+    times = []
+    for i in range(runs + 1):
+        git(repo, "update-ref", "refs/herald/heads/main", old)
+        shutil.rmtree(os.path.join(repo, "herald"), ignore_errors=True)
+        before = sum(1 for _ in open(log)) if os.path.exists(log) else 0
+        t0 = time.perf_counter()
+        r = subprocess.run([herald, "hook", "post-receive"], input="%s %s refs/heads/main\n" % (old, new),
+                           env=dict(env, GIT_DIR=repo), capture_output=True, text=True)
+        dt = time.perf_counter() - t0
+        after = sum(1 for _ in open(log)) if os.path.exists(log) else 0
+        if r.returncode != 0 or after - before != 1:
+            print("%s: run %d: exit %d, %d requests: %s" % (name, i, r.returncode, after - before,
+                                                           (r.stdout + r.stderr).strip()[-200:]))
+        if i:  # the first run warms the caches
+            times.append(dt)
+    return statistics.median(times)
+
+
+try:
+    for _ in range(100):
+        if os.path.exists(portfile) and open(portfile).read().strip():
+            break
+        time.sleep(0.1)
+    s = measure("small", small)
+    b = measure("big", big)
+    print("hook post-receive, one new post, delivered: SMALL %.1f ms, BIG %.1f ms, ratio %.2f (median of %d)"
+          % (s * 1000, b * 1000, b / s, runs))
+    print("goal: under 50 ms on both: %s; never more than 1.5x apart: %s"
+          % ("PASS" if max(s, b) < 0.050 else "MISS", "PASS" if max(s, b) / min(s, b) <= 1.5 else "MISS"))
+finally:
+    rx.terminate()
+    rx.wait()
