@@ -8,6 +8,7 @@
 #include "herald/repo.h"
 #include "herald/site.h"
 #include "herald/strbuf.h"
+#include "herald/toml.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -197,13 +198,17 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 		s->future = frontmatter_truthy(future);
 }
 
-/* Reads a YAML config file from the tree; 1 when absent, -1 when broken. */
+/*
+ * Reads a config file (YAML, or TOML for a .toml name) from the tree; 1 when
+ * absent, -1 when broken (with a warning naming the file).
+ */
 static int read_config(struct repo *r, git_tree *tree, const char *path,
 		       json_t **out)
 {
 	git_blob *blob = NULL;
 	struct frontmatter fm;
 	const struct frontmatter_problem *p;
+	size_t n = strlen(path);
 	int ret;
 
 	*out = NULL;
@@ -214,13 +219,22 @@ static int read_config(struct repo *r, git_tree *tree, const char *path,
 	if (git_blob_rawsize(blob) > FRONTMATTER_MAX_BYTES) {
 		warning("%s: larger than 1 MiB; ignored", path);
 		ret = -1;
+	} else if (n > 5 && !strcmp(path + n - 5, ".toml")) {
+		struct toml_error terr;
+		if (toml_parse(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+			       0, out, &terr) < 0) {
+			warning("%s:%d:%d: %s; the file is ignored", path, terr.line,
+				terr.column, terr.message);
+			ret = -1;
+		}
 	} else if (frontmatter_parse_yaml(&fm, git_blob_rawcontent(blob),
 					  (size_t)git_blob_rawsize(blob), 1, out) < 0) {
 		p = frontmatter_first_error(&fm);
 		warning("%s:%d:%d: %s; the file is ignored", path, p->line,
 			p->column, p->message);
 		ret = -1;
-	} else if (*out && !json_is_object(*out)) {
+	}
+	if (!ret && *out && !json_is_object(*out)) {
 		warning("%s: not a mapping; ignored", path);
 		json_decref(*out);
 		*out = NULL;
@@ -229,6 +243,70 @@ static int read_config(struct repo *r, git_tree *tree, const char *path,
 	frontmatter_release(&fm);
 	git_blob_free(blob);
 	return ret;
+}
+
+/*
+ * Hugo (hugo.toml, hugo.yaml, config.toml with baseURL): its base url,
+ * title, buildFuture and the permalink of the posts section; the default
+ * is Hugo's own, the section and the slug.
+ */
+static void apply_hugo_config(struct site *s, const json_t *c)
+{
+	const json_t *links = json_object_get(c, "permalinks"), *future;
+	static const char *const sections[] = { "posts", "post", "blog", NULL };
+	const char *permalink = NULL, *k;
+	json_t *v;
+	size_t i;
+
+	if (str_or_null(c, "title"))
+		set_str(&s->title, str_or_null(c, "title"));
+	set_base_url(s, str_or_null(c, "baseURL") ? str_or_null(c, "baseURL")
+						  : str_or_null(c, "baseurl"), NULL);
+	/* Hugo 0.112+ nests section permalinks under "page" */
+	if (json_is_object(json_object_get(links, "page")))
+		links = json_object_get(links, "page");
+	for (i = 0; sections[i] && !permalink; i++)
+		permalink = str_or_null(links, sections[i]);
+	if (!permalink && json_is_object(links))
+		json_object_foreach((json_t *)links, k, v)
+			if (!permalink && json_is_string(v))
+				permalink = json_string_value(v);
+	set_str(&s->permalink, permalink ? permalink : "/:section/:slug/");
+	future = json_object_get(c, "buildFuture");
+	if (future)
+		s->future = frontmatter_truthy(future);
+}
+
+/* Zola (config.toml with base_url): pages live at /SECTION/SLUG/. */
+static void apply_zola_config(struct site *s, const json_t *c)
+{
+	if (str_or_null(c, "title"))
+		set_str(&s->title, str_or_null(c, "title"));
+	set_base_url(s, str_or_null(c, "base_url"), NULL);
+	set_str(&s->permalink, "/:section/:slug/");
+}
+
+/* The first site generator config found: Hugo's or Zola's; 0 when one was. */
+static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
+{
+	static const char *const files[] = {
+		"hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", NULL,
+	};
+	json_t *c = NULL;
+	size_t i;
+
+	for (i = 0; files[i]; i++) {
+		if (read_config(r, tree, files[i], &c) || !c)
+			continue;
+		set_str(&s->config_path, files[i]);
+		if (json_object_get(c, "base_url") && !json_object_get(c, "baseURL"))
+			apply_zola_config(s, c);
+		else
+			apply_hugo_config(s, c);
+		json_decref(c);
+		return 0;
+	}
+	return 1;
 }
 
 int site_load(struct site *s, struct repo *r, git_tree *tree,
@@ -254,6 +332,8 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 		set_str(&s->config_path, "_config.yml");
 		if (c)
 			apply_jekyll_config(s, c);
+	} else if (tree) {
+		load_generator_config(s, r, tree);
 	}
 	json_decref(c);
 	if (repo_config_multivar(r, "herald.posts", &globs) < 0)
@@ -348,23 +428,51 @@ static void categories(struct strbuf *sb, const json_t *fm)
 	}
 }
 
+/* The section of a Hugo or Zola page: the folder under content/. */
+static void section_of(struct strbuf *sb, const char *post_path)
+{
+	const char *p = post_path ? strstr(post_path, "content/") : NULL, *slash;
+
+	if (!p || (p != post_path && p[-1] != '/'))
+		return;
+	p += strlen("content/");
+	slash = strchr(p, '/');
+	if (slash)
+		strbuf_add(sb, p, (size_t)(slash - p));
+}
+
 char *site_url(const struct site *s, const char *slug, const char *title_slug,
 	       long long date, const json_t *fm)
 {
+	return site_post_url(s, NULL, slug, title_slug, date, fm);
+}
+
+char *site_post_url(const struct site *s, const char *post_path, const char *slug,
+		    const char *title_slug, long long date, const json_t *fm)
+{
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p;
+	const char *p, *own;
 	struct tm tm;
 	time_t t = (time_t)(date < 0 ? 0 : date);
 	size_t i;
 
 	if (!s->base_url)
 		return NULL;
+	/* a page's own address: Hugo's `url`, Zola's `path` */
+	own = str_or_null(fm, "url");
+	if (!own)
+		own = str_or_null(fm, "path");
+	if (own && *own && !strstr(own, "://")) {
+		strbuf_addstr(&path, own);
+		goto join;
+	}
 	memset(&tm, 0, sizeof(tm));
 	gmtime_r(&t, &tm);
 	for (p = s->permalink; *p;) {
 		static const char *const names[] = {
 			":categories", ":output_ext", ":year", ":month", ":day",
-			":slug", ":title", ":y_day", ":i_month", ":i_day", NULL,
+			":slug", ":title", ":y_day", ":i_month", ":i_day",
+			":section", ":filename", NULL,
 		};
 		const char *name = NULL;
 		if (*p == ':') {
@@ -400,10 +508,15 @@ char *site_url(const struct site *s, const char *slug, const char *title_slug,
 			strbuf_addf(&path, "%03d", tm.tm_yday + 1);
 		} else if (!strcmp(name, ":i_month")) {
 			strbuf_addf(&path, "%d", tm.tm_mon + 1);
+		} else if (!strcmp(name, ":section")) {
+			section_of(&path, post_path);
+		} else if (!strcmp(name, ":filename")) {
+			strbuf_addstr(&path, title_slug);
 		} else {
 			strbuf_addf(&path, "%d", tm.tm_mday);
 		}
 	}
+join:
 	/* an empty :categories leaves "//": fold runs of slashes */
 	strbuf_addstr(&sb, s->base_url);
 	if (!path.len || path.buf[0] != '/')

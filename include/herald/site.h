@@ -58,4 +58,13 @@ int site_in_drafts(const struct site *s, const char *path);
 char *site_url(const struct site *s, const char *slug, const char *title_slug,
 	       long long date, const json_t *fm);
 
+/*
+ * The same for the post at `post_path` (may be NULL), which gives Hugo's
+ * and Zola's :section (the folder under content/); a page's own `url`
+ * (Hugo) or `path` (Zola) in `fm` wins over the pattern. Also knows
+ * :filename.
+ */
+char *site_post_url(const struct site *s, const char *post_path, const char *slug,
+		    const char *title_slug, long long date, const json_t *fm);
+
 #endif
