@@ -39,7 +39,7 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
 
-.PHONY: all deps test unit e2e leakcheck bench demo install uninstall clean style help check-deps
+.PHONY: all deps test unit e2e leakcheck bench demo install uninstall clean style help check-deps fuzz fuzz-build
 
 all: $(HERALD) $(UNIT_BINS)
 
@@ -49,6 +49,7 @@ help:
 	@echo "make test        run every test (SANITIZE=address,undefined for sanitizers)"
 	@echo "make leakcheck   run the test suite under valgrind"
 	@echo "make bench       benchmark on generated repositories"
+	@echo "make fuzz        replay tests/fuzz/regressions, then fuzz each parser FUZZ_SECONDS (30) s"
 	@echo "make demo        build and run herald on a sample blog"
 	@echo "make install     install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
 
@@ -100,6 +101,73 @@ bench: deps
 demo: deps
 	$(MAKE) all
 	sh tests/lib/demo.sh $(abspath $(HERALD))
+
+# libFuzzer targets (tests/fuzz): clang only, with their own objects in
+# build/fuzz so they never mix with build/ or build/san/. Each target first
+# replays its files in tests/fuzz/regressions/, then fuzzes a scratch copy of
+# its seed corpus; findings land in build/fuzz/artifacts/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_O = build/fuzz
+FUZZ_TARGETS = frontmatter toml template markdown
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(FUZZ_O) \
+	-DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -O1 -g \
+	-fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_O)/%.o,$(LIB_SRCS)) $(FUZZ_O)/templates.o
+FUZZ_BINS = $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048
+
+fuzz: deps
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		echo "fuzz: $(FUZZ_CC) not found; libFuzzer comes with Debian's clang package" >&2; \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq >&2 || true; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y clang >&2 || exit 1; \
+		else \
+			echo "fuzz: run as root: apt-get install -y clang" >&2; exit 1; \
+		fi; \
+	fi
+	$(MAKE) fuzz-build
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+		bin=$(FUZZ_O)/fuzz-$$t; \
+		reg=$$(ls -A tests/fuzz/regressions/$$t 2>/dev/null | sed "s|^|tests/fuzz/regressions/$$t/|"); \
+		if [ -n "$$reg" ]; then \
+			echo "fuzz: $$t: replaying tests/fuzz/regressions/$$t"; \
+			$$bin $(FUZZ_RUN_FLAGS) $$reg || { failed="$$failed $$t(regression)"; continue; }; \
+		fi; \
+		rm -rf $(FUZZ_O)/corpus/$$t $(FUZZ_O)/artifacts/$$t; \
+		mkdir -p $(FUZZ_O)/corpus/$$t $(FUZZ_O)/artifacts/$$t; \
+		cp tests/fuzz/corpus/$$t/* $(FUZZ_O)/corpus/$$t/ 2>/dev/null; \
+		echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
+		$$bin $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_O)/artifacts/$$t/ \
+			$(FUZZ_O)/corpus/$$t || { \
+			echo "fuzz: $$t: finding in $(FUZZ_O)/artifacts/$$t/; save it in tests/fuzz/regressions/$$t/" >&2; \
+			failed="$$failed $$t"; }; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_O)/%.o: src/%.c $(wildcard include/herald/*.h) | $(FUZZ_O)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(FUZZ_O)
+	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_O)/templates.o: $(FUZZ_O)/templates.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/libherald.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_O)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_O)/libherald.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_O)/libherald.a $(LIBS)
+
+$(FUZZ_O):
+	mkdir -p $@
 
 install: $(HERALD)
 	install -d $(DESTDIR)$(BINDIR)

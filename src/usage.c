@@ -24,6 +24,7 @@ int usage_quiet(int quiet)
 	return old;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void report(const char *level, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
