@@ -104,8 +104,15 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		post_not_a_file(&s->post, f->path, "submodule");
 		return 0;
 	}
-	if (git_blob_lookup(&s->blob, r->git, &f->id) < 0)
-		return repo_error(f->path);
+	size_t size;
+
+	switch (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size)) {
+	case -1:
+		return -1;
+	case 1:
+		post_too_large(&s->post, f->path, size);
+		return 0;
+	}
 	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
 		  (size_t)git_blob_rawsize(s->blob), o->now, 0);
 	return 0;

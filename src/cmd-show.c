@@ -93,6 +93,7 @@ int cmd_show(int argc, char **argv)
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
 	const char *at = "HEAD", *path;
+	size_t size;
 	json_t *o = NULL;
 	int json = 0, c, ret = 0;
 
@@ -150,13 +151,17 @@ int cmd_show(int argc, char **argv)
 		ret = EXIT_FATAL;
 		goto out;
 	default:
-		if (git_blob_lookup(&blob, st.repo->git, git_tree_entry_id(entry)) < 0) {
-			repo_error(path);
+		c = repo_blob_capped(st.repo->git, git_tree_entry_id(entry), path,
+				     HERALD_POST_MAX, &blob, &size);
+		if (c < 0) {
 			ret = EXIT_FATAL;
 			goto out;
 		}
-		post_read(&p, &st.site, path, git_blob_rawcontent(blob),
-			  (size_t)git_blob_rawsize(blob), st.now, 0);
+		if (c)
+			post_too_large(&p, path, size);
+		else
+			post_read(&p, &st.site, path, git_blob_rawcontent(blob),
+				  (size_t)git_blob_rawsize(blob), st.now, 0);
 	}
 	if (!site_is_post_path(&st.site, path) && p.state != POST_INVALID)
 		p.state = POST_ABSENT;

@@ -135,6 +135,7 @@ struct yaml_builder {
 	struct anchor *anchors;
 	size_t nr_anchors, alloc_anchors;
 	size_t nodes;
+	int aliased; /* an alias has been expanded */
 	json_t *root;
 };
 
@@ -354,7 +355,8 @@ static int count_node(struct yaml_builder *b, size_t n, yaml_mark_t m)
 	b->nodes += n;
 	if (b->nodes > FRONTMATTER_MAX_NODES)
 		return add_problem(b->fm, 1, mark_line(b, m), mark_col(m),
-				   "front matter expands to more than %d values (alias bomb?)",
+				   b->aliased ? "front matter expands to more than %d values through its aliases (an alias bomb?)"
+					      : "front matter holds more than %d values",
 				   FRONTMATTER_MAX_NODES);
 	return 0;
 }
@@ -460,6 +462,7 @@ static int handle_event(struct yaml_builder *b, yaml_event_t *ev)
 			return add_problem(b->fm, 1, mark_line(b, m), mark_col(m),
 					   "alias '*%s' names no anchor defined before it",
 					   (const char *)ev->data.alias.anchor);
+		b->aliased = 1;
 		if (count_node(b, a->nodes, m) < 0)
 			return -1;
 		return place(b, json_incref(a->value), m);

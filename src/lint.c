@@ -38,7 +38,8 @@ static int check_file(const struct lint *l, git_repository *git, struct counts *
 {
 	git_blob *blob = NULL;
 	struct post p;
-	size_t i;
+	size_t i, size;
+	int rc;
 
 	c->posts++;
 	if (mode == GIT_FILEMODE_LINK || mode == GIT_FILEMODE_COMMIT) {
@@ -47,11 +48,17 @@ static int check_file(const struct lint *l, git_repository *git, struct counts *
 		       "is a submodule, not a file; herald ignores it");
 		return 0;
 	}
-	if (git_blob_lookup(&blob, git, id) < 0)
-		return repo_error(path);
+	rc = repo_blob_capped(git, id, path, HERALD_POST_MAX, &blob, &size);
+	if (rc < 0)
+		return -1;
 	post_init(&p);
-	post_read(&p, l->site, path, git_blob_rawcontent(blob),
-		  (size_t)git_blob_rawsize(blob), l->now, POST_READ_NO_SUMMARY);
+	if (rc) {
+		post_too_large(&p, path, size);
+		report(c, out, path, 0, 0, 1, p.error);
+	} else {
+		post_read(&p, l->site, path, git_blob_rawcontent(blob),
+			  (size_t)git_blob_rawsize(blob), l->now, POST_READ_NO_SUMMARY);
+	}
 	for (i = 0; i < p.fm.nr_problems; i++) {
 		const struct frontmatter_problem *pr = &p.fm.problems[i];
 		report(c, out, path, pr->line, pr->column, pr->is_error, pr->message);

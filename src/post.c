@@ -56,6 +56,16 @@ void post_not_a_file(struct post *p, const char *path, const char *what)
 	p->error = xstrfmt("is a %s, not a file; herald reads only regular files", what);
 }
 
+void post_too_large(struct post *p, const char *path, size_t size)
+{
+	post_release(p);
+	p->path = xstrdup(path);
+	p->state = POST_INVALID;
+	p->error = xstrfmt("post is larger than %zu MiB (%zu bytes); "
+			   "herald reads at most %zu MiB of a post",
+			   HERALD_POST_MAX >> 20, size, HERALD_POST_MAX >> 20);
+}
+
 /* The scalar value of a field as text (caller frees), or NULL. */
 static char *field_text(const json_t *fm, const char *key)
 {
@@ -257,6 +267,15 @@ static json_t *read_tags(const json_t *fm)
 	return tags;
 }
 
+/* Hugo's expiryDate: a post past it is no longer published. */
+static int expired(const struct post *p, long long now)
+{
+	const json_t *v = json_object_get(p->fm.data, "expiryDate");
+	long long t;
+
+	return json_is_string(v) && !date_parse(json_string_value(v), &t) && t <= now;
+}
+
 static int is_draft(const struct post *p, const struct site *s)
 {
 	return site_in_drafts(s, p->path) ||
@@ -330,10 +349,10 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	}
 	free(heading);
 	p->tags = read_tags(p->fm.data);
-	p->url = site_url(s, p->slug, title_slug, p->date, p->fm.data);
+	p->url = site_post_url(s, p->path, p->slug, title_slug, p->date, p->fm.data);
 	free(title_slug);
 
-	if (is_draft(p, s))
+	if (is_draft(p, s) || expired(p, now))
 		p->state = POST_DRAFT;
 	else if (!s->future && p->date >= 0 && p->date > now)
 		p->state = POST_SCHEDULED;

@@ -173,6 +173,34 @@ out:
 	return ret;
 }
 
+int repo_blob_capped(git_repository *git, const git_oid *id, const char *path,
+		     size_t max, git_blob **out, size_t *size)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
+	int ret = 0;
+
+	*out = NULL;
+	*size = 0;
+	if (git_repository_odb(&odb, git) < 0)
+		return repo_error(path);
+	if (git_odb_read_header(&len, &type, odb, id) < 0) {
+		ret = repo_error(path);
+		goto out;
+	}
+	*size = len;
+	if (len > max) {
+		ret = 1;
+		goto out;
+	}
+	if (git_blob_lookup(out, git, id) < 0)
+		ret = repo_error(path);
+out:
+	git_odb_free(odb);
+	return ret;
+}
+
 const char *repo_hex(const git_oid *oid)
 {
 	static char bufs[2][GIT_OID_HEXSZ + 1];

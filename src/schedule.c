@@ -26,6 +26,8 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 	struct walk *w = data;
 	git_blob *blob = NULL;
 	struct post p;
+	size_t size;
+	int rc;
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
 	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
@@ -35,13 +37,18 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 	strbuf_addstr(&w->path, git_tree_entry_name(e));
 	if (!site_is_post_path(w->site, w->path.buf))
 		return 0;
-	if (git_blob_lookup(&blob, w->r->git, git_tree_entry_id(e)) < 0) {
-		w->ret = repo_error(w->path.buf);
+	rc = repo_blob_capped(w->r->git, git_tree_entry_id(e), w->path.buf,
+			      HERALD_POST_MAX, &blob, &size);
+	if (rc < 0) {
+		w->ret = -1;
 		return -1;
 	}
 	post_init(&p);
-	post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
-		  (size_t)git_blob_rawsize(blob), w->now, 0);
+	if (rc)
+		post_too_large(&p, w->path.buf, size);
+	else
+		post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
+			  (size_t)git_blob_rawsize(blob), w->now, 0);
 	if (p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) {
 		json_t *ev = post_to_json(&p);
 		json_object_set_new(ev, "type", json_string(event_type_name(EVENT_NEW)));

@@ -9,6 +9,13 @@
 
 struct site;
 
+/*
+ * The largest post herald reads. Front matter is capped at 1 MiB, but the
+ * body is summarised and compared, so a blob is read whole: without a cap a
+ * 1 GiB file pushed into a posts folder would be inflated into memory.
+ */
+#define HERALD_POST_MAX ((size_t)16 * 1024 * 1024)
+
 enum post_state {
 	POST_ABSENT,
 	POST_DRAFT,
@@ -55,6 +62,12 @@ void post_read(struct post *p, const struct site *s, const char *path,
 
 /* Fills in what a non-regular file (symlink, submodule) at a post path is. */
 void post_not_a_file(struct post *p, const char *path, const char *what);
+
+/*
+ * Fills in a file too large to read (over HERALD_POST_MAX): POST_INVALID,
+ * with an error at line 0 that gives its `size` in bytes.
+ */
+void post_too_large(struct post *p, const char *path, size_t size);
 
 const char *post_state_name(enum post_state st);
 

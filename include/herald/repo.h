@@ -41,6 +41,17 @@ char *repo_config_string(struct repo *r, const char *name);
 /* Reads the blob at `path` in `tree`; returns 1 (and *out NULL) when absent. */
 int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out);
 
+/*
+ * Reads the blob `id` unless it is larger than `max` bytes, which it learns
+ * from the object's header without inflating it. Returns 0 with *out set
+ * (caller frees with git_blob_free), 1 with *out NULL when the blob is too
+ * large, or -1 after reporting a libgit2 error about `path`. *size is the
+ * blob's size in both the 0 and 1 cases. `git` may be any handle on the
+ * repository (lint opens one per thread).
+ */
+int repo_blob_capped(git_repository *git, const git_oid *id, const char *path,
+		     size_t max, git_blob **out, size_t *size);
+
 /* The 40-hex id of an oid, in a static buffer (two alternate buffers). */
 const char *repo_hex(const git_oid *oid);
 
