@@ -104,6 +104,15 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		ret = -1;
 		goto out;
 	}
+	{
+		json_t *ev;
+		size_t k;
+		json_array_foreach(json_object_get(doc, "events"), k, ev)
+			printf("herald: %s: \"%s\" (%s)\n",
+			       json_string_value(json_object_get(ev, "type")),
+			       json_string_value(json_object_get(ev, "title")),
+			       json_string_value(json_object_get(ev, "path")));
+	}
 	if (json_array_size(json_object_get(doc, "events"))) {
 		ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip_id), &o, &s);
 		total->queued += s.queued;

@@ -21,6 +21,16 @@ struct walk {
 	int ret;
 };
 
+/* Hugo's expiryDate passed in (after, now]: the post has just gone. */
+static int expired_between(const struct post *p, long long after, long long now)
+{
+	const json_t *v = p->fm.data ? json_object_get(p->fm.data, "expiryDate") : NULL;
+	long long t;
+
+	return p->state == POST_DRAFT && json_is_string(v) &&
+	       !date_parse(json_string_value(v), &t) && t > after && t <= now;
+}
+
 static int visit(const char *root, const git_tree_entry *e, void *data)
 {
 	struct walk *w = data;
@@ -49,9 +59,12 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 	else
 		post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
 			  (size_t)git_blob_rawsize(blob), w->now, 0);
-	if (p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) {
+	if ((p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) ||
+	    expired_between(&p, w->after, w->now)) {
+		int gone = p.state != POST_PUBLISHED;
 		json_t *ev = post_to_json(&p);
-		json_object_set_new(ev, "type", json_string(event_type_name(EVENT_NEW)));
+		json_object_set_new(ev, "type", json_string(event_type_name(
+			gone ? EVENT_UNPUBLISHED : EVENT_NEW)));
 		json_object_set_new(ev, "path", value_text(p.path));
 		json_object_set_new(ev, "from_path", json_null());
 		json_object_set_new(ev, "state", json_string(post_state_name(p.state)));

@@ -65,4 +65,19 @@ test_expect_success 'a post scheduled then published by its date is not announce
 	test "$(requests)" = 3
 '
 
+test_expect_success 'an expiryDate that passes is reported by tick as unpublished' '
+	git -C server.git config herald.site.events "new unpublished" &&
+	cd blog &&
+	printf -- "---\ntitle: Brief\ndate: 2020-01-05\nexpiryDate: 2026-12-20\n---\nBrief.\n" >_posts/2020-01-05-brief.md &&
+	commit_all "brief" &&
+	git push -q origin main &&
+	cd .. &&
+	herald -C server.git tick --now 2026-12-12T00:00:00Z >out 2>err &&
+	before=$(requests) &&
+	herald -C server.git tick --now 2026-12-21T00:00:00Z >out 2>err &&
+	grep "unpublished: \"Brief\"" out &&
+	test "$(requests)" = $((before + 1)) &&
+	tail -n 1 r.log | grep "post.unpublished"
+'
+
 test_done

@@ -10,8 +10,9 @@ struct site;
 /*
  * Posts whose time has come: every post at `tip` that is published at
  * `now` and whose date lies in (after, now] — the scheduled posts that went
- * live since the last look. Returns 0 and a scan document whose events are
- * `new` (attributed to `tip`), or -1 after error().
+ * live since the last look (events `new`), and the posts whose Hugo
+ * expiryDate passed in that time (events `unpublished`), all attributed to
+ * `tip`. Returns 0 and a scan document, or -1 after error().
  */
 int schedule_due(struct repo *r, const struct site *s, git_commit *tip,
 		 long long after, long long now, json_t **doc);
