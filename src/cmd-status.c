@@ -15,6 +15,7 @@
 #include "herald/outbox.h"
 #include "herald/repo.h"
 #include "herald/setup.h"
+#include "herald/fileio.h"
 #include "herald/state.h"
 #include "herald/strbuf.h"
 #include "herald/strvec.h"
@@ -588,7 +589,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (prom_file) {
 		prom_text(&rp, &prom);
-		if (state_write_atomic(prom_file, prom.buf, prom.len, 0644) < 0) {
+		if (fileio_write_atomic(prom_file, prom.buf, prom.len, 0644) < 0) {
 			ret = EXIT_FATAL;
 			goto out;
 		}

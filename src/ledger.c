@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "herald/fileio.h"
 #include "herald/ledger.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -152,49 +152,6 @@ int ledger_has(struct ledger *l, const char *target, const char *post)
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_fd(int fd)
-{
-	while (fsync(fd) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-/* Makes the new file's name durable. */
-static int fsync_dir(const char *folder)
-{
-	int fd, ret = 0;
-
-	do {
-		fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return error("cannot open folder '%s': %s", folder,
-			     strerror(errno));
-	if (fsync_fd(fd) < 0 && errno != EINVAL && errno != ENOTSUP)
-		ret = error("cannot sync folder '%s': %s", folder,
-			    strerror(errno));
-	close(fd);
-	return ret;
-}
-
 int ledger_add(struct ledger *l, const char *target, const char *event,
 	       const char *post, const char *id, long long when)
 {
@@ -206,14 +163,9 @@ int ledger_add(struct ledger *l, const char *target, const char *event,
 		goto out;
 	}
 	if (l->fd < 0) {
-		do {
-			l->fd = open(l->path,
-				     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-				     0600);
-		} while (l->fd < 0 && errno == EINTR);
+		l->fd = fileio_open_append(l->path, 0600);
 		if (l->fd < 0) {
-			ret = error("cannot open '%s': %s", l->path,
-				    strerror(errno));
+			ret = -1;
 			goto out;
 		}
 	}
@@ -229,10 +181,10 @@ int ledger_add(struct ledger *l, const char *target, const char *event,
 	if (id)
 		add_field(&line, id, strlen(id));
 	strbuf_addf(&line, "\t%lld\n", when);
-	if (write_all(l->fd, line.buf, line.len) < 0 || fsync_fd(l->fd) < 0) {
+	if (fileio_append(l->fd, l->path, line.buf, line.len) < 0) {
 		/* Part of the line may be there: start afresh next time. */
 		l->needs_newline = 1;
-		ret = error("cannot write '%s': %s", l->path, strerror(errno));
+		ret = -1;
 		goto out;
 	}
 	l->needs_newline = 0;
@@ -241,8 +193,9 @@ int ledger_add(struct ledger *l, const char *target, const char *event,
 		ret = -1;
 		goto out;
 	}
+	/* Makes the new file's name durable. */
 	if (!l->existed) {
-		if (fsync_dir(l->dir) < 0) {
+		if (fileio_fsync_dir(l->dir) < 0) {
 			ret = -1;
 			goto out;
 		}

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "herald/fileio.h"
 #include "herald/outbox.h"
 #include "herald/strbuf.h"
 #include "herald/strvec.h"
@@ -21,8 +22,6 @@
 #define ENTRY_VERSION 1
 /* An entry file larger than this is not one of ours. */
 #define ENTRY_CAP (64u << 20)
-/* Temporary files are dot files, which no id can be, so listings skip them. */
-#define TEMP_PREFIX ".tmp-"
 #define ENTRY_SUFFIX ".json"
 /* How many candidates an ambiguous short id lists. */
 #define AMBIGUOUS_SHOWN 5
@@ -103,98 +102,7 @@ static int invalid_id(const char *id)
 	return ret;
 }
 
-/* --- files, durably --- */
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_fd(int fd)
-{
-	while (fsync(fd) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-/* Makes a rename or unlink in `folder` durable. */
-static int fsync_dir(const char *folder)
-{
-	int fd, ret = 0;
-
-	do {
-		fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return error("cannot open folder '%s': %s", folder,
-			     strerror(errno));
-	/* Some file systems cannot sync a folder; nothing more to do there. */
-	if (fsync_fd(fd) < 0 && errno != EINVAL && errno != ENOTSUP)
-		ret = error("cannot sync folder '%s': %s", folder,
-			    strerror(errno));
-	close(fd);
-	return ret;
-}
-
-/*
- * folder/name gets `data` or stays as it was: a temporary file in the same
- * folder is written, synced and renamed over it, then the folder is synced.
- */
-static int write_atomic(const char *folder, const char *name, const char *data,
-			size_t len)
-{
-	struct strbuf tmp = STRBUF_INIT, dst = STRBUF_INIT;
-	int fd = -1, ret = 0;
-
-	strbuf_addf(&tmp, "%s/" TEMP_PREFIX "%s-XXXXXX", folder, name);
-	strbuf_addf(&dst, "%s/%s", folder, name);
-	/* mkostemp creates 0600: bodies may carry tokens. */
-	fd = mkostemp(tmp.buf, O_CLOEXEC);
-	if (fd < 0) {
-		ret = error("cannot create a temporary file in '%s': %s",
-			    folder, strerror(errno));
-		strbuf_reset(&tmp);
-		goto out;
-	}
-	if (write_all(fd, data, len) < 0 || fsync_fd(fd) < 0) {
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, dst.buf) < 0) {
-		ret = error("cannot rename '%s' to '%s': %s", tmp.buf, dst.buf,
-			    strerror(errno));
-		goto out;
-	}
-	strbuf_reset(&tmp); /* renamed: nothing left to clean up */
-	ret = fsync_dir(folder);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp.len)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
-	strbuf_release(&dst);
-	return ret;
-}
+/* --- files --- */
 
 /* Moves folder_a/name to folder_b/name atomically and durably. */
 static int move_file(const char *from_dir, const char *to_dir, const char *name)
@@ -210,7 +118,7 @@ static int move_file(const char *from_dir, const char *to_dir, const char *name)
 		goto out;
 	}
 	/* The new name first: a crash in between must not lose the entry. */
-	if (fsync_dir(to_dir) < 0 || fsync_dir(from_dir) < 0)
+	if (fileio_fsync_dir(to_dir) < 0 || fileio_fsync_dir(from_dir) < 0)
 		ret = -1;
 out:
 	strbuf_release(&from);
@@ -640,13 +548,13 @@ struct outbox *outbox_open(const char *gitdir)
 	ob->dead = xstrfmt("%s/dead", ob->dir);
 
 	r = make_folder(ob->dir);
-	if (r < 0 || (r > 0 && fsync_dir(gitdir) < 0))
+	if (r < 0 || (r > 0 && fileio_fsync_dir(gitdir) < 0))
 		goto fail;
 	r = make_folder(ob->pending);
-	if (r < 0 || (r > 0 && fsync_dir(ob->dir) < 0))
+	if (r < 0 || (r > 0 && fileio_fsync_dir(ob->dir) < 0))
 		goto fail;
 	r = make_folder(ob->dead);
-	if (r < 0 || (r > 0 && fsync_dir(ob->dir) < 0))
+	if (r < 0 || (r > 0 && fileio_fsync_dir(ob->dir) < 0))
 		goto fail;
 	goto out;
 fail:
@@ -724,7 +632,7 @@ static const char *folder_of(const struct outbox *ob, int dead)
 /* Writes `e` as folder/ID.json, atomically and durably. */
 static int put_in(struct outbox *ob, int dead, const struct outbox_entry *e)
 {
-	struct strbuf name = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
 	char *text = entry_to_text(e);
 	int ret = 0;
 
@@ -732,11 +640,15 @@ static int put_in(struct outbox *ob, int dead, const struct outbox_entry *e)
 		ret = -1;
 		goto out;
 	}
-	strbuf_addf(&name, "%s" ENTRY_SUFFIX, e->id);
-	ret = write_atomic(folder_of(ob, dead), name.buf, text, strlen(text));
+	/*
+	 * 0600: bodies may carry tokens. The temporary file is a dot file,
+	 * which no id can be, so list_ids() skips it.
+	 */
+	entry_path(&path, folder_of(ob, dead), e->id);
+	ret = fileio_write_atomic(path.buf, text, strlen(text), 0600);
 out:
 	free(text);
-	strbuf_release(&name);
+	strbuf_release(&path);
 	return ret;
 }
 
@@ -949,7 +861,7 @@ int outbox_remove(struct outbox *ob, const char *id)
 	r = unlink_entry(ob->pending, id);
 	if (r < 0)
 		return -1;
-	return r ? fsync_dir(ob->pending) : 0;
+	return r ? fileio_fsync_dir(ob->pending) : 0;
 }
 
 int outbox_bury(struct outbox *ob, const struct outbox_entry *e)
@@ -1017,7 +929,7 @@ int outbox_drop(struct outbox *ob, const char *id)
 		goto out;
 	for (d = 0; d <= 1; d++) {
 		r = unlink_entry(folder_of(ob, d), full.buf);
-		if (r < 0 || (r > 0 && fsync_dir(folder_of(ob, d)) < 0))
+		if (r < 0 || (r > 0 && fileio_fsync_dir(folder_of(ob, d)) < 0))
 			ret = -1;
 	}
 out:

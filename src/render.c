@@ -1,11 +1,10 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "herald/builtin.h"
+#include "herald/fileio.h"
 #include "herald/render.h"
 #include "herald/repo.h"
 #include "herald/template.h"
@@ -188,44 +187,10 @@ out:
 
 int render_write(const char *path, const char *data, size_t len)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd = -1, ret = 0;
-	size_t done = 0;
-
 	if (!strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len)
 			return error("cannot write to standard output");
 		return 0;
 	}
-	strbuf_addf(&tmp, "%s.herald-tmp", path);
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path) < 0)
-		ret = error("cannot replace '%s': %s", path, strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
-	return ret;
+	return fileio_write_atomic(path, data, len, 0666);
 }

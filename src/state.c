@@ -1,14 +1,12 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "herald/fileio.h"
 #include "herald/state.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -19,7 +17,6 @@
 /* status.json holds a few numbers per target; anything bigger is not ours. */
 #define STATE_CAP (16u << 20)
 #define ERROR_MAX 200
-#define TEMP_PREFIX ".tmp-"
 
 struct state {
 	char *dir;  /* HERALD_DIR */
@@ -28,108 +25,6 @@ struct state {
 	size_t nr, alloc;
 	int dirty;
 };
-
-/* --- files, durably --- */
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_fd(int fd)
-{
-	while (fsync(fd) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *folder)
-{
-	int fd, ret = 0;
-
-	do {
-		fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return error("cannot open folder '%s': %s", folder, strerror(errno));
-	/* Some file systems cannot sync a folder; nothing more to do there. */
-	if (fsync_fd(fd) < 0 && errno != EINVAL && errno != ENOTSUP)
-		ret = error("cannot sync folder '%s': %s", folder, strerror(errno));
-	close(fd);
-	return ret;
-}
-
-int state_write_atomic(const char *path, const char *data, size_t len,
-		       unsigned mode)
-{
-	struct strbuf folder = STRBUF_INIT, tmp = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	mode_t mask;
-	int fd = -1, ret = 0;
-
-	if (!*base) {
-		ret = error("'%s' names a folder, not a file", path);
-		goto out;
-	}
-	if (slash)
-		strbuf_add(&folder, path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		strbuf_addstr(&folder, ".");
-	/*
-	 * A dot file that does not end like the target, so neither listings
-	 * of the outbox nor node_exporter's *.prom glob ever pick it up.
-	 */
-	strbuf_addf(&tmp, "%s/" TEMP_PREFIX "%s-XXXXXX", folder.buf, base);
-	fd = mkostemp(tmp.buf, O_CLOEXEC);
-	if (fd < 0) {
-		ret = error("cannot create a temporary file in '%s': %s", folder.buf,
-			    strerror(errno));
-		strbuf_reset(&tmp);
-		goto out;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, (mode_t)mode & ~mask & 0777) < 0 ||
-	    write_all(fd, data, len) < 0 || fsync_fd(fd) < 0) {
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = error("cannot write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path) < 0) {
-		ret = error("cannot rename '%s' to '%s': %s", tmp.buf, path,
-			    strerror(errno));
-		goto out;
-	}
-	strbuf_reset(&tmp); /* renamed: nothing left to clean up */
-	ret = fsync_dir(folder.buf);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp.len)
-		unlink(tmp.buf);
-	strbuf_release(&folder);
-	strbuf_release(&tmp);
-	return ret;
-}
 
 /* --- records --- */
 
@@ -388,7 +283,7 @@ int state_save(struct state *s)
 	}
 	strbuf_addstr(&sb, text);
 	strbuf_addch(&sb, '\n');
-	ret = state_write_atomic(s->path, sb.buf, sb.len, 0600);
+	ret = fileio_write_atomic(s->path, sb.buf, sb.len, 0600);
 	if (!ret)
 		s->dirty = 0;
 out:

@@ -30,8 +30,8 @@ int render_template(const struct render_source *src, const char *name,
 		    const json_t *model, struct strbuf *out);
 
 /*
- * Writes `data` to `path` atomically (temporary file, fsync, rename);
- * "-" is stdout. 0 or -1 after error().
+ * Writes `data` to `path` with fileio_write_atomic() and mode 0666 less
+ * the umask; "-" is stdout. 0 or -1 after error().
  */
 int render_write(const char *path, const char *data, size_t len);
 

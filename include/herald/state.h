@@ -66,14 +66,4 @@ const struct state_target *state_at(const struct state *s, size_t i);
 const struct state_target *state_find(const struct state *s,
 				      const char *target);
 
-/*
- * Replaces `path` with `len` bytes of `data` or leaves it as it was: a
- * temporary dot file in the same folder is written with `mode` (less the
- * umask), fsync()ed and renamed over it, and the folder is fsync()ed.
- * Used for status.json and for `herald status --prometheus FILE`, whose
- * readers must never see half a file. 0 or -1 after error().
- */
-int state_write_atomic(const char *path, const char *data, size_t len,
-		       unsigned mode);
-
 #endif

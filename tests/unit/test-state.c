@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "herald/fileio.h"
 #include "herald/state.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -302,18 +303,18 @@ static void test_write_atomic(void)
 	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
 	mode_t old = umask(022);
 
-	is_int(state_write_atomic(path, "a 1\n", 4, 0644), 0, "state_write_atomic");
+	is_int(fileio_write_atomic(path, "a 1\n", 4, 0644), 0, "fileio_write_atomic");
 	ok(strbuf_read_file(&sb, path, 0) == 0 && !strcmp(sb.buf, "a 1\n"), "writes the bytes");
 	is_int(mode_of(path), 0644, "with the mode asked for");
-	is_int(state_write_atomic(path, "b 2\n", 4, 0666), 0, "replaces a file");
+	is_int(fileio_write_atomic(path, "b 2\n", 4, 0666), 0, "replaces a file");
 	strbuf_reset(&sb);
 	ok(strbuf_read_file(&sb, path, 0) == 0 && !strcmp(sb.buf, "b 2\n"), "with the new bytes");
 	is_int(mode_of(path), 0644, "less the umask");
 	is_int(temp_files(scratch), 0, "no temporary file is left behind");
 
 	begin_capture();
-	is_int(state_write_atomic(bad, "x", 1, 0644), -1, "a missing folder is an error");
-	is_int(state_write_atomic(folder, "x", 1, 0644), -1, "a folder name is an error");
+	is_int(fileio_write_atomic(bad, "x", 1, 0644), -1, "a missing folder is an error");
+	is_int(fileio_write_atomic(folder, "x", 1, 0644), -1, "a folder name is an error");
 	end_capture(&err);
 	ok(strstr(err.buf, "herald: error: cannot create a temporary file") != NULL,
 	   "which says what went wrong");

@@ -1,0 +1,60 @@
+#ifndef HERALD_FILEIO_H
+#define HERALD_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Writing files durably. A file that readers must never see half written
+ * (outbox entries, status.json, rendered pages, Prometheus text) is
+ * replaced with fileio_write_atomic(); an append-only file (the ledger)
+ * is opened with fileio_open_append() and grown with fileio_append().
+ *
+ * Temporary files are dot files in the target's folder, named
+ * ".tmp-NAME-XXXXXX" for target NAME: listings that skip dot files (the
+ * outbox's) never see them, and they never end like the target, so a glob
+ * such as node_exporter's *.prom does not pick them up either.
+ */
+
+/*
+ * Writes all `len` bytes of `buf` to `fd`, going on after short writes and
+ * EINTR. 0, or -1 with errno set (nothing printed: the caller knows the
+ * file's name).
+ */
+int fileio_write_all(int fd, const void *buf, size_t len);
+
+/* fsync(fd), retried on EINTR. 0, or -1 with errno set (nothing printed). */
+int fileio_fsync(int fd);
+
+/*
+ * Makes the creation, rename or removal of a name in folder `dir` durable.
+ * File systems that cannot sync a folder (EINVAL, ENOTSUP) count as done.
+ * 0 or -1 after error().
+ */
+int fileio_fsync_dir(const char *dir);
+
+/*
+ * Replaces `path` with `len` bytes of `data` or leaves it as it was: a
+ * temporary file in the same folder is created with `mode` (less the
+ * umask, as open(2) does), written, fsync()ed and renamed over `path`, and
+ * the folder is fsync()ed. On failure no temporary file is left. 0 or -1
+ * after error(), which names the file.
+ */
+int fileio_write_atomic(const char *path, const void *data, size_t len,
+			mode_t mode);
+
+/*
+ * Opens (creating with `mode`, less the umask) `path` for appending with
+ * O_APPEND. The descriptor, or -1 after error(). The caller closes it and,
+ * when the file is new, makes its name durable with fileio_fsync_dir().
+ */
+int fileio_open_append(const char *path, mode_t mode);
+
+/*
+ * Writes `len` bytes of `data` to `fd` (opened by fileio_open_append() for
+ * `path`, which only names it in messages) and fsync()s it. On failure part
+ * of the data may be in the file. 0 or -1 after error().
+ */
+int fileio_append(int fd, const char *path, const void *data, size_t len);
+
+#endif
