@@ -140,6 +140,36 @@ static void texts(json_t *ev)
 	strbuf_release(&sb);
 }
 
+/*
+ * When the post says it was last changed (Hugo's lastmod, Zola's updated,
+ * jekyll-last-modified-at's last_modified_at): `modified`; and `updated_date`
+ * for feeds, that or else the post's date, else its commit's.
+ */
+static void modified(json_t *ev)
+{
+	static const char *const keys[] = { "lastmod", "updated", "last_modified_at", NULL };
+	const json_t *fm = json_object_get(ev, "front_matter");
+	const char *d = NULL;
+	char buf[32];
+	long long t;
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		const char *v = str(fm, keys[i]);
+		if (v && !date_parse(v, &t)) {
+			date_format(t, buf, sizeof(buf));
+			json_object_set_new(ev, "modified", json_string(buf));
+			d = buf;
+			break;
+		}
+	}
+	if (!d)
+		d = str(ev, "date");
+	if (!d)
+		d = str(json_object_get(ev, "commit"), "date");
+	json_object_set_new(ev, "updated_date", value_text(d));
+}
+
 /* A shallow copy of an event with the derived fields added. */
 static json_t *enrich(const json_t *src)
 {
@@ -161,6 +191,7 @@ static json_t *enrich(const json_t *src)
 	date_display(ev);
 	texts(ev);
 	uid(ev);
+	modified(ev);
 	return ev;
 }
 
@@ -217,9 +248,7 @@ static void feed_fields(json_t *m)
 	json_object_set_new(m, "feed_id", value_textn(sb.buf, sb.len));
 	strbuf_release(&sb);
 	json_array_foreach(json_object_get(m, "posts"), i, ev) {
-		const char *d = str(ev, "date");
-		if (!d)
-			d = str(json_object_get(ev, "commit"), "date");
+		const char *d = str(ev, "updated_date");
 		if (d && (!newest || strcmp(d, newest) > 0))
 			newest = d;
 	}

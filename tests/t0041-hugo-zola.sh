@@ -76,4 +76,19 @@ test_expect_success 'a TOML local date as a date value is the same date' '
 	EOT
 '
 
+test_expect_success 'lastmod (Hugo) and updated (Zola) date the feed entries' '
+	cd zola &&
+	printf "+++\ntitle = \"First\"\ndate = 2020-03-30\nupdated = 2020-05-01T12:00:00Z\n+++\nHello.\n" >content/blog/first.md &&
+	commit_all "updated" &&
+	herald digest --since 2020-01-01 --format atom --now 2026-11-26T00:00:00Z >../zola.atom &&
+	grep -A4 "<title>First</title>" ../zola.atom | grep "<updated>2020-05-01T12:00:00Z</updated>" &&
+	herald digest --since 2020-01-01 --format json --now 2026-11-26T00:00:00Z >../zola.json &&
+	python3 -c "
+import json
+items = {i[\"title\"]: i for i in json.load(open(\"../zola.json\"))[\"items\"]}
+assert items[\"First\"][\"date_modified\"] == \"2020-05-01T12:00:00Z\", items[\"First\"]
+assert \"date_modified\" not in items[\"Pathed\"], items[\"Pathed\"]
+"
+'
+
 test_done

@@ -17,7 +17,9 @@ struct site;
  * and on each event: summary_html, summary_text, summary_md (Markdown
  * without raw HTML), tags_json (a JSON array
  * as text, for .json templates), tags_text, changed_fields, date_display
- * ("30 March 2020"), uid (its url, else a urn made from its path), and
+ * ("30 March 2020"), uid (its url, else a urn made from its path),
+ * modified (lastmod, updated or last_modified_at, when the post gives one),
+ * updated_date (modified, else the date, else the commit's date), and
  * `first`/`last` flags within each list.
  */
 
