@@ -141,11 +141,15 @@ fuzz: deps
 		mkdir -p $(FUZZ_O)/corpus/$$t $(FUZZ_O)/artifacts/$$t; \
 		cp tests/fuzz/corpus/$$t/* $(FUZZ_O)/corpus/$$t/ 2>/dev/null; \
 		echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
-		$$bin $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		if $$bin $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 			-print_final_stats=1 -artifact_prefix=$(FUZZ_O)/artifacts/$$t/ \
-			$(FUZZ_O)/corpus/$$t || { \
+			$(FUZZ_O)/corpus/$$t >$(FUZZ_O)/$$t.log 2>&1; then \
+			grep -E "DONE|stat::number_of_executed_units" $(FUZZ_O)/$$t.log | sed "s/^/fuzz: $$t: /"; \
+		else \
+			tail -n 60 $(FUZZ_O)/$$t.log >&2; \
 			echo "fuzz: $$t: finding in $(FUZZ_O)/artifacts/$$t/; save it in tests/fuzz/regressions/$$t/" >&2; \
-			failed="$$failed $$t"; }; \
+			failed="$$failed $$t"; \
+		fi; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
 
