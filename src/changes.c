@@ -863,11 +863,6 @@ out:
 	return ret;
 }
 
-size_t changes_count(const struct changes *c)
-{
-	return c->sc.nr;
-}
-
 json_t *changes_event(struct changes *c, size_t i)
 {
 	struct event *e = &c->sc.events[i];

@@ -64,17 +64,10 @@ int cmd_announce(int argc, char **argv)
 		case 'h':
 			fputs(announce_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(announce_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, announce_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (argc - optind > 2) {

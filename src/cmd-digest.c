@@ -95,17 +95,10 @@ int cmd_digest(int argc, char **argv)
 		case 'h':
 			fputs(digest_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(digest_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, digest_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (!report_template_name("digest", o.format)) {

@@ -37,17 +37,10 @@ int cmd_lint(int argc, char **argv)
 		case 'h':
 			fputs(lint_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(lint_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, lint_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (argc - optind > 1) {

@@ -103,17 +103,10 @@ int cmd_notes(int argc, char **argv)
 		case 'h':
 			fputs(notes_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(notes_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, notes_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (!report_template_name("notes", o.format)) {

@@ -204,17 +204,10 @@ int cmd_scan(int argc, char **argv)
 		case 'h':
 			fputs(scan_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(scan_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, scan_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (argc - optind > (all ? 1 : 2)) {

@@ -107,17 +107,10 @@ int cmd_show(int argc, char **argv)
 		case 'h':
 			fputs(show_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(show_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, show_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (argc - optind != 1) {

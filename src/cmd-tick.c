@@ -160,17 +160,10 @@ int cmd_tick(int argc, char **argv)
 		case 'h':
 			fputs(tick_usage, stdout);
 			goto out;
-		case SETUP_OPT_POSTS:
-		case SETUP_OPT_NOW:
-			if (setup_option(&st, c, optarg) < 0) {
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
-			fputs(tick_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
+			if ((ret = setup_option(&st, c, optarg, tick_usage)))
+				goto out;
+			break;
 		}
 	}
 	if (optind < argc) {

@@ -99,22 +99,6 @@ out:
 	return ret;
 }
 
-int repo_parent_tree(struct repo *r, git_commit *c, git_tree **out)
-{
-	git_commit *parent = NULL;
-	int ret;
-
-	(void)r;
-	*out = NULL;
-	if (!git_commit_parentcount(c))
-		return 0;
-	if (git_commit_parent(&parent, c, 0) < 0)
-		return repo_error("cannot read the parent commit");
-	ret = git_commit_tree(out, parent) < 0 ? repo_error("cannot read a tree") : 0;
-	git_commit_free(parent);
-	return ret;
-}
-
 int repo_config_multivar(struct repo *r, const char *name, struct strvec *out)
 {
 	git_config *cfg = NULL;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,20 +22,25 @@ void setup_release(struct setup *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int setup_option(struct setup *s, int code, const char *arg)
+int setup_option(struct setup *s, int code, const char *arg, const char *usage)
 {
 	switch (code) {
 	case SETUP_OPT_POSTS:
-		if (!*arg)
-			return error("--posts needs a glob");
+		if (!*arg) {
+			error("--posts needs a glob");
+			return EXIT_USAGE;
+		}
 		strvec_push(&s->globs, arg);
 		return 0;
 	case SETUP_OPT_NOW:
-		if (date_parse(arg, &s->now) < 0)
-			return error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
+		if (date_parse(arg, &s->now) < 0) {
+			error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
+			return EXIT_USAGE;
+		}
 		return 0;
 	}
-	BUG("unknown setup option %d", code);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
 }
 
 int setup_open(struct setup *s)

@@ -9,19 +9,11 @@
 #include "herald/banned.h"
 
 static char *log_path;
-static int quiet_warnings;
 
 void usage_set_log(const char *path)
 {
 	free(log_path);
 	log_path = path ? xstrdup(path) : NULL;
-}
-
-int usage_quiet(int quiet)
-{
-	int old = quiet_warnings;
-	quiet_warnings = quiet;
-	return old;
 }
 
 __attribute__((format(printf, 2, 0)))
@@ -63,8 +55,6 @@ void warning(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (quiet_warnings)
-		return;
 	va_start(ap, fmt);
 	report("warning", fmt, ap);
 	va_end(ap);

@@ -60,7 +60,6 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 struct changes;
 int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 		    const struct changes_options *opts, struct changes **out);
-size_t changes_count(const struct changes *c);
 /* Event i with its commit; a new reference. */
 json_t *changes_event(struct changes *c, size_t i);
 /* The whole document; a new reference. */

@@ -30,9 +30,6 @@ int repo_error(const char *what);
 /* Resolves any revision to a commit; reports an unknown one. Caller frees. */
 int repo_commit(struct repo *r, const char *rev, git_commit **out);
 
-/* A commit's first parent's tree, or NULL for a root commit. Caller frees. */
-int repo_parent_tree(struct repo *r, git_commit *c, git_tree **out);
-
 /* All values of a multi-valued git config key, in order. */
 int repo_config_multivar(struct repo *r, const char *name, struct strvec *out);
 /* A config string (caller frees) or NULL when unset. */

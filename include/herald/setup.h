@@ -29,8 +29,12 @@ struct setup {
 void setup_init(struct setup *s);
 void setup_release(struct setup *s);
 
-/* Handles SETUP_OPT_*; returns 0, or -1 after reporting a bad value. */
-int setup_option(struct setup *s, int code, const char *arg);
+/*
+ * Handles an option getopt_long() returned that the command's own switch
+ * did not: SETUP_OPT_* are applied; anything else prints `usage` to stderr.
+ * Returns 0, or EXIT_USAGE after reporting what was wrong.
+ */
+int setup_option(struct setup *s, int code, const char *arg, const char *usage);
 
 /* Opens the repository; -1 after reporting why. */
 int setup_open(struct setup *s);

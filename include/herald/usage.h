@@ -27,7 +27,4 @@ void bug_fl(const char *file, int line, const char *fmt, ...);
  */
 void usage_set_log(const char *path);
 
-/* Silences warning() (not error()); returns the previous value. */
-int usage_quiet(int quiet);
-
 #endif
