@@ -73,7 +73,7 @@ $(O)/libherald.a: $(LIB_OBJS)
 $(HERALD): $(O)/main.o $(O)/libherald.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libherald.a | $(O)/tests
+$(O)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(O)/libherald.a | $(O)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(O)/libherald.a $(LIBS)
 
 $(O) $(O)/tests:

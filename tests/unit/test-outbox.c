@@ -16,42 +16,13 @@
 #include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "tap.h"
+#include "capture.h"
 #include "herald/banned.h"
 
 static char scratch[] = "/tmp/herald-test-outbox-XXXXXX";
 static char *gitdir;
 
 /* --- helpers --- */
-
-static int capture_fd = -1, saved_stderr = -1;
-
-/* Sends stderr to a file until end_capture(), which returns what came. */
-static void begin_capture(void)
-{
-	char *path = xstrfmt("%s/stderr", scratch);
-
-	fflush(stderr);
-	capture_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	saved_stderr = dup(2);
-	if (capture_fd < 0 || saved_stderr < 0 || dup2(capture_fd, 2) < 0)
-		die("cannot capture stderr: %s", strerror(errno));
-	free(path);
-}
-
-static void end_capture(struct strbuf *out)
-{
-	char *path = xstrfmt("%s/stderr", scratch);
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	close(capture_fd);
-	strbuf_reset(out);
-	if (strbuf_read_file(out, path, 0) < 0)
-		strbuf_addstr(out, "(unreadable)");
-	unlink(path);
-	free(path);
-}
 
 static int exists(const char *path)
 {
@@ -244,9 +215,9 @@ static void test_round_trip(struct outbox *ob)
 	/* Missing required fields are refused. */
 	free(e.method);
 	e.method = NULL;
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_put(ob, &e), -1, "put without a method fails");
-	end_capture(&file);
+	end_capture(scratch, &file);
 	ok(strstr(file.buf, "herald: error: ") != NULL, "with an error");
 
 	is_int(outbox_drop(ob, "msg_roundtrip"), 0, "drop it");
@@ -347,12 +318,12 @@ static void test_bury_revive_drop(struct outbox *ob)
 	   "pending again, same id, attempts 0, due now");
 	ok(str_eq(got.body, e.body) && str_eq(got.last_error, "not found"),
 	   "body and history kept");
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_revive(ob, "msg_c", 1), -1,
 	       "reviving a pending entry fails");
 	is_int(outbox_revive(ob, "msg_nope", 1), -1,
 	       "reviving an unknown entry fails");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(strstr(err.buf, "no dead outbox entry 'msg_nope'") != NULL,
 	   "and says so");
 
@@ -362,9 +333,9 @@ static void test_bury_revive_drop(struct outbox *ob)
 	is_int(outbox_has(ob, "msg_c"), 0, "dropped dead");
 	is_int(outbox_drop(ob, "msg_a"), 0, "drop pending");
 	is_int(outbox_has(ob, "msg_a"), 0, "dropped pending");
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_drop(ob, "msg_a"), -1, "dropping again fails");
-	end_capture(&err);
+	end_capture(scratch, &err);
 
 	outbox_entry_release(&e);
 	outbox_entry_release(&got);
@@ -393,9 +364,9 @@ static void test_prefix(struct outbox *ob)
 	is_int(outbox_get(ob, "msg_9", &got, &dead), 0,
 	       "unique prefix of dead");
 	ok(dead == 1 && str_eq(got.id, "msg_9dead"), "finds the dead entry");
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_get(ob, "msg_2ab", &got, &dead), -1, "ambiguous prefix");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(strstr(err.buf, "ambiguous") && strstr(err.buf, "msg_2abcdef") &&
 		   strstr(err.buf, "msg_2abxyz"),
 	   "error names the candidates");
@@ -422,7 +393,7 @@ static void test_invalid_ids(struct outbox *ob)
 	int dead, fails = 0;
 
 	outbox_entry_init(&got);
-	begin_capture();
+	begin_capture(scratch);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		fill(&e, "x", 1);
 		free(e.id);
@@ -439,7 +410,7 @@ static void test_invalid_ids(struct outbox *ob)
 	fill(&e, longid.buf, 1);
 	is_int(outbox_put(ob, &e), -1, "an id of 101 characters is refused");
 	outbox_entry_release(&e);
-	end_capture(&err);
+	end_capture(scratch, &err);
 	is_int(fails, 0, "put, get and has refuse bad ids");
 	ok(strstr(err.buf, "invalid outbox id '../escape'") &&
 		   strstr(err.buf, "invalid outbox id 'msg\?'"),
@@ -480,9 +451,9 @@ static void test_corrupt(struct outbox *ob)
 			  "\"content_type\": \"c\", \"method\": \"POST\"}");
 	write_text(stray, "not ours");
 
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_list(ob, 0, &list, &nr), 0, "list with corrupt files");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(nr == 1 && !strcmp(list[0].id, "msg_good"), "lists the good one");
 	free_list(list, nr);
 	ok(strstr(err.buf, "herald: warning: ") &&
@@ -493,15 +464,15 @@ static void test_corrupt(struct outbox *ob)
 		diag("stderr: %s", err.buf);
 	ok(exists(corrupt) && exists(wrong) && exists(stray),
 	   "and leaves them on disk");
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_get(ob, "msg_corrupt", &got, &d), -1,
 	       "get of a corrupt entry is an error");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(strstr(err.buf, "herald: error: ") != NULL, "reported");
 
-	begin_capture();
+	begin_capture(scratch);
 	is_int(outbox_stats(ob, &pending, &dead, &oldest), 0, "stats");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(pending == 3 && dead == 0 && oldest == 1700000000,
 	   "stats count corrupt pending entries too");
 
@@ -663,9 +634,9 @@ static void test_ledger(void)
 	   "starts on a fresh line");
 
 	write_text(path, "garbage line\nchat\tpost.new\tposts/cu");
-	begin_capture();
+	begin_capture(scratch);
 	l = ledger_open(dir);
-	end_capture(&sb);
+	end_capture(scratch, &sb);
 	ok(l && strstr(sb.buf, "ledger:1: not a ledger line") &&
 		   strstr(sb.buf, "ledger:2: not a ledger line"),
 	   "malformed lines are ignored with a warning");

@@ -15,42 +15,13 @@
 #include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "tap.h"
+#include "capture.h"
 #include "herald/banned.h"
 
 static char scratch[] = "/tmp/herald-test-state-XXXXXX";
 static char *dir; /* plays GITDIR/herald */
 
 /* --- helpers --- */
-
-static int capture_fd = -1, saved_stderr = -1;
-
-/* Sends stderr to a file until end_capture(), which returns what came. */
-static void begin_capture(void)
-{
-	char *path = xstrfmt("%s/stderr", scratch);
-
-	fflush(stderr);
-	capture_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	saved_stderr = dup(2);
-	if (capture_fd < 0 || saved_stderr < 0 || dup2(capture_fd, 2) < 0)
-		die("cannot capture stderr: %s", strerror(errno));
-	free(path);
-}
-
-static void end_capture(struct strbuf *out)
-{
-	char *path = xstrfmt("%s/stderr", scratch);
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	close(capture_fd);
-	strbuf_reset(out);
-	if (strbuf_read_file(out, path, 0) < 0)
-		strbuf_addstr(out, "(unreadable)");
-	unlink(path);
-	free(path);
-}
 
 static int mode_of(const char *path)
 {
@@ -97,9 +68,9 @@ static int refused(const char *text)
 	int ret;
 
 	write_text(path, text);
-	begin_capture();
+	begin_capture(scratch);
 	s = state_open(dir);
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ret = !s && strstr(err.buf, "herald: error: ") && strstr(err.buf, "status.json");
 	if (!ret)
 		diag("stderr: %s", err.buf);
@@ -312,10 +283,10 @@ static void test_write_atomic(void)
 	is_int(mode_of(path), 0644, "less the umask");
 	is_int(temp_files(scratch), 0, "no temporary file is left behind");
 
-	begin_capture();
+	begin_capture(scratch);
 	is_int(fileio_write_atomic(bad, "x", 1, 0644), -1, "a missing folder is an error");
 	is_int(fileio_write_atomic(folder, "x", 1, 0644), -1, "a folder name is an error");
-	end_capture(&err);
+	end_capture(scratch, &err);
 	ok(strstr(err.buf, "herald: error: cannot create a temporary file") != NULL,
 	   "which says what went wrong");
 	is_int(temp_files(scratch), 0, "and leaves nothing behind");
