@@ -354,7 +354,7 @@ test_expect_success 'errors: not a repository, usage' '
 	grep "not a git repository: '\''plain'\''" err &&
 	test_expect_code 129 herald install --bogus 2>err &&
 	test_expect_code 129 herald install a b 2>err &&
-	herald install --help >out &&
+	herald install -h >out &&
 	grep "usage: herald install" out
 '
 
