@@ -231,25 +231,27 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
 # The Debian package, built by dpkg-buildpackage in a copy of the sources
-# (build/deb/src), so the build never writes into the tree or next to it.
-# The result is build/herald_VERSION_ARCH.deb. DEB_BUILD_OPTIONS=nocheck
-# skips the unit tests the package build runs.
-DEB_SRC = build/deb/src
+# ($(DEB_DIR)/src), so the build never writes into the tree or next to it.
+# The result is $(DEB_OUT)/herald_VERSION_ARCH.deb (the .changes, .buildinfo
+# and -dbgsym package stay in $(DEB_DIR)). DEB_BUILD_OPTIONS=nocheck skips
+# the unit tests the package build runs; it never runs the network.
+DEB_DIR ?= build/deb
+DEB_OUT ?= build
 deb:
-	@command -v dpkg-buildpackage >/dev/null 2>&1 || \
-		{ echo "deb: dpkg-buildpackage not found (apt-get install dpkg-dev debhelper)" >&2; exit 1; }
-	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	@command -v dpkg-buildpackage >/dev/null 2>&1 && command -v dh >/dev/null 2>&1 || \
+		{ echo "deb: dpkg-buildpackage or dh not found (apt-get install dpkg-dev debhelper)" >&2; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src $(DEB_OUT)
 	if [ -e .git ]; then \
 		git ls-files -z --cached --others --exclude-standard | \
 			tar --null --ignore-failed-read -T - -cf - 2>/dev/null; \
 	else \
 		tar --exclude=./build --exclude=./tests/out --exclude=./bench/out -cf - .; \
-	fi | tar -xf - -C $(DEB_SRC)
-	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc $(DEB_FLAGS)
+	fi | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc $(DEB_FLAGS)
 	v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
 	a=$$(dpkg --print-architecture) && \
-	mv build/deb/herald_$${v}_$$a.deb build/ && \
-	echo "deb: build/herald_$${v}_$$a.deb"
+	cp $(DEB_DIR)/herald_$${v}_$$a.deb $(DEB_OUT)/ && \
+	echo "deb: $(DEB_OUT)/herald_$${v}_$$a.deb"
 
 style:
 	clang-format -i src/*.c include/herald/*.h tests/unit/*.c

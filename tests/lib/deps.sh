@@ -20,6 +20,15 @@ need python3 python3
 need xmllint libxml2-utils
 need curl curl
 need chromium chromium
+# man pages, the Debian package (t0060, t0063)
+need man man-db
+need mandoc mandoc
+need groff groff-base
+need dpkg-buildpackage dpkg-dev
+need dh debhelper
+need lintian lintian
+# bash completion (t0062)
+[ -f /usr/share/bash-completion/bash_completion ] || pkgs="$pkgs bash-completion"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2
