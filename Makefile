@@ -47,7 +47,7 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
 
-.PHONY: all deps test unit e2e leakcheck bench demo install uninstall deb clean style help check-deps fuzz fuzz-build FORCE
+.PHONY: all deps test unit e2e leakcheck bench demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
 
 all: $(HERALD) $(UNIT_BINS)
 
@@ -76,6 +76,9 @@ $(O)/version.stamp: FORCE | $(O)
 	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(O)/cmd-version.o $(O)/deliver.o: $(O)/version.stamp
 FORCE:
+
+print-version:
+	@echo '$(VERSION)'
 
 $(O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(O)
 	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
