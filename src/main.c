@@ -157,6 +157,8 @@ int main(int argc, char **argv)
 			error("help takes one topic");
 			return EXIT_USAGE;
 		}
+		if (argc > 1 && !strcmp(argv[1], "--help"))
+			return help("herald");
 		if (argc > 1 && strcmp(argv[1], "-h"))
 			return help(argv[1]);
 		usage(stdout);
