@@ -425,6 +425,8 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 		json_object_foreach((json_t *)langs, k, lv) {
 			const char *dir = ci_str(lv, "contentDir");
 			int is_default = !strcasecmp(k, deflang);
+			if (is_default)
+				s->lang_default = s->lang_names.nr;
 			strvec_push_nodup(&s->lang_names, xstrfmt("%s", k));
 			strvec_push(&s->lang_dirs, dir && *dir ? dir : content);
 			strvec_push_nodup(&s->lang_prefixes, is_default && !in_subdir ?
@@ -701,7 +703,9 @@ static long hugo_lang(const struct site *s, const char *path)
 
 	for (i = 0; i < s->lang_dirs.nr; i++) {
 		size_t n = strlen(s->lang_dirs.v[i]);
-		if (!strncmp(path, s->lang_dirs.v[i], n) && path[n] == '/' && n >= best_len) {
+		/* languages sharing a folder: the default one, unless named in the file */
+		if (!strncmp(path, s->lang_dirs.v[i], n) && path[n] == '/' &&
+		    (best < 0 || n > best_len || (n == best_len && i == s->lang_default))) {
 			best = (long)i;
 			best_len = n;
 		}

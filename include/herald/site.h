@@ -38,6 +38,7 @@ struct site {
 	struct strvec collections;         /* Jekyll: "label" with output: true */
 	struct strvec collection_links;    /* ... and its url template */
 	struct strvec lang_names, lang_dirs, lang_prefixes; /* Hugo */
+	size_t lang_default;      /* Hugo: the default language's index */
 	json_t *permalinks;       /* Hugo: section -> pattern */
 	int path_lower, ugly_urls;         /* Hugo */
 	struct strvec globs;      /* post globs */
