@@ -1412,13 +1412,16 @@ char *site_post_url(const struct site *s, const struct post *p)
 			break;
 		}
 	}
-	/* a page's own address: Hugo's `url`, Zola's `path` */
+	/* a page's own address wins over any pattern: Hugo's `url`, Zola's `path` */
 	{
 		const char *own = str_or_null(p->fm.data, "url");
 		if (!own)
 			own = str_or_null(p->fm.data, "path");
-		if (own && *own && !strstr(own, "://"))
+		if (own && *own && !strstr(own, "://")) {
+			if (s->kind == SITE_ZOLA && !strncmp(p->path, "content/", 8))
+				return zola_url(s, p);
 			return join_url(s, own);
+		}
 	}
 	title_slug = file_stem(p->path);
 	if (!strncmp(strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path, "index.", 6)) {
