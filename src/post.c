@@ -156,6 +156,11 @@ static int read_date(struct post *p, const struct site *s)
 				   "optionally with a time and zone)", key);
 		p->error_line = line;
 		p->error_column = col;
+		/* lint reports the problems list */
+		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
+		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
+			line, col, 1, xstrdup(p->error),
+		};
 		return -1;
 	}
 	if (!site_name_date(s, p->path, &p->date))
