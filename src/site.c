@@ -514,6 +514,21 @@ out:
 	return found;
 }
 
+static int looks_like_hugo(const json_t *c)
+{
+	static const char *const keys[] = {
+		"baseURL", "languageCode", "theme", "contentDir", "permalinks",
+		"languages", "defaultContentLanguage", "timeZone", "module",
+		"markup", "taxonomies", "params", "menu", "menus", NULL,
+	};
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (ci_get(c, keys[i]))
+			return 1;
+	return 0;
+}
+
 /* Hugo's or Zola's config; 0 when one was found. */
 static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
 {
@@ -539,6 +554,15 @@ static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
 		apply_zola_config(s, c);
 		ret = 0;
 		goto out;
+	}
+	/*
+	 * config.yaml is a common name; without a key Hugo's config would
+	 * have, it is someone else's and the generic globs stay
+	 */
+	if (c && !strncmp(found, "config.", 7) && !looks_like_hugo(c)) {
+		json_decref(c);
+		c = NULL;
+		found = NULL;
 	}
 	if (c)
 		merge_into(merged, c);

@@ -85,4 +85,17 @@ test_expect_success '.herald.yml permalink still wins' '
 	EOT
 '
 
+test_expect_success 'a config.yaml that is neither Hugo'"'"'s nor Zola'"'"'s leaves the generic globs' '
+	new_repo other &&
+	printf "lint:\n  strict: true\n" >config.yaml &&
+	printf "title = \"Other\"\n" >config.toml &&
+	fm posts/2024-01-01-a.md <<-\EOT &&
+	title: A
+	EOT
+	commit_all "other tools" &&
+	expect_fields path,date --all <<-\EOT
+	posts/2024-01-01-a.md	2024-01-01T00:00:00Z
+	EOT
+'
+
 test_done
