@@ -1103,7 +1103,6 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			const char *in = strchr(p->path, '/');
 			const char *dot = strrchr(p->path, '.');
 			in = in ? in : p->path;
-			jekyll_escape(&v, "");
 			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
 		} else if (!strcmp(name, "year"))
 			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
