@@ -79,17 +79,34 @@ static int transient_status(int status)
 	return status == 408 || status == 425 || status == 429 || status >= 500;
 }
 
-/* Discord says how long to wait in its JSON body. */
+/*
+ * A receiver may ask for any wait: one that overflows a time, or that
+ * would park a delivery for years, becomes this. A day is the longest
+ * step of the retry schedule too.
+ */
+#define RETRY_AFTER_MAX (24 * 3600LL)
+
+/* Discord says how long to wait in its JSON body, in (fractional) seconds. */
 static long long json_retry_after(const struct strbuf *body)
 {
 	json_t *v = json_loadb(body->buf, body->len, 0, NULL);
 	json_t *r = json_object_get(v, "retry_after");
-	long long s = 0;
+	double d = json_is_number(r) ? json_number_value(r) : 0;
 
-	if (json_is_number(r))
-		s = (long long)ceil(json_number_value(r));
 	json_decref(v);
-	return s > 0 ? s : 0;
+	/* a cast of NaN, an infinity or a huge double is undefined */
+	if (!isfinite(d) || d <= 0)
+		return 0;
+	if (d >= (double)RETRY_AFTER_MAX)
+		return RETRY_AFTER_MAX;
+	return (long long)ceil(d);
+}
+
+long long deliver_clamp_retry_after(long long seconds)
+{
+	if (seconds <= 0)
+		return 0;
+	return seconds > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : seconds;
 }
 
 static char *request_url(const struct target *t, const struct outbox_entry *e)
@@ -204,7 +221,8 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry);
 	a->status = (int)status;
-	a->retry_after = (long long)retry;
+	/* libcurl turns an HTTP-date into seconds from now; either may be anything */
+	a->retry_after = deliver_clamp_retry_after((long long)retry);
 	if (status == 429 && !a->retry_after)
 		a->retry_after = json_retry_after(&a->response);
 	if (status >= 200 && status < 300) {
@@ -323,13 +341,16 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			}
 		}
 		if (o->log) {
+			char *title = printable(e->title ? e->title : e->id);
+			char *err = printable(a.error);
 			if (a.status)
 				fprintf(o->log, "%-16s %-16s %-40.40s %3d  %s%s%s\n", e->target, e->event,
-					e->title ? e->title : e->id, a.status, next,
-					a.ok ? "" : ": ", a.ok ? "" : a.error);
+					title, a.status, next, a.ok ? "" : ": ", a.ok ? "" : err);
 			else
 				fprintf(o->log, "%-16s %-16s %-40.40s  -   %s: %s\n", e->target, e->event,
-					e->title ? e->title : e->id, next, a.error);
+					title, next, err);
+			free(title);
+			free(err);
 		}
 		attempt_release(&a);
 		if (ret < 0)

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -123,10 +125,29 @@ static char *read_env(struct target *t, const char *key, const char *name)
 	return xstrdup(v);
 }
 
-static int is_loopback(const char *host)
+int target_host_is_loopback(const char *host)
 {
-	return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
-	       !strcmp(host, "[::1]") || !strcmp(host, "::1");
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[64];
+	size_t len = strlen(host);
+
+	if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+		return 1;
+	/* an address, never a name: "127.attacker.example" is someone else's */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf)) {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (inet_pton(AF_INET6, host, &a6) == 1) {
+		if (IN6_IS_ADDR_LOOPBACK(&a6))
+			return 1;
+		return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+	}
+	return 0;
 }
 
 static void check_url(struct target *t)
@@ -146,7 +167,7 @@ static void check_url(struct target *t)
 	}
 	if (strcmp(scheme, "https") && strcmp(scheme, "http"))
 		problem(t, "only http and https urls are allowed, not %s", scheme);
-	else if (!strcmp(scheme, "http") && !is_loopback(host) && !t->allow_http)
+	else if (!strcmp(scheme, "http") && !target_host_is_loopback(host) && !t->allow_http)
 		problem(t, "plain http to %s is refused; use https or set herald.%s.allowHttp", host, t->name);
 out:
 	curl_free(scheme);

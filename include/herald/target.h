@@ -58,6 +58,13 @@ struct target *targets_find(struct target *t, size_t nr, const char *name);
 /* "scheme://host" of a url (caller frees); "(no url)" or "(bad url)". */
 char *target_redact(const char *url);
 
+/*
+ * Is `host` (a url's host as libcurl gives it: IPv6 in brackets) this
+ * machine: "localhost", an address in 127.0.0.0/8, ::1 or ::ffff:127.x?
+ * Decided on the parsed address, never on how a name starts.
+ */
+int target_host_is_loopback(const char *host);
+
 /* Does the target want events of this type (an event_type)? */
 int target_wants(const struct target *t, int type);
 
