@@ -91,9 +91,18 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 
 	memset(&p, 0, sizeof(p));
 	outbox_entry_init(&e);
+	/*
+	 * A payload that cannot be built (the admin's template is broken or
+	 * breaks the platform's rules) is that target's failure, reported and
+	 * counted; the other targets and the next push go on.
+	 */
+	r->src.dir = t->template_dir;
 	if (payload_build(&r->src, t->kind, t->template, t->options, r->site,
-			  events, id, r->now, &p) < 0)
-		return -1;
+			  events, id, r->now, &p) < 0) {
+		error("target '%s': not announced, its payload cannot be built", t->name);
+		r->stats->failed++;
+		return 0;
+	}
 	e.id = xstrdup(id);
 	e.target = xstrdup(t->name);
 	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", str(first, "type"));
@@ -206,8 +215,8 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 	r.repo_id = repo_id;
 	r.to = to;
 	r.site = json_object_get(model, "site");
-	r.src.repo = st->repo;
-	r.src.tree = tree;
+	/* payload templates: the built-ins, or the admin's folder; never the push */
+	(void)tree;
 	r.ob = o->ob;
 	if (!r.ob) {
 		/* the lock first: the ledger is read under it */

@@ -124,6 +124,30 @@ static char *request_url(const struct target *t, const struct outbox_entry *e)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * ntfy's topic lives only in the server's config: the queued body has none
+ * (so no outbox file or listing shows it) and it is set here, on the way out.
+ */
+static int ntfy_body(const struct target *t, const struct outbox_entry *e,
+		     struct strbuf *out)
+{
+	json_t *doc = json_loadb(e->body, e->body_len, 0, NULL);
+	char *s;
+
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return -1;
+	}
+	json_object_set_new(doc, "topic", json_string(t->topic));
+	s = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!s)
+		return -1;
+	strbuf_addstr(out, s);
+	free(s);
+	return 0;
+}
+
 void deliver_conn_release(struct deliver_conn *c)
 {
 	if (c->curl)
@@ -135,7 +159,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		 const struct outbox_entry *e, long long now, struct attempt *a)
 {
 	struct curl_slist *h = NULL;
-	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT;
+	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT, body = STRBUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "", ts[32], *url = NULL, *where = NULL;
 	CURL *curl = NULL;
 	CURLcode rc;
@@ -182,10 +206,16 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 				h = add_header(h, "X-Hub-Signature-256", sig.buf);
 		}
 	}
-	if (t->token) {
+	if (t->auth) {
+		h = add_header(h, "Authorization", t->auth);
+	} else if (t->token) {
 		strbuf_reset(&sig);
 		strbuf_addf(&sig, "Bearer %s", t->token);
 		h = add_header(h, "Authorization", sig.buf);
+	}
+	if (t->topic && ntfy_body(t, e, &body) < 0) {
+		snprintf(a->error, sizeof(a->error), "the queued ntfy body is not a JSON object");
+		goto out;
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -206,8 +236,9 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, e->method ? e->method : "POST");
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, e->body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)e->body_len);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.len ? body.buf : e->body);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)(body.len ? body.len : e->body_len));
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -235,6 +266,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 out:
 	strbuf_release(&sig);
 	strbuf_release(&ua);
+	strbuf_release(&body);
 	curl_slist_free_all(h);
 	if (curl && !conn)
 		curl_easy_cleanup(curl);
