@@ -287,6 +287,15 @@ test_expect_success 'terminal escapes in a title or an answer never reach the pu
 	no_raw_controls ../scan.out &&
 	herald scan --json >../scan.json &&
 	grep -i "u001b\[2J" ../scan.json &&
+	herald show _posts/2020-03-01-post-70.md >../show-post.out &&
+	grep "^title   Evil \\\\x1b\[2J" ../show-post.out &&
+	no_raw_controls ../show-post.out &&
+	printf -- "---\ntitle: [unclosed\n---\n" >"_posts/2020-03-01-$(printf "\033")[2Jbad.md" &&
+	commit_all "a broken post with an escape in its name" &&
+	test_expect_code 1 herald lint >../lint.out 2>&1 &&
+	grep "^_posts/2020-03-01-\\\\x1b\[2Jbad.md:[0-9]*:[0-9]*: error" ../lint.out &&
+	no_raw_controls ../lint.out &&
+	git reset -q --hard HEAD~1 &&
 	cd .. &&
 	herald -C server.git outbox list >list.out 2>&1 &&
 	no_raw_controls list.out && grep "Evil \\\\x1b" list.out &&
