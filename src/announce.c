@@ -60,10 +60,14 @@ static void print_request(FILE *out, const struct target *t,
 			  const struct outbox_entry *e)
 {
 	char *where = target_redact(t->url);
+	struct strbuf body = STRBUF_INIT;
 
-	fprintf(out, "%s %s%s  (target %s, %s, id %s)\n%.*s\n\n",
+	/* JSON leaves C1 controls and bidi overrides raw; a pusher's terminal reads this */
+	strbuf_add_printable(&body, e->body, e->body_len);
+	fprintf(out, "%s %s%s  (target %s, %s, id %s)\n%s\n\n",
 		e->method, where, e->url_suffix ? " …" : "", t->name, t->kind,
-		e->id, (int)e->body_len, e->body);
+		e->id, body.buf);
+	strbuf_release(&body);
 	free(where);
 }
 
