@@ -60,10 +60,14 @@ static void print_request(FILE *out, const struct target *t,
 			  const struct outbox_entry *e)
 {
 	char *where = target_redact(t->url);
+	struct strbuf body = STRBUF_INIT;
 
-	fprintf(out, "%s %s%s  (target %s, %s, id %s)\n%.*s\n\n",
+	/* JSON leaves C1 controls and bidi overrides raw; a pusher's terminal reads this */
+	strbuf_add_printable(&body, e->body, e->body_len);
+	fprintf(out, "%s %s%s  (target %s, %s, id %s)\n%s\n\n",
 		e->method, where, e->url_suffix ? " …" : "", t->name, t->kind,
-		e->id, (int)e->body_len, e->body);
+		e->id, body.buf);
+	strbuf_release(&body);
 	free(where);
 }
 
@@ -91,9 +95,18 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 
 	memset(&p, 0, sizeof(p));
 	outbox_entry_init(&e);
+	/*
+	 * A payload that cannot be built (the admin's template is broken or
+	 * breaks the platform's rules) is that target's failure, reported and
+	 * counted; the other targets and the next push go on.
+	 */
+	r->src.dir = t->template_dir;
 	if (payload_build(&r->src, t->kind, t->template, t->options, r->site,
-			  events, id, r->now, &p) < 0)
-		return -1;
+			  events, id, r->now, &p) < 0) {
+		error("target '%s': not announced, its payload cannot be built", t->name);
+		r->stats->failed++;
+		return 0;
+	}
 	e.id = xstrdup(id);
 	e.target = xstrdup(t->name);
 	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", str(first, "type"));
@@ -206,8 +219,8 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 	r.repo_id = repo_id;
 	r.to = to;
 	r.site = json_object_get(model, "site");
-	r.src.repo = st->repo;
-	r.src.tree = tree;
+	/* payload templates: the built-ins, or the admin's folder; never the push */
+	(void)tree;
 	r.ob = o->ob;
 	if (!r.ob) {
 		/* the lock first: the ledger is read under it */

@@ -88,6 +88,11 @@ int cmd_announce(int argc, char **argv)
 	fprintf(stderr, "herald: %zu event%s, %zu deliver%s queued, %zu delivered, %zu to retry, %zu dead, %zu skipped (announced before)\n",
 		s.events, s.events == 1 ? "" : "s", s.queued, s.queued == 1 ? "y" : "ies",
 		s.delivered, s.retrying + s.left, s.dead, s.skipped);
+	if (s.failed) {
+		error("%zu deliver%s could not be built (see above)", s.failed,
+		      s.failed == 1 ? "y" : "ies");
+		ret = EXIT_FINDINGS;
+	}
 out:
 	git_tree_free(tree);
 	range_release(&rg);

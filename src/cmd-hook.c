@@ -17,6 +17,7 @@
 #include "herald/range.h"
 #include "herald/setup.h"
 #include "herald/target.h"
+#include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -205,7 +206,8 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 	for (i = 0; i < n; i++) {
 		struct outbox_entry e;
 		int dead = 0, rc;
-		const char *title = before[i].title && *before[i].title ? before[i].title : before[i].event;
+		char *title = printable(before[i].title && *before[i].title ? before[i].title : before[i].event);
+		char *why = NULL;
 
 		outbox_entry_init(&e);
 		rc = outbox_get(ob, before[i].id, &e, &dead);
@@ -213,10 +215,12 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
 		else if (!rc && dead)
 			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
-				title, before[i].target, e.last_error ? e.last_error : "failed");
+				title, before[i].target, (why = printable(e.last_error ? e.last_error : "failed")));
 		else if (!rc)
 			queued++;
 		outbox_entry_release(&e);
+		free(title);
+		free(why);
 	}
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued, will retry\n", queued,

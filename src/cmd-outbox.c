@@ -7,6 +7,7 @@
 #include "herald/date.h"
 #include "herald/outbox.h"
 #include "herald/setup.h"
+#include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -29,9 +30,15 @@ static void list(struct outbox *ob, int dead)
 		return;
 	printf("%s (%zu)\n", dead ? "dead" : "pending", n);
 	for (i = 0; i < n; i++) {
+		char *id = printable(v[i].id), *target = printable(v[i].target);
+		char *event = printable(v[i].event), *title = printable(v[i].title);
 		date_format(dead ? v[i].last_attempt : v[i].next_attempt, when, sizeof(when));
-		printf("  %s  %-16s %-16s %-36.36s %s %s", v[i].id, v[i].target, v[i].event,
-		       v[i].title ? v[i].title : "", dead ? "failed" : "next", when);
+		printf("  %s  %-16s %-16s %-36.36s %s %s", id, target, event, title,
+		       dead ? "failed" : "next", when);
+		free(id);
+		free(target);
+		free(event);
+		free(title);
 		if (v[i].attempts)
 			printf("  (%d attempt%s, last %d)", v[i].attempts,
 			       v[i].attempts == 1 ? "" : "s", v[i].last_status);
@@ -41,32 +48,49 @@ static void list(struct outbox *ob, int dead)
 	free(v);
 }
 
+/* One labelled line; `v` (NULL shows "-") is escaped for the terminal. */
+static void field(FILE *f, const char *label, const char *v)
+{
+	char *shown = printable(v ? v : "-");
+
+	fprintf(f, "%-11s %s\n", label, shown);
+	free(shown);
+}
+
 static void show(const struct outbox_entry *e, int dead)
 {
+	struct strbuf sb = STRBUF_INIT;
 	char t[32];
 
-	printf("id          %s\n", e->id);
-	printf("state       %s\n", dead ? "dead" : "pending");
-	printf("target      %s\n", e->target);
-	printf("event       %s\n", e->event);
-	printf("post        %s\n", e->post ? e->post : "-");
-	printf("title       %s\n", e->title ? e->title : "-");
+	field(stdout, "id", e->id);
+	field(stdout, "state", dead ? "dead" : "pending");
+	field(stdout, "target", e->target);
+	field(stdout, "event", e->event);
+	field(stdout, "post", e->post);
+	field(stdout, "title", e->title);
 	date_format(e->created, t, sizeof(t));
 	printf("created     %s\n", t);
 	printf("attempts    %d\n", e->attempts);
 	if (e->last_attempt) {
+		char *err = printable(e->last_error);
 		date_format(e->last_attempt, t, sizeof(t));
-		printf("last try    %s: %d %s\n", t, e->last_status, e->last_error ? e->last_error : "");
+		printf("last try    %s: %d %s\n", t, e->last_status, err);
+		free(err);
 	}
 	if (!dead) {
 		date_format(e->next_attempt, t, sizeof(t));
 		printf("next try    %s\n", t);
 	}
 	/* a receiver's answer is its text, not ours: never on stdout */
-	if (e->response)
-		fprintf(stderr, "response    %.200s\n", e->response);
-	printf("request     %s (%s)\n%.*s\n", e->method, e->content_type ? e->content_type : "",
-	       (int)e->body_len, e->body);
+	if (e->response) {
+		strbuf_add_printable(&sb, e->response, strnlen(e->response, 200));
+		fprintf(stderr, "response    %s\n", sb.buf);
+		strbuf_reset(&sb);
+	}
+	strbuf_add_printable(&sb, e->body ? e->body : "", e->body ? e->body_len : 0);
+	printf("request     %s (%s)\n%s\n", e->method, e->content_type ? e->content_type : "",
+	       sb.buf);
+	strbuf_release(&sb);
 }
 
 int cmd_outbox(int argc, char **argv)

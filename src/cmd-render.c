@@ -52,8 +52,9 @@ int cmd_render(int argc, char **argv)
 		fputs(render_usage, stderr);
 		return EXIT_USAGE;
 	}
-	doc = !strcmp(context, "-") ? json_loadf(stdin, 0, &jerr)
-				    : json_load_file(context, 0, &jerr);
+	/* any JSON text, as the Mustache spec renders {{.}} over any value */
+	doc = !strcmp(context, "-") ? json_loadf(stdin, JSON_DECODE_ANY, &jerr)
+				    : json_load_file(context, JSON_DECODE_ANY, &jerr);
 	if (!doc) {
 		error("%s:%d:%d: %s", context, jerr.line, jerr.column, jerr.text);
 		return EXIT_FATAL;

@@ -45,13 +45,21 @@ static void pad(struct strbuf *sb, const char *s, size_t w)
 	strbuf_addchars(sb, ' ', n + 2 <= w ? w - n : 2);
 }
 
-/* Keeps at most `max` columns, ending with an ellipsis when cut. */
-static char *clip(const char *s, size_t max)
+/*
+ * Keeps at most `max` columns, ending with an ellipsis when cut; line
+ * breaks and tabs become spaces, other controls are escaped.
+ */
+static char *clip(const char *raw, size_t max)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, flat = STRBUF_INIT;
 	size_t cols = 0;
+	char *shown;
+	const char *s;
 
-	for (; *s; s++) {
+	for (s = raw ? raw : ""; *s; s++)
+		strbuf_addch(&flat, *s == '\n' || *s == '\t' ? ' ' : *s);
+	shown = printable(flat.buf);
+	for (s = shown; *s; s++) {
 		if (((unsigned char)*s & 0xc0) != 0x80) {
 			if (cols == max - 1 && width(s) > 1) {
 				strbuf_addstr(&sb, "\xe2\x80\xa6");
@@ -59,8 +67,10 @@ static char *clip(const char *s, size_t max)
 			}
 			cols++;
 		}
-		strbuf_addch(&sb, *s == '\n' || *s == '\t' ? ' ' : *s);
+		strbuf_addch(&sb, *s);
 	}
+	free(shown);
+	strbuf_release(&flat);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -68,10 +78,15 @@ static char *event_where(json_t *ev)
 {
 	const char *path = json_string_value(json_object_get(ev, "path"));
 	const char *from = json_string_value(json_object_get(ev, "from_path"));
+	char *a = printable(path), *b, *res;
 
-	if (from)
-		return xstrfmt("%s -> %s", from, path);
-	return xstrdup(path);
+	if (!from)
+		return a;
+	b = printable(from);
+	res = xstrfmt("%s -> %s", b, a);
+	free(a);
+	free(b);
+	return res;
 }
 
 static char *event_changes(json_t *ev)
@@ -83,7 +98,10 @@ static char *event_changes(json_t *ev)
 	json_array_foreach(json_object_get(ev, "changes"), i, c) {
 		if (sb.len)
 			strbuf_addstr(&sb, ", ");
-		strbuf_addstr(&sb, json_string_value(json_object_get(c, "field")));
+		{
+			const char *f = json_string_value(json_object_get(c, "field"));
+			strbuf_add_printable(&sb, f ? f : "", f ? strlen(f) : 0);
+		}
 	}
 	if (json_is_true(json_object_get(ev, "body_changed"))) {
 		if (sb.len)
@@ -164,16 +182,17 @@ static void print_table(json_t *doc)
 	strbuf_release(&sb);
 	json_array_foreach(json_object_get(doc, "errors"), i, e) {
 		json_t *line = json_object_get(e, "line");
+		char *path = printable(json_string_value(json_object_get(e, "path")));
+		char *msg = printable(json_string_value(json_object_get(e, "message")));
 		if (json_is_integer(line))
-			fprintf(stderr, "%s:%lld:%lld: error: %s\n",
-				json_string_value(json_object_get(e, "path")),
+			fprintf(stderr, "%s:%lld:%lld: error: %s\n", path,
 				(long long)json_integer_value(line),
 				(long long)json_integer_value(json_object_get(e, "column")),
-				json_string_value(json_object_get(e, "message")));
+				msg);
 		else
-			fprintf(stderr, "%s: error: %s\n",
-				json_string_value(json_object_get(e, "path")),
-				json_string_value(json_object_get(e, "message")));
+			fprintf(stderr, "%s: error: %s\n", path, msg);
+		free(path);
+		free(msg);
 	}
 }
 

@@ -7,6 +7,7 @@
 #include "herald/date.h"
 #include "herald/post.h"
 #include "herald/setup.h"
+#include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/value.h"
 #include "herald/banned.h"
@@ -53,29 +54,41 @@ static void show_text(json_t *o, const struct post *p)
 	const char *keys[] = { "path", "state", "title", "slug", "url", "date", NULL };
 	size_t i;
 
+	char *path = printable(p->path), *msg;
+
 	for (i = 0; keys[i]; i++) {
 		const char *v = json_string_value(json_object_get(o, keys[i]));
-		printf("%-7s %s\n", keys[i], v ? v : "-");
+		char *shown = printable(v ? v : "-");
+		printf("%-7s %s\n", keys[i], shown);
+		free(shown);
 	}
 	if (p->fm.data) {
+		/* JSON escapes every control character itself */
 		char *fm = json_dumps(p->fm.data, JSON_SORT_KEYS | JSON_INDENT(2));
 		printf("front matter:\n%s\n", fm);
 		free(fm);
 	}
 	if (json_is_object(err)) {
 		json_t *line = json_object_get(err, "line");
+		msg = printable(json_string_value(json_object_get(err, "message")));
 		if (json_is_integer(line) && json_integer_value(line))
-			printf("error   %s:%lld:%lld: %s\n", p->path,
+			printf("error   %s:%lld:%lld: %s\n", path,
 			       (long long)json_integer_value(line),
 			       (long long)json_integer_value(json_object_get(err, "column")),
-			       json_string_value(json_object_get(err, "message")));
+			       msg);
 		else
-			printf("error   %s\n", json_string_value(json_object_get(err, "message")));
+			printf("error   %s\n", msg);
+		free(msg);
 	}
-	for (i = 0; i < p->fm.nr_problems; i++)
-		if (!p->fm.problems[i].is_error)
-			printf("warning %s:%d:%d: %s\n", p->path, p->fm.problems[i].line,
-			       p->fm.problems[i].column, p->fm.problems[i].message);
+	for (i = 0; i < p->fm.nr_problems; i++) {
+		if (p->fm.problems[i].is_error)
+			continue;
+		msg = printable(p->fm.problems[i].message);
+		printf("warning %s:%d:%d: %s\n", path, p->fm.problems[i].line,
+		       p->fm.problems[i].column, msg);
+		free(msg);
+	}
+	free(path);
 }
 
 int cmd_show(int argc, char **argv)

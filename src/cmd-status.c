@@ -278,11 +278,16 @@ static void print_text(const struct report *rp)
 	for (i = 0; i < rp->nr; i++) {
 		const struct target *t = &rp->targets[i];
 		const struct state_target *s = state_find(rp->state, t->name);
-		char *name = clean_name(t->name), *where = target_redact(t->url);
+		char *name = printable(t->name), *where = target_redact(t->url);
+		char *kind = printable(t->kind ? t->kind : "?");
 
-		printf("target %s: %s, %s\n", name, t->kind ? t->kind : "?", where);
-		if (t->problem)
-			printf("  unusable       %s\n", t->problem);
+		printf("target %s: %s, %s\n", name, kind, where);
+		free(kind);
+		if (t->problem) {
+			char *why = printable(t->problem);
+			printf("  unusable       %s\n", why);
+			free(why);
+		}
 		when_text(s ? s->last_success : 0, rp->now, when, sizeof(when));
 		printf("  last success   %s\n", when);
 		when_text(s ? s->last_failure : 0, rp->now, when, sizeof(when));
@@ -292,8 +297,11 @@ static void print_text(const struct report *rp)
 			printf("  last failure   %s, no answer\n", when);
 		else
 			printf("  last failure   %s\n", when);
-		if (s && s->last_error)
-			printf("  last error     %s\n", s->last_error);
+		if (s && s->last_error) {
+			char *err = printable(s->last_error);
+			printf("  last error     %s\n", err);
+			free(err);
+		}
 		printf("  deliveries     %llu succeeded, %llu failed\n",
 		       s ? s->successes : 0, s ? s->failures : 0);
 		free(name);
@@ -316,8 +324,11 @@ static void print_text(const struct report *rp)
 		const struct baseline *b = &rp->bases[i];
 
 		when_text(b->date, rp->now, when, sizeof(when));
-		printf("  %-14s %s %s\n", b->branch, b->short_id[0] ? b->short_id : "?",
+		char *branch = printable(b->branch);
+
+		printf("  %-14s %s %s\n", branch, b->short_id[0] ? b->short_id : "?",
 		       b->date ? when : "(commit not found)");
+		free(branch);
 	}
 }
 

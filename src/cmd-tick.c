@@ -107,11 +107,14 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	{
 		json_t *ev;
 		size_t k;
-		json_array_foreach(json_object_get(doc, "events"), k, ev)
+		json_array_foreach(json_object_get(doc, "events"), k, ev) {
+			char *title = printable(json_string_value(json_object_get(ev, "title")));
+			char *path = printable(json_string_value(json_object_get(ev, "path")));
 			printf("herald: %s: \"%s\" (%s)\n",
-			       json_string_value(json_object_get(ev, "type")),
-			       json_string_value(json_object_get(ev, "title")),
-			       json_string_value(json_object_get(ev, "path")));
+			       json_string_value(json_object_get(ev, "type")), title, path);
+			free(title);
+			free(path);
+		}
 	}
 	if (json_array_size(json_object_get(doc, "events"))) {
 		ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip_id), &o, &s);

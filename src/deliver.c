@@ -79,17 +79,34 @@ static int transient_status(int status)
 	return status == 408 || status == 425 || status == 429 || status >= 500;
 }
 
-/* Discord says how long to wait in its JSON body. */
+/*
+ * A receiver may ask for any wait: one that overflows a time, or that
+ * would park a delivery for years, becomes this. A day is the longest
+ * step of the retry schedule too.
+ */
+#define RETRY_AFTER_MAX (24 * 3600LL)
+
+/* Discord says how long to wait in its JSON body, in (fractional) seconds. */
 static long long json_retry_after(const struct strbuf *body)
 {
 	json_t *v = json_loadb(body->buf, body->len, 0, NULL);
 	json_t *r = json_object_get(v, "retry_after");
-	long long s = 0;
+	double d = json_is_number(r) ? json_number_value(r) : 0;
 
-	if (json_is_number(r))
-		s = (long long)ceil(json_number_value(r));
 	json_decref(v);
-	return s > 0 ? s : 0;
+	/* a cast of NaN, an infinity or a huge double is undefined */
+	if (!isfinite(d) || d <= 0)
+		return 0;
+	if (d >= (double)RETRY_AFTER_MAX)
+		return RETRY_AFTER_MAX;
+	return (long long)ceil(d);
+}
+
+long long deliver_clamp_retry_after(long long seconds)
+{
+	if (seconds <= 0)
+		return 0;
+	return seconds > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : seconds;
 }
 
 static char *request_url(const struct target *t, const struct outbox_entry *e)
@@ -107,6 +124,30 @@ static char *request_url(const struct target *t, const struct outbox_entry *e)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * ntfy's topic lives only in the server's config: the queued body has none
+ * (so no outbox file or listing shows it) and it is set here, on the way out.
+ */
+static int ntfy_body(const struct target *t, const struct outbox_entry *e,
+		     struct strbuf *out)
+{
+	json_t *doc = json_loadb(e->body, e->body_len, 0, NULL);
+	char *s;
+
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return -1;
+	}
+	json_object_set_new(doc, "topic", json_string(t->topic));
+	s = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!s)
+		return -1;
+	strbuf_addstr(out, s);
+	free(s);
+	return 0;
+}
+
 void deliver_conn_release(struct deliver_conn *c)
 {
 	if (c->curl)
@@ -118,7 +159,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		 const struct outbox_entry *e, long long now, struct attempt *a)
 {
 	struct curl_slist *h = NULL;
-	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT;
+	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT, body = STRBUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "", ts[32], *url = NULL, *where = NULL;
 	CURL *curl = NULL;
 	CURLcode rc;
@@ -165,10 +206,16 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 				h = add_header(h, "X-Hub-Signature-256", sig.buf);
 		}
 	}
-	if (t->token) {
+	if (t->auth) {
+		h = add_header(h, "Authorization", t->auth);
+	} else if (t->token) {
 		strbuf_reset(&sig);
 		strbuf_addf(&sig, "Bearer %s", t->token);
 		h = add_header(h, "Authorization", sig.buf);
+	}
+	if (t->topic && ntfy_body(t, e, &body) < 0) {
+		snprintf(a->error, sizeof(a->error), "the queued ntfy body is not a JSON object");
+		goto out;
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -189,8 +236,9 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, e->method ? e->method : "POST");
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, e->body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)e->body_len);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.len ? body.buf : e->body);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)(body.len ? body.len : e->body_len));
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -204,7 +252,8 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry);
 	a->status = (int)status;
-	a->retry_after = (long long)retry;
+	/* libcurl turns an HTTP-date into seconds from now; either may be anything */
+	a->retry_after = deliver_clamp_retry_after((long long)retry);
 	if (status == 429 && !a->retry_after)
 		a->retry_after = json_retry_after(&a->response);
 	if (status >= 200 && status < 300) {
@@ -217,6 +266,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 out:
 	strbuf_release(&sig);
 	strbuf_release(&ua);
+	strbuf_release(&body);
 	curl_slist_free_all(h);
 	if (curl && !conn)
 		curl_easy_cleanup(curl);
@@ -323,13 +373,16 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			}
 		}
 		if (o->log) {
+			char *title = printable(e->title ? e->title : e->id);
+			char *err = printable(a.error);
 			if (a.status)
 				fprintf(o->log, "%-16s %-16s %-40.40s %3d  %s%s%s\n", e->target, e->event,
-					e->title ? e->title : e->id, a.status, next,
-					a.ok ? "" : ": ", a.ok ? "" : a.error);
+					title, a.status, next, a.ok ? "" : ": ", a.ok ? "" : err);
 			else
 				fprintf(o->log, "%-16s %-16s %-40.40s  -   %s: %s\n", e->target, e->event,
-					e->title ? e->title : e->id, next, a.error);
+					title, next, err);
+			free(title);
+			free(err);
 		}
 		attempt_release(&a);
 		if (ret < 0)

@@ -20,15 +20,20 @@ struct counts {
 static void report(struct counts *c, struct strbuf *out, const char *path, int line,
 		   int col, int is_error, const char *msg)
 {
+	/* a pushed file name or value may hold terminal escapes: the pusher's and ours */
+	char *p = printable(path), *m = printable(msg);
+
 	if (is_error)
 		c->errors++;
 	else
 		c->warnings++;
 	if (line > 0)
-		strbuf_addf(out, "%s:%d:%d: %s: %s\n", path, line, col,
-			    is_error ? "error" : "warning", msg);
+		strbuf_addf(out, "%s:%d:%d: %s: %s\n", p, line, col,
+			    is_error ? "error" : "warning", m);
 	else
-		strbuf_addf(out, "%s: %s: %s\n", path, is_error ? "error" : "warning", msg);
+		strbuf_addf(out, "%s: %s: %s\n", p, is_error ? "error" : "warning", m);
+	free(p);
+	free(m);
 }
 
 /* One file into `out`; `git` is the caller's repository handle. */

@@ -7,6 +7,7 @@
 #include "herald/payload.h"
 #include "herald/render.h"
 #include "herald/strbuf.h"
+#include "herald/template.h"
 #include "herald/usage.h"
 #include "herald/value.h"
 #include "herald/banned.h"
@@ -42,6 +43,9 @@
 #define TEXT_BATCH_TOTAL 2000
 
 #define ZWSP "\xe2\x80\x8b"
+
+/* The largest body a payload template may produce. */
+#define PAYLOAD_MAX_BYTES ((size_t)1 << 20)
 
 const char *const payload_kinds[] = {
 	"slack", "discord", "mattermost", "teams", "googlechat", "matrix",
@@ -630,6 +634,16 @@ static json_t *webhook_event(const json_t *ev)
 	return c;
 }
 
+/* "post.<type>" for one event, "posts.batch" for several. */
+static json_t *webhook_type(const json_t *events)
+{
+	const char *type = str(json_array_get(events, 0), "type");
+
+	if (json_array_size(events) == 1)
+		return json_sprintf("post.%s", type ? type : "unknown");
+	return json_string("posts.batch");
+}
+
 static int webhook_body(const json_t *events, long long now, json_t **out)
 {
 	const json_t *first = json_array_get(events, 0);
@@ -677,12 +691,73 @@ static int check_target(const char *kind, const json_t *target)
 		if (!(json_is_string(v) && *json_string_value(v)) && !json_is_integer(v))
 			return error("target '%s' of kind telegram has no chat_id", name);
 	}
-	if (!strcmp(kind, "ntfy") && !(str(target, "topic") && *str(target, "topic")))
-		return error("target '%s' of kind ntfy has no topic", name);
 	return 0;
 }
 
-static const struct render_source builtin_only;
+/* Keys a body may only carry with the value the server's config gives, if any. */
+static void only_configured(json_t *doc, const json_t *target, const char *key,
+			    const char *option)
+{
+	const json_t *v = json_object_get(target, option);
+
+	if (json_is_string(v) && *json_string_value(v))
+		json_object_set_new(doc, key, json_string(json_string_value(v)));
+	else
+		json_object_del(doc, key);
+}
+
+/*
+ * Whatever a template produced, each platform's body keeps what only the
+ * server's config decides: where the message goes, as whom, and that it
+ * notifies no crowd. Built-in templates already comply; the admin's own
+ * may not, by mistake or because a pusher once steered them. A body that
+ * cannot be made to comply is an error, never a send.
+ */
+static int enforce(const char *kind, const char *name, const json_t *target,
+		   const json_t *events, const char *stamp, json_t *doc)
+{
+	static const char *const slack_keys[] = {
+		"channel", "username", "icon_url", "icon_emoji", "link_names",
+	};
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(doc))
+		return error("template '%s' does not give a JSON object, which a %s body must be",
+			     name, kind);
+	if (!strcmp(kind, "slack")) {
+		for (i = 0; i < ARRAY_SIZE(slack_keys); i++)
+			json_object_del(doc, slack_keys[i]);
+	} else if (!strcmp(kind, "discord")) {
+		json_object_set_new(doc, "allowed_mentions", json_pack("{s:[]}", "parse"));
+		json_object_del(doc, "tts");
+		only_configured(doc, target, "username", "username");
+		only_configured(doc, target, "avatar_url", "avatar_url");
+	} else if (!strcmp(kind, "mattermost")) {
+		json_object_del(doc, "channel");
+		json_object_del(doc, "icon_emoji");
+		only_configured(doc, target, "username", "username");
+		only_configured(doc, target, "icon_url", "icon_url");
+	} else if (!strcmp(kind, "telegram")) {
+		v = json_object_get(target, "chat_id");
+		if (!(json_is_string(v) && *json_string_value(v)) && !json_is_integer(v))
+			return error("target '%s' of kind telegram has no chat_id",
+				     str(target, "name") ? str(target, "name") : "?");
+		json_object_set_new(doc, "chat_id", json_deep_copy(v));
+	} else if (!strcmp(kind, "ntfy")) {
+		/* the topic is added when sending, from the config: never stored or shown */
+		json_object_del(doc, "topic");
+	} else if (!strcmp(kind, "matrix")) {
+		json_object_set_new(doc, "m.mentions", json_object());
+	} else if (!strcmp(kind, "webhook")) {
+		if (!json_object_get(doc, "data"))
+			return error("template '%s' gives a webhook body without 'data'; "
+				     "herald sends {\"type\",\"timestamp\",\"data\"}", name);
+		json_object_set_new(doc, "type", webhook_type(events));
+		json_object_set_new(doc, "timestamp", json_string(stamp));
+	}
+	return 0;
+}
 
 static char *txn_suffix(const char *id)
 {
@@ -705,15 +780,25 @@ int payload_build(const struct render_source *src, const char *kind,
 		  const json_t *events, const char *id, long long now,
 		  struct payload *out)
 {
+	/* a chat message or webhook body is small; a runaway template is not */
+	static const struct template_limits limits = { 0, PAYLOAD_MAX_BYTES };
+	struct render_source psrc;
 	struct strbuf text = STRBUF_INIT;
 	json_t *ctx = NULL, *doc = NULL;
 	json_error_t jerr;
 	char *name = NULL;
+	char stamp[32];
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!src)
-		src = &builtin_only;
+	/*
+	 * Payload templates come from the built-ins or the admin's folder,
+	 * never from the repository: a push must not shape a request.
+	 */
+	memset(&psrc, 0, sizeof(psrc));
+	psrc.dir = src ? src->dir : NULL;
+	psrc.limits = &limits;
+	src = &psrc;
 	if (!payload_kind_known(kind))
 		return error("unknown target kind '%s'", kind ? kind : "");
 	if (!json_is_array(events) || !json_array_size(events))
@@ -744,6 +829,11 @@ int payload_build(const struct render_source *src, const char *kind,
 				    name, jerr.text, jerr.line, jerr.column);
 			goto out;
 		}
+	}
+	date_format(now, stamp, sizeof(stamp));
+	if (enforce(kind, name ? name : "(built-in)", target, events, stamp, doc) < 0) {
+		ret = -1;
+		goto out;
 	}
 	out->body = json_dumps(doc, JSON_COMPACT);
 	if (!out->body) {

@@ -1,7 +1,10 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "herald/builtin.h"
 #include "herald/fileio.h"
@@ -14,7 +17,7 @@
 #define TEMPLATE_MAX_BYTES (4 * 1024 * 1024)
 #define TREE_DIR ".herald/templates/"
 
-enum origin { FROM_DISK, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
+enum origin { FROM_DISK, FROM_DIR, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
 
 struct loader {
 	const struct render_source *src;
@@ -39,23 +42,121 @@ static int read_disk(const char *path, struct strbuf *text)
 	return 1;
 }
 
+/*
+ * Reads `rel` under the folder `base` of a work tree, whose content comes
+ * from whoever pushed or committed it: no component may be a symbolic link
+ * (a link to /etc/shadow or a 0600 key would be read and quoted back in an
+ * error), and only a regular file is read. 1 read, 0 not there, -1 error.
+ */
+static int read_nofollow(const char *base, const char *rel, const char *shown,
+			 struct strbuf *text)
+{
+	char *copy = xstrdup(rel), *part = copy, *slash;
+	int dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, ret = 0;
+	struct stat st;
+
+	if (dir < 0) {
+		ret = errno == ENOENT || errno == ENOTDIR ? 0 :
+			error("cannot open '%s': %s", base, strerror(errno));
+		goto out;
+	}
+	while ((slash = strchr(part, '/'))) {
+		int next;
+		*slash = '\0';
+		next = openat(dir, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			goto fail;
+		close(dir);
+		dir = next;
+		part = slash + 1;
+	}
+	fd = openat(dir, part, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if (fstat(fd, &st) < 0) {
+		ret = error("cannot read template '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = error("template '%s' is not a regular file", shown);
+		goto out;
+	}
+	if (st.st_size > TEMPLATE_MAX_BYTES) {
+		ret = error("template '%s' is over %d bytes", shown, TEMPLATE_MAX_BYTES);
+		goto out;
+	}
+	for (;;) {
+		char chunk[8192];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = error("cannot read template '%s': %s", shown, strerror(errno));
+			goto out;
+		}
+		if (!n)
+			break;
+		if (text->len + (size_t)n > TEMPLATE_MAX_BYTES) {
+			ret = error("template '%s' is over %d bytes", shown, TEMPLATE_MAX_BYTES);
+			goto out;
+		}
+		strbuf_add(text, chunk, (size_t)n);
+	}
+	ret = 1;
+	goto out;
+fail:
+	if (errno == ELOOP)
+		ret = error("template '%s' is (or is under) a symbolic link; "
+			    "herald reads no template through one", shown);
+	else if (errno == ENOENT || errno == ENOTDIR)
+		ret = 0;
+	else
+		ret = error("cannot read template '%s': %s", shown, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dir >= 0)
+		close(dir);
+	free(copy);
+	return ret;
+}
+
+/* The same for a revision's tree: a link there is a blob of mode 120000. */
 static int read_tree(const struct render_source *src, const char *name,
 		     struct strbuf *text)
 {
+	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
 	char *path;
-	int rc;
+	int ret = 0;
 
 	if (!src->repo || !src->tree)
 		return 0;
 	path = xstrfmt(TREE_DIR "%s", name);
-	rc = repo_tree_blob(src->repo, src->tree, path, &blob);
-	free(path);
-	if (rc)
-		return rc < 0 ? -1 : 0;
+	if (git_tree_entry_bypath(&entry, src->tree, path) < 0)
+		goto out;
+	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+		ret = error("template '%s' is a symbolic link; herald reads no template through one",
+			    path);
+		goto out;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		goto out;
+	if (git_blob_lookup(&blob, src->repo->git, git_tree_entry_id(entry)) < 0) {
+		ret = repo_error(path);
+		goto out;
+	}
+	if (git_blob_rawsize(blob) > TEMPLATE_MAX_BYTES) {
+		ret = error("template '%s' is over %d bytes", path, TEMPLATE_MAX_BYTES);
+		goto out;
+	}
 	strbuf_add(text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	ret = 1;
+out:
 	git_blob_free(blob);
-	return 1;
+	git_tree_entry_free(entry);
+	free(path);
+	return ret;
 }
 
 /* Loads `name` from one origin; 1 found, 0 not there, -1 error. */
@@ -74,13 +175,22 @@ static int load_from(const struct loader *l, enum origin o, const char *name,
 			strbuf_addstr(file, path);
 		free(path);
 		return rc;
+	case FROM_DIR:
+		if (!l->src->dir)
+			return 0;
+		path = xstrfmt("%s/%s", l->src->dir, name);
+		rc = read_disk(path, text);
+		if (rc > 0)
+			strbuf_addstr(file, path);
+		free(path);
+		return rc;
 	case FROM_WORKTREE:
 		if (!l->src->repo || !l->src->repo->workdir)
 			return 0;
-		path = xstrfmt("%s" TREE_DIR "%s", l->src->repo->workdir, name);
-		rc = read_disk(path, text);
+		path = xstrfmt(TREE_DIR "%s", name);
+		rc = read_nofollow(l->src->repo->workdir, path, path, text);
 		if (rc > 0)
-			strbuf_addf(file, TREE_DIR "%s", name);
+			strbuf_addstr(file, path);
 		free(path);
 		return rc;
 	case FROM_TREE:
@@ -107,7 +217,7 @@ static int load_from(const struct loader *l, enum origin o, const char *name,
 static int load_partial(void *data, const char *name, struct strbuf *text,
 			struct strbuf *file)
 {
-	static const enum origin later[] = { FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
+	static const enum origin later[] = { FROM_DIR, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
 	struct loader *l = data;
 	char *with_ext;
 	size_t i;
@@ -153,7 +263,7 @@ int render_template(const struct render_source *src, const char *name,
 		strbuf_addstr(&file, src->override);
 		base = slash ? slash + 1 : src->override;
 	} else {
-		static const enum origin order[] = { FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
+		static const enum origin order[] = { FROM_DIR, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
 		size_t i;
 		for (i = 0; i < ARRAY_SIZE(order) && !rc; i++) {
 			l.origin = order[i];
@@ -176,7 +286,8 @@ int render_template(const struct render_source *src, const char *name,
 	}
 	partials.load = load_partial;
 	partials.data = &l;
-	ret = template_render(t, model, template_escape_for(base), &partials, out);
+	ret = template_render_limited(t, model, template_escape_for(base), &partials,
+				      src->limits, out);
 out:
 	template_free(t);
 	free(l.dir);

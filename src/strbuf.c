@@ -284,6 +284,61 @@ void strbuf_add_utf8_lossy(struct strbuf *sb, const char *s, size_t len)
 	strbuf_add(sb, s + start, i - start);
 }
 
+/*
+ * A terminal acts on C0 and C1 controls (escape sequences that clear the
+ * screen, retitle the window or rewrite earlier lines) and shows bidi
+ * overrides reordered; none of that may come from a post or a receiver.
+ */
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len)
+{
+	struct strbuf v = STRBUF_INIT;
+	size_t i;
+
+	strbuf_add_utf8_lossy(&v, s, len);
+	for (i = 0; i < v.len; i++) {
+		unsigned char c = (unsigned char)v.buf[i], c1, c2;
+
+		if (c < 0x20 || c == 0x7f) {
+			if (c == '\n')
+				strbuf_addstr(sb, "\\n");
+			else if (c == '\t')
+				strbuf_addstr(sb, "\\t");
+			else if (c == '\r')
+				strbuf_addstr(sb, "\\r");
+			else
+				strbuf_addf(sb, "\\x%02x", c);
+			continue;
+		}
+		c1 = i + 1 < v.len ? (unsigned char)v.buf[i + 1] : 0;
+		c2 = i + 2 < v.len ? (unsigned char)v.buf[i + 2] : 0;
+		if (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) {
+			strbuf_addf(sb, "\\u%04x", c1);
+			i++;
+			continue;
+		}
+		/* U+200E U+200F, U+202A..U+202E, U+2066..U+2069 */
+		if (c == 0xe2 && ((c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f ||
+						  (c2 >= 0xaa && c2 <= 0xae))) ||
+				  (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9))) {
+			strbuf_addf(sb, "\\u%04x",
+				    0x2000 + ((c1 & 0x3f) << 6) + (c2 & 0x3f));
+			i += 2;
+			continue;
+		}
+		strbuf_addch(sb, (char)c);
+	}
+	strbuf_release(&v);
+}
+
+char *printable(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (s)
+		strbuf_add_printable(&sb, s, strlen(s));
+	return strbuf_detach(&sb, NULL);
+}
+
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

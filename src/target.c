@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -26,7 +28,10 @@ static void target_release(struct target *t)
 	free(t->url);
 	strvec_clear(&t->secrets);
 	free(t->token);
+	free(t->topic);
+	free(t->auth);
 	free(t->template);
+	free(t->template_dir);
 	json_decref(t->options);
 	free(t->problem);
 }
@@ -123,10 +128,29 @@ static char *read_env(struct target *t, const char *key, const char *name)
 	return xstrdup(v);
 }
 
-static int is_loopback(const char *host)
+int target_host_is_loopback(const char *host)
 {
-	return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
-	       !strcmp(host, "[::1]") || !strcmp(host, "::1");
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[64];
+	size_t len = strlen(host);
+
+	if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+		return 1;
+	/* an address, never a name: "127.attacker.example" is someone else's */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf)) {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (inet_pton(AF_INET6, host, &a6) == 1) {
+		if (IN6_IS_ADDR_LOOPBACK(&a6))
+			return 1;
+		return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+	}
+	return 0;
 }
 
 static void check_url(struct target *t)
@@ -146,7 +170,7 @@ static void check_url(struct target *t)
 	}
 	if (strcmp(scheme, "https") && strcmp(scheme, "http"))
 		problem(t, "only http and https urls are allowed, not %s", scheme);
-	else if (!strcmp(scheme, "http") && !is_loopback(host) && !t->allow_http)
+	else if (!strcmp(scheme, "http") && !target_host_is_loopback(host) && !t->allow_http)
 		problem(t, "plain http to %s is refused; use https or set herald.%s.allowHttp", host, t->name);
 out:
 	curl_free(scheme);
@@ -257,21 +281,119 @@ static void apply(struct target *t, const char *key, const char *v)
 	/* unknown keys are left alone: later versions may know them */
 }
 
-/* ntfy: the topic is the url's path; the JSON is posted to the server root. */
+/* base64 or base64url, padded or not, as ntfy's ?auth= takes it; 0 or -1. */
+static int decode_auth(const char *s, struct strbuf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+		const char *p = strchr(alpha, *s);
+		unsigned v;
+
+		if (p)
+			v = (unsigned)(p - alpha);
+		else if (*s == '+' || *s == '-')
+			v = 62;
+		else if (*s == '/' || *s == '_')
+			v = 63;
+		else
+			return -1;
+		acc = (acc << 6 | v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			strbuf_addch(out, (char)(acc >> bits & 0xff));
+		}
+	}
+	while (*s == '=')
+		s++;
+	return *s || !out->len ? -1 : 0;
+}
+
+/*
+ * ntfy: the url's last path segment is the topic and the JSON is posted to
+ * the folder above it. The topic and any ?auth= are the admin's secrets:
+ * the topic goes into the body only when sending, ?auth= (base64 of an
+ * Authorization header, as ntfy reads it) becomes that header, and the url
+ * keeps neither, so no listing, outbox file or pusher sees them.
+ */
 static void split_ntfy(struct target *t)
 {
-	char *p, *slash;
+	CURLU *u;
+	char *path = NULL, *query = NULL, *base = NULL, *slash;
+	struct strbuf topic = STRBUF_INIT, auth = STRBUF_INIT;
 
 	if (!t->url || strcmp(t->kind, "ntfy"))
 		return;
-	p = strstr(t->url, "://");
-	slash = p ? strchr(p + 3, '/') : NULL;
+	u = curl_url();
+	if (!u || curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		problem(t, "the url cannot be parsed");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK && query) {
+		char *q = query, *param;
+		while ((param = strsep(&q, "&"))) {
+			if (strncmp(param, "auth=", 5))
+				continue;
+			strbuf_reset(&auth);
+			if (decode_auth(param + 5, &auth) < 0 || memchr(auth.buf, '\n', auth.len) ||
+			    memchr(auth.buf, '\r', auth.len) || strlen(auth.buf) != auth.len)
+				problem(t, "the url's auth parameter is not base64 of an Authorization header");
+		}
+	}
+	while ((slash = strrchr(path, '/')) && !slash[1] && slash != path)
+		*slash = '\0'; /* a trailing slash names no topic */
+	slash = strrchr(path, '/');
 	if (!slash || !slash[1]) {
 		problem(t, "an ntfy url names its topic: https://ntfy.sh/TOPIC");
-		return;
+		goto out;
 	}
-	json_object_set_new(t->options, "topic", json_string(slash + 1));
+	strbuf_addstr(&topic, slash + 1);
+	if (topic.len > 64 || strspn(topic.buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != topic.len) {
+		problem(t, "an ntfy topic is 1 to 64 letters, digits, '-' or '_'");
+		goto out;
+	}
 	slash[1] = '\0';
+	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &base, 0) != CURLUE_OK) {
+		problem(t, "the url cannot be parsed");
+		goto out;
+	}
+	set_str(&t->url, xstrdup(base));
+	set_str(&t->topic, strbuf_detach(&topic, NULL));
+	if (auth.len && !t->token)
+		set_str(&t->auth, strbuf_detach(&auth, NULL));
+out:
+	strbuf_release(&topic);
+	strbuf_release(&auth);
+	curl_free(path);
+	curl_free(query);
+	curl_free(base);
+	curl_url_cleanup(u);
+}
+
+/*
+ * A payload template is the admin's: a name in herald.templateDir, never a
+ * file in the repository a push could write.
+ */
+static void check_template(struct target *t, const char *dir)
+{
+	t->template_dir = dir ? xstrdup(dir) : NULL;
+	if (dir && dir[0] != '/')
+		problem(t, "herald.templateDir '%s' is not an absolute path", dir);
+	if (!t->template)
+		return;
+	if (!dir)
+		problem(t, "template '%s' needs herald.templateDir, the folder payload templates come from",
+			t->template);
+	else if (!*t->template || strchr(t->template, '/') || strchr(t->template, '\\') ||
+		 t->template[0] == '.')
+		problem(t, "template '%s' must be a file name in herald.templateDir", t->template);
 }
 
 struct load {
@@ -300,6 +422,7 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 	git_config_iterator *it = NULL;
 	git_config_entry *entry;
 	struct load l = { NULL, 0, 0 };
+	char *template_dir = NULL;
 	size_t i;
 	int rc;
 
@@ -315,13 +438,17 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 		git_config_free(cfg);
 		return repo_error("cannot read git config");
 	}
-	while (!(rc = git_config_next(&entry, it)))
-		if (!strncmp(entry->name, "herald.", 7) && strchr(entry->name + 7, '.'))
+	while (!(rc = git_config_next(&entry, it))) {
+		if (!strcmp(entry->name, "herald.templatedir") && entry->value)
+			set_str(&template_dir, *entry->value ? xstrdup(entry->value) : NULL);
+		else if (!strncmp(entry->name, "herald.", 7) && strchr(entry->name + 7, '.'))
 			each(entry, &l);
+	}
 	git_config_iterator_free(it);
 	if (rc != GIT_ITEROVER) {
 		git_config_free(cfg);
 		targets_free(l.v, l.nr);
+		free(template_dir);
 		return repo_error("cannot read git config");
 	}
 	git_config_free(cfg);
@@ -339,9 +466,11 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 		if (t->kind && !strcmp(t->kind, "matrix") && !t->token)
 			problem(t, "matrix needs an access token (herald.%s.token, tokenFile or tokenEnv)", t->name);
 		check_url(t);
+		check_template(t, template_dir);
 		json_object_set_new(t->options, "name", json_string(t->name));
 		json_object_set_new(t->options, "kind", t->kind ? json_string(t->kind) : json_null());
 	}
+	free(template_dir);
 	*out = l.v;
 	*nr = l.nr;
 	return 0;

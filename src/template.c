@@ -699,7 +699,12 @@ struct render {
 	struct strbuf indent;
 	size_t strip;
 	int depth;
+	unsigned long long steps, max_steps;
+	size_t max_output;
+	const struct node *at;	/* the last tag rendered, for errors */
 };
+
+static int render_limits(struct render *r, const struct node *n);
 
 static int render_nodes(struct render *r, const struct node *n);
 
@@ -868,6 +873,9 @@ static int render_section(struct render *r, const struct node *n)
 		return ret;
 	}
 	for (i = 0; i < json_array_size(v) && !ret; i++) {
+		/* an empty section over a list is work too */
+		if (render_limits(r, n) < 0)
+			return -1;
 		render_push(r, json_array_get(v, i));
 		ret = render_nodes(r, n->kids);
 		r->nstack--;
@@ -1009,12 +1017,38 @@ static int render_block(struct render *r, const struct node *n)
 	return ret;
 }
 
+/*
+ * A template may come from someone who wants herald to run forever or fill
+ * the disk: sections nested eight deep over 40 posts are 40^8 renderings.
+ * Every node rendered is a step; steps and output both have a ceiling.
+ */
+static int render_limits(struct render *r, const struct node *n)
+{
+	/* text has no position of its own: name the tag around it */
+	if (n->line)
+		r->at = n;
+	else if (r->at)
+		n = r->at;
+	if (++r->steps > r->max_steps)
+		return error("%s:%d:%d: rendering stopped after %llu steps: "
+			     "sections nest too deep over too many items",
+			     n->owner->name, n->line ? n->line : 1, n->col ? n->col : 1,
+			     r->max_steps);
+	if (r->out->len - r->base > r->max_output)
+		return error("%s:%d:%d: rendering stopped: the output is over %zu bytes",
+			     n->owner->name, n->line ? n->line : 1, n->col ? n->col : 1,
+			     r->max_output);
+	return 0;
+}
+
 static int render_nodes(struct render *r, const struct node *n)
 {
 	struct strbuf *out = r->out;
 	size_t skip;
 
 	for (; n; n = n->next) {
+		if (render_limits(r, n) < 0)
+			return -1;
 		switch (n->type) {
 		case NODE_TEXT:
 			strbuf_add(out, n->text, n->len);
@@ -1060,10 +1094,21 @@ int template_render(const struct template *t, const json_t *context,
 		    const struct template_partials *partials,
 		    struct strbuf *out)
 {
+	return template_render_limited(t, context, escape, partials, NULL, out);
+}
+
+int template_render_limited(const struct template *t, const json_t *context,
+			    enum template_escape escape,
+			    const struct template_partials *partials,
+			    const struct template_limits *limits,
+			    struct strbuf *out)
+{
 	struct render r = { 0 };
 	size_t i;
 	int ret;
 
+	r.max_steps = limits && limits->steps ? limits->steps : TEMPLATE_MAX_STEPS;
+	r.max_output = limits && limits->output ? limits->output : TEMPLATE_MAX_OUTPUT;
 	r.out = out;
 	r.base = out->len;
 	r.escape = escape;
@@ -1073,6 +1118,9 @@ int template_render(const struct template *t, const json_t *context,
 		render_push(&r, context);
 
 	ret = render_nodes(&r, t->root);
+	if (!ret && out->len - r.base > r.max_output)
+		ret = error("%s: rendering stopped: the output is over %zu bytes",
+			    t->name, r.max_output);
 	if (ret < 0)
 		strbuf_setlen(out, r.base);
 

@@ -9,6 +9,12 @@
 #include "herald/banned.h"
 
 static char *log_path;
+static struct strbuf *capture;
+
+void usage_capture(struct strbuf *sb)
+{
+	capture = sb;
+}
 
 void usage_set_log(const char *path)
 {
@@ -19,10 +25,20 @@ void usage_set_log(const char *path)
 __attribute__((format(printf, 2, 0)))
 static void report(const char *level, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, msg = STRBUF_INIT;
 
+	/* messages quote paths, titles and answers: nothing raw reaches a terminal */
+	strbuf_vaddf(&msg, fmt, ap);
+	if (capture) {
+		if (capture->len)
+			strbuf_addstr(capture, "; ");
+		strbuf_add_printable(capture, msg.buf, msg.len);
+		strbuf_release(&msg);
+		return;
+	}
 	strbuf_addf(&sb, "herald: %s: ", level);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_add_printable(&sb, msg.buf, msg.len);
+	strbuf_release(&msg);
 	strbuf_addch(&sb, '\n');
 	fflush(stdout);
 	fwrite(sb.buf, 1, sb.len, stderr);

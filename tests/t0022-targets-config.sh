@@ -1,7 +1,7 @@
 #!/bin/sh
 # Where target urls and secrets come from (git config, files, environment),
 # what makes a target unusable, secret rotation, Discord's retry_after and
-# a payload template of the repository's own.
+# a payload template from the admin's herald.templateDir.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
@@ -111,14 +111,16 @@ test_expect_success 'a 429 whose wait is in a Discord-style JSON body' '
 	grep " 429 *retry in 60m" ../out
 '
 
-test_expect_success 'a payload template of the repository, named in git config' '
+test_expect_success 'a payload template of the admin'"'"'s folder, named in git config' '
 	cd blog &&
 	(cd "$TRASH" && stop_receiver r && start_receiver r --respond 200) &&
 	git config herald.c.kind slack &&
 	git config herald.c.url "http://127.0.0.1:$(cat ../r.port)/custom" &&
 	git config herald.c.template custom.json &&
-	mkdir -p .herald/templates &&
-	printf "{\"text\": \"{{#events}}{{title}} <{{url_or_path}}>{{/events}}\"}\n" >.herald/templates/custom.json &&
+	mkdir -p ../admin .herald/templates &&
+	git config herald.templateDir "$TRASH/admin" &&
+	printf "{\"text\": \"{{#events}}{{title}} <{{url_or_path}}>{{/events}}\"}\n" >../admin/custom.json &&
+	echo "{\"text\": \"from the repository\"}" >.herald/templates/custom.json &&
 	git add .herald && post 12 &&
 	herald announce --now $NOW >../out 2>../err &&
 	grep "\"/custom\"" ../r.log &&

@@ -29,6 +29,7 @@ struct announce_options {
 
 struct announce_stats {
 	size_t events, queued, skipped, delivered, retrying, dead, left;
+	size_t failed; /* deliveries whose payload could not be built (each reported) */
 };
 
 /* Returns 0, or -1 after error(). */
@@ -37,8 +38,9 @@ int announce_range(struct setup *st, struct range *rg,
 
 /*
  * The same for a scan document made elsewhere (herald tick): `tree` is the
- * revision whose .herald/templates/ may override payload templates, `to`
- * the hex id of the commit the events belong to.
+ * revision the events belong to (payload templates never come from it:
+ * only from the built-ins or herald.templateDir), `to` the hex id of its
+ * commit.
  */
 int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 		 const char *to, const struct announce_options *o,

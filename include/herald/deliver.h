@@ -14,7 +14,7 @@ struct attempt {
 	int status;            /* HTTP status; 0 when no answer came */
 	int ok;                /* 2xx */
 	int transient;         /* worth retrying: network, timeout, 408, 425, 429, 5xx */
-	long long retry_after; /* seconds the receiver asked us to wait, or 0 */
+	long long retry_after; /* seconds the receiver asked us to wait (at most a day), or 0 */
 	char error[200];       /* short text for people: never a url or a secret */
 	struct strbuf response;/* the first KiB of the answer; never printed to stdout */
 };
@@ -49,6 +49,12 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
  * 24 h) with up to 10 % jitter from `rnd`; -1 when the schedule is spent.
  */
 long long deliver_delay(int attempts, unsigned rnd);
+
+/*
+ * A receiver's Retry-After (or Discord's retry_after) in seconds, made
+ * safe to add to a time: negative gives 0, more than a day gives a day.
+ */
+long long deliver_clamp_retry_after(long long seconds);
 
 struct deliver_options {
 	long long now;

@@ -45,6 +45,17 @@ void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t len);
  */
 void strbuf_add_utf8_lossy(struct strbuf *sb, const char *s, size_t len);
 
+/*
+ * Appends `len` bytes of `s` for a terminal: invalid UTF-8 as U+FFFD,
+ * control characters as \n, \t, \r or \xHH, C1 controls and bidi
+ * overrides as \uHHHH. Every human-readable line herald prints of text it
+ * did not write itself (titles, paths, receivers' answers) goes through it.
+ */
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len);
+
+/* The same as a new string the caller frees; NULL gives "". */
+char *printable(const char *s);
+
 /* Reads a whole file; returns 0 or -1 with errno set. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap);
 

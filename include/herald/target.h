@@ -19,9 +19,9 @@ struct repo;
  *		url = https://…     # or urlFile = /path, or urlEnv = NAME
  *		events = new undrafted   # the default; any types, or "all"
  *		secret = whsec_…    # webhook (several for rotation), or secretFile
- *		token = …           # matrix access token, or tokenFile / tokenEnv
+ *		token = …           # matrix or ntfy access token, or tokenFile / tokenEnv
  *		chatId = …          # telegram; topic comes from an ntfy url
- *		template = x.json   # a payload template instead of the built-in
+ *		template = x.json   # a payload template in herald.templateDir
  *		batch = true        # one message per push instead of one per post
  *		allowHttp = true    # http:// to a host that is not this machine
  *		timeout = 15        # seconds for a whole request; connectTimeout = 5
@@ -35,12 +35,15 @@ struct target {
 	unsigned events;       /* bit (1 << enum event_type) per type wanted */
 	char *url;             /* the full url; a secret */
 	struct strvec secrets; /* webhook signing secrets; secrets */
-	char *token;           /* matrix bearer token; a secret */
-	char *template;        /* payload template override, or NULL */
+	char *token;           /* matrix or ntfy bearer token; a secret */
+	char *topic;           /* ntfy: the url's last segment, kept out of the url; a secret */
+	char *auth;            /* ntfy: an Authorization header from the url's ?auth=; a secret */
+	char *template;        /* payload template: a file name in template_dir, or NULL */
+	char *template_dir;    /* git config herald.templateDir, or NULL: built-ins only */
 	int batch;
 	int allow_http;
 	long connect_timeout, timeout; /* seconds */
-	json_t *options;       /* {"name","kind","chat_id","topic","username"} for payloads */
+	json_t *options;       /* {"name","kind","chat_id","username"} for payloads */
 	char *problem;         /* why it cannot be used, or NULL */
 };
 
@@ -57,6 +60,13 @@ struct target *targets_find(struct target *t, size_t nr, const char *name);
 
 /* "scheme://host" of a url (caller frees); "(no url)" or "(bad url)". */
 char *target_redact(const char *url);
+
+/*
+ * Is `host` (a url's host as libcurl gives it: IPv6 in brackets) this
+ * machine: "localhost", an address in 127.0.0.0/8, ::1 or ::ffff:127.x?
+ * Decided on the parsed address, never on how a name starts.
+ */
+int target_host_is_loopback(const char *host);
 
 /* Does the target want events of this type (an event_type)? */
 int target_wants(const struct target *t, int type);

@@ -104,4 +104,29 @@ int template_render(const struct template *t, const json_t *context,
 		    const struct template_partials *partials,
 		    struct strbuf *out);
 
+/*
+ * Bounds on one rendering, whoever wrote the template: `steps` counts
+ * every node rendered (a section over N items renders its nodes N times),
+ * `output` the bytes appended. 0 means the default. A digest of 20,000
+ * posts through the built-in templates renders within the defaults;
+ * sections nested eight deep over 40 posts stop within about a second.
+ */
+#define TEMPLATE_MAX_STEPS 20000000ULL
+#define TEMPLATE_MAX_OUTPUT ((size_t)64 << 20)
+struct template_limits {
+	unsigned long long steps;
+	size_t output;
+};
+
+/*
+ * template_render() with `limits` (NULL: the defaults). Going over one is
+ * an error naming the template, line and column where rendering stopped;
+ * `out` is put back as on any failure.
+ */
+int template_render_limited(const struct template *t, const json_t *context,
+			    enum template_escape escape,
+			    const struct template_partials *partials,
+			    const struct template_limits *limits,
+			    struct strbuf *out);
+
 #endif

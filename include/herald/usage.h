@@ -27,4 +27,13 @@ void bug_fl(const char *file, int line, const char *fmt, ...);
  */
 void usage_set_log(const char *path);
 
+/*
+ * While set, error() and warning() print nothing and append their message
+ * (escaped, without "herald: error: ", "; " between several) to `sb`
+ * instead, for a command that reports a problem in its own words; NULL
+ * turns it off.
+ */
+struct strbuf;
+void usage_capture(struct strbuf *sb);
+
 #endif

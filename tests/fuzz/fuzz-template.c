@@ -93,6 +93,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    out.len != 1)
 			abort();
 	}
+	/* the limits: a failure leaves the output as it was, too */
+	{
+		static const struct template_limits small = { .steps = 1000, .output = 4096 };
+		int rc;
+		strbuf_reset(&out);
+		rc = template_render_limited(t, context, TEMPLATE_ESCAPE_NONE, &partials,
+					     &small, &out);
+		if ((rc && out.len != 0) || (!rc && out.len > small.output))
+			abort();
+	}
 	strbuf_reset(&out);
 	if (template_render(t, context, TEMPLATE_ESCAPE_HTML, NULL, &out) &&
 	    out.len != 0)

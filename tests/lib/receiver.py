@@ -24,6 +24,8 @@ per request, the last one repeating):
     discord429:SECONDS      429 with JSON body {"retry_after": SECONDS,
                             "global": false} and no Retry-After header, so a
                             test proves the client reads Discord's body
+    hostile:CODE            CODE with a body of terminal escapes (clear the
+                            screen, retitle the window, ring the bell)
     hang                    never answers: waits until the client disconnects,
                             --hang-seconds (60) pass or the receiver stops
     close                   closes the connection without answering
@@ -60,6 +62,11 @@ def parse_entry(entry):
     """Checks one script entry; returns it normalised or raises ValueError."""
     entry = entry.strip()
     if entry in ("hang", "close"):
+        return entry
+    if entry.startswith("hostile:"):
+        code = int(entry[len("hostile:"):])
+        if not 200 <= code <= 599:
+            raise ValueError(entry)
         return entry
     for prefix in ("429:", "discord429:"):
         if entry.startswith(prefix):
@@ -229,6 +236,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps({"retry_after": retry, "global": False,
                                "message": "You are being rate limited."})
             self._send(429, body.encode(), "application/json")
+            return
+        if entry.startswith("hostile:"):
+            self._send(int(entry.split(":", 1)[1]),
+                       b"\x1b[2J\x1b]0;owned\x07\x1b[31mred\xc2\x9b1m\n")
             return
         if entry.startswith("429:"):
             self._send(429, b"too many requests\n",
