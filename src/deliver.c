@@ -13,6 +13,7 @@
 #include "herald/state.h"
 #include "herald/target.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 #define RESPONSE_MAX 1024
@@ -323,13 +324,17 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			}
 		}
 		if (o->log) {
+			/* 40 columns, cut at a character, not at a byte */
+			struct strbuf title = STRBUF_INIT;
+			utf8_add_columns(&title, e->title ? e->title : e->id, 40, 1);
 			if (a.status)
-				fprintf(o->log, "%-16s %-16s %-40.40s %3d  %s%s%s\n", e->target, e->event,
-					e->title ? e->title : e->id, a.status, next,
+				fprintf(o->log, "%-16s %-16s %s %3d  %s%s%s\n", e->target, e->event,
+					title.buf, a.status, next,
 					a.ok ? "" : ": ", a.ok ? "" : a.error);
 			else
-				fprintf(o->log, "%-16s %-16s %-40.40s  -   %s: %s\n", e->target, e->event,
-					e->title ? e->title : e->id, next, a.error);
+				fprintf(o->log, "%-16s %-16s %s  -   %s: %s\n", e->target, e->event,
+					title.buf, next, a.error);
+			strbuf_release(&title);
 		}
 		attempt_release(&a);
 		if (ret < 0)

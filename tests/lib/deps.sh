@@ -11,6 +11,7 @@ pc libcmark libcmark-dev
 pc jansson libjansson-dev
 pc libcurl libcurl4-openssl-dev
 pc openssl libssl-dev
+pc libutf8proc libutf8proc-dev
 need() { command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2"; }
 need cc gcc
 need make make
