@@ -19,7 +19,7 @@ int cmd_targets(int argc, char **argv)
 {
 	struct setup st;
 	struct target *t = NULL;
-	size_t nr = 0, i;
+	size_t nr = 0, i, j;
 	int ret = 0, type;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -48,6 +48,13 @@ int cmd_targets(int argc, char **argv)
 		if (t[i].secrets.nr)
 			printf(" (signed)");
 		printf("\n");
+		for (j = 0; j < t[i].secrets.nr; j++)
+			if (strncmp(t[i].secrets.v[j], "whsec_", 6)) {
+				printf("%-16s warning: secret %zu has no whsec_ prefix: herald signs with its bytes "
+				       "as written, which Standard Webhooks libraries cannot verify (they read base64 "
+				       "after whsec_); use whsec_ and the base64 of the key\n", "", j + 1);
+				break;
+			}
 		if (t[i].problem) {
 			printf("%-16s unusable: %s\n", "", t[i].problem);
 			ret = EXIT_FINDINGS;

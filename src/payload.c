@@ -601,9 +601,18 @@ static void item_init(struct item *it, const json_t *src, int batch)
 	set_buf(ev, "meta_text", &sb);
 	{
 		struct strbuf d = STRBUF_INIT;
-		add_defused(&d, sb.buf, sb.len, MENTIONS_SLACK, MARKUP_PLAIN);
+		struct strbuf e = STRBUF_INIT;
+		/* Slack's plain_text: no escapes, so '<' is broken as for Google Chat */
+		add_defused(&e, sb.buf, sb.len, MENTIONS_SLACK, MARKUP_PLAIN);
+		add_gchat(&d, e.buf, e.len);
 		set_buf(ev, "meta_slack", &d);
 		strbuf_reset(&d);
+		strbuf_reset(&e);
+		add_defused(&e, title.buf, title.len, MENTIONS_SLACK, MARKUP_PLAIN);
+		add_gchat(&d, e.buf, e.len);
+		set_buf(ev, "alt_slack", &d);
+		strbuf_reset(&d);
+		strbuf_release(&e);
 		add_teams(&d, sb.buf, sb.len);
 		set_buf(ev, "meta_teams", &d);
 		strbuf_reset(&d);

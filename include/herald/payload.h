@@ -52,7 +52,8 @@ struct render_source;
  *   image            the post's picture, an absolute http(s) url (at most
  *                    2000 bytes), or null; image_html HTML-escaped
  *   meta_slack, meta_teams, tags_discord   meta_text and tags_text in
- *                    those dialects
+ *                    those dialects (meta_slack and alt_slack, the title
+ *                    for Slack's plain_text, with '<' broken)
  *   summary_teams    summary_text escaped as title_teams
  *   link             the url when it is http(s), with the characters that
  *                    break links in chat markup percent-encoded, else null;
