@@ -95,8 +95,11 @@ static size_t cluster_width(const char *s, size_t len)
 		if (!n)
 			return 1;
 		cw = utf8proc_charwidth(cp);
-		/* an emoji presentation selector makes a narrow symbol wide */
-		if (cp == 0xfe0f)
+		/*
+		 * An emoji presentation selector makes a narrow symbol wide;
+		 * a flag (two regional indicators) takes two columns.
+		 */
+		if (cp == 0xfe0f || (cp >= 0x1f1e6 && cp <= 0x1f1ff))
 			cw = 2;
 		if (cw > 0 && (size_t)cw > w)
 			w = (size_t)cw;
