@@ -286,7 +286,7 @@ static json_t *enrich(const json_t *src, const struct site *site, const char *ba
 	if (!markdown_is_clean(md, strlen(md)))
 		json_object_set(ev, "summary_markdown", json_object_get(ev, "summary_md"));
 	picture(ev, site, base_url);
-	tj = json_dumps(json_is_array(tags) ? tags : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
+	tj = json_is_array(tags) ? json_dumps(tags, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_object_set_new(ev, "tags_json", json_string(tj ? tj : "[]"));
 	free(tj);
 	date_display(ev);
