@@ -24,6 +24,15 @@ need chromium chromium
 # t0018 renders the built-in templates with another Mustache engine
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import pystache" 2>/dev/null ||
 	pkgs="$pkgs python3-pystache"
+# man pages, the Debian package (t0060, t0063)
+need man man-db
+need mandoc mandoc
+need groff groff-base
+need dpkg-buildpackage dpkg-dev
+need dh debhelper
+need lintian lintian
+# bash completion (t0062)
+[ -f /usr/share/bash-completion/bash_completion ] || pkgs="$pkgs bash-completion"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2
