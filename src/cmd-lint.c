@@ -5,6 +5,7 @@
 #include "herald/command.h"
 #include "herald/lint.h"
 #include "herald/setup.h"
+#include "herald/site.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -57,6 +58,15 @@ int cmd_lint(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	l.site = &st.site;
 	l.now = st.now;
+	if (st.site.base_url_error) {
+		const struct site *s = &st.site;
+		if (s->base_url_line)
+			printf("%s:%d:%d: error: %s\n", s->base_url_file, s->base_url_line,
+			       s->base_url_column, s->base_url_error);
+		else
+			printf("%s: error: %s\n", s->base_url_file, s->base_url_error);
+		l.errors++;
+	}
 	if (lint_tree(&l, st.repo, tree, stdout) < 0) {
 		ret = EXIT_FATAL;
 		goto out;

@@ -9,6 +9,7 @@
 #include "herald/setup.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 static const char scan_usage[] =
@@ -26,15 +27,10 @@ static const char scan_usage[] =
 	"    --now DATE     evaluate scheduled posts at DATE (RFC 3339)\n"
 	"    --posts GLOB   which paths are posts (repeatable; replaces the defaults)\n";
 
-/* Display width of UTF-8 text, counting each code point as one column. */
+/* Display width of UTF-8 text in terminal columns. */
 static size_t width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return utf8_width(s, strlen(s));
 }
 
 static void pad(struct strbuf *sb, const char *s, size_t w)
@@ -51,26 +47,16 @@ static void pad(struct strbuf *sb, const char *s, size_t w)
  */
 static char *clip(const char *raw, size_t max)
 {
-	struct strbuf sb = STRBUF_INIT, flat = STRBUF_INIT;
-	size_t cols = 0;
-	char *shown;
+	struct strbuf line = STRBUF_INIT, sb = STRBUF_INIT;
 	const char *s;
+	char *shown;
 
 	for (s = raw ? raw : ""; *s; s++)
-		strbuf_addch(&flat, *s == '\n' || *s == '\t' ? ' ' : *s);
-	shown = printable(flat.buf);
-	for (s = shown; *s; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80) {
-			if (cols == max - 1 && width(s) > 1) {
-				strbuf_addstr(&sb, "\xe2\x80\xa6");
-				break;
-			}
-			cols++;
-		}
-		strbuf_addch(&sb, *s);
-	}
+		strbuf_addch(&line, *s == '\n' || *s == '\t' ? ' ' : *s);
+	shown = printable(line.buf);
+	utf8_add_columns(&sb, shown, max, 0);
 	free(shown);
-	strbuf_release(&flat);
+	strbuf_release(&line);
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -74,7 +74,7 @@ int cmd_targets(int argc, char **argv)
 {
 	struct setup st;
 	struct target *t = NULL;
-	size_t nr = 0, i;
+	size_t nr = 0, i, j;
 	json_t *doc = NULL, *model = NULL;
 	int ret = 0, type;
 
@@ -132,6 +132,13 @@ int cmd_targets(int argc, char **argv)
 			free(dir);
 			free(tmpl);
 		}
+		for (j = 0; j < t[i].secrets.nr; j++)
+			if (strncmp(t[i].secrets.v[j], "whsec_", 6)) {
+				printf("%-16s warning: secret %zu has no whsec_ prefix: herald signs with its bytes "
+				       "as written, which Standard Webhooks libraries cannot verify (they read base64 "
+				       "after whsec_); use whsec_ and the base64 of the key\n", "", j + 1);
+				break;
+			}
 		if (!t[i].problem && (why = try_payload(&t[i], json_object_get(model, "events"))))
 			printf("%-16s unusable: payload: %s\n", "", why);
 		else if (t[i].problem) {

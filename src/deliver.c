@@ -13,6 +13,7 @@
 #include "herald/state.h"
 #include "herald/target.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 #define RESPONSE_MAX 1024
@@ -373,15 +374,20 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			}
 		}
 		if (o->log) {
-			char *title = printable(e->title ? e->title : e->id);
+			/* 40 columns, cut at a character, not at a byte; controls escaped */
+			struct strbuf title = STRBUF_INIT;
+			char *shown = printable(e->title ? e->title : e->id);
 			char *err = printable(a.error);
+			utf8_add_columns(&title, shown, 40, 1);
 			if (a.status)
-				fprintf(o->log, "%-16s %-16s %-40.40s %3d  %s%s%s\n", e->target, e->event,
-					title, a.status, next, a.ok ? "" : ": ", a.ok ? "" : err);
+				fprintf(o->log, "%-16s %-16s %s %3d  %s%s%s\n", e->target, e->event,
+					title.buf, a.status, next,
+					a.ok ? "" : ": ", a.ok ? "" : err);
 			else
-				fprintf(o->log, "%-16s %-16s %-40.40s  -   %s: %s\n", e->target, e->event,
-					title, next, err);
-			free(title);
+				fprintf(o->log, "%-16s %-16s %s  -   %s: %s\n", e->target, e->event,
+					title.buf, next, err);
+			strbuf_release(&title);
+			free(shown);
 			free(err);
 		}
 		attempt_release(&a);

@@ -5,8 +5,10 @@
 
 #include <cmark.h>
 
+#include "herald/link.h"
 #include "herald/markdown.h"
 #include "herald/strbuf.h"
+#include "herald/utf8.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -25,25 +27,7 @@
 /* Length of the UTF-8 sequence at s: 1-4, or 1 for a byte that starts none. */
 static size_t utf8_len(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n, i;
-
-	if (u[0] < 0x80)
-		return 1;
-	else if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4;
-	else
-		return 1;
-	if (n > len)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((u[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
+	return utf8_char_len(s, len);
 }
 
 /*
@@ -62,17 +46,6 @@ static void replace_fffe_ffff(struct strbuf *sb)
 		if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
 			p[2] = 0xbd;
 	}
-}
-
-static size_t utf8_count(const char *s, size_t len)
-{
-	size_t i = 0, n = 0;
-
-	while (i < len) {
-		i += utf8_len(s + i, len - i);
-		n++;
-	}
-	return n;
 }
 
 static int is_space(const char *s, size_t n)
@@ -283,7 +256,12 @@ static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 	size_t i = 0;
 
 	while (i < len && !o->over) {
-		size_t n = utf8_len(s + i, len - i);
+		/*
+		 * A whole grapheme cluster is one unit, so no cut separates an
+		 * "e" from its accent or splits a flag; it costs its code
+		 * points. A character that needs escaping stands alone.
+		 */
+		size_t n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
 		const char *e = NULL;
 
 		if (escape && n == 1) {
@@ -298,7 +276,7 @@ static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 			}
 		}
 		if (!e)
-			out_unit(o, s + i, n, 1);
+			out_unit(o, s + i, n, utf8_count(s + i, n));
 		else
 			out_unit(o, e, strlen(e),
 				 o->count_markup ? strlen(e) : 1);
@@ -1212,6 +1190,15 @@ static void render_textlike(struct md_out *o, cmark_node *doc)
 
 /* --- the API --- */
 
+static int url_emittable(const char *url, int is_link)
+{
+	if (!url)
+		return 0;
+	if (is_link && has_prefix_icase(url, "mailto:") && url[7])
+		return 1;
+	return link_is_http(url);
+}
+
 /*
  * cmark's safe mode leaves traces a reader sees: "<!-- raw HTML omitted -->"
  * and links to "". Take raw HTML out of the tree, and keep only the text
@@ -1235,7 +1222,15 @@ static void clean_tree(cmark_node *doc)
 			drop[nd++] = n;
 			break;
 		case CMARK_NODE_LINK:
-			if (url_unsafe(cmark_node_get_url(n))) {
+		case CMARK_NODE_IMAGE:
+			/*
+			 * Every url herald emits is absolute http(s) (mailto
+			 * for a link): a relative one would point at the
+			 * digest's or the chat's own site, javascript: and
+			 * data: at worse. Links and images keep their text.
+			 */
+			if (!url_emittable(cmark_node_get_url(n),
+					   cmark_node_get_type(n) == CMARK_NODE_LINK)) {
 				ALLOC_GROW(unwrap, nu + 1, au);
 				unwrap[nu++] = n;
 			}
@@ -1255,6 +1250,45 @@ static void clean_tree(cmark_node *doc)
 		cmark_node_free(drop[i]);
 	free(drop);
 	free(unwrap);
+}
+
+int markdown_is_clean(const char *md, size_t len)
+{
+	struct strbuf src = STRBUF_INIT;
+	cmark_node *doc, *n;
+	cmark_iter *it;
+	cmark_event_type ev;
+	int clean = 1;
+
+	if (!md || !len)
+		return 1;
+	strbuf_add_utf8_lossy(&src, md, len < MARKDOWN_MAX_INPUT ? len : MARKDOWN_MAX_INPUT);
+	doc = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
+	strbuf_release(&src);
+	if (!doc)
+		return 0;
+	it = cmark_iter_new(doc);
+	while (clean && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		n = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_HTML_INLINE:
+		case CMARK_NODE_HTML_BLOCK:
+			clean = 0;
+			break;
+		case CMARK_NODE_LINK:
+		case CMARK_NODE_IMAGE:
+			clean = url_emittable(cmark_node_get_url(n),
+					      cmark_node_get_type(n) == CMARK_NODE_LINK);
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+	return clean;
 }
 
 int markdown_render(const char *md, size_t len, enum markdown_format fmt,
@@ -1292,8 +1326,8 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 	}
 
 	out_start(&o);
+	clean_tree(doc);
 	if (fmt == MARKDOWN_HTML) {
-		clean_tree(doc);
 		html = cmark_render_html(doc, MD_OPTIONS);
 		if (!html) {
 			ret = error("cannot render markdown as html");
@@ -1304,7 +1338,6 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		else
 			strbuf_addstr(&res, html);
 	} else if (fmt == MARKDOWN_COMMONMARK) {
-		clean_tree(doc);
 		html = cmark_render_commonmark(doc, MD_OPTIONS, 0);
 		if (!html) {
 			ret = error("cannot render markdown");

@@ -4,6 +4,7 @@
 
 #include "herald/changes.h"
 #include "herald/date.h"
+#include "herald/link.h"
 #include "herald/markdown.h"
 #include "herald/model.h"
 #include "herald/site.h"
@@ -19,15 +20,106 @@ static const char *str(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* Sets o[key] to the url as herald emits it (link_clean()), or null. */
+static void set_link(json_t *o, const char *key, const char *url)
+{
+	char *clean = link_clean(url);
+
+	json_object_set_new(o, key, clean ? json_string(clean) : json_null());
+	free(clean);
+}
+
 static json_t *site_json(const json_t *doc, const struct site *site)
 {
 	const json_t *old = json_object_get(doc, "site");
+	json_t *o;
 
-	if (!site && json_is_object(old))
-		return json_deep_copy(old);
-	return json_pack("{s:o, s:o}",
-			 "title", value_text(site && site->title ? site->title : NULL),
-			 "base_url", value_text(site ? site->base_url : NULL));
+	if (!site && json_is_object(old)) {
+		o = json_deep_copy(old);
+		set_link(o, "base_url", str(old, "base_url"));
+		return o;
+	}
+	o = json_pack("{s:o, s:o}",
+		      "title", value_text(site && site->title ? site->title : NULL),
+		      "base_url", json_null());
+	set_link(o, "base_url", site ? site->base_url : NULL);
+	return o;
+}
+
+/* The value at a field path of the front matter: "a.b" into mappings, "a.0" into lists. */
+static const json_t *field_at(const json_t *fm, const char *path)
+{
+	const json_t *v = fm;
+	const char *p = path;
+
+	while (v && *p) {
+		size_t n = strcspn(p, ".");
+		char *part = xstrndup(p, n);
+		if (json_is_object(v)) {
+			v = json_object_get(v, part);
+		} else if (json_is_array(v) && n && strspn(part, "0123456789") == n) {
+			v = json_array_get(v, strtoul(part, NULL, 10));
+		} else {
+			v = NULL;
+		}
+		free(part);
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return v;
+}
+
+/* The text an image field holds: a string, a list's first, or {url|path|src}. */
+static const char *image_ref(const json_t *v)
+{
+	static const char *const keys[] = { "url", "path", "src", NULL };
+	size_t i;
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	if (json_is_object(v))
+		for (i = 0; keys[i]; i++)
+			if (json_is_string(json_object_get(v, keys[i])))
+				return json_string_value(json_object_get(v, keys[i]));
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Is the post a page bundle (Hugo's index.md, Zola's folder page), whose images sit beside it? */
+static int is_bundle(const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	return base && !strncmp(base + 1, "index.", 6);
+}
+
+/*
+ * The post's picture (`image`: an absolute http(s) url resolved the way the
+ * site serves it, else null) and subtitle (`subtitle`, else null), from the
+ * first of the site's fields that has one.
+ */
+static void picture(json_t *ev, const struct site *site, const char *base_url)
+{
+	const json_t *fm = json_object_get(ev, "front_matter");
+	const char *page = str(ev, "url");
+	char *image = NULL;
+	size_t i;
+
+	for (i = 0; i < site->image_fields.nr && !image; i++) {
+		const char *ref = image_ref(field_at(fm, site->image_fields.v[i]));
+		if (ref && *ref)
+			image = link_resolve(ref, base_url, is_bundle(str(ev, "path")) ? page : NULL);
+	}
+	json_object_set_new(ev, "image", image ? json_string(image) : json_null());
+	free(image);
+	json_object_set_new(ev, "subtitle", json_null());
+	for (i = 0; i < site->subtitle_fields.nr; i++) {
+		const json_t *v = field_at(fm, site->subtitle_fields.v[i]);
+		if (json_is_string(v) && *json_string_value(v)) {
+			json_object_set_new(ev, "subtitle", value_text(json_string_value(v)));
+			break;
+		}
+	}
 }
 
 static json_t *range_json(const json_t *doc)
@@ -171,7 +263,7 @@ static void modified(json_t *ev)
 }
 
 /* A shallow copy of an event with the derived fields added. */
-static json_t *enrich(const json_t *src)
+static json_t *enrich(const json_t *src, const struct site *site, const char *base_url)
 {
 	json_t *ev = json_copy((json_t *)src);
 	const char *md = str(ev, "summary_markdown");
@@ -182,10 +274,19 @@ static json_t *enrich(const json_t *src)
 		md = str(ev, "summary");
 	if (!md)
 		md = "";
+	/* only absolute http(s) urls are emitted, percent-encoded */
+	set_link(ev, "url", str(src, "url"));
 	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
 	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
 	add_rendered(ev, "summary_md", md, MARKDOWN_COMMONMARK);
-	tj = json_dumps(json_is_array(tags) ? tags : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
+	/*
+	 * What webhooks and payloads see of the source: as written, unless it
+	 * holds raw HTML or a link that is not http(s); then the clean form.
+	 */
+	if (!markdown_is_clean(md, strlen(md)))
+		json_object_set(ev, "summary_markdown", json_object_get(ev, "summary_md"));
+	picture(ev, site, base_url);
+	tj = json_is_array(tags) ? json_dumps(tags, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	json_object_set_new(ev, "tags_json", json_string(tj ? tj : "[]"));
 	free(tj);
 	date_display(ev);
@@ -262,10 +363,12 @@ json_t *model_build(const json_t *doc, const struct site *site)
 {
 	json_t *m = json_deep_copy(doc), *events = json_array(), *ev;
 	json_t *lists[EVENT_TYPES], *counts = json_object(), *posts;
-	json_t **sorted;
+	json_t **sorted, *site_obj = site_json(doc, site);
+	struct site defaults;
 	size_t i, n;
 	int t;
 
+	site_init(&defaults);
 	if (!json_is_object(m)) {
 		json_decref(m);
 		m = json_object();
@@ -277,7 +380,7 @@ json_t *model_build(const json_t *doc, const struct site *site)
 		const char *type;
 		if (!json_is_object(ev))
 			continue;
-		e = enrich(ev);
+		e = enrich(ev, site ? site : &defaults, str(site_obj, "base_url"));
 		type = str(e, "type");
 		t = type ? event_type_parse(type) : -1;
 		if (t >= 0)
@@ -311,7 +414,8 @@ json_t *model_build(const json_t *doc, const struct site *site)
 	json_decref(events);
 	json_decref(posts);
 	json_object_set_new(m, "counts", counts);
-	json_object_set_new(m, "site", site_json(doc, site));
+	json_object_set_new(m, "site", site_obj);
+	site_release(&defaults);
 	feed_fields(m);
 	json_object_set_new(m, "range", range_json(doc));
 	if (!json_object_get(m, "errors"))

@@ -3,12 +3,14 @@
 #include <strings.h>
 
 #include "herald/date.h"
+#include "herald/link.h"
 #include "herald/markdown.h"
 #include "herald/payload.h"
 #include "herald/render.h"
 #include "herald/strbuf.h"
 #include "herald/template.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/value.h"
 #include "herald/banned.h"
 
@@ -21,6 +23,8 @@
 #define TITLE_CHARS_BATCH 100
 #define TAGS_CHARS 200
 #define TAGS_CHARS_BATCH 100
+#define SUBTITLE_CHARS 200
+#define SUBTITLE_CHARS_BATCH 100
 #define LINK_MAX 2000
 
 /* Slack: a section's text is at most 3000 characters. */
@@ -89,22 +93,19 @@ static size_t share(size_t total, size_t used, size_t n)
 
 static size_t code_points(const char *s, size_t len)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
+	return utf8_count(s, len);
 }
 
 /* UTF-16 code units, which JavaScript and Telegram count: astral characters are two. */
 static size_t units16(const char *s, size_t len)
 {
-	size_t i, n = 0;
+	size_t i = 0, n = 0, k;
+	int cp;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xc0) != 0x80)
-			n += c >= 0xf0 ? 2 : 1;
+	while (i < len) {
+		k = utf8_decode(s + i, len - i, &cp);
+		n += k && cp >= 0x10000 ? 2 : 1;
+		i += k ? k : 1;
 	}
 	return n;
 }
@@ -222,20 +223,97 @@ static int is_word(int c)
 }
 
 /*
- * Mattermost notifies "@all", "@channel", "@here" and "@name" in a webhook's
- * text; a zero-width space after the '@' shows the same and notifies no one.
- * An '@' after a word character (an email address) is no mention.
+ * Mentions. Mattermost notifies "@all", "@channel", "@here" and "@name"
+ * wherever its parser finds them: it splits words on '.', '-', ':' and
+ * trims "_" too, so ".@channel", "_@all" and "x-@here" notify. Discord
+ * reads "@everyone", "@here" and <@id>, <@&id> in text. Slack notifies
+ * "<!channel>", "<!here>", "<!everyone>", "<!subteam^…>" and "<@U…>"
+ * (kept from forming by escaping '<') and, with link_names, "@channel".
+ * A zero-width space after the '@' shows the same and notifies no one.
  */
-static void add_defused_mentions(struct strbuf *out, const char *s, size_t len)
-{
-	size_t i;
+enum mentions {
+	MENTIONS_EVERY_AT,   /* Mattermost, Discord: every '@' before a non-space */
+	MENTIONS_SLACK,      /* Slack: @channel, @here, @everyone */
+};
 
-	for (i = 0; i < len; i++) {
+/* What text is: plain, CommonMark (link destinations kept), Slack mrkdwn (<…> kept). */
+enum markup { MARKUP_PLAIN, MARKUP_COMMONMARK, MARKUP_MRKDWN };
+
+static int slack_word(const char *s, size_t len)
+{
+	static const char *const words[] = { "channel", "here", "everyone", NULL };
+	size_t i, n;
+
+	for (i = 0; words[i]; i++) {
+		n = strlen(words[i]);
+		if (len >= n && !strncasecmp(s, words[i], n))
+			return 1;
+	}
+	return 0;
+}
+
+/* Where a link's destination or an autolink that starts at s[i] ends, or i. */
+static size_t skip_url(const char *s, size_t len, size_t i, enum markup m)
+{
+	size_t j, depth = 0;
+
+	if (m == MARKUP_MRKDWN && s[i] == '<') {
+		const char *end = memchr(s + i, '>', len - i);
+		return end ? (size_t)(end - s) + 1 : i;
+	}
+	if (m != MARKUP_COMMONMARK)
+		return i;
+	if (s[i] == '<' && i + 1 < len && strchr("hHmM", s[i + 1])) {
+		const char *end = memchr(s + i, '>', len - i);
+		return end ? (size_t)(end - s) + 1 : i;
+	}
+	if (s[i] != ']' || i + 1 >= len || s[i + 1] != '(')
+		return i;
+	for (j = i + 2; j < len; j++) {
+		if (s[j] == '\\' && j + 1 < len)
+			j++;
+		else if (s[j] == '(')
+			depth++;
+		else if (s[j] == ')' && !depth--)
+			return j + 1;
+	}
+	return i;
+}
+
+/*
+ * Could the '@' at s[i] start a mention? Yes before anything but a space,
+ * unless a letter or digit precedes it ("mail@example.com" stays usable):
+ * any other character before it is split or trimmed away by Mattermost.
+ */
+static int at_mention(const char *s, size_t len, size_t i)
+{
+	unsigned char prev = i ? (unsigned char)s[i - 1] : ' ';
+
+	if (i + 1 >= len || s[i + 1] == ' ' || s[i + 1] == '\n' ||
+	    !strncmp(s + i + 1, ZWSP, 3))
+		return 0;
+	return !((prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z') ||
+		 (prev >= '0' && prev <= '9'));
+}
+
+static void add_defused(struct strbuf *out, const char *s, size_t len,
+			enum mentions rule, enum markup m)
+{
+	size_t i = 0, next;
+
+	while (i < len) {
+		next = skip_url(s, len, i, m);
+		if (next > i) {
+			strbuf_add(out, s + i, next - i);
+			i = next;
+			continue;
+		}
 		strbuf_addch(out, s[i]);
-		if (s[i] == '@' && i + 1 < len && is_word((unsigned char)s[i + 1]) &&
-		    (!i || (!is_word((unsigned char)s[i - 1]) && s[i - 1] != '.' &&
-			    s[i - 1] != '-')))
+		if (s[i] == '@' && i + 1 < len &&
+		    (rule == MENTIONS_SLACK ? slack_word(s + i + 1, len - i - 1)
+					    : at_mention(s, len, i)))
 			strbuf_addstr(out, ZWSP);
+		i++;
 	}
 }
 
@@ -251,11 +329,39 @@ static void add_gchat(struct strbuf *out, const char *s, size_t len)
 	}
 }
 
-/* mrkdwn for a title that is also a link's text: & < > escaped, '|' as '¦'. */
-static void add_slack(struct strbuf *out, const char *s, size_t len)
+/*
+ * Adaptive Card TextBlocks render a Markdown subset (**bold**, _italic_,
+ * [text](url), lists): backslashes keep a title's own characters literal,
+ * and one before a leading list or heading marker keeps it a line of text.
+ */
+static void add_teams(struct strbuf *out, const char *s, size_t len)
 {
 	size_t i;
+	int line_start = 1, digits = 0;
 
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		int lead = line_start || digits;
+		if (c && (strchr("\\*_[]`~", c) ||
+			  (line_start && strchr("-+#>", c)) ||
+			  (digits && (c == '.' || c == ')'))))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, c);
+		digits = lead && c >= '0' && c <= '9';
+		line_start = c == '\n' || (line_start && c == ' ');
+	}
+}
+
+/* mrkdwn for a title that is also a link's text: & < > escaped, '|' as '¦'. */
+static void add_slack(struct strbuf *out, const char *raw, size_t raw_len)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *s;
+	size_t i, len;
+
+	add_defused(&tmp, raw, raw_len, MENTIONS_SLACK, MARKUP_PLAIN);
+	s = tmp.buf;
+	len = tmp.len;
 	for (i = 0; i < len; i++) {
 		switch (s[i]) {
 		case '&':
@@ -274,6 +380,7 @@ static void add_slack(struct strbuf *out, const char *s, size_t len)
 			strbuf_addch(out, s[i]);
 		}
 	}
+	strbuf_release(&tmp);
 }
 
 /* Markdown text that renders as itself inside a heading or a link's text. */
@@ -287,13 +394,13 @@ static void add_markdown_literal(struct strbuf *out, const char *s, size_t len)
 			strbuf_addch(&tmp, '\\');
 		strbuf_addch(&tmp, s[i]);
 	}
-	add_defused_mentions(out, tmp.buf, tmp.len);
+	add_defused(out, tmp.buf, tmp.len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
 	strbuf_release(&tmp);
 }
 
 static int is_http(const char *url)
 {
-	return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+	return link_is_http(url);
 }
 
 /*
@@ -344,6 +451,39 @@ static const char *type_label(const char *type)
 	return "Changed";
 }
 
+/* subtitle_text and its dialects, or null each when there is none. */
+static void subtitle_fields(json_t *ev, const struct strbuf *sub)
+{
+	static const char *const keys[] = {
+		"subtitle_text", "subtitle_slack", "subtitle_markdown", "subtitle_html",
+		"subtitle_gchat", "subtitle_teams", NULL,
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!sub->len) {
+		for (i = 0; keys[i]; i++)
+			json_object_set_new(ev, keys[i], json_null());
+		return;
+	}
+	set_buf(ev, "subtitle_text", sub);
+	add_slack(&sb, sub->buf, sub->len);
+	set_buf(ev, "subtitle_slack", &sb);
+	strbuf_reset(&sb);
+	add_markdown_literal(&sb, sub->buf, sub->len);
+	set_buf(ev, "subtitle_markdown", &sb);
+	strbuf_reset(&sb);
+	markdown_escape(sub->buf, sub->len, MARKDOWN_HTML, &sb);
+	set_buf(ev, "subtitle_html", &sb);
+	strbuf_reset(&sb);
+	add_gchat(&sb, sub->buf, sub->len);
+	set_buf(ev, "subtitle_gchat", &sb);
+	strbuf_reset(&sb);
+	add_teams(&sb, sub->buf, sub->len);
+	set_buf(ev, "subtitle_teams", &sb);
+	strbuf_release(&sb);
+}
+
 /* One event of the context while it is being built. */
 struct item {
 	json_t *ev;         /* the copy templates see */
@@ -362,9 +502,11 @@ struct budget {
 static void item_init(struct item *it, const json_t *src, int batch)
 {
 	struct strbuf sb = STRBUF_INIT, title = STRBUF_INIT, tags = STRBUF_INIT;
+	struct strbuf sub = STRBUF_INIT;
 	const char *type = str(src, "type"), *label = type_label(type);
 	const char *url = str(src, "url"), *s;
 	json_t *ev = json_is_object(src) ? json_copy((json_t *)src) : json_object();
+	char *image;
 
 	json_object_del(ev, "first");
 	json_object_del(ev, "last");
@@ -400,6 +542,33 @@ static void item_init(struct item *it, const json_t *src, int batch)
 	add_gchat(&sb, title.buf, title.len);
 	set_buf(ev, "title_gchat", &sb);
 	strbuf_reset(&sb);
+	add_defused(&sb, title.buf, title.len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+	clip(&sb, batch ? TITLE_CHARS_BATCH : TITLE_CHARS);
+	set_buf(ev, "title_discord", &sb);
+	strbuf_reset(&sb);
+	add_teams(&sb, title.buf, title.len);
+	set_buf(ev, "title_teams", &sb);
+	strbuf_reset(&sb);
+
+	/* the subtitle, on one line, in each dialect */
+	one_line((s = str(ev, "subtitle")) ? s : "", &sub);
+	clip(&sub, batch ? SUBTITLE_CHARS_BATCH : SUBTITLE_CHARS);
+	subtitle_fields(ev, &sub);
+
+	image = link_clean(str(ev, "image"));
+	if (image && strlen(image) <= LINK_MAX) {
+		struct strbuf link = STRBUF_INIT;
+		add_link(&link, image);
+		set_buf(ev, "image", &link);
+		strbuf_release(&link);
+		markdown_escape(image, strlen(image), MARKDOWN_HTML, &sb);
+		set_buf(ev, "image_html", &sb);
+		strbuf_reset(&sb);
+	} else {
+		json_object_set_new(ev, "image", json_null());
+		json_object_set_new(ev, "image_html", json_null());
+	}
+	free(image);
 
 	if (url && is_http(url) && strlen(url) <= LINK_MAX) {
 		struct strbuf link = STRBUF_INIT;
@@ -434,17 +603,74 @@ static void item_init(struct item *it, const json_t *src, int batch)
 	if (tags.len)
 		strbuf_addf(&sb, " \xc2\xb7 %s", tags.buf);
 	set_buf(ev, "meta_text", &sb);
+	{
+		struct strbuf d = STRBUF_INIT;
+		struct strbuf e = STRBUF_INIT;
+		/* Slack's plain_text: no escapes, so '<' is broken as for Google Chat */
+		add_defused(&e, sb.buf, sb.len, MENTIONS_SLACK, MARKUP_PLAIN);
+		add_gchat(&d, e.buf, e.len);
+		set_buf(ev, "meta_slack", &d);
+		strbuf_reset(&d);
+		strbuf_reset(&e);
+		add_defused(&e, title.buf, title.len, MENTIONS_SLACK, MARKUP_PLAIN);
+		add_gchat(&d, e.buf, e.len);
+		set_buf(ev, "alt_slack", &d);
+		strbuf_reset(&d);
+		strbuf_release(&e);
+		add_teams(&d, sb.buf, sb.len);
+		set_buf(ev, "meta_teams", &d);
+		strbuf_reset(&d);
+		add_defused(&d, tags.buf, tags.len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+		set_buf(ev, "tags_discord", &d);
+		strbuf_release(&d);
+	}
 
+	/* the subtitle's line counts against each platform's limits too */
 	it->discord = units16(title.buf, title.len) + strlen(label) +
-		      units16(tags.buf, tags.len);
+		      units16(tags.buf, tags.len) + 2 * units16(sub.buf, sub.len) + 4;
+	it->slack_line += 2 * units16(sub.buf, sub.len) + 1;
 	it->telegram_title = visible16(str(ev, "title_telegram"),
-				       strlen(str(ev, "title_telegram")));
+				       strlen(str(ev, "title_telegram"))) +
+			     units16(sub.buf, sub.len) + 1;
 	/* "\n\n" before the title, "\n" after it, and a margin */
 	it->telegram = it->telegram_title + 5;
 
 	strbuf_release(&sb);
 	strbuf_release(&title);
 	strbuf_release(&tags);
+	strbuf_release(&sub);
+}
+
+/*
+ * Markdown for Discord and Mattermost: `md` (the clean CommonMark) with
+ * every mention defused outside link destinations, within `budget` units;
+ * the zero-width spaces count, so the text is cut before defusing until
+ * the result fits.
+ */
+static int summary_chat(const struct strbuf *md, size_t budget, struct strbuf *out)
+{
+	struct strbuf cut = STRBUF_INIT;
+	size_t cap = budget;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		strbuf_reset(&cut);
+		strbuf_add(&cut, md->buf, md->len);
+		clip(&cut, cap);
+		strbuf_reset(out);
+		add_defused(out, cut.buf, cut.len, MENTIONS_EVERY_AT, MARKUP_COMMONMARK);
+		if (units16(out->buf, out->len) <= budget)
+			break;
+		cap -= min_size(cap, units16(out->buf, out->len) - budget);
+		if (!cap) {
+			strbuf_reset(out);
+			break;
+		}
+	}
+	if (tries == 8)
+		strbuf_reset(out);
+	strbuf_release(&cut);
+	return 0;
 }
 
 /* The summaries, each within its share of the platform's budget. */
@@ -460,12 +686,21 @@ static int item_summaries(struct item *it, const struct budget *b)
 	set_buf(ev, "summary_text", &sb);
 	add_gchat(&tmp, sb.buf, sb.len);
 	set_buf(ev, "summary_gchat", &tmp);
+	strbuf_reset(&tmp);
+	add_teams(&tmp, sb.buf, sb.len);
+	set_buf(ev, "summary_teams", &tmp);
 
 	slack = it->slack_line < SLACK_SECTION ? SLACK_SECTION - it->slack_line : 0;
 	slack = min_size(slack, b->slack);
 	if (render_fit(it->md, MARKDOWN_SLACK, slack < MIN_SUMMARY ? 0 : slack, &sb) < 0)
 		goto out;
-	set_buf(ev, "summary_slack", &sb);
+	strbuf_reset(&tmp);
+	add_defused(&tmp, sb.buf, sb.len, MENTIONS_SLACK, MARKUP_MRKDWN);
+	/* a zero-width space is one unit more per mention: cut again if needed */
+	if (units16(tmp.buf, tmp.len) > units16(sb.buf, sb.len) &&
+	    units16(tmp.buf, tmp.len) > (slack < MIN_SUMMARY ? 0 : slack))
+		strbuf_reset(&tmp);
+	set_buf(ev, "summary_slack", &tmp);
 
 	/*
 	 * Discord and Mattermost render Markdown themselves: give them the
@@ -475,13 +710,11 @@ static int item_summaries(struct item *it, const struct budget *b)
 	strbuf_reset(&tmp);
 	if (markdown_render(it->md, strlen(it->md), MARKDOWN_COMMONMARK, 0, &tmp) < 0)
 		goto out;
-	strbuf_reset(&sb);
-	strbuf_add(&sb, tmp.buf, tmp.len);
-	clip(&sb, b->discord);
+	if (summary_chat(&tmp, b->discord, &sb) < 0)
+		goto out;
 	set_buf(ev, "summary_discord", &sb);
-	clip(&tmp, b->mattermost);
-	strbuf_reset(&sb);
-	add_defused_mentions(&sb, tmp.buf, tmp.len);
+	if (summary_chat(&tmp, b->mattermost, &sb) < 0)
+		goto out;
 	set_buf(ev, "summary_mattermost", &sb);
 
 	if (render_fit(it->md, MARKDOWN_TELEGRAM, b->telegram, &sb) < 0)
@@ -609,8 +842,16 @@ static json_t *build_context(const char *kind, const json_t *target,
 	h = headline(&items[0], events);
 	text = json_string_value(h);
 	json_object_set_new(ctx, "headline", h);
-	markdown_escape(text, strlen(text), MARKDOWN_SLACK, &sb);
+	{
+		struct strbuf d = STRBUF_INIT;
+		add_defused(&d, text, strlen(text), MENTIONS_SLACK, MARKUP_PLAIN);
+		markdown_escape(d.buf, d.len, MARKDOWN_SLACK, &sb);
+		strbuf_release(&d);
+	}
 	json_object_set_new(ctx, "headline_slack", value_textn(sb.buf, sb.len));
+	strbuf_reset(&sb);
+	add_teams(&sb, text, strlen(text));
+	json_object_set_new(ctx, "headline_teams", value_textn(sb.buf, sb.len));
 	strbuf_reset(&sb);
 	markdown_escape(text, strlen(text), MARKDOWN_HTML, &sb);
 	json_object_set_new(ctx, "headline_html", value_textn(sb.buf, sb.len));

@@ -9,6 +9,7 @@
 #include "herald/site.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/value.h"
 #include "herald/banned.h"
 
@@ -190,15 +191,14 @@ static void collect_text(cmark_node *node, struct strbuf *out)
 	}
 }
 
-/* Cuts at `max` bytes without splitting a UTF-8 sequence, adding an ellipsis. */
+/* Cuts at `max` bytes without splitting a character (or a grapheme), adding an ellipsis. */
 static void truncate_utf8(struct strbuf *sb, size_t max)
 {
-	size_t n = max;
+	size_t n;
 
 	if (sb->len <= max)
 		return;
-	while (n > 0 && ((unsigned char)sb->buf[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_cut(sb->buf, sb->len, max);
 	while (n > 0 && sb->buf[n - 1] == ' ')
 		n--;
 	strbuf_setlen(sb, n);

@@ -7,6 +7,7 @@
 #include "herald/date.h"
 #include "herald/frontmatter.h"
 #include "herald/glob.h"
+#include "herald/link.h"
 #include "herald/post.h"
 #include "herald/repo.h"
 #include "herald/site.h"
@@ -20,6 +21,14 @@ static const char *const default_globs[] = {
 	"**/_posts/**", "**/_drafts/**", "posts/**", "blog/**",
 	"content/**/posts/**", "content/**/blog/**", "src/content/blog/**",
 	NULL,
+};
+/* The fields themes and generators use for a post's picture and subtitle. */
+static const char *const default_image_fields[] = {
+	"image", "images.0", "featured_image", "featuredImgPath", "cover.image",
+	"header.image", "thumbnail", "og_image", NULL,
+};
+static const char *const default_subtitle_fields[] = {
+	"subtitle", "sub_title", NULL,
 };
 static const char *const default_endings[] = {
 	".md", ".markdown", ".mdx", ".html", NULL,
@@ -76,6 +85,8 @@ void site_init(struct site *s)
 	s->title_field = xstrdup("title");
 	s->permalink = xstrdup(HERALD_PERMALINK);
 	s->path_lower = 1;
+	push_all(&s->image_fields, default_image_fields);
+	push_all(&s->subtitle_fields, default_subtitle_fields);
 }
 
 void site_release(struct site *s)
@@ -102,6 +113,10 @@ void site_release(struct site *s)
 	strvec_clear(&s->lang_dirs);
 	strvec_clear(&s->lang_prefixes);
 	json_decref(s->permalinks);
+	strvec_clear(&s->image_fields);
+	strvec_clear(&s->subtitle_fields);
+	free(s->base_url_error);
+	free(s->base_url_file);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -282,6 +297,8 @@ static void apply_herald_config(struct site *s, const json_t *c)
 			set_str(&s->title_field, str_or_null(fields, "title"));
 		get_list(json_object_get(fields, "date"), &s->date_fields);
 		get_list(json_object_get(fields, "summary"), &s->summary_fields);
+		get_list(json_object_get(fields, "image"), &s->image_fields);
+		get_list(json_object_get(fields, "subtitle"), &s->subtitle_fields);
 	}
 }
 
@@ -580,6 +597,99 @@ out:
 	return ret;
 }
 
+/*
+ * Where a pushed config names its base url: the first line of `file` that
+ * sets one of the keys (YAML "key:" or TOML "key ="); 0 when none does.
+ */
+static int base_url_line(struct repo *r, git_tree *tree, const char *file,
+			 int *column)
+{
+	static const char *const keys[] = { "base_url", "baseURL", "baseurl", "url", NULL };
+	git_blob *blob = NULL;
+	const char *p, *end;
+	int line = 1, found = 0;
+	size_t i;
+
+	if (!tree || !file || repo_tree_blob(r, tree, file, &blob))
+		return 0;
+	p = git_blob_rawcontent(blob);
+	end = p + git_blob_rawsize(blob);
+	while (p < end && !found) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end, *q = p;
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		for (i = 0; keys[i] && !found; i++) {
+			size_t n = strlen(keys[i]);
+			const char *k = q;
+			if ((size_t)(e - k) <= n || strncasecmp(k, keys[i], n))
+				continue;
+			k += n;
+			if (*k == '"' || *k == '\'')
+				continue;
+			while (k < e && (*k == ' ' || *k == '\t'))
+				k++;
+			if (k < e && (*k == ':' || *k == '=')) {
+				found = 1;
+				*column = (int)(q - p) + 1;
+			}
+		}
+		if (!found) {
+			p = nl ? nl + 1 : end;
+			line++;
+		}
+	}
+	git_blob_free(blob);
+	return found ? line : 0;
+}
+
+/*
+ * A base url is emitted in every output and makes every post's url, and a
+ * pushed config gives it: anything but absolute http(s) (javascript:, a
+ * relative path) is dropped and recorded for lint. The admin's
+ * herald.baseUrl, when set, is the only one used.
+ */
+static void check_base_url(struct site *s, struct repo *r, git_tree *tree)
+{
+	static const char *const files[] = { ".herald.yml", "_config.yml", NULL };
+	char *pinned = r ? repo_config_string(r, "herald.baseUrl") : NULL;
+	size_t i;
+
+	if (s->base_url && !link_is_http(s->base_url)) {
+		int line = 0, column = 0;
+		const char *file = NULL;
+		for (i = 0; files[i] && !line; i++)
+			if ((line = base_url_line(r, tree, files[i], &column)))
+				file = files[i];
+		if (!line && (line = base_url_line(r, tree, s->config_path, &column)))
+			file = s->config_path;
+		free(s->base_url_file);
+		s->base_url_file = xstrdup(file ? file : s->config_path ? s->config_path : "config");
+		s->base_url_line = line;
+		s->base_url_column = column;
+		free(s->base_url_error);
+		s->base_url_error = xstrdup("the base url is not an absolute http or https url; "
+					    "herald makes no urls from it");
+		if (!pinned) {
+			if (line)
+				warning("%s:%d:%d: %s", s->base_url_file, line, column, s->base_url_error);
+			else
+				warning("%s: %s", s->base_url_file, s->base_url_error);
+		}
+		set_str(&s->base_url, NULL);
+	}
+	if (pinned) {
+		if (link_is_http(pinned))
+			set_base_url(s, pinned, NULL);
+		else {
+			warning("git config herald.baseUrl '%s' is not an absolute http or https url; no urls are made",
+				pinned);
+			set_str(&s->base_url, NULL);
+		}
+		free(pinned);
+	}
+}
+
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs)
 {
@@ -602,6 +712,7 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 	}
 	json_decref(c);
 	json_decref(h);
+	check_base_url(s, r, tree);
 	if (repo_config_multivar(r, "herald.posts", &globs) < 0) {
 		ret = -1;
 	} else if (globs.nr) {

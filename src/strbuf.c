@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "herald/strbuf.h"
+#include "herald/utf8.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -214,32 +215,9 @@ void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t len)
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
-	unsigned char c = s[0];
+	int cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return len >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (len < 4 || (s[1] & 0xc0) != 0x80 ||
-		    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
+	return utf8_decode((const char *)s, len, &cp);
 }
 
 int utf8_valid(const char *s, size_t len, size_t *bad)

@@ -188,7 +188,12 @@ static void set_events(struct target *t, const char *v)
 		if (!*word)
 			continue;
 		if (!strcmp(word, "all")) {
-			t->events = (1u << EVENT_TYPES) - 1;
+			/*
+			 * Every public event: a draft event carries a title
+			 * and url nobody is meant to see yet, so it goes out
+			 * only when named ("all draft").
+			 */
+			t->events |= ((1u << EVENT_TYPES) - 1) & ~(1u << EVENT_DRAFT);
 			continue;
 		}
 		type = event_type_parse(word);

@@ -146,6 +146,8 @@ enum template_escape template_escape_for(const char *filename)
 			return TEMPLATE_ESCAPE_HTML;
 	if (!strcasecmp(dot, ".json"))
 		return TEMPLATE_ESCAPE_JSON;
+	if (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown"))
+		return TEMPLATE_ESCAPE_MARKDOWN;
 	return TEMPLATE_ESCAPE_NONE;
 }
 
@@ -732,6 +734,25 @@ static void add_escaped(struct strbuf *sb, const char *s, size_t len,
 			strbuf_add(sb, s + run, i - run);
 			strbuf_addstr(sb, ent);
 			run = i + 1;
+		}
+		strbuf_add(sb, s + run, len - run);
+		return;
+	case TEMPLATE_ESCAPE_MARKDOWN:
+		/*
+		 * Pushed titles land in CHANGELOG.md files that GitHub and
+		 * sites render: "<img onerror>" must show as text, and a
+		 * "[x](javascript:…)" as brackets.
+		 */
+		for (i = 0; i < len; i++) {
+			if (s[i] == '\n' || s[i] == '\r') {
+				strbuf_add(sb, s + run, i - run);
+				strbuf_addch(sb, ' ');
+				run = i + 1;
+			} else if (s[i] && strchr("\\`*_[]()<>|~&", s[i])) {
+				strbuf_add(sb, s + run, i - run);
+				strbuf_addch(sb, '\\');
+				run = i;
+			}
 		}
 		strbuf_add(sb, s + run, len - run);
 		return;

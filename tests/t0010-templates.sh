@@ -102,7 +102,7 @@ test_expect_success 'the model has what the templates need' '
 test_expect_success 'notes --drafts lists the draft (md)' '
 	cd blog &&
 	herald notes --drafts --now "$NOW" >"$TRASH/drafts.md" &&
-	grep "^- A half-written idea (\`_drafts/idea.md\`)$" "$TRASH/drafts.md" &&
+	grep "^- A half-written idea (\\\\_drafts/idea.md)$" "$TRASH/drafts.md" &&
 	herald notes --now "$NOW" >"$TRASH/nodrafts.md" &&
 	! grep "half-written" "$TRASH/nodrafts.md"
 '

@@ -124,7 +124,7 @@ test_expect_success 'Atom feed declares UTF-8 and the Atom namespace' '
 	head -n 2 "$TRASH/blog.atom" >"$TRASH/actual" &&
 	cat >"$TRASH/expect" <<-\EOT &&
 	<?xml version="1.0" encoding="utf-8"?>
-	<feed xmlns="http://www.w3.org/2005/Atom">
+	<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
 	EOT
 	test_cmp "$TRASH/expect" "$TRASH/actual"
 '

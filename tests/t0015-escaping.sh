@@ -70,10 +70,13 @@ check_html() {
 # and the summary shows neither the raw <b> nor the javascript: URL.
 check_md() {
 	python3 - "$1" "$TITLE" <<-\EOT
-	import sys
+	import re, sys
 	path, title = sys.argv[1], sys.argv[2]
 	raw = open(path, encoding="utf-8").read()
-	assert "[" + title + "](https://blog.example.com/2020/03/30/evil/)" in raw, raw
+	# the title shows as written: Markdown and HTML characters behind a backslash
+	esc = re.sub(r"([\\`*_\[\]()<>|~&])", r"\\\1", title)
+	assert "[" + esc + "](https://blog.example.com/2020/03/30/evil/)" in raw, raw
+	assert not re.search(r"(?<!\\)<script", raw), "live HTML from the title"
 	assert "<b>bold</b>" not in raw, "raw <b> in the summary"
 	assert "javascript:" not in raw, "javascript: URL in the summary"
 	assert "Some bold raw HTML and a bad link here \U0001f389." in raw, raw
@@ -198,7 +201,7 @@ import json, sys
 assert json.load(open(\"r.json\", encoding=\"utf-8\"))[\"t\"] == sys.argv[1]
 " "$TITLE" &&
 	herald render --context ctx.json --template tpl/t.md >r.md &&
-	printf "%s" "$TITLE" >expect &&
+	printf "%s" "\\<script\\>alert\\(1\\)\\</script\\> \\& \"quotes\" '"'"'apostrophes'"'"' 🎉" >expect &&
 	test_cmp expect r.md
 '
 

@@ -8,9 +8,9 @@
 /*
  * Markdown (CommonMark, through cmark) rendered for the places a post is
  * announced. Every format is safe for untrusted input: raw HTML is dropped,
- * and so are links to javascript:, vbscript:, file: and data: (except
- * data:image/png|gif|jpeg|webp in MARKDOWN_HTML). Output is always valid
- * UTF-8.
+ * and every link or image whose url is not absolute http or https (or
+ * mailto: for a link) keeps only its text, so javascript:, data: and
+ * relative urls never reach an output. Output is always valid UTF-8.
  */
 
 /* Only the first this many bytes of the input are read; the rest is ignored. */
@@ -90,6 +90,12 @@ enum markdown_format {
  */
 int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		    size_t max_chars, struct strbuf *out);
+
+/*
+ * Is the Markdown free of raw HTML and of links and images that the
+ * renderers would drop (see above)? 1 or 0.
+ */
+int markdown_is_clean(const char *md, size_t len);
 
 /*
  * Appends `len` bytes of plain text escaped for `fmt`: MARKDOWN_HTML,

@@ -17,7 +17,16 @@ struct render_source;
  *   batch (more than one event), count (all events), shown (events in the
  *   context), more (count - shown), events (the shown ones, with first/last
  *   flags), event (the first), headline ("New post: TITLE", "3 new posts",
- *   "3 posts changed"), headline_slack (escaped for mrkdwn), headline_html.
+ *   "3 posts changed"), headline_slack (escaped for mrkdwn), headline_html,
+ *   headline_teams.
+ *
+ * Mentions are defused with a zero-width space after the '@' (it shows the
+ * same and notifies no one): Mattermost and Discord every '@' before a
+ * non-space, wherever it stands ("x-@here", "_@all", ".@channel"), unless
+ * a letter or digit comes before it (an e-mail address); Slack "@channel",
+ * "@here", "@everyone", and its "<!…>" and "<@…>" cannot form because '<'
+ * is escaped; Google Chat's "<users/all>" cannot form because every '<'
+ * is followed by a zero-width space.
  *
  * Each event is a copy of the model event with fields computed for the
  * platforms' limits and dialects (a batch shows at most 10 events and
@@ -27,10 +36,25 @@ struct render_source;
  *                    "Unpublished", "Deleted", "Scheduled", "Draft"
  *   title_text       the title (else slug, else path) on one line, at most
  *                    256 characters (100 in a batch); title_256 the same
- *   title_slack      escaped for mrkdwn (& < >, '|' as U+00A6)
+ *   title_slack      escaped for mrkdwn (& < >, '|' as U+00A6), @channel,
+ *                    @here and @everyone defused
  *   title_telegram, title_matrix   HTML-escaped
- *   title_markdown   backslash-escaped for Markdown, @mentions defused
+ *   title_markdown   backslash-escaped for Markdown, mentions defused
+ *                    (Mattermost)
+ *   title_discord    title_text with mentions defused
+ *   title_teams      backslash-escaped for Adaptive Card Markdown, so
+ *                    "**x**" and "[l](https://…)" show as written
  *   title_gchat      '<' defused so no <users/all> can form
+ *   subtitle_text    the post's subtitle on one line, at most 200
+ *                    characters (100 in a batch), or null; subtitle_slack,
+ *                    subtitle_markdown, subtitle_html, subtitle_gchat and
+ *                    subtitle_teams escaped as the titles are
+ *   image            the post's picture, an absolute http(s) url (at most
+ *                    2000 bytes), or null; image_html HTML-escaped
+ *   meta_slack, meta_teams, tags_discord   meta_text and tags_text in
+ *                    those dialects (meta_slack and alt_slack, the title
+ *                    for Slack's plain_text, with '<' broken)
+ *   summary_teams    summary_text escaped as title_teams
  *   link             the url when it is http(s), with the characters that
  *                    break links in chat markup percent-encoded, else null;
  *                    url_html and url_slack the same escaped, url_or_path
@@ -44,7 +68,8 @@ struct render_source;
  *                    title, author and footer, 6000 per message
  *   summary_telegram Telegram HTML, so the whole text fits in 4096
  *   summary_matrix   Matrix HTML, at most 4000 characters of text
- *   summary_mattermost  the same Markdown with @mentions defused
+ *   summary_mattermost  the same Markdown with mentions defused outside
+ *                    link destinations (summary_discord too)
  *   summary_gchat    summary_text with '<' defused
  *
  * Lengths count UTF-16 code units where the platform might (an emoji

@@ -53,6 +53,20 @@ struct site {
 	int future;               /* publish future-dated posts at once */
 	char *config_path;        /* which file configured it, or NULL */
 	unsigned char *glob_endings; /* per glob: 1 when `endings` apply to it */
+	/*
+	 * Front matter fields that give a post's picture and subtitle, first
+	 * found wins; "a.b" looks into a mapping, "a.0" into a list.
+	 * `.herald.yml` `fields: {image: …, subtitle: …}` replaces them.
+	 */
+	struct strvec image_fields;
+	struct strvec subtitle_fields;
+	/*
+	 * A base url the pushed config gave that is not absolute http(s): it
+	 * is not used (no urls are made from it) and `lint` reports it here.
+	 */
+	char *base_url_error;     /* the message, or NULL */
+	char *base_url_file;
+	int base_url_line, base_url_column;
 };
 
 void site_init(struct site *s);
@@ -61,6 +75,9 @@ void site_release(struct site *s);
 /*
  * Loads the configuration for the revision whose tree is `tree` (may be NULL),
  * then applies git config `herald.posts` and `cli_globs` (may be NULL).
+ * Git config `herald.baseUrl`, set by the server's admin, wins over any
+ * base url a pushed config gives. A base url that is not absolute http(s)
+ * is dropped with a warning and recorded in `base_url_error`.
  * Problems in a config file are reported as warnings and the defaults kept
  * for what could not be read; returns -1 only for git errors.
  */

@@ -18,6 +18,7 @@ struct repo;
  *		                    # matrix telegram ntfy webhook
  *		url = https://…     # or urlFile = /path, or urlEnv = NAME
  *		events = new undrafted   # the default; any types, or "all"
+ *		                    # (every public one: "draft" only when named)
  *		secret = whsec_…    # webhook (several for rotation), or secretFile
  *		token = …           # matrix or ntfy access token, or tokenFile / tokenEnv
  *		chatId = …          # telegram; topic comes from an ntfy url

@@ -36,12 +36,18 @@ enum template_escape {
 	TEMPLATE_ESCAPE_NONE,	/* Markdown and plain text */
 	TEMPLATE_ESCAPE_HTML,	/* & < > " ' become entities */
 	TEMPLATE_ESCAPE_JSON,	/* content of a JSON string: \" \\ \n \u001f */
+	/*
+	 * Markdown text that shows as written and holds no live HTML: a
+	 * backslash before \ ` * _ [ ] ( ) < > | ~ &, line breaks as
+	 * spaces (so a value cannot start a block), for .md and .markdown.
+	 */
+	TEMPLATE_ESCAPE_MARKDOWN,
 };
 
 /*
  * The escaping that suits an output file name: ".html", ".htm", ".xml"
- * and ".atom" give HTML, ".json" gives JSON, anything else (and NULL)
- * NONE. The extension is compared without regard to case.
+ * and ".atom" give HTML, ".json" gives JSON, ".md" and ".markdown" give
+ * MARKDOWN, anything else (and NULL) NONE. The extension is compared without regard to case.
  */
 enum template_escape template_escape_for(const char *filename);
 

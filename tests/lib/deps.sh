@@ -21,6 +21,9 @@ need python3 python3
 need xmllint libxml2-utils
 need curl curl
 need chromium chromium
+# t0018 renders the built-in templates with another Mustache engine
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import pystache" 2>/dev/null ||
+	pkgs="$pkgs python3-pystache"
 # man pages, the Debian package (t0060, t0063)
 need man man-db
 need mandoc mandoc

@@ -270,7 +270,7 @@ static void check_slack(const json_t *b, const char *what, int hostile)
 			if (strstr(text, "&lt;script&gt;"))
 				escaped = 1;
 			if (strstr(text, "<script") || strstr(text, "<!") ||
-			    strstr(text, "javascript:") || strstr(text, "|pwned"))
+			    strstr(text, "javascript:") || strstr(text, "<https://evil.example|"))
 				clean = 0;
 		} else if (!strcmp(type, "header") && cps(text) > 150) {
 			clean = 0;

@@ -239,7 +239,7 @@ static void test_escaping(void)
 	is_int(template_escape_for("x.htm"), TEMPLATE_ESCAPE_HTML, "escape for .htm");
 	is_int(template_escape_for("sitemap.xml"), TEMPLATE_ESCAPE_HTML, "escape for .xml");
 	is_int(template_escape_for("payload.json"), TEMPLATE_ESCAPE_JSON, "escape for .json");
-	is_int(template_escape_for("notes.md"), TEMPLATE_ESCAPE_NONE, "escape for .md");
+	is_int(template_escape_for("notes.md"), TEMPLATE_ESCAPE_MARKDOWN, "escape for .md");
 	is_int(template_escape_for("dir.html/notes"), TEMPLATE_ESCAPE_NONE, "escape for a dotted folder");
 	is_int(template_escape_for(NULL), TEMPLATE_ESCAPE_NONE, "escape for NULL");
 }
