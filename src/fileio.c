@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -17,6 +18,31 @@
 /* Keeps ".tmp-NAME-XXXXXX" within NAME_MAX however long NAME is. */
 #define TEMP_NAME_MAX 200
 #define TEMP_TRIES 100
+
+/*
+ * The fault hook: HERALD_FAULT=write:N fails the Nth durable write of the
+ * process, HERALD_FAULT=write:KIND every write of that kind. Counted in
+ * one place so a test can walk through every write in turn.
+ */
+static unsigned long fault_count;
+
+int fileio_fault(const char *kind)
+{
+	const char *spec = getenv("HERALD_FAULT");
+	char *end;
+	unsigned long n;
+
+	fault_count++;
+	if (!spec || strncmp(spec, "write:", 6))
+		return 0;
+	spec += 6;
+	n = strtoul(spec, &end, 10);
+	if (end != spec && !*end ? n == fault_count : !strcmp(spec, kind)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
 
 int fileio_write_all(int fd, const void *buf, size_t len)
 {
@@ -126,8 +152,8 @@ static int create_temp(struct strbuf *tmp, const char *folder,
 	return fd;
 }
 
-int fileio_write_atomic(const char *path, const void *data, size_t len,
-			mode_t mode)
+static int write_atomic(const char *path, const void *data, size_t len,
+			mode_t mode, int sync_folder)
 {
 	struct strbuf folder = STRBUF_INIT, tmp = STRBUF_INIT;
 	const char *slash = strrchr(path, '/');
@@ -165,7 +191,8 @@ int fileio_write_atomic(const char *path, const void *data, size_t len,
 		goto out;
 	}
 	strbuf_reset(&tmp); /* renamed: nothing left to clean up */
-	ret = fileio_fsync_dir(folder.buf);
+	if (sync_folder)
+		ret = fileio_fsync_dir(folder.buf);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -176,12 +203,25 @@ out:
 	return ret;
 }
 
+int fileio_write_atomic(const char *path, const void *data, size_t len,
+			mode_t mode)
+{
+	return write_atomic(path, data, len, mode, 1);
+}
+
+int fileio_write_atomic_nodirsync(const char *path, const void *data,
+				  size_t len, mode_t mode)
+{
+	return write_atomic(path, data, len, mode, 0);
+}
+
 int fileio_open_append(const char *path, mode_t mode)
 {
 	int fd;
 
 	do {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				O_NOFOLLOW, mode);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return error("cannot open '%s': %s", path, strerror(errno));
@@ -193,4 +233,43 @@ int fileio_append(int fd, const char *path, const void *data, size_t len)
 	if (fileio_write_all(fd, data, len) < 0 || fileio_fsync(fd) < 0)
 		return error("cannot write '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+int fileio_read_own(struct strbuf *sb, const char *path, size_t cap)
+{
+	char chunk[8192];
+	struct stat st;
+	ssize_t n;
+	int fd, e;
+
+	do {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	} while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (cap && sb->len + (size_t)n > cap) {
+			errno = EFBIG;
+			goto fail;
+		}
+		strbuf_add(sb, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }

@@ -44,8 +44,15 @@ int fileio_write_atomic(const char *path, const void *data, size_t len,
 			mode_t mode);
 
 /*
+ * The same without the fsync of the folder, for batches: the caller makes
+ * the names durable with one fileio_fsync_dir() after the last file.
+ */
+int fileio_write_atomic_nodirsync(const char *path, const void *data,
+				  size_t len, mode_t mode);
+
+/*
  * Opens (creating with `mode`, less the umask) `path` for appending with
- * O_APPEND. The descriptor, or -1 after error(). The caller closes it and,
+ * O_APPEND and O_NOFOLLOW (a symbolic link is refused, ELOOP). The descriptor, or -1 after error(). The caller closes it and,
  * when the file is new, makes its name durable with fileio_fsync_dir().
  */
 int fileio_open_append(const char *path, mode_t mode);
@@ -56,5 +63,28 @@ int fileio_open_append(const char *path, mode_t mode);
  * of the data may be in the file. 0 or -1 after error().
  */
 int fileio_append(int fd, const char *path, const void *data, size_t len);
+
+/*
+ * Reads herald's own file `path` (ledger, status, outbox entry) into `sb`:
+ * opened with O_NOFOLLOW and checked to be a regular file on the opened
+ * descriptor, so a symbolic link planted in herald's folder is never
+ * followed (ELOOP) and a fifo never blocks (EINVAL). More than `cap` bytes
+ * (0: no cap) is EFBIG. 0, or -1 with errno set (nothing printed).
+ */
+struct strbuf;
+int fileio_read_own(struct strbuf *sb, const char *path, size_t cap);
+
+/*
+ * The fault hook, for tests only: every durable write herald makes to its
+ * own state (transaction record, outbox entry, ledger, baseline move,
+ * removal of a delivered entry, status.json) first calls fileio_fault()
+ * with its kind ("txn", "entry", "ledger", "baseline", "removal",
+ * "status"). Unless the environment variable HERALD_FAULT is set it
+ * returns 0 and does nothing else. HERALD_FAULT=write:N makes the Nth such
+ * call of the process fail; HERALD_FAULT=write:KIND makes every call of
+ * that kind fail; a failing call returns -1 with errno ENOSPC, as a full
+ * disk would. Never set it on a real server.
+ */
+int fileio_fault(const char *kind);
 
 #endif
