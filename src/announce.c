@@ -360,9 +360,14 @@ static int commit(struct run *r)
 		}
 	}
 	if (r->nr && txn_remove(r->ob) < 0) {
-		/* committed (the baseline moved) or undone by the next run's recovery */
-		ret = -1;
-		goto out;
+		/*
+		 * With a baseline it moved: committed, and the record goes at
+		 * the next recovery. Without one the next recovery undoes it.
+		 */
+		if (!o->baseline_ref) {
+			ret = -1;
+			goto out;
+		}
 	}
 	for (i = 0; o->queued_ids && i < r->nr; i++)
 		strvec_push(o->queued_ids, r->entries[i].id);
