@@ -153,7 +153,7 @@ static int create_temp(struct strbuf *tmp, const char *folder,
 }
 
 static int write_atomic(const char *path, const void *data, size_t len,
-			mode_t mode, int sync_folder)
+			mode_t mode, int sync_folder, int exact_mode)
 {
 	struct strbuf folder = STRBUF_INIT, tmp = STRBUF_INIT;
 	const char *slash = strrchr(path, '/');
@@ -175,7 +175,8 @@ static int write_atomic(const char *path, const void *data, size_t len,
 			    folder.buf, strerror(errno));
 		goto out;
 	}
-	if (fileio_write_all(fd, data, len) < 0 || fileio_fsync(fd) < 0) {
+	if ((exact_mode && fchmod(fd, mode) < 0) ||
+	    fileio_write_all(fd, data, len) < 0 || fileio_fsync(fd) < 0) {
 		ret = error("cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}
@@ -206,13 +207,29 @@ out:
 int fileio_write_atomic(const char *path, const void *data, size_t len,
 			mode_t mode)
 {
-	return write_atomic(path, data, len, mode, 1);
+	return write_atomic(path, data, len, mode, 1, 0);
+}
+
+int fileio_write_user(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return error("cannot examine '%s': %s", path, strerror(errno));
+		return write_atomic(path, data, len, 0666, 1, 0);
+	}
+	if (!S_ISREG(st.st_mode))
+		return error("'%s' is not a regular file%s; herald only replaces regular files",
+			     path, S_ISLNK(st.st_mode) ? " but a symbolic link" : "");
+	/* the file keeps its permissions, whatever the umask says */
+	return write_atomic(path, data, len, st.st_mode & 07777, 1, 1);
 }
 
 int fileio_write_atomic_nodirsync(const char *path, const void *data,
 				  size_t len, mode_t mode)
 {
-	return write_atomic(path, data, len, mode, 0);
+	return write_atomic(path, data, len, mode, 0, 0);
 }
 
 int fileio_open_append(const char *path, mode_t mode)
@@ -243,7 +260,7 @@ int fileio_read_own(struct strbuf *sb, const char *path, size_t cap)
 	int fd, e;
 
 	do {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -1;

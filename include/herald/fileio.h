@@ -44,6 +44,15 @@ int fileio_write_atomic(const char *path, const void *data, size_t len,
 			mode_t mode);
 
 /*
+ * Replaces a file a person named (`-o`, `--prepend`) like
+ * fileio_write_atomic(): a new file gets 0666 less the umask, an existing
+ * regular file keeps its mode exactly, and anything else (a symbolic link,
+ * a fifo, a folder) is refused with an error naming it. 0 or -1 after
+ * error().
+ */
+int fileio_write_user(const char *path, const void *data, size_t len);
+
+/*
  * The same without the fsync of the folder, for batches: the caller makes
  * the names durable with one fileio_fsync_dir() after the last file.
  */
@@ -68,7 +77,7 @@ int fileio_append(int fd, const char *path, const void *data, size_t len);
  * Reads herald's own file `path` (ledger, status, outbox entry) into `sb`:
  * opened with O_NOFOLLOW and checked to be a regular file on the opened
  * descriptor, so a symbolic link planted in herald's folder is never
- * followed (ELOOP) and a fifo never blocks (EINVAL). More than `cap` bytes
+ * followed (ELOOP) and a fifo neither blocks nor is read (EINVAL). More than `cap` bytes
  * (0: no cap) is EFBIG. 0, or -1 with errno set (nothing printed).
  */
 struct strbuf;
