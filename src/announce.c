@@ -369,6 +369,7 @@ static int commit(struct run *r)
 			goto out;
 		}
 	}
+	r->stats->queued += r->nr;
 	for (i = 0; o->queued_ids && i < r->nr; i++)
 		strvec_push(o->queued_ids, r->entries[i].id);
 	goto out;

@@ -10,6 +10,7 @@
 
 #include "herald/fileio.h"
 #include "herald/strbuf.h"
+#include "herald/strvec.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -289,4 +290,90 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+void fileio_batch_init(struct fileio_batch *b, const char *folder)
+{
+	b->folder = xstrdup(folder);
+	strvec_init(&b->tmp);
+	strvec_init(&b->dst);
+}
+
+int fileio_batch_add(struct fileio_batch *b, const char *path, const void *data,
+		     size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, ret = 0;
+
+	fd = create_temp(&tmp, b->folder, slash ? slash + 1 : path, mode);
+	if (fd < 0)
+		return error("cannot create a temporary file in '%s': %s", b->folder,
+			     strerror(errno));
+	if (fileio_write_all(fd, data, len) < 0) {
+		ret = error("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.buf);
+	}
+	if (close(fd) < 0 && !ret) {
+		ret = error("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.buf);
+	}
+	if (!ret) {
+		strvec_push(&b->tmp, tmp.buf);
+		strvec_push(&b->dst, path);
+	}
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int fileio_batch_commit(struct fileio_batch *b, size_t *done)
+{
+	size_t i;
+	int fd, synced = 0;
+
+	*done = 0;
+	if (!b->tmp.nr)
+		return 0;
+	/*
+	 * One syncfs() makes every file's data durable at once, where an
+	 * fsync() per file would wait for the disk as many times; files
+	 * syncfs() cannot reach are fsync()ed one by one.
+	 */
+	fd = open(b->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		synced = !syncfs(fd);
+		close(fd);
+	}
+	for (i = 0; !synced && i < b->tmp.nr; i++) {
+		int f = open(b->tmp.v[i], O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (f < 0 || fileio_fsync(f) < 0) {
+			int e = errno;
+			if (f >= 0)
+				close(f);
+			return error("cannot write '%s': %s", b->dst.v[i], strerror(e));
+		}
+		close(f);
+	}
+	for (i = 0; i < b->tmp.nr; i++) {
+		if (rename(b->tmp.v[i], b->dst.v[i]) < 0)
+			return error("cannot rename '%s' to '%s': %s", b->tmp.v[i],
+				     b->dst.v[i], strerror(errno));
+		free(b->tmp.v[i]);
+		b->tmp.v[i] = NULL;
+		(*done)++;
+	}
+	return fileio_fsync_dir(b->folder);
+}
+
+void fileio_batch_release(struct fileio_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->tmp.nr; i++)
+		if (b->tmp.v[i])
+			unlink(b->tmp.v[i]);
+	strvec_clear(&b->tmp);
+	strvec_clear(&b->dst);
+	free(b->folder);
+	b->folder = NULL;
 }

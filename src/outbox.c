@@ -684,10 +684,12 @@ int outbox_put_batch(struct outbox *ob, const struct outbox_entry *v, size_t nr,
 		     size_t *written)
 {
 	struct strbuf path = STRBUF_INIT;
+	struct fileio_batch b;
 	size_t i;
 	int ret = 0;
 
 	*written = 0;
+	fileio_batch_init(&b, ob->pending);
 	for (i = 0; i < nr && !ret; i++) {
 		char *text = entry_to_text(&v[i]);
 
@@ -699,14 +701,13 @@ int outbox_put_batch(struct outbox *ob, const struct outbox_entry *v, size_t nr,
 		if (fileio_fault("entry") < 0)
 			ret = error("cannot write '%s': %s", path.buf, strerror(errno));
 		else
-			ret = fileio_write_atomic_nodirsync(path.buf, text, strlen(text), 0600);
-		if (!ret)
-			(*written)++;
+			ret = fileio_batch_add(&b, path.buf, text, strlen(text), 0600);
 		free(text);
 	}
-	/* One fsync of the folder makes every name of the batch durable. */
-	if (*written && fileio_fsync_dir(ob->pending) < 0)
-		ret = -1;
+	/* the data of every entry, then every name: one sync each for the batch */
+	if (!ret)
+		ret = fileio_batch_commit(&b, written);
+	fileio_batch_release(&b);
 	strbuf_release(&path);
 	return ret;
 }

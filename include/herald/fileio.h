@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "herald/strvec.h"
+
 /*
  * Writing files durably. A file that readers must never see half written
  * (outbox entries, status.json, rendered pages, Prometheus text) is
@@ -72,6 +74,25 @@ int fileio_open_append(const char *path, mode_t mode);
  * of the data may be in the file. 0 or -1 after error().
  */
 int fileio_append(int fd, const char *path, const void *data, size_t len);
+
+/*
+ * Many new files in one folder, durable together: fileio_batch_add() writes
+ * each to a temporary file there (not yet synced), fileio_batch_commit()
+ * makes all their data durable with one syncfs() (an fsync() per file
+ * where that fails), renames each into place and fsyncs the folder once;
+ * *done says how many were renamed. fileio_batch_release() removes the
+ * temporary files left. The caller undoes a partial batch (it knows the
+ * names). Add and commit: 0 or -1 after error().
+ */
+struct fileio_batch {
+	char *folder;
+	struct strvec tmp, dst; /* temporary and final paths, in order */
+};
+void fileio_batch_init(struct fileio_batch *b, const char *folder);
+int fileio_batch_add(struct fileio_batch *b, const char *path, const void *data,
+		     size_t len, mode_t mode);
+int fileio_batch_commit(struct fileio_batch *b, size_t *done);
+void fileio_batch_release(struct fileio_batch *b);
 
 /*
  * Reads herald's own file `path` (ledger, status, outbox entry) into `sb`:
