@@ -19,6 +19,8 @@
 /* Keeps ".tmp-NAME-XXXXXX" within NAME_MAX however long NAME is. */
 #define TEMP_NAME_MAX 200
 #define TEMP_TRIES 100
+/* Batches larger than this are made durable with one syncfs(). */
+#define FILEIO_BATCH_SYNCFS 16
 
 /*
  * The fault hook: HERALD_FAULT=write:N fails the Nth durable write of the
@@ -335,14 +337,17 @@ int fileio_batch_commit(struct fileio_batch *b, size_t *done)
 	if (!b->tmp.nr)
 		return 0;
 	/*
-	 * One syncfs() makes every file's data durable at once, where an
-	 * fsync() per file would wait for the disk as many times; files
-	 * syncfs() cannot reach are fsync()ed one by one.
+	 * For a big batch one syncfs() makes every file's data durable at
+	 * once, where an fsync() per file would wait for the disk as many
+	 * times. It also flushes whatever else is dirty on that file system,
+	 * so a small batch (a push's few posts) fsync()s its own files.
 	 */
-	fd = open(b->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		synced = !syncfs(fd);
-		close(fd);
+	if (b->tmp.nr > FILEIO_BATCH_SYNCFS) {
+		fd = open(b->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			synced = !syncfs(fd);
+			close(fd);
+		}
 	}
 	for (i = 0; !synced && i < b->tmp.nr; i++) {
 		int f = open(b->tmp.v[i], O_WRONLY | O_CLOEXEC | O_NOFOLLOW);

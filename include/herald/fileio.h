@@ -78,8 +78,8 @@ int fileio_append(int fd, const char *path, const void *data, size_t len);
 /*
  * Many new files in one folder, durable together: fileio_batch_add() writes
  * each to a temporary file there (not yet synced), fileio_batch_commit()
- * makes all their data durable with one syncfs() (an fsync() per file
- * where that fails), renames each into place and fsyncs the folder once;
+ * makes all their data durable (one syncfs() for a batch of more than 16,
+ * else, or where that fails, an fsync() per file), renames each into place and fsyncs the folder once;
  * *done says how many were renamed. fileio_batch_release() removes the
  * temporary files left. The caller undoes a partial batch (it knows the
  * names). Add and commit: 0 or -1 after error().
