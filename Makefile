@@ -47,7 +47,7 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
 
-.PHONY: all deps test unit e2e leakcheck bench demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
+.PHONY: all deps test unit e2e leakcheck bench torture demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
 
 all: $(HERALD) $(UNIT_BINS)
 
@@ -57,6 +57,7 @@ help:
 	@echo "make test        run every test (SANITIZE=address,undefined for sanitizers)"
 	@echo "make leakcheck   run the test suite under valgrind"
 	@echo "make bench       benchmark on generated repositories"
+	@echo "make torture     kill -9, concurrent pushes, write faults for TORTURE_SECONDS (180)"
 	@echo "make fuzz        replay tests/fuzz/regressions, then fuzz each parser FUZZ_SECONDS (30) s"
 	@echo "make demo        build and run herald on a sample blog"
 	@echo "make install     install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local); make uninstall"
@@ -116,6 +117,13 @@ leakcheck: deps
 bench: deps
 	$(MAKE) all CFLAGS='-O2 -g'
 	sh bench/run.sh $(abspath $(HERALD))
+
+# Not part of `make test`: a few minutes of kill -9, concurrent pushes and
+# injected write failures; prints lost / duplicated-post / repeated-id.
+TORTURE_SECONDS ?= 180
+torture: deps
+	$(MAKE) all
+	sh tests/torture.sh $(abspath $(HERALD)) $(TORTURE_SECONDS)
 
 demo: deps
 	$(MAKE) all

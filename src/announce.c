@@ -1,11 +1,14 @@
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "herald/announce.h"
 #include "herald/changes.h"
 #include "herald/deliver.h"
+#include "herald/fileio.h"
 #include "herald/ledger.h"
 #include "herald/model.h"
 #include "herald/outbox.h"
@@ -15,6 +18,7 @@
 #include "herald/setup.h"
 #include "herald/sign.h"
 #include "herald/strbuf.h"
+#include "herald/strvec.h"
 #include "herald/target.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -82,6 +86,8 @@ struct run {
 	const char *repo_id;
 	const char *to;
 	long long now;
+	struct outbox_entry *entries; /* built, not yet written */
+	size_t nr, alloc;
 };
 
 /* Builds and queues one delivery of `events` (one, or a batch) to `t`. */
@@ -93,6 +99,9 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 	size_t n = json_array_size(events), i;
 	int ret = 0;
 
+	for (i = 0; i < r->nr; i++)
+		if (!strcmp(r->entries[i].id, id))
+			return 0; /* the same delivery twice in one run */
 	memset(&p, 0, sizeof(p));
 	outbox_entry_init(&e);
 	/*
@@ -125,17 +134,15 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 		r->stats->queued++;
 		goto out;
 	}
-	if (outbox_put(r->ob, &e) < 0) {
-		ret = -1;
-		goto out;
-	}
-	r->stats->queued++;
+	/* Written with its ledger lines in one transaction by commit(). */
 	for (i = 0; i < n; i++) {
 		const json_t *ev = json_array_get(events, i);
-		if (ledgered(str(ev, "type")) &&
-		    ledger_add(r->ledger, t->name, str(ev, "type"), str(ev, "path"), id, r->now) < 0)
-			ret = -1;
+		if (ledgered(str(ev, "type")) && str(ev, "path"))
+			ledger_stage(r->ledger, t->name, str(ev, "type"), str(ev, "path"), id, r->now);
 	}
+	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
+	r->entries[r->nr++] = e;
+	outbox_entry_init(&e);
 out:
 	outbox_entry_release(&e);
 	payload_release(&p);
@@ -190,6 +197,208 @@ out:
 	return ret;
 }
 
+/* --- the transaction: entries, ledger lines and the baseline together --- */
+
+#define TXN_FILE "txn"
+#define TXN_CAP (64u << 20)
+
+static char *txn_path(struct outbox *ob)
+{
+	return xstrfmt("%s/" TXN_FILE, outbox_dir(ob));
+}
+
+static int txn_remove(struct outbox *ob)
+{
+	char *path = txn_path(ob);
+	int ret = 0;
+
+	if (fileio_fault("txn") < 0 || (unlink(path) < 0 && errno != ENOENT))
+		ret = error("cannot remove '%s': %s", path, strerror(errno));
+	else
+		ret = fileio_fsync_dir(outbox_dir(ob));
+	free(path);
+	return ret;
+}
+
+/*
+ * Undoes an uncommitted transaction: its entries go, the ledger is cut back
+ * to its size before, then the record goes. Nothing of it was sent: only
+ * deliver_due() sends, and every caller recovers before delivering.
+ */
+static int txn_undo(struct outbox *ob, struct ledger *l, const struct strvec *ids,
+		    long long size)
+{
+	if (outbox_unlink_batch(ob, ids) < 0)
+		return -1;
+	if (ledger_size(l) > size && ledger_truncate(l, size) < 0)
+		return -1;
+	return txn_remove(ob);
+}
+
+/* Is the baseline `ref` at `to` (hex)? 1, 0, or -1 after error(). */
+static int ref_is(struct repo *r, const char *ref, const char *to)
+{
+	git_oid cur, want;
+
+	if (git_oid_fromstr(&want, to) < 0)
+		return error("'%s': not an object id", to);
+	if (git_reference_name_to_id(&cur, r->git, ref) < 0)
+		return 0;
+	return git_oid_equal(&cur, &want);
+}
+
+int announce_recover(struct repo *r, struct outbox *ob)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec ids = STRVEC_INIT;
+	struct ledger *l = NULL;
+	json_t *doc = NULL, *v;
+	json_error_t jerr;
+	char *path = txn_path(ob);
+	const char *ref, *to;
+	size_t i;
+	int ret = 0, done;
+
+	if (fileio_read_own(&sb, path, TXN_CAP) < 0) {
+		if (errno != ENOENT)
+			ret = error("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	doc = json_loadb(sb.buf, sb.len, 0, &jerr);
+	if (!json_is_object(doc) || !json_is_integer(json_object_get(doc, "ledger_size")) ||
+	    !json_is_array(json_object_get(doc, "ids"))) {
+		ret = error("'%s' is not a herald transaction record; move it away to go on", path);
+		goto out;
+	}
+	json_array_foreach(json_object_get(doc, "ids"), i, v)
+		if (json_is_string(v))
+			strvec_push(&ids, json_string_value(v));
+	ref = json_string_value(json_object_get(doc, "ref"));
+	to = json_string_value(json_object_get(doc, "to"));
+	/* the baseline move is the commit point; without one, nothing committed */
+	done = ref && to ? ref_is(r, ref, to) : 0;
+	if (done < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (done) {
+		ret = txn_remove(ob);
+		if (!ret)
+			warning("completed an interrupted announcement (%zu deliver%s)", ids.nr,
+				ids.nr == 1 ? "y" : "ies");
+		goto out;
+	}
+	if (!(l = ledger_open(outbox_dir(ob)))) {
+		ret = -1;
+		goto out;
+	}
+	ret = txn_undo(ob, l, &ids, (long long)json_integer_value(json_object_get(doc, "ledger_size")));
+	if (!ret)
+		warning("rolled back an interrupted announcement (%zu deliver%s); "
+			"the next push or 'herald tick' announces it again", ids.nr,
+			ids.nr == 1 ? "y" : "ies");
+out:
+	ledger_close(l);
+	json_decref(doc);
+	strvec_clear(&ids);
+	strbuf_release(&sb);
+	free(path);
+	return ret;
+}
+
+/*
+ * Writes what the run built — outbox entries, ledger lines — and moves the
+ * baseline, as one transaction: a record of it (herald/txn: the ledger's
+ * size before, the entry ids, the baseline and where it goes) is written
+ * first and removed last, so a failure or a crash anywhere in between is
+ * undone (by this run, or by announce_recover() in the next) unless the
+ * baseline already moved, which commits it.
+ */
+static int commit(struct run *r)
+{
+	const struct announce_options *o = r->o;
+	struct strvec ids = STRVEC_INIT;
+	json_t *rec = NULL, *jids = json_array();
+	char *text = NULL, *path = NULL;
+	long long size = ledger_size(r->ledger);
+	size_t i, written = 0;
+	int ret = 0;
+
+	if (!r->nr && !o->baseline_ref)
+		goto out;
+	for (i = 0; i < r->nr; i++) {
+		strvec_push(&ids, r->entries[i].id);
+		json_array_append_new(jids, json_string(r->entries[i].id));
+	}
+	if (r->nr) {
+		rec = json_pack("{s:i, s:I, s:O, s:s?, s:s?}", "version", 1, "ledger_size",
+				(json_int_t)size, "ids", jids, "ref", o->baseline_ref,
+				"to", o->baseline_ref ? r->to : NULL);
+		text = rec ? json_dumps(rec, JSON_SORT_KEYS) : NULL;
+		path = txn_path(r->ob);
+		if (!text) {
+			ret = error("cannot record the announcement: out of memory");
+			goto out;
+		}
+		if (fileio_fault("txn") < 0) {
+			ret = error("cannot write '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (fileio_write_atomic(path, text, strlen(text), 0600) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (outbox_put_batch(r->ob, r->entries, r->nr, &written) < 0 ||
+		    ledger_flush(r->ledger) < 0)
+			goto undo;
+	}
+	if (o->baseline_ref) {
+		git_reference *ref = NULL;
+		int rc;
+		if (fileio_fault("baseline") < 0) {
+			error("cannot move '%s': %s", o->baseline_ref, strerror(errno));
+			goto undo;
+		}
+		if (o->baseline_from)
+			rc = git_reference_create_matching(&ref, r->st->repo->git, o->baseline_ref,
+							   o->baseline_to, 1, o->baseline_from,
+							   "herald: processed push");
+		else
+			rc = git_reference_create(&ref, r->st->repo->git, o->baseline_ref,
+						  o->baseline_to, 0, "herald: baseline");
+		git_reference_free(ref);
+		if (rc < 0) {
+			repo_error(o->baseline_ref);
+			goto undo;
+		}
+	}
+	if (r->nr && txn_remove(r->ob) < 0) {
+		/*
+		 * With a baseline it moved: committed, and the record goes at
+		 * the next recovery. Without one the next recovery undoes it.
+		 */
+		if (!o->baseline_ref) {
+			ret = -1;
+			goto out;
+		}
+	}
+	r->stats->queued += r->nr;
+	for (i = 0; o->queued_ids && i < r->nr; i++)
+		strvec_push(o->queued_ids, r->entries[i].id);
+	goto out;
+undo:
+	ret = -1;
+	if (r->nr && txn_undo(r->ob, r->ledger, &ids, size) < 0)
+		error("the announcement is left to be undone by the next herald run");
+out:
+	free(path);
+	free(text);
+	json_decref(rec);
+	json_decref(jids);
+	strvec_clear(&ids);
+	return ret;
+}
+
 int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 		 const char *to, const struct announce_options *o,
 		 struct announce_stats *stats)
@@ -230,6 +439,10 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 			goto out;
 		}
 	}
+	if (!o->dry_run && announce_recover(st->repo, r.ob) < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (!(r.ledger = ledger_open(outbox_dir(r.ob)))) {
 		ret = -1;
 		goto out;
@@ -237,6 +450,8 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 	for (i = 0; i < nr && !ret; i++)
 		if (!targets[i].problem)
 			ret = announce_target(&r, &targets[i], json_object_get(model, "events"));
+	if (!ret && !o->dry_run)
+		ret = commit(&r);
 	if (!ret && !o->dry_run && !o->no_deliver) {
 		struct deliver_options dopt;
 		struct deliver_stats ds;
@@ -250,6 +465,9 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 		stats->left = ds.left;
 	}
 out:
+	for (i = 0; i < r.nr; i++)
+		outbox_entry_release(&r.entries[i]);
+	free(r.entries);
 	ledger_close(r.ledger);
 	outbox_close(own);
 	free(repo_id);

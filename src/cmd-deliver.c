@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "herald/announce.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
 #include "herald/outbox.h"
@@ -84,7 +85,9 @@ int cmd_deliver(int argc, char **argv)
 		}
 		usleep(100 * 1000);
 	}
-	if (rc < 0 || deliver_due(ob, targets, nr, &o, &s) < 0) {
+	/* an interrupted announcement is finished or undone before anything goes out */
+	if (rc < 0 || announce_recover(st.repo, ob) < 0 ||
+	    deliver_due(ob, targets, nr, &o, &s) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "herald/command.h"
+#include "herald/fileio.h"
 #include "herald/range.h"
 #include "herald/render.h"
 #include "herald/report.h"
@@ -37,8 +38,13 @@ static int prepend(const char *path, const char *marker, const struct strbuf *no
 	size_t head = 0;
 	int ret = 0;
 
-	if (strbuf_read_file(&old, path, 64 * 1024 * 1024) < 0 && errno != ENOENT) {
-		ret = error("cannot read '%s': %s", path, strerror(errno));
+	/* never through a link: its target's content would land in the work tree */
+	if (fileio_read_own(&old, path, 64 * 1024 * 1024) < 0 && errno != ENOENT) {
+		if (errno == ELOOP || errno == EINVAL)
+			ret = error("'%s' is not a regular file%s; --prepend only changes regular files",
+				    path, errno == ELOOP ? " but a symbolic link" : "");
+		else
+			ret = error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if (strstr(old.buf, marker)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 #include <jansson.h>
@@ -16,6 +17,7 @@
 #include "herald/repo.h"
 #include "herald/setup.h"
 #include "herald/fileio.h"
+#include "herald/hookio.h"
 #include "herald/state.h"
 #include "herald/strbuf.h"
 #include "herald/strvec.h"
@@ -31,10 +33,11 @@ static const char status_usage[] =
 	"oldest has waited, and the dead ones; the commit each branch was last\n"
 	"announced up to (refs/herald/heads/*).\n"
 	"\n"
-	"Exits 1 when there are dead deliveries, or when the oldest pending one\n"
-	"has waited longer than git config herald.alertAfter (seconds, or a number\n"
-	"with s, m, h or d; default 1h), so cron or a monitoring check can alert;\n"
-	"the reasons go to stderr.\n"
+	"Exits 1 when there are dead deliveries, when the oldest pending one\n"
+	"or a watched branch's unannounced tip has waited longer than git config\n"
+	"herald.alertAfter (seconds, or a number with s, m, h or d; default 1h),\n"
+	"or when herald cannot write its own files, so cron or a monitoring\n"
+	"check can alert; the reasons go to stderr.\n"
 	"\n"
 	"    --json              print one JSON document (keys sorted)\n"
 	"    --prometheus FILE   also write FILE, atomically, for node_exporter's\n"
@@ -51,6 +54,13 @@ struct baseline {
 	long long date; /* committer date; 0 when the commit cannot be read */
 };
 
+/* A watched branch whose tip is not where its baseline is. */
+struct lag {
+	char *branch;
+	char tip[GIT_OID_HEXSZ + 1], base[GIT_OID_HEXSZ + 1];
+	long long since; /* when the first update not announced came; 0 unknown */
+};
+
 struct report {
 	long long now;
 	long long alert_after; /* seconds */
@@ -61,6 +71,10 @@ struct report {
 	long long oldest; /* creation of the oldest pending delivery; 0 = none */
 	struct baseline *bases;
 	size_t bases_nr, bases_alloc;
+	struct lag *lags;
+	size_t lags_nr, lags_alloc;
+	char *write_error;   /* why herald's folder cannot be written, or NULL */
+	int interrupted;     /* an announcement was left half done (herald/txn) */
 	struct strvec alerts;
 };
 
@@ -191,6 +205,108 @@ out:
 	return ret;
 }
 
+/*
+ * When the branch first moved past its baseline: the oldest update in its
+ * reflog whose commit the baseline does not contain, else (bare
+ * repositories keep no reflog by default) when the loose ref was last
+ * written, else when packed-refs was (refs are packed after the push, so
+ * this errs late, never early).
+ */
+static long long lag_since(struct repo *r, const char *ref, const git_oid *base)
+{
+	git_reflog *log = NULL;
+	long long since = 0;
+	struct stat st;
+	char *path;
+	size_t i, n;
+
+	if (!git_reflog_read(&log, r->git, ref) && (n = git_reflog_entrycount(log))) {
+		for (i = 0; i < n; i++) {
+			const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+			const git_oid *id = git_reflog_entry_id_new(e);
+			if (git_oid_equal(id, base) || git_graph_descendant_of(r->git, base, id) == 1)
+				break;
+			since = (long long)git_reflog_entry_committer(e)->when.time;
+		}
+		git_reflog_free(log);
+		if (since)
+			return since;
+	}
+	git_reflog_free(log);
+	path = xstrfmt("%s/%s", git_repository_commondir(r->git), ref);
+	if (!lstat(path, &st) && S_ISREG(st.st_mode))
+		since = (long long)st.st_mtime;
+	free(path);
+	if (!since) {
+		path = xstrfmt("%s/packed-refs", git_repository_commondir(r->git));
+		if (!lstat(path, &st) && S_ISREG(st.st_mode))
+			since = (long long)st.st_mtime;
+		free(path);
+	}
+	return since;
+}
+
+static int load_lags(struct report *rp, struct repo *r)
+{
+	struct strvec branches = STRVEC_INIT;
+	size_t i;
+
+	if (hookio_branches(r, &branches) < 0)
+		return -1;
+	for (i = 0; i < branches.nr; i++) {
+		char *name = hookio_baseline_ref(branches.v[i]);
+		git_oid tip, base;
+		struct lag *l;
+
+		if (name && !git_reference_name_to_id(&tip, r->git, branches.v[i]) &&
+		    !git_reference_name_to_id(&base, r->git, name) && !git_oid_equal(&tip, &base)) {
+			ALLOC_GROW(rp->lags, rp->lags_nr + 1, rp->lags_alloc);
+			l = &rp->lags[rp->lags_nr++];
+			memset(l, 0, sizeof(*l));
+			l->branch = xstrdup(branches.v[i] + strlen("refs/heads/"));
+			git_oid_tostr(l->tip, sizeof(l->tip), &tip);
+			git_oid_tostr(l->base, sizeof(l->base), &base);
+			l->since = lag_since(r, branches.v[i], &base);
+		}
+		free(name);
+	}
+	strvec_clear(&branches);
+	return 0;
+}
+
+static long long lag_age(const struct report *rp, const struct lag *l)
+{
+	return l->since && rp->now > l->since ? rp->now - l->since : 0;
+}
+
+/*
+ * Can herald still write its own files? A probe of the size of an outbox
+ * entry is written (temp file, fsync, rename) and removed, and a
+ * transaction record left behind (herald/txn) means a run could not
+ * finish its writes.
+ */
+static void check_writable(struct report *rp, const char *gitdir)
+{
+	char *dir = xstrfmt("%s/herald", gitdir), *probe = xstrfmt("%s/.probe", dir);
+	char *txn = xstrfmt("%s/txn", dir);
+	char buf[8192];
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		goto out; /* nothing written yet, nothing to check */
+	memset(buf, '\n', sizeof(buf));
+	if (fileio_fault("probe") < 0 || access(dir, W_OK) < 0)
+		rp->write_error = xstrfmt("cannot write in '%s': %s", dir, strerror(errno));
+	else if (fileio_write_atomic(probe, buf, sizeof(buf), 0600) < 0)
+		rp->write_error = xstrfmt("cannot write in '%s'", dir);
+	unlink(probe);
+	rp->interrupted = !lstat(txn, &st);
+out:
+	free(dir);
+	free(probe);
+	free(txn);
+}
+
 /* "45 s", "3 min", "5 h", "12 days" */
 static void span_text(long long s, char *buf, size_t size)
 {
@@ -225,6 +341,24 @@ static long long oldest_age(const struct report *rp)
 static void find_alerts(struct report *rp)
 {
 	char age[32], limit[32];
+	size_t i;
+
+	for (i = 0; i < rp->lags_nr; i++) {
+		const struct lag *l = &rp->lags[i];
+		if (lag_age(rp, l) <= rp->alert_after)
+			continue;
+		span_text(lag_age(rp, l), age, sizeof(age));
+		duration_text(rp->alert_after, limit, sizeof(limit));
+		strvec_push_nodup(&rp->alerts,
+				  xstrfmt("branch %s is at %.7s but announced only up to %.7s, "
+					  "for %s, longer than herald.alertAfter (%s); run 'herald tick'",
+					  l->branch, l->tip, l->base, age, limit));
+	}
+	if (rp->write_error)
+		strvec_push_nodup(&rp->alerts, xstrfmt("%s; herald cannot record or announce", rp->write_error));
+	if (rp->interrupted)
+		strvec_push(&rp->alerts, "an announcement was interrupted (herald/txn); "
+			    "the next push, 'herald tick' or 'herald deliver' finishes or undoes it");
 
 	if (rp->dead)
 		strvec_push_nodup(&rp->alerts,
@@ -330,6 +464,13 @@ static void print_text(const struct report *rp)
 		       b->date ? when : "(commit not found)");
 		free(branch);
 	}
+	for (i = 0; i < rp->lags_nr; i++) {
+		span_text(lag_age(rp, &rp->lags[i]), span, sizeof(span));
+		printf("  %-14s at %.7s, not announced yet (%s)\n", rp->lags[i].branch,
+		       rp->lags[i].tip, span);
+	}
+	if (rp->write_error)
+		printf("files\n  %s\n", rp->write_error);
 }
 
 /* --- JSON --- */
@@ -414,6 +555,21 @@ static json_t *report_json(const struct report *rp)
 	json_object_set_new(doc, "outbox", ob);
 	json_object_set_new(doc, "targets", targets);
 	json_object_set_new(doc, "baselines", bases);
+	{
+		json_t *lags = json_object();
+		for (i = 0; i < rp->lags_nr; i++) {
+			const struct lag *l = &rp->lags[i];
+			char *branch = clean_name(l->branch);
+			json_object_set_new(lags, branch,
+					    json_pack("{s:s, s:s, s:o, s:I}", "tip", l->tip, "baseline", l->base,
+						      "since", time_json(l->since), "seconds",
+						      (json_int_t)lag_age(rp, l)));
+			free(branch);
+		}
+		json_object_set_new(doc, "unannounced", lags);
+		json_object_set_new(doc, "writable", json_boolean(!rp->write_error));
+		json_object_set_new(doc, "interrupted", json_boolean(rp->interrupted));
+	}
 	return doc;
 }
 
@@ -473,6 +629,21 @@ static void prom_text(const struct report *rp, struct strbuf *sb)
 	prom_head(sb, "herald_alert_after_seconds", "gauge",
 		  "git config herald.alertAfter: the longest a delivery may wait.");
 	strbuf_addf(sb, "herald_alert_after_seconds %lld\n", rp->alert_after);
+	prom_head(sb, "herald_files_writable", "gauge",
+		  "1 when herald can write its own files in $GIT_DIR/herald.");
+	strbuf_addf(sb, "herald_files_writable %d\n", rp->write_error ? 0 : 1);
+	prom_head(sb, "herald_interrupted", "gauge",
+		  "1 when an announcement was left half done (herald/txn).");
+	strbuf_addf(sb, "herald_interrupted %d\n", rp->interrupted);
+	prom_head(sb, "herald_branch_unannounced_seconds", "gauge",
+		  "How long each watched branch's tip has been ahead of its baseline; 0 when not.");
+	if (!rp->lags_nr)
+		strbuf_addstr(sb, "herald_branch_unannounced_seconds 0\n");
+	for (i = 0; i < rp->lags_nr; i++) {
+		strbuf_addstr(sb, "herald_branch_unannounced_seconds{");
+		prom_label(sb, "branch", rp->lags[i].branch);
+		strbuf_addf(sb, "} %lld\n", lag_age(rp, &rp->lags[i]));
+	}
 	prom_head(sb, "herald_alert", "gauge", "1 when herald status exits 1 (dead or late deliveries).");
 	strbuf_addf(sb, "herald_alert %d\n", rp->alerts.nr ? 1 : 0);
 	if (rp->nr) {
@@ -534,6 +705,10 @@ static void report_release(struct report *rp)
 	for (i = 0; i < rp->bases_nr; i++)
 		free(rp->bases[i].branch);
 	free(rp->bases);
+	for (i = 0; i < rp->lags_nr; i++)
+		free(rp->lags[i].branch);
+	free(rp->lags);
+	free(rp->write_error);
 	state_close(rp->state);
 	targets_free(rp->targets, rp->nr);
 	strvec_clear(&rp->alerts);
@@ -586,10 +761,12 @@ int cmd_status(int argc, char **argv)
 	rp.now = (long long)time(NULL);
 	if (setup_open(&st) < 0 || load_alert_after(st.repo, &rp.alert_after) < 0 ||
 	    targets_load(st.repo, &rp.targets, &rp.nr) < 0 ||
-	    load_outbox(&rp, st.repo->gitdir) < 0 || load_baselines(&rp, st.repo) < 0) {
+	    load_outbox(&rp, st.repo->gitdir) < 0 || load_baselines(&rp, st.repo) < 0 ||
+	    load_lags(&rp, st.repo) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
+	check_writable(&rp, st.repo->gitdir);
 	find_alerts(&rp);
 	if (json) {
 		doc = report_json(&rp);

@@ -75,26 +75,30 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	o.no_deliver = 1;
 	o.ob = ob;
 	o.out = stdout;
+	{
+		/* as many single messages as the hook would send, then a summary */
+		char *v = repo_config_string(st->repo, "herald.maxAnnounce");
+		long n = v ? strtol(v, NULL, 10) : 10;
+		o.max_per_target = n > 0 ? (size_t)n : 0;
+		free(v);
+	}
 	have_base = !git_reference_name_to_id(&base_id, st->repo->git, name);
 	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
-		/* a push the hook missed */
+		/* a push the hook missed, or left to us: one transaction with the baseline */
 		struct range rg = { NULL, tip };
-		git_reference *moved = NULL;
 		if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0) {
 			ret = repo_error(name);
 			goto out;
 		}
+		o.baseline_ref = name;
+		o.baseline_from = &base_id;
+		o.baseline_to = &tip_id;
 		ret = announce_range(st, &rg, &o, &s);
 		git_commit_free(rg.from);
+		o.baseline_ref = NULL;
 		if (ret < 0)
 			goto out;
 		total->queued += s.queued;
-		if (git_reference_create_matching(&moved, st->repo->git, name, &tip_id, 1,
-						  &base_id, "herald tick: caught up") < 0) {
-			ret = repo_error(name);
-			goto out;
-		}
-		git_reference_free(moved);
 	}
 	if (last < 0) {
 		/* the first tick: what was published before it was announced by pushes */
@@ -175,7 +179,8 @@ int cmd_tick(int argc, char **argv)
 		goto out;
 	}
 	if (setup_open(&st) < 0 || hookio_branches(st.repo, &branches) < 0 ||
-	    !(ob = outbox_open(st.repo->gitdir)) || outbox_lock(ob, 1) < 0) {
+	    !(ob = outbox_open(st.repo->gitdir)) || outbox_lock(ob, 1) < 0 ||
+	    announce_recover(st.repo, ob) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}

@@ -110,6 +110,32 @@ long long deliver_clamp_retry_after(long long seconds)
 	return seconds > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : seconds;
 }
 
+/*
+ * Called by libcurl for each header line: the moment the status line says
+ * 2xx, the receiver has accepted, so the caller's on_accepted removes the
+ * entry then rather than after the rest of the answer has arrived.
+ */
+struct header_watch {
+	CURL *curl;
+	struct deliver_conn *conn;
+	int fired;
+};
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct header_watch *w = ud;
+	long status = 0;
+
+	(void)data;
+	if (!w->fired && w->conn && w->conn->on_accepted &&
+	    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+	    status >= 200 && status < 300) {
+		w->fired = 1;
+		w->conn->on_accepted(w->conn->ud);
+	}
+	return size * n;
+}
+
 static char *request_url(const struct target *t, const struct outbox_entry *e)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -164,6 +190,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	char errbuf[CURL_ERROR_SIZE] = "", ts[32], *url = NULL, *where = NULL;
 	CURL *curl = NULL;
 	CURLcode rc;
+	struct header_watch watch = { NULL, NULL, 0 };
 	long status = 0;
 	curl_off_t retry = 0;
 	int ret = 0;
@@ -243,6 +270,10 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	watch.curl = curl;
+	watch.conn = conn;
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK) {
 		/* curl_easy_strerror() names no url; errbuf could */
@@ -294,11 +325,26 @@ static void when_text(long long delay, char *buf, size_t size)
 		snprintf(buf, size, "in %lldh", delay / 3600);
 }
 
+/* The entry being sent, for removing it the moment a 2xx status arrives. */
+struct in_flight {
+	struct outbox *ob;
+	const char *id;
+	int removed; /* 1 removed, -1 the removal failed */
+};
+
+static void remove_accepted(void *ud)
+{
+	struct in_flight *f = ud;
+
+	f->removed = outbox_remove(f->ob, f->id) < 0 ? -1 : 1;
+}
+
 int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
 	struct outbox_entry *v = NULL;
-	struct deliver_conn conn = { NULL, 0 };
+	struct deliver_conn conn = { NULL, 0, NULL, NULL };
+	struct in_flight flight = { ob, NULL, 0 };
 	struct state *state = NULL;
 	struct timespec t0;
 	size_t n = 0, i;
@@ -335,12 +381,22 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		}
 		attempt_init(&a);
 		conn.cap = o->max_time > 0 ? o->max_time - elapsed(&t0) : 0;
+		flight.id = e->id;
+		flight.removed = 0;
+		conn.on_accepted = remove_accepted;
+		conn.ud = &flight;
 		if (deliver_send(&conn, t, e, now, &a) < 0) {
 			attempt_release(&a);
 			ret = -1;
 			break;
 		}
 		st->attempted++;
+		/* a 2xx status came, then the answer broke off: accepted all the same */
+		if (flight.removed && !a.ok) {
+			a.ok = 1;
+			a.status = a.status ? a.status : 200;
+		}
+		conn.on_accepted = NULL;
 		state_record(state, e->target, a.ok, a.status, a.error, now);
 		e->attempts++;
 		e->last_attempt = now;
@@ -351,8 +407,17 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		e->response = a.response.len ? xstrndup(a.response.buf, a.response.len) : NULL;
 		if (a.ok) {
 			st->delivered++;
-			if (outbox_remove(ob, e->id) < 0)
+			/*
+			 * Removed when the status line came; a failed removal is
+			 * tried once more, and if that fails too the entry is sent
+			 * again later under the same webhook-id. Stop here: the
+			 * disk is in trouble.
+			 */
+			if (flight.removed != 1 && outbox_remove(ob, e->id) < 0) {
+				error("'%s' was delivered but stays in the outbox; it will be "
+				      "sent again with the same id", e->id);
 				ret = -1;
+			}
 			snprintf(next, sizeof(next), "delivered");
 		} else {
 			long long delay = a.transient ? deliver_delay(e->attempts, (unsigned)rand()) : -1;

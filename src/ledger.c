@@ -9,6 +9,7 @@
 #include "herald/fileio.h"
 #include "herald/ledger.h"
 #include "herald/strbuf.h"
+#include "herald/strvec.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -22,6 +23,9 @@ struct ledger {
 	int fd;            /* for appending; -1 until the first ledger_add() */
 	int existed;       /* the file was there (its name is durable) */
 	int needs_newline; /* the file ends in a line cut short */
+	long long size;    /* bytes in the file as far as we know */
+	struct strbuf staged; /* lines ledger_stage() holds for ledger_flush() */
+	struct strvec staged_keys;
 };
 
 /* Fields never hold the separators: tabs and line breaks become spaces. */
@@ -59,7 +63,7 @@ static int load(struct ledger *l)
 	size_t lineno = 0;
 	int ret = 0;
 
-	if (strbuf_read_file(&sb, l->path, LEDGER_CAP) < 0) {
+	if (fileio_read_own(&sb, l->path, LEDGER_CAP) < 0) {
 		if (errno != ENOENT)
 			ret = error("cannot read '%s': %s", l->path,
 				    strerror(errno));
@@ -94,6 +98,7 @@ static int load(struct ledger *l)
 		p = nl ? nl + 1 : end;
 	}
 	l->needs_newline = sb.len && sb.buf[sb.len - 1] != '\n';
+	l->size = (long long)sb.len;
 out:
 	strbuf_release(&sb);
 	strbuf_release(&key);
@@ -113,6 +118,7 @@ struct ledger *ledger_open(const char *herald_dir)
 	l->dir = xstrdup(herald_dir);
 	l->path = xstrfmt("%s/ledger", herald_dir);
 	l->seen = json_object();
+	strbuf_init(&l->staged, 0);
 	if (!l->seen) {
 		error("cannot load ledger '%s': out of memory", l->path);
 		goto fail;
@@ -134,6 +140,8 @@ void ledger_close(struct ledger *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	json_decref(l->seen);
+	strbuf_release(&l->staged);
+	strvec_clear(&l->staged_keys);
 	free(l->dir);
 	free(l->path);
 	free(l);
@@ -152,57 +160,99 @@ int ledger_has(struct ledger *l, const char *target, const char *post)
 	return ret;
 }
 
-int ledger_add(struct ledger *l, const char *target, const char *event,
-	       const char *post, const char *id, long long when)
+static int open_for_append(struct ledger *l)
 {
-	struct strbuf line = STRBUF_INIT, key = STRBUF_INIT;
+	if (l->fd < 0)
+		l->fd = fileio_open_append(l->path, 0600);
+	return l->fd < 0 ? -1 : 0;
+}
+
+void ledger_stage(struct ledger *l, const char *target, const char *event,
+		  const char *post, const char *id, long long when)
+{
+	struct strbuf *line = &l->staged;
+
+	if (!l->staged.len && l->needs_newline)
+		strbuf_addch(line, '\n');
+	add_field(line, target, strlen(target));
+	strbuf_addch(line, '\t');
+	if (event)
+		add_field(line, event, strlen(event));
+	strbuf_addch(line, '\t');
+	add_field(line, post, strlen(post));
+	strbuf_addch(line, '\t');
+	if (id)
+		add_field(line, id, strlen(id));
+	strbuf_addf(line, "\t%lld\n", when);
+	{
+		struct strbuf key = STRBUF_INIT;
+		make_key(&key, target, strlen(target), post, strlen(post));
+		strvec_push_nodup(&l->staged_keys, strbuf_detach(&key, NULL));
+	}
+}
+
+long long ledger_size(const struct ledger *l)
+{
+	return l->size;
+}
+
+int ledger_flush(struct ledger *l)
+{
+	size_t i;
 	int ret = 0;
 
-	if (!target || !post) {
-		ret = error("a ledger line needs a target and a post");
+	if (!l->staged.len)
+		return 0;
+	if (open_for_append(l) < 0) {
+		ret = -1;
 		goto out;
 	}
-	if (l->fd < 0) {
-		l->fd = fileio_open_append(l->path, 0600);
-		if (l->fd < 0) {
-			ret = -1;
-			goto out;
-		}
+	if (fileio_fault("ledger") < 0) {
+		ret = error("cannot write '%s': %s", l->path, strerror(errno));
+		goto out;
 	}
-	if (l->needs_newline)
-		strbuf_addch(&line, '\n');
-	add_field(&line, target, strlen(target));
-	strbuf_addch(&line, '\t');
-	if (event)
-		add_field(&line, event, strlen(event));
-	strbuf_addch(&line, '\t');
-	add_field(&line, post, strlen(post));
-	strbuf_addch(&line, '\t');
-	if (id)
-		add_field(&line, id, strlen(id));
-	strbuf_addf(&line, "\t%lld\n", when);
-	if (fileio_append(l->fd, l->path, line.buf, line.len) < 0) {
-		/* Part of the line may be there: start afresh next time. */
+	if (fileio_append(l->fd, l->path, l->staged.buf, l->staged.len) < 0) {
+		/* Part of the lines may be there: the caller truncates. */
 		l->needs_newline = 1;
 		ret = -1;
 		goto out;
 	}
 	l->needs_newline = 0;
-	make_key(&key, target, strlen(target), post, strlen(post));
-	if (remember(l, key.buf) < 0) {
-		ret = -1;
-		goto out;
-	}
-	/* Makes the new file's name durable. */
-	if (!l->existed) {
-		if (fileio_fsync_dir(l->dir) < 0) {
+	l->size += (long long)l->staged.len;
+	for (i = 0; i < l->staged_keys.nr; i++)
+		if (remember(l, l->staged_keys.v[i]) < 0)
 			ret = -1;
-			goto out;
-		}
-		l->existed = 1;
+	/* Makes the new file's name durable. */
+	if (!ret && !l->existed) {
+		if (fileio_fsync_dir(l->dir) < 0)
+			ret = -1;
+		else
+			l->existed = 1;
 	}
 out:
-	strbuf_release(&line);
-	strbuf_release(&key);
+	strbuf_reset(&l->staged);
+	strvec_clear(&l->staged_keys);
 	return ret;
+}
+
+int ledger_truncate(struct ledger *l, long long size)
+{
+	if (open_for_append(l) < 0)
+		return -1;
+	if (ftruncate(l->fd, (off_t)size) < 0 || fileio_fsync(l->fd) < 0)
+		return error("cannot truncate '%s': %s", l->path, strerror(errno));
+	/* What was read and added before is re-read: the lines cut are forgotten. */
+	json_object_clear(l->seen);
+	l->size = 0;
+	l->needs_newline = 0;
+	return load(l);
+}
+
+int ledger_add(struct ledger *l, const char *target, const char *event,
+	       const char *post, const char *id, long long when)
+{
+	if (!target || !post)
+		return error("a ledger line needs a target and a post");
+	ledger_stage(l, target, event, post, id, when);
+	return ledger_flush(l);
 }

@@ -440,7 +440,7 @@ static int read_entry(const char *path, const char *id, struct outbox_entry *e,
 
 	outbox_entry_release(e);
 	strbuf_reset(why);
-	if (strbuf_read_file(&sb, path, ENTRY_CAP) < 0) {
+	if (fileio_read_own(&sb, path, ENTRY_CAP) < 0) {
 		if (errno == ENOENT) {
 			ret = 1;
 			goto out;
@@ -532,6 +532,28 @@ static int make_folder(const char *path)
 	return 0;
 }
 
+int outbox_check_folder(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return error("cannot examine '%s': %s", dir, strerror(errno));
+	/*
+	 * Everything herald keeps here (credentials in bodies, the ledger
+	 * that stops repeats) is only as safe as the folder: someone else's,
+	 * a link to elsewhere, or one others may write to is refused.
+	 */
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
+		return error("'%s' is not a folder (a symbolic link is refused)", dir);
+	if (st.st_uid != geteuid())
+		return error("'%s' belongs to another user (uid %lu); herald runs as uid %lu",
+			     dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+	if (st.st_mode & 022)
+		return error("'%s' is writable by group or others (mode %04o); chmod 700 it",
+			     dir, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 struct outbox *outbox_open(const char *gitdir)
 {
 	struct outbox *ob = NULL;
@@ -548,7 +570,8 @@ struct outbox *outbox_open(const char *gitdir)
 	ob->dead = xstrfmt("%s/dead", ob->dir);
 
 	r = make_folder(ob->dir);
-	if (r < 0 || (r > 0 && fileio_fsync_dir(gitdir) < 0))
+	if (r < 0 || (r > 0 && fileio_fsync_dir(gitdir) < 0) ||
+	    outbox_check_folder(ob->dir) < 0)
 		goto fail;
 	r = make_folder(ob->pending);
 	if (r < 0 || (r > 0 && fileio_fsync_dir(ob->dir) < 0))
@@ -589,7 +612,7 @@ int outbox_lock(struct outbox *ob, int wait)
 		goto out;
 	strbuf_addf(&path, "%s/lock", ob->dir);
 	do {
-		fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		ret = error("cannot open '%s': %s", path.buf, strerror(errno));
@@ -655,6 +678,59 @@ out:
 int outbox_put(struct outbox *ob, const struct outbox_entry *e)
 {
 	return put_in(ob, 0, e);
+}
+
+int outbox_put_batch(struct outbox *ob, const struct outbox_entry *v, size_t nr,
+		     size_t *written)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct fileio_batch b;
+	size_t i;
+	int ret = 0;
+
+	*written = 0;
+	fileio_batch_init(&b, ob->pending);
+	for (i = 0; i < nr && !ret; i++) {
+		char *text = entry_to_text(&v[i]);
+
+		if (!text) {
+			ret = -1;
+			break;
+		}
+		entry_path(&path, ob->pending, v[i].id);
+		if (fileio_fault("entry") < 0)
+			ret = error("cannot write '%s': %s", path.buf, strerror(errno));
+		else
+			ret = fileio_batch_add(&b, path.buf, text, strlen(text), 0600);
+		free(text);
+	}
+	/* the data of every entry, then every name: one sync each for the batch */
+	if (!ret)
+		ret = fileio_batch_commit(&b, written);
+	fileio_batch_release(&b);
+	strbuf_release(&path);
+	return ret;
+}
+
+int outbox_unlink_batch(struct outbox *ob, const struct strvec *ids)
+{
+	size_t i;
+	int ret = 0, any = 0;
+
+	for (i = 0; i < ids->nr; i++) {
+		int r;
+
+		if (!outbox_id_valid(ids->v[i]))
+			continue;
+		r = unlink_entry(ob->pending, ids->v[i]);
+		if (r < 0)
+			ret = -1;
+		else if (r > 0)
+			any = 1;
+	}
+	if (any && fileio_fsync_dir(ob->pending) < 0)
+		ret = -1;
+	return ret;
 }
 
 int outbox_has(struct outbox *ob, const char *id)
@@ -858,6 +934,8 @@ int outbox_remove(struct outbox *ob, const char *id)
 
 	if (!outbox_id_valid(id))
 		return invalid_id(id);
+	if (fileio_fault("removal") < 0)
+		return error("cannot remove outbox entry '%s': %s", id, strerror(errno));
 	r = unlink_entry(ob->pending, id);
 	if (r < 0)
 		return -1;

@@ -303,5 +303,5 @@ int render_write(const char *path, const char *data, size_t len)
 			return error("cannot write to standard output");
 		return 0;
 	}
-	return fileio_write_atomic(path, data, len, 0666);
+	return fileio_write_user(path, data, len);
 }

@@ -152,7 +152,7 @@ static int load(struct state *s)
 	const char *name;
 	int ret = 0;
 
-	if (strbuf_read_file(&sb, s->path, STATE_CAP) < 0) {
+	if (fileio_read_own(&sb, s->path, STATE_CAP) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			goto out;
 		ret = error("cannot read '%s': %s", s->path, strerror(errno));
@@ -283,7 +283,10 @@ int state_save(struct state *s)
 	}
 	strbuf_addstr(&sb, text);
 	strbuf_addch(&sb, '\n');
-	ret = fileio_write_atomic(s->path, sb.buf, sb.len, 0600);
+	if (fileio_fault("status") < 0)
+		ret = error("cannot write '%s': %s", s->path, strerror(errno));
+	else
+		ret = fileio_write_atomic(s->path, sb.buf, sb.len, 0600);
 	if (!ret)
 		s->dirty = 0;
 out:

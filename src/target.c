@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -94,27 +96,57 @@ static void problem(struct target *t, const char *fmt, ...)
 	t->problem = strbuf_detach(&sb, NULL);
 }
 
-/* Reads a credential from a file; a file others can read is refused. */
+/*
+ * Reads a credential from a file. Owner and mode are checked on the opened
+ * descriptor, so what is checked is what is read: a regular file of
+ * herald's user (or root) that nobody else can read.
+ */
 static char *read_secret_file(struct target *t, const char *key, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	int fd;
 
-	if (stat(path, &st) < 0) {
+	do {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	} while (fd < 0 && errno == EINTR);
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		problem(t, "%s '%s' cannot be read: %s", key, path, strerror(errno));
-		return NULL;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		problem(t, "%s '%s' is not a regular file", key, path);
+		goto fail;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		problem(t, "%s '%s' belongs to another user (uid %lu); chown it to herald's user",
+			key, path, (unsigned long)st.st_uid);
+		goto fail;
 	}
 	if (st.st_mode & 077) {
 		problem(t, "%s '%s' is readable by others; chmod 600 it", key, path);
-		return NULL;
+		goto fail;
 	}
-	if (strbuf_read_file(&sb, path, 64 * 1024) < 0) {
-		problem(t, "%s '%s' cannot be read: %s", key, path, strerror(errno));
-		strbuf_release(&sb);
-		return NULL;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sb.len + (size_t)n > 64 * 1024) {
+			problem(t, "%s '%s' cannot be read: %s", key, path,
+				n < 0 ? strerror(errno) : "larger than 64 KiB");
+			goto fail;
+		}
+		strbuf_add(&sb, chunk, (size_t)n);
 	}
+	close(fd);
 	strbuf_rtrim(&sb);
 	return strbuf_detach(&sb, NULL);
+fail:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&sb);
+	return NULL;
 }
 
 static char *read_env(struct target *t, const char *key, const char *name)

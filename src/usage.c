@@ -1,8 +1,10 @@
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -43,7 +45,11 @@ static void report(const char *level, const char *fmt, va_list ap)
 	fflush(stdout);
 	fwrite(sb.buf, 1, sb.len, stderr);
 	if (log_path) {
-		FILE *f = fopen(log_path, "a");
+		/* herald's own file: never through a link someone planted */
+		int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!f && fd >= 0)
+			close(fd);
 		if (f) {
 			char stamp[32];
 			time_t now = time(NULL);

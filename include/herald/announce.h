@@ -7,8 +7,10 @@
 #include <jansson.h>
 
 struct outbox;
+struct repo;
 struct setup;
 struct range;
+struct strvec;
 
 /*
  * Announcing a range: scan it, pick each target's events, drop what the
@@ -25,6 +27,14 @@ struct announce_options {
 	size_t max_per_target; /* more events than this for a target: one summary message; 0: no limit */
 	struct outbox *ob;     /* an outbox the caller opened and locked, or NULL */
 	FILE *out;        /* what a person reads: one line per delivery */
+	/*
+	 * A baseline to move from baseline_from (NULL: create it) to
+	 * baseline_to in the same transaction as the entries and ledger
+	 * lines, or NULL.
+	 */
+	const char *baseline_ref;
+	const git_oid *baseline_from, *baseline_to;
+	struct strvec *queued_ids; /* when set, gets the id of each entry written */
 };
 
 struct announce_stats {
@@ -45,6 +55,16 @@ int announce_range(struct setup *st, struct range *rg,
 int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 		 const char *to, const struct announce_options *o,
 		 struct announce_stats *stats);
+
+/*
+ * Finishes what an interrupted announcement left (herald/txn, under the
+ * outbox lock, which the caller holds): completes it when its baseline
+ * moved, else removes its entries and ledger lines so the range is
+ * announced again. Every command that writes or delivers calls it first.
+ * 0 (also when there was nothing to do) or -1 after error(); then nothing
+ * may be delivered.
+ */
+int announce_recover(struct repo *r, struct outbox *ob);
 
 /* A stable id for this repository: git config herald.id, else its git dir. */
 char *announce_repo_id(struct setup *st);

@@ -29,6 +29,9 @@ void attempt_release(struct attempt *a);
 struct deliver_conn {
 	void *curl;
 	double cap; /* seconds left in the caller's budget; 0: none */
+	/* called once, as soon as a 2xx status line arrives; may be NULL */
+	void (*on_accepted)(void *ud);
+	void *ud;
 };
 void deliver_conn_release(struct deliver_conn *c);
 

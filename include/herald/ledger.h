@@ -41,4 +41,19 @@ int ledger_has(struct ledger *l, const char *target, const char *post);
 int ledger_add(struct ledger *l, const char *target, const char *event,
 	       const char *post, const char *id, long long when);
 
+/*
+ * Batches: ledger_stage() holds a line in memory, ledger_flush() appends
+ * every held line with one write and one fsync (and only then adds them to
+ * the in-memory hash). On failure part of the lines may be in the file:
+ * ledger_truncate() to the ledger_size() taken before cuts them off again
+ * (ftruncate, fsync) and re-reads the file. Writers hold the outbox lock.
+ * `target` and `post` must not be NULL. Flush and truncate: 0 or -1 after
+ * error().
+ */
+void ledger_stage(struct ledger *l, const char *target, const char *event,
+		  const char *post, const char *id, long long when);
+int ledger_flush(struct ledger *l);
+long long ledger_size(const struct ledger *l);
+int ledger_truncate(struct ledger *l, long long size);
+
 #endif

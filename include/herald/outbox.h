@@ -87,6 +87,29 @@ void outbox_unlock(struct outbox *ob);
 int outbox_put(struct outbox *ob, const struct outbox_entry *e);
 
 /*
+ * Writes `nr` new entries as outbox_put() does, but makes their names
+ * durable with one fsync of the folder for the whole batch. *written says
+ * how many files were put (the first ones); on -1 (after error()) the
+ * caller removes those with outbox_unlink_batch().
+ */
+int outbox_put_batch(struct outbox *ob, const struct outbox_entry *v, size_t nr,
+		     size_t *written);
+
+/*
+ * Removes the pending entries named by `ids` (those that are there), then
+ * fsyncs the folder once. 0 or -1 after error().
+ */
+struct strvec;
+int outbox_unlink_batch(struct outbox *ob, const struct strvec *ids);
+
+/*
+ * Refuses (error(), -1) herald's folder `dir` when it is not a folder of
+ * its own: a symbolic link, owned by another user, or writable by group or
+ * others. 0 when fine.
+ */
+int outbox_check_folder(const char *dir);
+
+/*
  * 1 when ID is pending or dead, else 0 (also for an invalid id, which no
  * entry can have); -1 after error() when the folders cannot be examined.
  */
