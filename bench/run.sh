@@ -65,31 +65,47 @@ for d in "$OUT"/gen-v*; do   # repositories of older generator versions
 done
 
 GENNOTE=""
-gen() { # gen KIND -> prints the repository path; regenerates when stale
+gen() { # gen NAME KIND [gen.py options] -> GENDIR/NAME; regenerates when stale
+	name=$1
 	dir=$GENDIR/$1
+	shift
 	if [ "${BENCH_REGEN:-0}" = 1 ] || [ ! -f "$dir.stamp" ] ||
 		[ "$(cat "$dir.stamp")" != "$GENSUM" ]; then
 		rm -f "$dir.stamp"
-		echo "generating $1 repository in $dir ..." >&2
+		echo "generating $name repository in $dir ..." >&2
 		t0=$(date +%s)
-		if python3 "$BENCH/gen.py" "$1" "$dir" >"$GENDIR/$1.log" 2>&1; then
+		kind=$1
+		shift
+		if python3 "$BENCH/gen.py" "$kind" "$dir" "$@" >"$GENDIR/$name.log" 2>&1; then
 			echo "$GENSUM" >"$dir.stamp"
-			GENNOTE="$GENNOTE $1: generated in $(($(date +%s) - t0)) s;"
+			GENNOTE="$GENNOTE $name: generated in $(($(date +%s) - t0)) s;"
 		else
-			echo "bench: generating $1 failed:" >&2
-			tail -5 "$GENDIR/$1.log" >&2
+			echo "bench: generating $name failed:" >&2
+			tail -5 "$GENDIR/$name.log" >&2
 			return 1
 		fi
 	else
-		GENNOTE="$GENNOTE $1: cached;"
+		GENNOTE="$GENNOTE $name: cached;"
 	fi
 	return 0
 }
-gen small || { echo "bench: no SMALL repository; nothing to measure"; exit 0; }
+gen small small || { echo "bench: no SMALL repository; nothing to measure"; exit 0; }
 BIGKIND=${BENCH_BIG_KIND:-big}
-gen "$BIGKIND" || { echo "bench: no BIG repository; nothing to measure"; exit 0; }
+gen "$BIGKIND" "$BIGKIND" || { echo "bench: no BIG repository; nothing to measure"; exit 0; }
 BIG=$GENDIR/$BIGKIND
 SMALL=$GENDIR/small
+# The same history packed as `git gc --aggressive` does, and laid out in
+# year folders (plain and aggressive): issue 13's four variants.
+VARIANTS="$BIGKIND $BIGKIND-aggr $BIGKIND-years $BIGKIND-years-aggr"
+if [ "${BENCH_VARIANTS:-1}" = 1 ]; then
+	gen "$BIGKIND-aggr" "$BIGKIND" --pack aggressive --like "$BIG" || VARIANTS=${VARIANTS%% *}
+	gen "$BIGKIND-years" "$BIGKIND" --layout years &&
+		gen "$BIGKIND-years-aggr" "$BIGKIND" --layout years --pack aggressive \
+			--like "$GENDIR/$BIGKIND-years" ||
+		VARIANTS="$BIGKIND $BIGKIND-aggr"
+else
+	VARIANTS=$BIGKIND
+fi
 export BENCH_BIG="$BIG" BENCH_SMALL="$SMALL"
 
 describe() { # describe REPO
