@@ -91,8 +91,9 @@ static void side_release(struct side *s)
 	s->blob = NULL;
 }
 
+/* `same`, when not NULL, is the blob f->id names, already read (a pure rename). */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, struct side *s)
+		     const git_diff_file *f, git_blob *same, struct side *s)
 {
 	post_init(&s->post);
 	s->blob = NULL;
@@ -106,6 +107,8 @@ static int read_side(struct repo *r, const struct changes_options *o,
 	}
 	size_t size;
 
+	if (same && git_blob_dup(&s->blob, same) == 0)
+		goto read;
 	switch (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size)) {
 	case -1:
 		return -1;
@@ -113,6 +116,7 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		post_too_large(&s->post, f->path, size);
 		return 0;
 	}
+read:
 	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
 		  (size_t)git_blob_rawsize(s->blob), o->now, 0);
 	return 0;
@@ -287,8 +291,10 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	post_init(&b.post);
 	post_init(&a.post);
 	b.blob = a.blob = NULL;
-	if ((old_path && read_side(sc->r, sc->o, &d->old_file, &b) < 0) ||
-	    (new_path && read_side(sc->r, sc->o, &d->new_file, &a) < 0)) {
+	if ((old_path && read_side(sc->r, sc->o, &d->old_file, NULL, &b) < 0) ||
+	    (new_path && read_side(sc->r, sc->o, &d->new_file,
+				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? b.blob : NULL,
+				   &a) < 0)) {
 		ret = -1;
 		goto out;
 	}
