@@ -46,6 +46,24 @@ static size_t utf8_len(const char *s, size_t len)
 	return n;
 }
 
+/*
+ * cmark 0.30's CommonMark renderer takes U+FFFE and U+FFFF for invalid
+ * UTF-8 and writes their first byte alone (0xEF dropped, 0xFE or 0xFF
+ * kept), so "ahttp" + U+FFFE comes out as invalid UTF-8. Both are
+ * noncharacters, never text a reader should see: they become U+FFFD in
+ * every format before cmark sees them. The input is valid UTF-8 here, so
+ * the three-byte pattern cannot start inside another character.
+ */
+static void replace_fffe_ffff(struct strbuf *sb)
+{
+	for (size_t i = 0; i + 2 < sb->len; i++) {
+		unsigned char *p = (unsigned char *)sb->buf + i;
+
+		if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			p[2] = 0xbd;
+	}
+}
+
 static size_t utf8_count(const char *s, size_t len)
 {
 	size_t i = 0, n = 0;
@@ -1265,6 +1283,7 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 	}
 	if (len)
 		strbuf_add_utf8_lossy(&src, md, len);
+	replace_fffe_ffff(&src);
 
 	doc = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
 	if (!doc) {

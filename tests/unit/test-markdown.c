@@ -390,6 +390,19 @@ static void test_utf8(void)
 		free(got);
 	}
 
+	/* tests/fuzz/regressions/markdown/commonmark-autolink-fffe */
+	for (f = 0; f < ARRAY_SIZE(fmt_name); f++) {
+		got = renders("ahttp\xef\xbf\xbe x \xef\xbf\xbf", f, 0);
+		ok(got && utf8_valid(got, strlen(got), NULL) &&
+		   strstr(got, "ahttp" FFFD) && !strstr(got, "\xef\xbf\xbe"),
+		   "%s: U+FFFE and U+FFFF become U+FFFD", fmt_name[f]);
+		free(got);
+	}
+	got = renders("ahttp\xef\xbf\xbe x", MARKDOWN_COMMONMARK, 0);
+	ok(got && utf8_valid(got, strlen(got), NULL) && strstr(got, "ahttp" FFFD),
+	   "commonmark: U+FFFE after 'http' stays valid UTF-8 (cmark writes a lone byte)");
+	free(got);
+
 	strbuf_addstr(&sb, "keep ");
 	ok(markdown_render(NULL, 0, MARKDOWN_HTML, 0, &sb) == 0 &&
 	   !strcmp(sb.buf, "keep "), "NULL input of length 0 renders nothing");
