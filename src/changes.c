@@ -354,6 +354,7 @@ struct rename_file {
 	const git_diff_file *f; /* the side that exists */
 	int is_post;
 	int pair;               /* index on the other side, or -1 */
+	int sized;              /* size known (from the object's header) */
 	int loaded;             /* chunks read (or found unreadable) */
 	int scorable;
 	size_t size;
@@ -471,6 +472,40 @@ static int load_chunks(struct scan *sc, struct rename_file *rf)
 	return 0;
 }
 
+/* Learns a file's size from its object header, without inflating it. */
+static int load_size(struct scan *sc, struct rename_file *rf)
+{
+	git_blob *blob = NULL;
+	size_t size;
+
+	if (rf->sized)
+		return 0;
+	rf->sized = 1;
+	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, 0, &blob, &size) < 0)
+		return -1;
+	git_blob_free(blob);
+	rf->size = size;
+	return 0;
+}
+
+/*
+ * Can these two reach MIN_SCORE at all? git's size test, done before any
+ * content is read: most pairs of a big commit fail it.
+ */
+static int sizes_allow(struct scan *sc, struct rename_file *a, struct rename_file *b,
+		       int *ok)
+{
+	size_t max, min;
+
+	*ok = 0;
+	if (load_size(sc, a) < 0 || load_size(sc, b) < 0)
+		return -1;
+	max = a->size > b->size ? a->size : b->size;
+	min = a->size > b->size ? b->size : a->size;
+	*ok = max <= HERALD_POST_MAX && (max - min) * 2 <= max;
+	return 0;
+}
+
 /* git's estimate_similarity: 0..MAX_SCORE, 0 below MIN_SCORE's size bound. */
 static int similarity(const struct rename_file *a, const struct rename_file *b)
 {
@@ -517,7 +552,7 @@ static int pair_basenames(struct scan *sc, struct renames *rn)
 {
 	json_t *srcs = json_object(), *dsts = json_object();
 	size_t i;
-	int ret = 0;
+	int ret = 0, ok;
 
 	for (i = 0; i < rn->nr_src; i++)
 		if (rn->src[i].pair < 0) {
@@ -544,11 +579,12 @@ static int pair_basenames(struct scan *sc, struct renames *rn)
 		src = &rn->src[json_integer_value(s)];
 		if (!relevant(src, dst))
 			continue;
-		if (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0) {
+		if (sizes_allow(sc, src, dst, &ok) < 0 ||
+		    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
 			ret = -1;
 			break;
 		}
-		if (similarity(src, dst) >= MIN_BASENAME_SCORE) {
+		if (ok && similarity(src, dst) >= MIN_BASENAME_SCORE) {
 			dst->pair = (int)json_integer_value(s);
 			src->pair = (int)i;
 		}
@@ -596,7 +632,7 @@ static void record_if_better(struct score *m, const struct score *s)
 static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			unsigned long long *needed)
 {
-	size_t i, j, nr_src = 0, nr_post_src = 0, nr = 0;
+	size_t i, j, nr_src = 0, nr_post_src = 0, nr = 0, *all, *posts;
 	unsigned long long pairs = 0;
 	struct score *m;
 	int ret = 0;
@@ -619,36 +655,51 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 		*needed = l;
 		return 0;
 	}
+	/* a destination that is no post is only scored against post sources */
+	all = xcalloc(nr_src + 1, sizeof(*all));
+	posts = xcalloc(nr_post_src + 1, sizeof(*posts));
+	for (i = 0, nr_src = nr_post_src = 0; i < rn->nr_src; i++)
+		if (rn->src[i].pair < 0 && is_regular(rn->src[i].f)) {
+			all[nr_src++] = i;
+			if (rn->src[i].is_post)
+				posts[nr_post_src++] = i;
+		}
 	m = xcalloc(rn->nr_dst * CANDIDATES_PER_DST, sizeof(*m));
 	for (i = 0; i < rn->nr_dst && !ret; i++) {
 		struct rename_file *dst = &rn->dst[i];
 		struct score *row = &m[i * CANDIDATES_PER_DST];
+		const size_t *cand = dst->is_post ? all : posts;
+		size_t nr_cand = dst->is_post ? nr_src : nr_post_src;
 
 		for (j = 0; j < CANDIDATES_PER_DST; j++)
 			row[j].score = -1;
-		if (dst->pair >= 0)
+		if (dst->pair >= 0 || !is_regular(dst->f))
 			continue;
-		for (j = 0; j < rn->nr_src; j++) {
-			struct rename_file *src = &rn->src[j];
+		for (j = 0; j < nr_cand; j++) {
+			struct rename_file *src = &rn->src[cand[j]];
 			struct score s;
-			if (src->pair >= 0 || !relevant(src, dst))
-				continue;
-			if (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0) {
+			int ok;
+			if (sizes_allow(sc, src, dst, &ok) < 0 ||
+			    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
 				ret = -1;
 				break;
 			}
+			if (!ok)
+				continue;
 			s.score = similarity(src, dst);
 			if (s.score < MIN_SCORE)
 				continue;
 			s.name_score = same_base_name(src->f->path, dst->f->path);
 			s.dst = i;
-			s.src = j;
+			s.src = cand[j];
 			record_if_better(row, &s);
 		}
 	}
 	for (i = 0; i < rn->nr_dst * CANDIDATES_PER_DST; i++)
 		if (m[i].score >= MIN_SCORE)
 			m[nr++] = m[i];
+	free(all);
+	free(posts);
 	qsort(m, nr, sizeof(*m), cmp_score);
 	for (i = 0; i < nr && !ret; i++) {
 		struct rename_file *dst = &rn->dst[m[i].dst], *src = &rn->src[m[i].src];
