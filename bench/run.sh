@@ -16,6 +16,9 @@
 #   BENCH_REGEN=1       regenerate the repositories even when cached
 #   BENCH_BIG_KIND=mid  use gen.py's 1,000-post repository as BIG (a quick
 #                       check of the harness; the goals then mean nothing)
+#   BENCH_VARIANTS="big big-aggr big-years big-years-aggr"  which BIG
+#                       variants to make and measure (the default: all)
+#   BENCH_CLOCK=cpu     ratios of user+sys time (default), or wall
 #
 # More figures (template rendering, delivery, hook latency, ...): add a file
 # bench/sections/NN-name.sh defining section_name() with the helpers below
@@ -98,16 +101,21 @@ BIG=$GENDIR/$BIGKIND
 SMALL=$GENDIR/small
 # The same history packed as `git gc --aggressive` does, and laid out in
 # year folders (plain and aggressive): issue 13's four variants.
-VARIANTS="$BIGKIND $BIGKIND-aggr $BIGKIND-years $BIGKIND-years-aggr"
-if [ "${BENCH_VARIANTS:-1}" = 1 ]; then
-	gen "$BIGKIND-aggr" "$BIGKIND" --pack aggressive --like "$BIG" || VARIANTS=${VARIANTS%% *}
-	gen "$BIGKIND-years" "$BIGKIND" --layout years &&
-		gen "$BIGKIND-years-aggr" "$BIGKIND" --layout years --pack aggressive \
-			--like "$GENDIR/$BIGKIND-years" ||
-		VARIANTS="$BIGKIND $BIGKIND-aggr"
-else
-	VARIANTS=$BIGKIND
-fi
+# BENCH_VARIANTS="big big-aggr" limits them (each takes minutes to make).
+VARIANTS=
+for v in ${BENCH_VARIANTS:-$BIGKIND $BIGKIND-aggr $BIGKIND-years $BIGKIND-years-aggr}; do
+	case $v in
+	"$BIGKIND") ok=1 ;;
+	"$BIGKIND-aggr") gen "$v" "$BIGKIND" --pack aggressive --like "$BIG" && ok=1 || ok=0 ;;
+	"$BIGKIND-years") gen "$v" "$BIGKIND" --layout years && ok=1 || ok=0 ;;
+	"$BIGKIND-years-aggr")
+		{ [ -f "$GENDIR/$BIGKIND-years.stamp" ] || gen "$BIGKIND-years" "$BIGKIND" --layout years; } &&
+			gen "$v" "$BIGKIND" --layout years --pack aggressive --like "$GENDIR/$BIGKIND-years" &&
+			ok=1 || ok=0 ;;
+	*) ok=0; echo "bench: no variant '$v'" >&2 ;;
+	esac
+	[ $ok = 1 ] && VARIANTS="$VARIANTS $v"
+done
 export BENCH_BIG="$BIG" BENCH_SMALL="$SMALL"
 
 describe() { # describe REPO
