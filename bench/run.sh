@@ -170,7 +170,7 @@ section_scan() {
 		ratio "13.2" "scan HEAD~1 HEAD: BIG/SMALL ($l)" "scan1_$v" scan1_small "SMALL" "<=" 1.2
 		events "13.2e" "  events" "scan1_$v" "new=$(meta "$R" 'm["expect"]["last_commit_new"]')"
 	done
-	[ -f "$RES/scanall_$BIGKIND.json" ] && cp "$RES/scanall_$BIGKIND.json" "$RES/scanall_big.json"
+	[ "$BIGKIND" != big ] && [ -f "$RES/scanall_$BIGKIND.json" ] && cp "$RES/scanall_$BIGKIND.json" "$RES/scanall_big.json"
 }
 
 section_lint() {
