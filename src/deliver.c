@@ -137,17 +137,6 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		curl = conn->curl;
 		curl_easy_reset(curl); /* options go, open connections stay */
 	} else {
-		/*
-		 * libcurl (and OpenSSL under it) is set up on the first request,
-		 * not when herald starts: most runs, and most hooks that only
-		 * enqueue, never make one.
-		 */
-		static int curl_ready;
-		if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			ret = error("cannot initialise libcurl");
-			goto out;
-		}
-		curl_ready = 1;
 		curl = curl_easy_init();
 		if (!curl) {
 			ret = error("cannot start libcurl");

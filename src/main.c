@@ -102,7 +102,8 @@ int main(int argc, char **argv)
 		error("'%s' is not a herald command; see 'herald --help'", argv[0]);
 		return EXIT_USAGE;
 	}
-	/* libcurl is set up by deliver.c when a request is made */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die("cannot initialise libcurl");
 	git_libgit2_init();
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
@@ -110,6 +111,6 @@ int main(int argc, char **argv)
 		ret = EXIT_FATAL;
 	}
 	git_libgit2_shutdown();
-	curl_global_cleanup(); /* a no-op when no request was made */
+	curl_global_cleanup();
 	return ret;
 }
