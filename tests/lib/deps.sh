@@ -11,6 +11,7 @@ pc libcmark libcmark-dev
 pc jansson libjansson-dev
 pc libcurl libcurl4-openssl-dev
 pc openssl libssl-dev
+pc libutf8proc libutf8proc-dev
 need() { command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2"; }
 need cc gcc
 need make make
@@ -20,6 +21,18 @@ need python3 python3
 need xmllint libxml2-utils
 need curl curl
 need chromium chromium
+# man pages, the Debian package (t0060, t0063)
+need man man-db
+need mandoc mandoc
+need groff groff-base
+need dpkg-buildpackage dpkg-dev
+need dh debhelper
+need lintian lintian
+# bash completion (t0062)
+[ -f /usr/share/bash-completion/bash_completion ] || pkgs="$pkgs bash-completion"
+# the generators whose urls and dates herald reproduces (t0042, t0043)
+need hugo hugo
+need jekyll jekyll
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2
