@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
 """Deterministic generator of Jekyll-style blog repositories for herald's bench.
 
-    python3 bench/gen.py KIND OUTDIR        KIND: big | small | mid
+    python3 bench/gen.py KIND OUTDIR [--layout flat|years] [--pack plain|aggressive]
     python3 bench/gen.py --version          prints GEN_VERSION
+
+KIND: big | small | mid. --layout flat (the default) keeps every post in
+_posts/DATE-slug.md, as many Jekyll blogs do; --layout years puts them in
+_posts/YEAR/DATE-slug.md (YEAR of the post's date, ~800 a folder for big).
+--pack plain (the default) repacks as `git gc` does (--window=10
+--depth=50), --pack aggressive as `git gc --aggressive` (--window=250
+--depth=50): the same history, deeper and denser delta chains.
 
 Writes a `git fast-import` stream (seeded RNG, fixed dates) into a fresh
 non-bare repository at OUTDIR, repacks it, checks out `main` and writes
@@ -22,7 +29,10 @@ History model (first parent linear, branch `main`):
     merged with a two-parent merge commit (--no-ff style).
 The big repository also gets a branch `migrate`: one commit on top of main
 that moves 1,500 published posts from _posts/ to blog/_posts/ and publishes
-300 drafts (_drafts/x.md -> _posts/DATE-x.md, `draft: true` removed).
+300 drafts (_drafts/x.md -> _posts/DATE-x.md, `draft: true` removed),
+and a branch `renames`: one commit on top of main adds 8,000 small non-post
+files under data/, the next renames every one of them to assets/data/ with
+one line changed (inexact renames no post can be part of).
 """
 import hashlib
 import json
@@ -34,16 +44,16 @@ import sys
 import time
 
 # Bump when the generated repositories change; bench/run.sh caches by it.
-GEN_VERSION = 1
+GEN_VERSION = 2
 
 KINDS = {
     # posts, commits, drafts left at HEAD, migration (moved, undrafted)
     "big": dict(posts=10000, commits=20000, drafts_end=350, seed=20240601,
-                migrate=(1500, 300)),
+                migrate=(1500, 300), renames=8000),
     "small": dict(posts=10, commits=20, drafts_end=1, seed=7, migrate=None),
     # quick self-test of the generator and of the harness
     "mid": dict(posts=1000, commits=2000, drafts_end=60, seed=11,
-                migrate=(150, 30)),
+                migrate=(150, 30), renames=800),
 }
 
 END_TS = 1717200000  # 2024-06-01T00:00:00Z: every date is in the past
@@ -123,8 +133,10 @@ class Post:
 
 
 class Gen:
-    def __init__(self, kind):
+    def __init__(self, kind, layout="flat"):
         p = KINDS[kind]
+        self.layout = layout
+        self.renames = p.get("renames")
         self.kind = kind
         self.P = p["posts"]
         self.N = p["commits"]
@@ -200,9 +212,14 @@ class Gen:
         while sum(map(len, p.body)) > 3000 and len(p.body) > 2:
             p.body.pop()
         p.path = ("_drafts/%s.md" % p.slug) if in_drafts else \
-            ("_posts/%s-%s.md" % (ymd(ts), p.slug))
+            self.post_path(ts, p.slug)
         self.posts.append(p)
         return p
+
+    def post_path(self, ts, slug):
+        if self.layout == "years":
+            return "_posts/%s/%s-%s.md" % (ymd(ts)[:4], ymd(ts), slug)
+        return "_posts/%s-%s.md" % (ymd(ts), slug)
 
     def edit_post(self, p):
         """One realistic edit; returns a short description."""
@@ -467,7 +484,7 @@ class Gen:
                     p.draft = False
                     p.in_drafts = False
                     p.date = ts
-                    p.path = "_posts/%s-%s.md" % (ymd(ts), p.slug)
+                    p.path = self.post_path(ts, p.slug)
                     msg = "Publish %s" % p.title
                 else:  # flag
                     p = pending.pop(i)
@@ -508,7 +525,7 @@ class Gen:
                 p = self.pick_published()
                 old = p.path
                 p.slug = self.new_slug()
-                p.path = "_posts/%s-%s.md" % (ymd(p.date), p.slug)
+                p.path = self.post_path(p.date, p.slug)
                 m = self.blob(p.render())
                 del self.files[old]
                 self.files[p.path] = m
@@ -539,6 +556,8 @@ class Gen:
         self.delete_side = self.counts.get(side_ref, 0) > 0
         if self.migrate:
             self.migration()
+        if self.renames:
+            self.mass_rename()
         self.out.append(b"done\n")
 
     def site_edit(self, s):
@@ -608,7 +627,7 @@ class Gen:
         for p in dsel:
             ops.append(("D", p.path))
             p.draft = False
-            p.path = "_posts/%s-%s.md" % (ymd(ts), p.slug)
+            p.path = self.post_path(ts, p.slug)
             ops.append(("M", p.path, self.blob(p.render())))
         self.mark += 1
         name, mail, tz = AUTHORS[0]
@@ -627,43 +646,118 @@ class Gen:
         self.out.append(b"\n")
 
 
+    def mass_rename(self):
+        """Branch `renames`: add self.renames data files, then rename all."""
+        n = self.renames
+        name, mail, tz = AUTHORS[1]
+        parent = self.last_main
+
+        def body(i, rev):
+            r = random.Random(i)
+            lines = ['{"id": %d, "word": "%s", "n": %d}\n'
+                     % (i, r.choice(VOCAB), r.randrange(10 ** 6))
+                     for _ in range(8)]
+            lines[0] = '{"id": %d, "rev": %d}\n' % (i, rev)
+            return "".join(lines).encode()
+
+        for step in range(2):
+            ts = END_TS + 7200 + step * 60
+            ops = []
+            for i in range(n):
+                if step == 0:
+                    ops.append(("M", "data/%05d.json" % i,
+                                self.blob(body(i, 0))))
+                else:
+                    ops.append(("D", "data/%05d.json" % i))
+                    ops.append(("M", "assets/data/item-%05d.json" % i,
+                                self.blob(body(i, 1))))
+            msg = (b"Add %d data files" % n) if step == 0 else \
+                (b"Move %d data files to assets/data" % n)
+            self.mark += 1
+            self.out.append(("commit refs/heads/renames\nmark :%d\n"
+                             "author %s <%s> %d %s\ncommitter %s <%s> %d %s\n"
+                             % (self.mark, name, mail, ts, tz, name, mail, ts,
+                                tz)).encode())
+            self.out.append(b"data %d\n%s\nfrom :%d\n" % (len(msg), msg,
+                                                            parent))
+            for op in ops:
+                if op[0] == "M":
+                    self.out.append(b"M 100644 :%d %s\n"
+                                    % (op[2], op[1].encode()))
+                else:
+                    self.out.append(b"D %s\n" % op[1].encode())
+            self.out.append(b"\n")
+            parent = self.mark
+
+
 def git(repo, *args, **kw):
     return subprocess.run(["git", "-C", repo] + list(args), check=True, **kw)
+
+
+def usage():
+    sys.exit("usage: gen.py {%s} OUTDIR [--layout flat|years] "
+             "[--pack plain|aggressive] [--like REPO]" % "|".join(KINDS))
 
 
 def main():
     if sys.argv[1:] == ["--version"]:
         print(GEN_VERSION)
         return
-    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
-        sys.exit("usage: gen.py {%s} OUTDIR" % "|".join(KINDS))
-    kind, repo = sys.argv[1], os.path.abspath(sys.argv[2])
+    args = sys.argv[1:]
+    if len(args) < 2 or args[0] not in KINDS:
+        usage()
+    kind, repo = args[0], os.path.abspath(args[1])
+    opts = dict(layout="flat", pack="plain", like=None)
+    rest = args[2:]
+    while rest:
+        if len(rest) < 2 or rest[0][2:] not in opts:
+            usage()
+        opts[rest[0][2:]] = rest[1]
+        rest = rest[2:]
+    if opts["layout"] not in ("flat", "years") or \
+            opts["pack"] not in ("plain", "aggressive"):
+        usage()
+    window = "--window=10" if opts["pack"] == "plain" else "--window=250"
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
     t0 = time.time()
-    g = Gen(kind)
-    g.run()
-    t1 = time.time()
     if os.path.exists(repo):
         shutil.rmtree(repo)
-    os.makedirs(repo)
-    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
-    subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True, env=env)
+    if opts["like"]:
+        # --like REPO: the same history (a repository this script made with
+        # the same KIND and --layout), only packed another way
+        like = os.path.abspath(opts["like"])
+        meta = json.load(open(os.path.join(like, "bench-meta.json")))
+        if meta["kind"] != kind or meta.get("layout", "flat") != opts["layout"]:
+            sys.exit("gen: %s is not a %s repository with --layout %s"
+                     % (like, kind, opts["layout"]))
+        subprocess.run(["git", "clone", "-q", "--no-local", "--mirror", like,
+                        os.path.join(repo, ".git")], check=True, env=env)
+        git(repo, "config", "--bool", "core.bare", "false", env=env)
+        t1 = t2 = time.time()
+        g = None
+    else:
+        g = Gen(kind, opts["layout"])
+        g.run()
+        t1 = time.time()
+        os.makedirs(repo)
+        subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True, env=env)
     for k, v in (("gc.auto", "0"), ("maintenance.auto", "false"),
                  ("user.name", "bench"), ("user.email", "bench@example.org")):
         git(repo, "config", k, v, env=env)
-    fi = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet",
-                           "--done"], stdin=subprocess.PIPE, env=env)
-    for chunk in g.out:
-        fi.stdin.write(chunk)
-    fi.stdin.close()
-    if fi.wait() != 0:
-        sys.exit("gen: git fast-import failed")
-    t2 = time.time()
-    if g.delete_side:
-        git(repo, "update-ref", "-d", "refs/heads/tmp-side", env=env)
-    # A freshly cloned/gc'ed repository: one pack, deltas like git's defaults,
-    # a commit-graph as `git gc` writes.
-    git(repo, "repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=10",
-        env=env)
+    if g:
+        fi = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet",
+                               "--done"], stdin=subprocess.PIPE, env=env)
+        for chunk in g.out:
+            fi.stdin.write(chunk)
+        fi.stdin.close()
+        if fi.wait() != 0:
+            sys.exit("gen: git fast-import failed")
+        t2 = time.time()
+        if g.delete_side:
+            git(repo, "update-ref", "-d", "refs/heads/tmp-side", env=env)
+    # A freshly cloned/gc'ed repository: one pack, deltas like git's defaults
+    # (or --aggressive's), a commit-graph as `git gc` writes.
+    git(repo, "repack", "-q", "-a", "-d", "-f", "--depth=50", window, env=env)
     git(repo, "commit-graph", "write", "--reachable", env=env)
     git(repo, "pack-refs", "--all", env=env)
     t3 = time.time()
@@ -678,8 +772,22 @@ def main():
                  capture_output=True, env=env).stdout)
     merges = int(git(repo, "rev-list", "--count", "--merges", "main",
                      capture_output=True, env=env).stdout)
+    if not g:
+        meta.update(pack=opts["pack"], pack_bytes=pack,
+                    seconds=dict(clone=round(t2 - t0, 1),
+                                 repack=round(t3 - t2, 1),
+                                 checkout=round(t4 - t3, 1)))
+        with open(os.path.join(repo, "bench-meta.json"), "w") as f:
+            json.dump(meta, f, indent=1, sort_keys=True)
+        with open(os.path.join(repo, ".git/info/exclude"), "a") as f:
+            f.write("/bench-meta.json\n")
+        print(json.dumps(meta, sort_keys=True))
+        return
     paths = [p for p in g.files]
     meta = dict(
+        layout=opts["layout"], pack=opts["pack"],
+        renames=(dict(branch="renames", files=g.renames)
+                 if g.renames else None),
         kind=kind, gen_version=GEN_VERSION, commits=commits,
         first_parent_commits=fp, merges=merges,
         published_at_head=sum(1 for p in paths if p.startswith("_posts/")),

@@ -36,6 +36,9 @@ import time
 
 RES = os.environ.get("BENCH_RESULTS", "bench/out/results")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+# What ratios compare: "cpu" (user+sys of the command and its children, from
+# wait4; steady on a shared machine) or "wall".
+CLOCK = os.environ.get("BENCH_CLOCK", "cpu")
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "180"))
 SHOW = {}  # paths to shorten in printed command lines
 for var, short in (("BENCH_HERALD", "$HERALD"), ("BENCH_BIG", "$BIG"),
@@ -77,7 +80,8 @@ def run_once(argv, out_path, err_path):
         t1 = time.perf_counter()
         timer.cancel()
         p.returncode = os.waitstatus_to_exitcode(status)
-    return t1 - t0, ru.ru_maxrss, p.returncode, bool(killed)
+    return (t1 - t0, ru.ru_maxrss, p.returncode, bool(killed),
+            ru.ru_utime + ru.ru_stime)
 
 
 def first_line(path):
@@ -110,7 +114,7 @@ def measure(args):
         cmd = argv[2]
     else:
         cmd = " ".join(shlex.quote(a) for a in argv) + " >/dev/null"
-    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], rc=None,
+    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], cpu=[], rc=None,
                err="")
     out = os.path.join(RES, name + ".out")
     err = os.path.join(RES, name + ".err")
@@ -118,7 +122,7 @@ def measure(args):
     sys.stderr.flush()
     try:
         # warm-up run: caches, and the output we inspect later
-        w, r, rc, to = run_once(argv, out if capture else os.devnull, err)
+        w, r, rc, to, _ = run_once(argv, out if capture else os.devnull, err)
         res["warmup"] = round(w, 4)
         res["rc"] = rc
         res["captured"] = capture and not to and rc in ok
@@ -129,7 +133,7 @@ def measure(args):
         else:
             for k in range(RUNS):
                 res["run"] = k + 1
-                w, r, rc, to = run_once(argv, os.devnull, err)
+                w, r, rc, to, c = run_once(argv, os.devnull, err)
                 if to or rc not in ok:
                     res.update(status="fail" if not to else "timeout",
                                err="run %d: exit %d: %s" % (k + 1, rc,
@@ -137,6 +141,7 @@ def measure(args):
                     break
                 res["wall"].append(w)
                 res["rss"].append(r)
+                res["cpu"].append(c)
     except OSError as e:
         res.update(status="n/a", err="%s%s: %s" % (
             "run %d: " % res["run"] if "run" in res else "", argv[0],
@@ -160,7 +165,7 @@ def load(name):
 
 
 def med(res, metric):
-    if res["status"] != "ok" or not res[metric]:
+    if res["status"] != "ok" or not res.get(metric):
         return None
     return statistics.median(res[metric])
 
@@ -180,6 +185,8 @@ def fmib(kib):
 def cell(res):
     if res["status"] != "ok":
         return "%s" % res["status"]
+    if CLOCK == "cpu":
+        return "%s cpu %s" % (ftime(med(res, "cpu")), fmib(med(res, "rss")))
     return "%s %s" % (ftime(med(res, "wall")), fmib(med(res, "rss")))
 
 
@@ -202,7 +209,7 @@ def cmp(op, x, limit):
 def ratio(args):
     gid, label, name, ref, reflabel, op, limit = args
     a, b = load(name), load(ref)
-    wa, wb = med(a, "wall"), med(b, "wall")
+    wa, wb = med(a, CLOCK), med(b, CLOCK)
     errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else "",
             ("%s: %s" % (ref, b["err"])) if b["status"] != "ok" else ""]
     if wa is None or wb is None or wb == 0:
@@ -232,7 +239,10 @@ def limit(args):
         goal = "%s %s MiB" % (op, lim)
         v = None if v is None else v / 1024
     else:
-        shown_v = ftime(v)
+        if metric == "wall" and CLOCK == "cpu":
+            metric = "cpu"
+            v = med(a, metric)
+        shown_v = ftime(v) + (" cpu" if metric == "cpu" else "")
         goal = "%s %s s" % (op, lim)
     verdict = "MISS" if v is None else \
         ("PASS" if cmp(op, v, float(lim)) else "MISS")
@@ -243,6 +253,8 @@ def events(args):
     gid, label, name, expected = args
     want = {}
     for kv in expected.split(","):
+        if not kv:
+            continue
         k, v = kv.split("=")
         want[k] = int(v)
     a = load(name)
@@ -265,9 +277,37 @@ def events(args):
         "PASS" if got == want else "MISS", [err])
 
 
+def pairs(args):
+    """The renames herald reports (from_path -> path) against the R lines of
+    `git diff -M --raw` (captured in REF.out)."""
+    gid, label, name, ref = args
+    a, b = load(name), load(ref)
+    err = ""
+    mine = theirs = None
+    try:
+        with open(os.path.join(RES, name + ".out"), "rb") as f:
+            mine = {(e["from_path"], e["path"]) for e in json.load(f)["events"]
+                    if e.get("from_path")}
+        theirs = set()
+        with open(os.path.join(RES, ref + ".out"), "rb") as f:
+            for line in f.read().decode("utf-8", "replace").splitlines():
+                meta, _, paths = line.partition("\t")
+                if meta.split()[-1].startswith("R"):
+                    src, dst = paths.split("\t")
+                    theirs.add((src, dst))
+    except (OSError, ValueError, KeyError) as e:
+        err = "%s/%s: %s" % (name, ref, e)
+    ok = mine is not None and mine == theirs
+    row(gid, label, "%s pairs" % (len(mine) if mine is not None else "n/a"),
+        "git %s pairs" % (len(theirs) if theirs is not None else "n/a"), "",
+        "same", "PASS" if ok else "MISS",
+        [err, "" if ok or mine is None or theirs is None else
+         "only herald: %d, only git: %d" % (len(mine - theirs), len(theirs - mine))])
+
+
 def header():
     emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
-        W[0], "id", W[1], "figure (median of %d)" % RUNS, W[2], "herald",
+        W[0], "id", W[1], "figure (median of %d, %s)" % (RUNS, "user+sys" if CLOCK == "cpu" else "wall"), W[2], "herald",
         W[3], "reference", W[4], "ratio", W[5], "goal", "result"))
 
 
@@ -297,6 +337,8 @@ def main():
         limit(args)
     elif cmd == "events":
         events(args)
+    elif cmd == "pairs":
+        pairs(args)
     elif cmd == "header":
         header()
     elif cmd == "section":

@@ -16,6 +16,9 @@
 #   BENCH_REGEN=1       regenerate the repositories even when cached
 #   BENCH_BIG_KIND=mid  use gen.py's 1,000-post repository as BIG (a quick
 #                       check of the harness; the goals then mean nothing)
+#   BENCH_VARIANTS="big big-aggr big-years big-years-aggr"  which BIG
+#                       variants to make and measure (the default: all)
+#   BENCH_CLOCK=cpu     ratios of user+sys time (default), or wall
 #
 # More figures (template rendering, delivery, hook latency, ...): add a file
 # bench/sections/NN-name.sh defining section_name() with the helpers below
@@ -49,6 +52,8 @@ limit() { python3 "$LIB" limit "$@"; }
 figure() { python3 "$LIB" figure "$@"; }
 # events ID LABEL NAME type=n,...                (scan --json histogram)
 events() { python3 "$LIB" events "$@"; }
+# pairs ID LABEL NAME REF                        (renames in NAME's scan --json vs REF's git diff -M --raw)
+pairs() { python3 "$LIB" pairs "$@"; }
 meta() { # meta REPO EXPR  -> a value from REPO/bench-meta.json
 	python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/bench-meta.json")); print(eval(sys.argv[2], {}, {"m": m}))' "$1" "$2" 2>/dev/null || echo "?"
 }
@@ -65,31 +70,52 @@ for d in "$OUT"/gen-v*; do   # repositories of older generator versions
 done
 
 GENNOTE=""
-gen() { # gen KIND -> prints the repository path; regenerates when stale
+gen() { # gen NAME KIND [gen.py options] -> GENDIR/NAME; regenerates when stale
+	name=$1
 	dir=$GENDIR/$1
+	shift
 	if [ "${BENCH_REGEN:-0}" = 1 ] || [ ! -f "$dir.stamp" ] ||
 		[ "$(cat "$dir.stamp")" != "$GENSUM" ]; then
 		rm -f "$dir.stamp"
-		echo "generating $1 repository in $dir ..." >&2
+		echo "generating $name repository in $dir ..." >&2
 		t0=$(date +%s)
-		if python3 "$BENCH/gen.py" "$1" "$dir" >"$GENDIR/$1.log" 2>&1; then
+		kind=$1
+		shift
+		if python3 "$BENCH/gen.py" "$kind" "$dir" "$@" >"$GENDIR/$name.log" 2>&1; then
 			echo "$GENSUM" >"$dir.stamp"
-			GENNOTE="$GENNOTE $1: generated in $(($(date +%s) - t0)) s;"
+			GENNOTE="$GENNOTE $name: generated in $(($(date +%s) - t0)) s;"
 		else
-			echo "bench: generating $1 failed:" >&2
-			tail -5 "$GENDIR/$1.log" >&2
+			echo "bench: generating $name failed:" >&2
+			tail -5 "$GENDIR/$name.log" >&2
 			return 1
 		fi
 	else
-		GENNOTE="$GENNOTE $1: cached;"
+		GENNOTE="$GENNOTE $name: cached;"
 	fi
 	return 0
 }
-gen small || { echo "bench: no SMALL repository; nothing to measure"; exit 0; }
+gen small small || { echo "bench: no SMALL repository; nothing to measure"; exit 0; }
 BIGKIND=${BENCH_BIG_KIND:-big}
-gen "$BIGKIND" || { echo "bench: no BIG repository; nothing to measure"; exit 0; }
+gen "$BIGKIND" "$BIGKIND" || { echo "bench: no BIG repository; nothing to measure"; exit 0; }
 BIG=$GENDIR/$BIGKIND
 SMALL=$GENDIR/small
+# The same history packed as `git gc --aggressive` does, and laid out in
+# year folders (plain and aggressive): issue 13's four variants.
+# BENCH_VARIANTS="big big-aggr" limits them (each takes minutes to make).
+VARIANTS=
+for v in ${BENCH_VARIANTS:-$BIGKIND $BIGKIND-aggr $BIGKIND-years $BIGKIND-years-aggr}; do
+	case $v in
+	"$BIGKIND") ok=1 ;;
+	"$BIGKIND-aggr") gen "$v" "$BIGKIND" --pack aggressive --like "$BIG" && ok=1 || ok=0 ;;
+	"$BIGKIND-years") gen "$v" "$BIGKIND" --layout years && ok=1 || ok=0 ;;
+	"$BIGKIND-years-aggr")
+		{ [ -f "$GENDIR/$BIGKIND-years.stamp" ] || gen "$BIGKIND-years" "$BIGKIND" --layout years; } &&
+			gen "$v" "$BIGKIND" --layout years --pack aggressive --like "$GENDIR/$BIGKIND-years" &&
+			ok=1 || ok=0 ;;
+	*) ok=0; echo "bench: no variant '$v'" >&2 ;;
+	esac
+	[ $ok = 1 ] && VARIANTS="$VARIANTS $v"
+done
 export BENCH_BIG="$BIG" BENCH_SMALL="$SMALL"
 
 describe() { # describe REPO
@@ -110,32 +136,48 @@ echo "herald bench  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc 2>/dev/null || ech
 echo "HERALD $HERALD  $HERALD_VERSION"
 echo "BIG    $BIG: $(describe "$BIG")"
 echo "SMALL  $SMALL: $(describe "$SMALL")"
-echo "gen v$GENVER ($GENSUM, repack -adf --depth=50 --window=10, commit-graph):$GENNOTE"
+echo "gen v$GENVER ($GENSUM, repack -adf --depth=50 --window=10 (plain) or --window=250 (aggressive), commit-graph):$GENNOTE"
+echo "variants: $VARIANTS"
 echo "runs=$BENCH_RUNS after 1 warm-up, timeout ${BENCH_TIMEOUT}s/run"
 echo
 python3 "$LIB" header
 
 # ---- sections --------------------------------------------------------------
-SECTIONS="scan lint memory migration"
+# Goal ids: 13.N is issue 13's goal N, 10.6 issue 10's item 6 (renames).
+SECTIONS="scan lint memory migration renames"
+
+vlabel() { # vlabel VARIANT -> "flat plain", "years aggr", ...
+	case $1 in
+	*-years-aggr) echo "years, aggressive" ;;
+	*-years) echo "years, plain" ;;
+	*-aggr) echo "flat, aggressive" ;;
+	*) echo "flat, plain" ;;
+	esac
+}
 
 section_scan() {
-	section "scan: one commit, BIG vs SMALL; whole history vs git log"
-	measure scan1_big --capture -- "$HERALD" -C "$BIG" scan HEAD~1 HEAD --json
+	section "scan: whole history vs git log; one commit BIG vs SMALL; each packing and layout"
 	measure scan1_small --capture -- "$HERALD" -C "$SMALL" scan HEAD~1 HEAD --json
-	ratio a "scan HEAD~1 HEAD: BIG / SMALL" scan1_big scan1_small "SMALL" "<=" 1.5
-	events a1 "  events, BIG" scan1_big "new=$(meta "$BIG" 'm["expect"]["last_commit_new"]')"
-	events a2 "  events, SMALL" scan1_small "new=$(meta "$SMALL" 'm["expect"]["last_commit_new"]')"
-	measure scanall_big --capture -- "$HERALD" -C "$BIG" scan --all HEAD --json
-	measure gitlog_big -- git -C "$BIG" log --raw --no-abbrev -M HEAD
-	ratio b "scan --all HEAD / git log --raw -M" scanall_big gitlog_big "git" "<=" 1
-	events b1 "  events, BIG" scanall_big "new=$(meta "$BIG" 'm["expect"]["scan_all_new"]')"
+	for v in $VARIANTS; do
+		R=$GENDIR/$v
+		l=$(vlabel "$v")
+		note "$v: $(describe "$R")"
+		measure "scanall_$v" --capture -- "$HERALD" -C "$R" scan --all HEAD --json
+		measure "gitlog_$v" -- git -C "$R" log --raw --no-abbrev -M HEAD
+		ratio "13.1" "scan --all / git log --raw -M ($l)" "scanall_$v" "gitlog_$v" "git" "<=" 1
+		events "13.1e" "  events" "scanall_$v" "new=$(meta "$R" 'm["expect"]["scan_all_new"]')"
+		measure "scan1_$v" --capture -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json
+		ratio "13.2" "scan HEAD~1 HEAD: BIG/SMALL ($l)" "scan1_$v" scan1_small "SMALL" "<=" 1.2
+		events "13.2e" "  events" "scan1_$v" "new=$(meta "$R" 'm["expect"]["last_commit_new"]')"
+	done
+	[ "$BIGKIND" != big ] && [ -f "$RES/scanall_$BIGKIND.json" ] && cp "$RES/scanall_$BIGKIND.json" "$RES/scanall_big.json"
 }
 
 section_lint() {
 	section "lint: every post at HEAD vs reading every blob with git"
 	measure lint_big --ok 0,1 -- "$HERALD" -C "$BIG" lint HEAD
 	measure catfile_big -- sh -c "git -C '$BIG' ls-tree -r HEAD | awk '{print \$3}' | git -C '$BIG' cat-file --batch >/dev/null"
-	ratio c "lint HEAD / ls-tree|cat-file --batch" lint_big catfile_big "git" "<=" 2
+	ratio 13.5 "lint HEAD / ls-tree|cat-file --batch" lint_big catfile_big "git" "<=" 1.2
 }
 
 section_memory() {
@@ -146,10 +188,21 @@ section_memory() {
 }
 
 section_migration() {
-	section "migration: one commit moves published posts, publishes drafts"
+	section "migration: one commit moves 1,500 posts, publishes 300 drafts"
 	measure migrate_big --capture -- "$HERALD" -C "$BIG" scan migrate~1 migrate --json
-	figure m "scan migrate~1 migrate" migrate_big
+	measure migrate_git --capture -- git -C "$BIG" diff -M --raw migrate~1 migrate
+	ratio 13.3 "scan migrate~1 migrate / git diff -M" migrate_big migrate_git "git" "<=" 1.5
+	pairs 13.3p "  renames: herald's pairs vs git's" migrate_big migrate_git
 	events m1 "  events by type" migrate_big "moved=$(meta "$BIG" 'm["expect"]["migrate"]["moved"]'),undrafted=$(meta "$BIG" 'm["expect"]["migrate"]["undrafted"]')"
+}
+
+section_renames() {
+	section "renames: one commit renames 8,000 data files (no post)"
+	n=$(meta "$BIG" 'm["renames"]["files"]')
+	measure renames_big --capture -- "$HERALD" -C "$BIG" scan renames~1 renames --json
+	measure renames_git -- git -C "$BIG" diff -M --raw renames~1 renames
+	ratio 10.6 "scan of the $n-rename commit / git diff -M" renames_big renames_git "git" "<=" 3
+	events "10.6e" "  events (none: no post involved)" renames_big ""
 }
 
 # Hooks for later figures: bench/sections/*.sh (render, deliver, hook, ...).

@@ -91,8 +91,9 @@ static void side_release(struct side *s)
 	s->blob = NULL;
 }
 
+/* `same`, when not NULL, is the blob f->id names, already read (a pure rename). */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, struct side *s)
+		     const git_diff_file *f, git_blob *same, struct side *s)
 {
 	post_init(&s->post);
 	s->blob = NULL;
@@ -106,6 +107,8 @@ static int read_side(struct repo *r, const struct changes_options *o,
 	}
 	size_t size;
 
+	if (same && git_blob_dup(&s->blob, same) == 0)
+		goto read;
 	switch (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size)) {
 	case -1:
 		return -1;
@@ -113,6 +116,7 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		post_too_large(&s->post, f->path, size);
 		return 0;
 	}
+read:
 	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
 		  (size_t)git_blob_rawsize(s->blob), o->now, 0);
 	return 0;
@@ -232,8 +236,8 @@ static int is_post_side(const struct scan *sc, const git_diff_file *f)
  * git's similarity score (diffcore-delta): both files cut into chunks that
  * end at a newline or after 64 bytes, chunks hashed, and the bytes of the
  * source found again in the destination counted; the score is that count
- * over the larger size, in percent. libgit2 scores pairs its own way, so a
- * rename it proposes is checked against git's 50% before it is believed.
+ * over the larger size. libgit2 scores pairs its own way, so renames are
+ * scored here as git scores them (see "rename detection" below).
  */
 struct chunk {
 	unsigned hash;
@@ -276,57 +280,6 @@ static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
 	return nr;
 }
 
-static int git_similarity(const git_blob *a, const git_blob *b)
-{
-	size_t la = (size_t)git_blob_rawsize(a), lb = (size_t)git_blob_rawsize(b);
-	size_t max = la > lb ? la : lb, min = la > lb ? lb : la;
-	struct chunk *ca = NULL, *cb = NULL;
-	size_t na, nb, i = 0, j = 0;
-	unsigned long long copied = 0;
-
-	if (!max)
-		return 100;
-	if ((max - min) * 2 > max)
-		return 0; /* sizes too far apart to reach 50% */
-	na = chunks(git_blob_rawcontent(a), la, &ca);
-	nb = chunks(git_blob_rawcontent(b), lb, &cb);
-	while (i < na && j < nb) {
-		unsigned h = ca[i].hash, sa = 0, sb = 0;
-		if (ca[i].hash < cb[j].hash) {
-			i++;
-			continue;
-		}
-		if (ca[i].hash > cb[j].hash) {
-			j++;
-			continue;
-		}
-		while (i < na && ca[i].hash == h)
-			sa += ca[i++].bytes;
-		while (j < nb && cb[j].hash == h)
-			sb += cb[j++].bytes;
-		copied += sa < sb ? sa : sb;
-	}
-	free(ca);
-	free(cb);
-	return (int)(copied * 100 / max);
-}
-
-/* Is a rename libgit2 proposes one git would make? */
-static int rename_holds(struct scan *sc, const git_diff_delta *d)
-{
-	git_blob *a = NULL, *b = NULL;
-	int ok = 1;
-
-	if (d->similarity >= 100)
-		return 1;
-	if (!git_blob_lookup(&a, sc->r->git, &d->old_file.id) &&
-	    !git_blob_lookup(&b, sc->r->git, &d->new_file.id))
-		ok = git_similarity(a, b) >= 50;
-	git_blob_free(a);
-	git_blob_free(b);
-	return ok;
-}
-
 /* Classifies the post at old_path (before) and new_path (after); either may be NULL. */
 static int handle_sides(struct scan *sc, const git_diff_delta *d,
 			const char *old_path, const char *new_path)
@@ -338,8 +291,10 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	post_init(&b.post);
 	post_init(&a.post);
 	b.blob = a.blob = NULL;
-	if ((old_path && read_side(sc->r, sc->o, &d->old_file, &b) < 0) ||
-	    (new_path && read_side(sc->r, sc->o, &d->new_file, &a) < 0)) {
+	if ((old_path && read_side(sc->r, sc->o, &d->old_file, NULL, &b) < 0) ||
+	    (new_path && read_side(sc->r, sc->o, &d->new_file,
+				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? b.blob : NULL,
+				   &a) < 0)) {
 		ret = -1;
 		goto out;
 	}
@@ -373,13 +328,485 @@ static int handle_delta(struct scan *sc, const git_diff_delta *d)
 		new_path = d->new_file.path;
 	if (!old_path && !new_path)
 		return 0;
-	if (d->status == GIT_DELTA_RENAMED && !rename_holds(sc, d)) {
-		/* two posts after all: one gone, one come */
-		if (old_path && handle_sides(sc, d, old_path, NULL) < 0)
-			return -1;
-		return new_path ? handle_sides(sc, d, NULL, new_path) : 0;
-	}
 	return handle_sides(sc, d, old_path, new_path);
+}
+
+/* ---- rename detection ---- */
+
+/*
+ * Renames are paired here, not by libgit2's git_diff_find_similar: that
+ * compares every deletion with every addition of the whole tree, so a
+ * commit renaming 8,000 data files costs 64 million comparisons although
+ * no post is involved. git's order is kept (diffcore-rename): exact renames
+ * by object id first, then files of the same base name that are at least
+ * 75% alike, then the best-scoring pairs of what is left at 50% or more,
+ * with a cap on that last, quadratic step like diff.renameLimit. Unlike
+ * git, pairs with no post on either side are never scored: they cannot
+ * change an event.
+ */
+#define MAX_SCORE 60000
+#define MIN_SCORE (MAX_SCORE / 2)                 /* git's -M50% */
+#define MIN_BASENAME_SCORE (MAX_SCORE * 3 / 4)    /* git's basename pass */
+#define CANDIDATES_PER_DST 4                      /* as git's NUM_CANDIDATE_PER_DST */
+
+struct rename_file {
+	const git_diff_delta *d;
+	const git_diff_file *f; /* the side that exists */
+	int is_post;
+	int pair;               /* index on the other side, or -1 */
+	int sized;              /* size known (from the object's header) */
+	int loaded;             /* chunks read (or found unreadable) */
+	int scorable;
+	size_t size;
+	struct chunk *chunks;
+	size_t nr_chunks;
+};
+
+struct renames {
+	struct rename_file *src, *dst;
+	size_t nr_src, nr_dst, alloc_src, alloc_dst;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static int same_base_name(const char *a, const char *b)
+{
+	return !strcmp(base_name(a), base_name(b));
+}
+
+static int is_regular(const git_diff_file *f)
+{
+	return f->mode == GIT_FILEMODE_BLOB || f->mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+static int cmp_src_oid(const void *x, const void *y, void *arg)
+{
+	const struct rename_file *v = arg;
+	const size_t *a = x, *b = y;
+	int c = git_oid_cmp(&v[*a].f->id, &v[*b].f->id);
+	return c ? c : (*a > *b) - (*a < *b);
+}
+
+/*
+ * qsort_r is not C17; the source array is passed through a file-scope
+ * pointer instead, which is fine for a single-threaded scan.
+ */
+static const struct rename_file *sort_base;
+
+static int cmp_src_index(const void *x, const void *y)
+{
+	return cmp_src_oid(x, y, (void *)sort_base);
+}
+
+/* Pairs renames whose content did not change, by object id. */
+static void pair_exact(struct renames *rn)
+{
+	size_t *order, i;
+
+	if (!rn->nr_src || !rn->nr_dst)
+		return;
+	order = xcalloc(rn->nr_src, sizeof(*order));
+	for (i = 0; i < rn->nr_src; i++)
+		order[i] = i;
+	sort_base = rn->src;
+	qsort(order, rn->nr_src, sizeof(*order), cmp_src_index);
+	for (i = 0; i < rn->nr_dst; i++) {
+		struct rename_file *dst = &rn->dst[i];
+		size_t lo = 0, hi = rn->nr_src, k;
+		long best = -1;
+
+		/* the first source with this id */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (git_oid_cmp(&rn->src[order[mid]].f->id, &dst->f->id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < rn->nr_src && git_oid_equal(&rn->src[order[k]].f->id, &dst->f->id); k++) {
+			struct rename_file *src = &rn->src[order[k]];
+			if (src->pair >= 0 || is_regular(src->f) != is_regular(dst->f))
+				continue;
+			if (best < 0)
+				best = (long)order[k];
+			if (same_base_name(src->f->path, dst->f->path)) {
+				best = (long)order[k];
+				break;
+			}
+		}
+		if (best >= 0) {
+			dst->pair = (int)best;
+			rn->src[best].pair = (int)i;
+		}
+	}
+	free(order);
+}
+
+/* Reads a file's chunks once; a file that cannot be scored gets none. */
+static int load_chunks(struct scan *sc, struct rename_file *rf)
+{
+	git_blob *blob = NULL;
+	size_t size;
+
+	if (rf->loaded)
+		return 0;
+	rf->loaded = 1;
+	if (!is_regular(rf->f))
+		return 0;
+	/* a file too large to be a post is not read just to score a rename */
+	switch (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, HERALD_POST_MAX,
+				 &blob, &size)) {
+	case -1:
+		return -1;
+	case 1:
+		return 0;
+	}
+	rf->size = size;
+	rf->scorable = 1;
+	rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+	git_blob_free(blob);
+	return 0;
+}
+
+/* Learns a file's size from its object header, without inflating it. */
+static int load_size(struct scan *sc, struct rename_file *rf)
+{
+	git_blob *blob = NULL;
+	size_t size;
+
+	if (rf->sized)
+		return 0;
+	rf->sized = 1;
+	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, 0, &blob, &size) < 0)
+		return -1;
+	git_blob_free(blob);
+	rf->size = size;
+	return 0;
+}
+
+/*
+ * Can these two reach MIN_SCORE at all? git's size test, done before any
+ * content is read: most pairs of a big commit fail it.
+ */
+static int sizes_allow(struct scan *sc, struct rename_file *a, struct rename_file *b,
+		       int *ok)
+{
+	size_t max, min;
+
+	*ok = 0;
+	if (load_size(sc, a) < 0 || load_size(sc, b) < 0)
+		return -1;
+	max = a->size > b->size ? a->size : b->size;
+	min = a->size > b->size ? b->size : a->size;
+	*ok = max <= HERALD_POST_MAX && (max - min) * 2 <= max;
+	return 0;
+}
+
+/* git's estimate_similarity: 0..MAX_SCORE, 0 below MIN_SCORE's size bound. */
+static int similarity(const struct rename_file *a, const struct rename_file *b)
+{
+	size_t max = a->size > b->size ? a->size : b->size;
+	size_t min = a->size > b->size ? b->size : a->size, i = 0, j = 0;
+	unsigned long long copied = 0;
+
+	if (!a->scorable || !b->scorable)
+		return 0;
+	if (!max)
+		return MAX_SCORE;
+	if ((max - min) * 2 > max)
+		return 0; /* sizes too far apart to reach 50% */
+	while (i < a->nr_chunks && j < b->nr_chunks) {
+		unsigned h = a->chunks[i].hash, sa = 0, sb = 0;
+		if (a->chunks[i].hash < b->chunks[j].hash) {
+			i++;
+			continue;
+		}
+		if (a->chunks[i].hash > b->chunks[j].hash) {
+			j++;
+			continue;
+		}
+		while (i < a->nr_chunks && a->chunks[i].hash == h)
+			sa += a->chunks[i++].bytes;
+		while (j < b->nr_chunks && b->chunks[j].hash == h)
+			sb += b->chunks[j++].bytes;
+		copied += sa < sb ? sa : sb;
+	}
+	return (int)(copied * MAX_SCORE / max);
+}
+
+/* Could pairing these two change an event? */
+static int relevant(const struct rename_file *src, const struct rename_file *dst)
+{
+	return (src->is_post || dst->is_post) && is_regular(src->f) && is_regular(dst->f);
+}
+
+/*
+ * git's basename pass: a source and a destination whose base name no other
+ * unpaired file on its side shares are paired when 75% alike.
+ */
+static int pair_basenames(struct scan *sc, struct renames *rn)
+{
+	json_t *srcs = json_object(), *dsts = json_object();
+	size_t i;
+	int ret = 0, ok;
+
+	for (i = 0; i < rn->nr_src; i++)
+		if (rn->src[i].pair < 0) {
+			const char *b = base_name(rn->src[i].f->path);
+			json_object_set_new(srcs, b, json_object_get(srcs, b) ?
+				json_integer(-1) : json_integer((json_int_t)i));
+		}
+	for (i = 0; i < rn->nr_dst; i++)
+		if (rn->dst[i].pair < 0) {
+			const char *b = base_name(rn->dst[i].f->path);
+			json_object_set_new(dsts, b, json_object_get(dsts, b) ?
+				json_integer(-1) : json_integer((json_int_t)i));
+		}
+	for (i = 0; i < rn->nr_dst && !ret; i++) {
+		struct rename_file *dst = &rn->dst[i], *src;
+		const char *b = base_name(dst->f->path);
+		json_t *s;
+
+		if (dst->pair >= 0 || json_integer_value(json_object_get(dsts, b)) != (json_int_t)i)
+			continue;
+		s = json_object_get(srcs, b);
+		if (!s || json_integer_value(s) < 0)
+			continue;
+		src = &rn->src[json_integer_value(s)];
+		if (!relevant(src, dst))
+			continue;
+		if (sizes_allow(sc, src, dst, &ok) < 0 ||
+		    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+			ret = -1;
+			break;
+		}
+		if (ok && similarity(src, dst) >= MIN_BASENAME_SCORE) {
+			dst->pair = (int)json_integer_value(s);
+			src->pair = (int)i;
+		}
+	}
+	json_decref(srcs);
+	json_decref(dsts);
+	return ret;
+}
+
+struct score {
+	int score, name_score;
+	size_t dst, src;
+};
+
+static int cmp_score(const void *x, const void *y)
+{
+	const struct score *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->name_score != b->name_score)
+		return a->name_score > b->name_score ? -1 : 1;
+	if (a->dst != b->dst)
+		return a->dst < b->dst ? -1 : 1;
+	return (a->src > b->src) - (a->src < b->src);
+}
+
+/* Keeps the CANDIDATES_PER_DST best scores of one destination in m[]. */
+static void record_if_better(struct score *m, const struct score *s)
+{
+	int i, worst = 0;
+
+	for (i = 1; i < CANDIDATES_PER_DST; i++)
+		if (cmp_score(&m[i], &m[worst]) > 0)
+			worst = i;
+	if (cmp_score(s, &m[worst]) < 0)
+		m[worst] = *s;
+}
+
+/*
+ * The quadratic step, over relevant pairs only. `limit` is diff.renameLimit:
+ * when more than limit² pairs would be scored, they are not, as git does,
+ * and the caller hears how large a limit would have done.
+ */
+static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
+			unsigned long long *needed)
+{
+	size_t i, j, nr_src = 0, nr_post_src = 0, nr = 0, *all, *posts;
+	unsigned long long pairs = 0;
+	struct score *m;
+	int ret = 0;
+
+	*needed = 0;
+	for (i = 0; i < rn->nr_src; i++)
+		if (rn->src[i].pair < 0 && is_regular(rn->src[i].f)) {
+			nr_src++;
+			nr_post_src += rn->src[i].is_post;
+		}
+	for (i = 0; i < rn->nr_dst; i++)
+		if (rn->dst[i].pair < 0 && is_regular(rn->dst[i].f))
+			pairs += rn->dst[i].is_post ? nr_src : nr_post_src;
+	if (!pairs)
+		return 0;
+	if (limit > 0 && pairs > (unsigned long long)limit * (unsigned long long)limit) {
+		unsigned long long l = (unsigned long long)limit;
+		while (l * l < pairs)
+			l++;
+		*needed = l;
+		return 0;
+	}
+	/* a destination that is no post is only scored against post sources */
+	all = xcalloc(nr_src + 1, sizeof(*all));
+	posts = xcalloc(nr_post_src + 1, sizeof(*posts));
+	for (i = 0, nr_src = nr_post_src = 0; i < rn->nr_src; i++)
+		if (rn->src[i].pair < 0 && is_regular(rn->src[i].f)) {
+			all[nr_src++] = i;
+			if (rn->src[i].is_post)
+				posts[nr_post_src++] = i;
+		}
+	m = xcalloc(rn->nr_dst * CANDIDATES_PER_DST, sizeof(*m));
+	for (i = 0; i < rn->nr_dst && !ret; i++) {
+		struct rename_file *dst = &rn->dst[i];
+		struct score *row = &m[i * CANDIDATES_PER_DST];
+		const size_t *cand = dst->is_post ? all : posts;
+		size_t nr_cand = dst->is_post ? nr_src : nr_post_src;
+
+		for (j = 0; j < CANDIDATES_PER_DST; j++)
+			row[j].score = -1;
+		if (dst->pair >= 0 || !is_regular(dst->f))
+			continue;
+		for (j = 0; j < nr_cand; j++) {
+			struct rename_file *src = &rn->src[cand[j]];
+			struct score s;
+			int ok;
+			if (sizes_allow(sc, src, dst, &ok) < 0 ||
+			    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+				ret = -1;
+				break;
+			}
+			if (!ok)
+				continue;
+			s.score = similarity(src, dst);
+			if (s.score < MIN_SCORE)
+				continue;
+			s.name_score = same_base_name(src->f->path, dst->f->path);
+			s.dst = i;
+			s.src = cand[j];
+			record_if_better(row, &s);
+		}
+	}
+	for (i = 0; i < rn->nr_dst * CANDIDATES_PER_DST; i++)
+		if (m[i].score >= MIN_SCORE)
+			m[nr++] = m[i];
+	free(all);
+	free(posts);
+	qsort(m, nr, sizeof(*m), cmp_score);
+	for (i = 0; i < nr && !ret; i++) {
+		struct rename_file *dst = &rn->dst[m[i].dst], *src = &rn->src[m[i].src];
+		if (dst->pair >= 0 || src->pair >= 0)
+			continue;
+		dst->pair = (int)m[i].src;
+		src->pair = (int)m[i].dst;
+	}
+	free(m);
+	return ret;
+}
+
+static void renames_release(struct renames *rn)
+{
+	size_t i;
+
+	for (i = 0; i < rn->nr_src; i++)
+		free(rn->src[i].chunks);
+	for (i = 0; i < rn->nr_dst; i++)
+		free(rn->dst[i].chunks);
+	free(rn->src);
+	free(rn->dst);
+}
+
+static void add_rename_file(struct scan *sc, struct rename_file **v, size_t *nr,
+			    size_t *alloc, const git_diff_delta *d, const git_diff_file *f)
+{
+	struct rename_file *rf;
+
+	ALLOC_GROW(*v, *nr + 1, *alloc);
+	rf = &(*v)[(*nr)++];
+	memset(rf, 0, sizeof(*rf));
+	rf->d = d;
+	rf->f = f;
+	rf->is_post = site_is_post_path(sc->o->site, f->path);
+	rf->pair = -1;
+}
+
+/*
+ * Classifies every delta of `diff` (compared without rename detection),
+ * pairing additions with deletions as git would where a post is involved.
+ */
+static int handle_diff(struct scan *sc, git_diff *diff, long rename_limit)
+{
+	struct renames rn;
+	struct progress *prog = NULL;
+	unsigned long long needed = 0;
+	size_t i, n = git_diff_num_deltas(diff), next_src = 0, next_dst = 0;
+	int ret = 0;
+
+	memset(&rn, 0, sizeof(rn));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		/* submodules are never renamed, as in git */
+		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT)
+			add_rename_file(sc, &rn.dst, &rn.nr_dst, &rn.alloc_dst, d, &d->new_file);
+		else if (d->status == GIT_DELTA_DELETED && d->old_file.mode != GIT_FILEMODE_COMMIT)
+			add_rename_file(sc, &rn.src, &rn.nr_src, &rn.alloc_src, d, &d->old_file);
+	}
+	pair_exact(&rn);
+	if (pair_basenames(sc, &rn) < 0 || pair_inexact(sc, &rn, rename_limit, &needed) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (needed) {
+		warning("inexact rename detection was skipped due to too many files");
+		warning("set diff.renameLimit to at least %llu to find renames of posts in this range",
+			needed);
+	}
+	/* the chunks are not needed any more; the events may be many */
+	for (i = 0; i < rn.nr_src; i++) {
+		free(rn.src[i].chunks);
+		rn.src[i].chunks = NULL;
+	}
+	for (i = 0; i < rn.nr_dst; i++) {
+		free(rn.dst[i].chunks);
+		rn.dst[i].chunks = NULL;
+	}
+	if (n > 100)
+		prog = progress_start("Reading posts", n);
+	for (i = 0; i < n && !ret; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		struct rename_file *rf;
+		git_diff_delta renamed;
+
+		progress_update(prog, i + 1);
+		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT) {
+			rf = &rn.dst[next_dst++];
+			if (rf->pair >= 0) {
+				/* the rename as one delta: the source's old side, this new side */
+				renamed = *d;
+				renamed.status = GIT_DELTA_RENAMED;
+				renamed.old_file = rn.src[rf->pair].d->old_file;
+				d = &renamed;
+			}
+		} else if (d->status == GIT_DELTA_DELETED &&
+			   d->old_file.mode != GIT_FILEMODE_COMMIT) {
+			rf = &rn.src[next_src++];
+			if (rf->pair >= 0)
+				continue; /* classified with its destination */
+		}
+		ret = handle_delta(sc, d);
+	}
+out:
+	progress_stop(&prog);
+	renames_release(&rn);
+	return ret;
 }
 
 static int cmp_event(const void *x, const void *y)
@@ -766,28 +1193,35 @@ struct changes {
 static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **out)
 {
 	git_diff_options dopts;
-	git_diff_find_options fopts;
-	size_t n;
 
+	/*
+	 * The whole tree, not only the post globs: a post moved in or out of a
+	 * posts folder is still followed. Renames are found by handle_diff().
+	 */
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(out, r->git, a, b, &dopts) < 0)
 		return repo_error("cannot compare the two commits");
-	/*
-	 * Rename detection runs on the whole tree, before any filtering by
-	 * path, so a post moved in or out of a posts folder is still followed;
-	 * the limit grows with the diff so a migration is never given up on.
-	 */
-	n = git_diff_num_deltas(*out);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	fopts.rename_threshold = 50;
-	fopts.rename_limit = n > 1000 ? n : 1000;
-	if (git_diff_find_similar(*out, &fopts) < 0) {
-		git_diff_free(*out);
-		*out = NULL;
-		return repo_error("cannot detect renames");
-	}
+	return 0;
+}
+
+/* diff.renameLimit as git reads it: 1000 when unset, 0 for no limit. */
+static int rename_limit(struct repo *r, long *out)
+{
+	git_config *cfg = NULL;
+	int32_t v = 1000;
+	int rc;
+
+	*out = 1000;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_error("cannot read git config");
+	rc = git_config_get_int32(&v, cfg, "diff.renameLimit");
+	git_config_free(cfg);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return repo_error("bad diff.renameLimit");
+	*out = v < 0 ? 0 : v;
 	return 0;
 }
 
@@ -813,8 +1247,7 @@ int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 	struct changes *c = xcalloc(1, sizeof(*c));
 	git_tree *a = NULL, *b = NULL;
 	git_diff *diff = NULL;
-	struct progress *prog = NULL;
-	size_t i, n;
+	long limit;
 	int ret = 0;
 
 	*out = NULL;
@@ -831,18 +1264,11 @@ int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 		ret = repo_error("cannot read a commit's tree");
 		goto out;
 	}
-	if (diff_snapshots(r, a, b, &diff) < 0) {
+	if (rename_limit(r, &limit) < 0 || diff_snapshots(r, a, b, &diff) < 0) {
 		ret = -1;
 		goto out;
 	}
-	n = git_diff_num_deltas(diff);
-	if (n > 100)
-		prog = progress_start("Reading posts", n);
-	for (i = 0; i < n && !ret; i++) {
-		progress_update(prog, i + 1);
-		ret = handle_delta(&c->sc, git_diff_get_delta(diff, i));
-	}
-	progress_stop(&prog);
+	ret = handle_diff(&c->sc, diff, limit);
 	git_diff_free(diff);
 	diff = NULL;
 	if (ret < 0)
@@ -852,7 +1278,6 @@ int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 	if (!o->no_commits)
 		ret = attribute(&c->sc, from, to);
 out:
-	progress_stop(&prog);
 	git_diff_free(diff);
 	git_tree_free(a);
 	git_tree_free(b);

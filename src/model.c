@@ -361,18 +361,24 @@ static void feed_fields(json_t *m)
 
 json_t *model_build(const json_t *doc, const struct site *site)
 {
-	json_t *m = json_deep_copy(doc), *events = json_array(), *ev;
+	json_t *m = json_object(), *events = json_array(), *ev;
 	json_t *lists[EVENT_TYPES], *counts = json_object(), *posts;
 	json_t **sorted, *site_obj = site_json(doc, site);
 	struct site defaults;
+	const char *key;
 	size_t i, n;
 	int t;
 
 	site_init(&defaults);
-	if (!json_is_object(m)) {
-		json_decref(m);
-		m = json_object();
-	}
+	/*
+	 * Everything but the events is copied whole; the events are replaced
+	 * by their enriched copies below, so copying them first would only
+	 * double the peak memory of a digest over a long history.
+	 */
+	if (json_is_object(doc))
+		json_object_foreach((json_t *)doc, key, ev)
+			if (strcmp(key, "events"))
+				json_object_set_new(m, key, json_deep_copy(ev));
 	for (t = 0; t < EVENT_TYPES; t++)
 		lists[t] = json_array();
 	json_array_foreach(json_object_get(doc, "events"), i, ev) {

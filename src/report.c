@@ -69,6 +69,9 @@ int report_render(struct setup *st, struct range *rg,
 		goto out;
 	}
 	model = model_build(doc, &st->site);
+	/* the model shares what it needs; the document's own containers can go */
+	json_decref(doc);
+	doc = NULL;
 	limit_list(model, "posts", o->limit);
 	if (!*name && !o->template_file) {
 		char *s = json_dumps(model, JSON_SORT_KEYS | JSON_INDENT(2));
