@@ -129,7 +129,9 @@ static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 	if (gs && gs->remote) {
 		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
 				       "--depth=1", "--", gs->remote, hex, NULL };
-		rc = gitstate_git(gs, args, NULL);
+		struct strbuf err = STRBUF_INIT;
+		rc = gitstate_git(gs, args, NULL, &err);
+		strbuf_release(&err); /* the one line below says what to do */
 		if (rc < 0)
 			return -1;
 		if (!rc && has_commit(r, id))
@@ -145,14 +147,20 @@ static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
  */
 static void deepen(struct repo *r, struct gitstate *gs, const git_oid *from, const git_oid *to)
 {
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	size_t i;
 
+	git_oid_tostr(a, sizeof(a), from);
+	git_oid_tostr(b, sizeof(b), to);
 	for (i = 0; git_repository_is_shallow(r->git) && gs && gs->remote &&
 		    i < sizeof(deepen_steps) / sizeof(*deepen_steps); i++) {
-		const char *base[] = { "merge-base", "--", repo_hex(from), repo_hex(to), NULL };
+		const char *base[] = { "merge-base", a, b, NULL };
 		const char *fetch[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-					deepen_steps[i], "--", gs->remote, repo_hex(to), NULL };
-		if (!gitstate_git(gs, base, NULL) || gitstate_git(gs, fetch, NULL))
+					deepen_steps[i], "--", gs->remote, b, NULL };
+		struct strbuf err = STRBUF_INIT;
+		int done = !gitstate_git(gs, base, NULL, &err) || gitstate_git(gs, fetch, NULL, &err);
+		strbuf_release(&err);
+		if (done)
 			return;
 	}
 }
@@ -433,7 +441,7 @@ static int replay_status(const char *herald_dir, struct state *before, struct st
 static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 		   const struct lease *l, size_t nl, FILE *out)
 {
-	size_t i, j, queued = 0;
+	size_t i, j, queued = 0, later = 0;
 
 	for (i = 0; i < n; i++) {
 		struct outbox_entry e;
@@ -442,8 +450,10 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 
 		for (j = 0; j < nl && !mine; j++)
 			mine = !strcmp(l[j].id, before[i].id);
-		if (!mine)
+		if (!mine) {
+			later++; /* not due yet, or another run's */
 			continue;
+		}
 		outbox_entry_init(&e);
 		rc = outbox_get(ob, before[i].id, &e, &dead);
 		if (rc > 0)
@@ -458,12 +468,15 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued; the next run retries\n", queued,
 			queued == 1 ? "y" : "ies");
+	if (later)
+		fprintf(out, "herald: %zu deliver%s wait%s for a later run\n", later,
+			later == 1 ? "y" : "ies", later == 1 ? "s" : "");
 }
 
 /* Steps 1-3: until this run's claim is in the remote's state. */
-static int claim(struct setup *st, struct gitstate *gs, const char *herald_dir,
+static int claim(struct setup *st, struct gitstate *gs, int use_git, const char *herald_dir,
 		 const struct ci_push *p, const struct strvec *branches,
-		 const struct ci_options *o, long long lease_until,
+		 const struct ci_options *o, long budget, long long *now,
 		 struct outbox **obp, struct lease **leases, size_t *nl)
 {
 	int tries;
@@ -475,7 +488,7 @@ static int claim(struct setup *st, struct gitstate *gs, const char *herald_dir,
 		FILE *mem = NULL;
 		int rc = -1;
 
-		if (gs && (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0))
+		if (use_git && (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0))
 			return -1;
 		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob, 1) < 0)
 			goto fail;
@@ -488,8 +501,10 @@ static int claim(struct setup *st, struct gitstate *gs, const char *herald_dir,
 			goto fail;
 		if (o->dry_run) {
 			rc = 0;
-		} else if (gs) {
-			if (take_leases(ob, (long long)time(NULL), lease_until, leases, nl) < 0)
+		} else if (use_git) {
+			/* after announcing: what it just queued is due too */
+			*now = (long long)time(NULL);
+			if (take_leases(ob, *now, *now + budget + LEASE_MARGIN, leases, nl) < 0)
 				goto fail;
 			rc = gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries");
 		} else {
@@ -556,6 +571,7 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	size_t nt = 0, np = 0, nl = 0, alloc = 0, i;
 	char *herald_dir = xstrfmt("%sherald", st->repo->gitdir);
 	long budget;
+	long long now;
 	int use_git, have_gs = 0, ret = -1;
 
 	memset(&push, 0, sizeof(push));
@@ -579,9 +595,12 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	    watched_branches(st, &push, have_gs ? gs.remote : "origin", &branches) < 0)
 		goto out;
 	budget = o->budget ? o->budget : config_long(st->repo, "herald.ciBudget", 60);
-	if (claim(st, have_gs ? &gs : NULL, herald_dir, o->deliver_only ? NULL : &push, &branches,
-		  o, (long long)time(NULL) + budget + LEASE_MARGIN, &ob, &leases, &nl) < 0)
+	now = (long long)time(NULL);
+	if (claim(st, have_gs ? &gs : NULL, use_git, herald_dir, o->deliver_only ? NULL : &push,
+		  &branches, o, budget, &now, &ob, &leases, &nl) < 0)
 		goto out;
+	if (!use_git)
+		now = (long long)time(NULL);
 	if (!use_git) {
 		/* a local outbox has no lease: everything due is this run's */
 		gitstate_release(&gs);
@@ -598,14 +617,14 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	if (!use_git) {
 		/* every due entry is ours to report on */
 		for (i = 0; i < np; i++) {
-			if (pending[i].next_attempt > (long long)time(NULL))
+			if (pending[i].next_attempt > now)
 				continue;
 			ALLOC_GROW(leases, nl + 1, alloc);
 			memset(&leases[nl], 0, sizeof(*leases));
 			leases[nl++].id = xstrdup(pending[i].id);
 		}
 	}
-	if (nl) {
+	if (np) {
 		struct deliver_options d;
 		struct deliver_stats ds;
 		for (i = 0; i < nt; i++)
@@ -613,6 +632,9 @@ int ci_run(struct setup *st, const struct ci_options *o)
 				warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
 		memset(&d, 0, sizeof(d));
 		d.max_time = (double)budget;
+		/* with state in git, due means due when the leases were taken */
+		if (use_git)
+			d.now = now;
 		if (!(before = state_open(herald_dir)) || deliver_due(ob, targets, nt, &d, &ds) < 0)
 			goto out;
 		report(ob, pending, np, leases, nl, o->out);

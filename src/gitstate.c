@@ -231,9 +231,10 @@ out:
 	return ret;
 }
 
-int gitstate_git(struct gitstate *gs, const char *const *args, struct strbuf *out)
+int gitstate_git(struct gitstate *gs, const char *const *args, struct strbuf *out,
+		 struct strbuf *err)
 {
-	return run_git(gs, args, out, NULL);
+	return run_git(gs, args, out, err);
 }
 
 /* git's complaint, a line at a time, without credentials in urls. */
@@ -347,12 +348,18 @@ int gitstate_fetch(struct gitstate *gs)
 	git_odb_free(odb);
 	if (!present) {
 		/*
-		 * Only the tip: its tree is the whole state, and its parent is
-		 * all a later push needs the remote to have.
+		 * In a shallow clone only the tip: its tree is the whole state,
+		 * and its parent is all a later push needs the remote to have.
 		 */
 		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
 				       "--depth=1", "--", gs->remote,
 				       "+" GITSTATE_REF ":" GITSTATE_REF, NULL };
+		/*
+		 * A full clone stays full (so a missing commit there means it
+		 * is gone): --depth would make it shallow.
+		 */
+		if (!git_repository_is_shallow(gs->repo->git))
+			args[4] = "--no-tags";
 		struct strbuf err = STRBUF_INIT;
 		rc = run_git(gs, args, NULL, &err);
 		if (rc)
@@ -819,6 +826,10 @@ static int make_commit(struct gitstate *gs, const char *herald_dir, const char *
 		goto out;
 	if (git_treebuilder_write(&tree_id, tb) < 0) {
 		repo_error("cannot build the state");
+		goto out;
+	}
+	if (!gs->has_tip && git_treebuilder_entrycount(tb) == 1) {
+		ret = 1; /* nothing but the version: no state worth a ref yet */
 		goto out;
 	}
 	if (gs->has_tip) {

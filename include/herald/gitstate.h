@@ -106,10 +106,12 @@ int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *messa
 
 /*
  * Runs `git ARGS...` on the repository (with the authentication above,
- * no terminal prompts), its standard output into `out` (may be NULL; then
- * it goes to /dev/null) and its standard error to ours. The exit code,
- * or -1 after error() when git cannot be run.
+ * no terminal prompts), its standard output into `out` and its standard
+ * error into `err` (either may be NULL: then it goes to /dev/null and to
+ * our standard error). The exit code, or -1 after error() when git cannot
+ * be run.
  */
-int gitstate_git(struct gitstate *gs, const char *const *args, struct strbuf *out);
+int gitstate_git(struct gitstate *gs, const char *const *args, struct strbuf *out,
+		 struct strbuf *err);
 
 #endif
