@@ -20,6 +20,8 @@ need python3 python3
 need xmllint libxml2-utils
 need curl curl
 need chromium chromium
+# t0072 parses the CI wiring (action.yml, ci/gitlab-ci.yml) with PyYAML
+python3 -c 'import yaml' 2>/dev/null || pkgs="$pkgs python3-yaml"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2
