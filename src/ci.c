@@ -113,22 +113,22 @@ static const char *const shallow_hint =
 	"set fetch-depth: 0 (actions/checkout) or GIT_DEPTH: 0 (GitLab)";
 
 /*
- * Makes sure `id` is in the clone, fetching just that commit into a
- * shallow one. 0 present, 1 the remote has it no more (a full clone that
- * lacks it), -1 after error().
+ * Makes sure `id` is in the clone, fetching just that commit (into a
+ * shallow clone without its history): a clone made before a later push
+ * lacks what that push brought. 0 present, 1 the remote has it no more
+ * and the clone is full (so it is gone for good), -1 after error().
  */
 static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 {
-	const char *hex = repo_hex(id);
-	int rc;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc, shallow = git_repository_is_shallow(r->git) == 1;
 
 	if (has_commit(r, id))
 		return 0;
-	if (!git_repository_is_shallow(r->git))
-		return 1;
+	git_oid_tostr(hex, sizeof(hex), id);
 	if (gs && gs->remote) {
 		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-				       "--depth=1", "--", gs->remote, hex, NULL };
+				       shallow ? "--depth=1" : "--no-tags", "--", gs->remote, hex, NULL };
 		struct strbuf err = STRBUF_INIT;
 		rc = gitstate_git(gs, args, NULL, &err);
 		strbuf_release(&err); /* the one line below says what to do */
@@ -137,6 +137,8 @@ static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 		if (!rc && has_commit(r, id))
 			return 0;
 	}
+	if (!shallow)
+		return 1;
 	return error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
 }
 
@@ -155,8 +157,9 @@ static void deepen(struct repo *r, struct gitstate *gs, const git_oid *from, con
 	for (i = 0; git_repository_is_shallow(r->git) && gs && gs->remote &&
 		    i < sizeof(deepen_steps) / sizeof(*deepen_steps); i++) {
 		const char *base[] = { "merge-base", a, b, NULL };
+		/* both ends: a late re-run's baseline is the newer one */
 		const char *fetch[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-					deepen_steps[i], "--", gs->remote, b, NULL };
+					deepen_steps[i], "--", gs->remote, b, a, NULL };
 		struct strbuf err = STRBUF_INIT;
 		int done = !gitstate_git(gs, base, NULL, &err) || gitstate_git(gs, fetch, NULL, &err);
 		strbuf_release(&err);
@@ -415,12 +418,14 @@ static int apply_outcome(const char *herald_dir, const struct lease *l, size_t n
 /* Adds to `to` what happened between `before` and `after` (this run's attempts). */
 static int replay_status(const char *herald_dir, struct state *before, struct state *after)
 {
-	struct state *to = state_open(herald_dir);
+	struct state *to;
 	size_t i;
 	unsigned long long k;
 	int ret;
 
-	if (!to)
+	if (!before || !after)
+		return 0; /* nothing was attempted */
+	if (!(to = state_open(herald_dir)))
 		return -1;
 	for (i = 0; i < state_count(after); i++) {
 		const struct state_target *a = state_at(after, i);
@@ -584,10 +589,11 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	mask_secrets(targets, nt, o->out);
 	if (!o->deliver_only && cienv_read(&push, env_get) < 0)
 		goto out;
-	if (gitstate_init(&gs, st->repo) < 0) {
+	/* local state: only a shallow clone needs the remote */
+	if ((use_git ? gitstate_init(&gs, st->repo) : gitstate_init_quiet(&gs, st->repo)) != 0) {
+		gitstate_release(&gs);
 		if (use_git)
 			goto out;
-		gitstate_release(&gs); /* local state: only a shallow clone needs the remote */
 	} else {
 		have_gs = 1;
 	}

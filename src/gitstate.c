@@ -82,6 +82,12 @@ static const char *env_get(const char *name)
 
 int gitstate_init(struct gitstate *gs, struct repo *r)
 {
+	return gitstate_init_quiet(gs, r) ? error("there is no remote '%s' to keep herald's state in "
+						  "(set herald.remote)", gs->remote) : 0;
+}
+
+int gitstate_init_quiet(struct gitstate *gs, struct repo *r)
+{
 	git_remote *remote = NULL;
 	const char *url;
 
@@ -91,8 +97,7 @@ int gitstate_init(struct gitstate *gs, struct repo *r)
 	if (!gs->remote)
 		gs->remote = xstrdup("origin");
 	if (git_remote_lookup(&remote, r->git, gs->remote) < 0)
-		return error("there is no remote '%s' to keep herald's state in "
-			     "(set herald.remote)", gs->remote);
+		return 1;
 	url = git_remote_pushurl(remote) ? git_remote_pushurl(remote) : git_remote_url(remote);
 	gs->auth_header = cienv_auth_header(env_get, url, has_credentials(r, url ? url : ""));
 	git_remote_free(remote);

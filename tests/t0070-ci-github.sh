@@ -129,6 +129,14 @@ test_expect_success 'two pushes, their runs racing: each post is announced once'
 	test_cmp expect baselines
 '
 
+test_expect_success 'a late re-run of an older push, in a clone that lacks the newer baseline, announces nothing' '
+	tip=$(git -C origin.git rev-parse refs/herald/state) &&
+	job late $(git -C author rev-parse HEAD~2) $(git -C author rev-parse HEAD~1) &&
+	grep "refs/heads/main was announced up to $(git -C author rev-parse --short=7 HEAD), past $(git -C author rev-parse --short=7 HEAD~1)" late.out &&
+	test "$(requests)" = 3 &&
+	test "$(git -C origin.git rev-parse refs/herald/state)" = "$tip"
+'
+
 test_expect_success 'a receiver outage: the delivery stays in the ref; the next run, from another clone, delivers it' '
 	port=$(cat r.port) &&
 	stop_receiver r &&

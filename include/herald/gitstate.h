@@ -57,8 +57,13 @@ struct gitstate {
  */
 int gitstate_wanted(struct repo *r, const char *choice, int ci_default);
 
-/* Reads herald.remote and what authenticates git. 0 or -1 after error(). */
+/*
+ * Reads herald.remote and what authenticates git. 0 or -1 after error()
+ * (no such remote). gitstate_init_quiet() returns 1 for that, silently.
+ * Release with gitstate_release() either way.
+ */
 int gitstate_init(struct gitstate *gs, struct repo *r);
+int gitstate_init_quiet(struct gitstate *gs, struct repo *r);
 void gitstate_release(struct gitstate *gs);
 
 /*
