@@ -8,7 +8,15 @@ PKG_CONFIG ?= pkg-config
 PKGS = libgit2 yaml-0.1 libcmark jansson libcurl openssl
 DEBS = libgit2-dev libyaml-dev libcmark-dev libcurl4-openssl-dev libjansson-dev libssl-dev pkg-config
 
-VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# The version `herald version` prints: in a git checkout, `git describe` of
+# the build (a tag vX.Y.Z gives X.Y.Z[-N-gHASH][-dirty]; without a tag it is
+# VERSION-gHASH[-dirty]); elsewhere (a tarball, the Debian build) VERSION.
+VERSION_FILE := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+ifneq ($(wildcard .git),)
+GIT_DESCRIBE := $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null)
+endif
+VERSION := $(strip $(if $(filter v%,$(GIT_DESCRIBE)),$(patsubst v%,%,$(GIT_DESCRIBE)),\
+	$(if $(GIT_DESCRIBE),$(VERSION_FILE)-g$(GIT_DESCRIBE),$(VERSION_FILE))))
 
 CFLAGS ?= -O2 -g
 WARNINGS = -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -18,7 +26,7 @@ WARNINGS += -Werror
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm -pthread
 
@@ -39,7 +47,7 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
 
-.PHONY: all deps test unit e2e leakcheck bench demo install uninstall clean style help check-deps fuzz fuzz-build
+.PHONY: all deps test unit e2e leakcheck bench demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
 
 all: $(HERALD) $(UNIT_BINS)
 
@@ -51,7 +59,8 @@ help:
 	@echo "make bench       benchmark on generated repositories"
 	@echo "make fuzz        replay tests/fuzz/regressions, then fuzz each parser FUZZ_SECONDS (30) s"
 	@echo "make demo        build and run herald on a sample blog"
-	@echo "make install     install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local)"
+	@echo "make install     install to \$$(DESTDIR)\$$(PREFIX) (default /usr/local); make uninstall"
+	@echo "make deb         build build/herald_VERSION_ARCH.deb with dpkg-buildpackage"
 
 # Installs what pkg-config or the test tools say is missing. Never touches a
 # machine that already has everything.
@@ -60,6 +69,16 @@ deps:
 
 $(O)/%.o: src/%.c $(wildcard include/herald/*.h) | $(O)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The objects that print the version are rebuilt when it changes (a commit,
+# a first edit), and only those.
+$(O)/version.stamp: FORCE | $(O)
+	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(O)/cmd-version.o $(O)/deliver.o: $(O)/version.stamp
+FORCE:
+
+print-version:
+	@echo '$(VERSION)'
 
 $(O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(O)
 	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
@@ -173,16 +192,69 @@ $(FUZZ_O)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_O)/libherald.a
 $(FUZZ_O):
 	mkdir -p $@
 
+# Installs the binary, the git-herald link (so `git herald` works), the hook
+# scripts, the man pages (with git-herald*.1 links: git opens `man
+# git-herald` for `git herald --help`), the bash completion (git-herald too:
+# git's completion loads it for `git herald`) and the systemd units, whose
+# ExecStart names the installed binary. `make uninstall` removes exactly these.
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+MAN1 := $(sort $(wildcard man/man1/*.1))
+MAN5 := $(sort $(wildcard man/man5/*.5))
+MAN7 := $(sort $(wildcard man/man7/*.7))
+UNITS := $(sort $(notdir $(wildcard systemd/*.service systemd/*.timer)))
+HOOKS := $(sort $(notdir $(wildcard hooks/*)))
+
 install: $(HERALD)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/herald/hooks \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 755 $(HERALD) $(DESTDIR)$(BINDIR)/herald
 	ln -sf herald $(DESTDIR)$(BINDIR)/git-herald
-	install -d $(DESTDIR)$(PREFIX)/share/herald/hooks
-	for h in hooks/*; do [ -f "$$h" ] && install -m 755 "$$h" $(DESTDIR)$(PREFIX)/share/herald/hooks/ || true; done
+	for h in $(HOOKS); do install -m 755 hooks/$$h $(DESTDIR)$(PREFIX)/share/herald/hooks/ || exit 1; done
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	for p in $(notdir $(MAN1)); do ln -sf $$p $(DESTDIR)$(MANDIR)/man1/git-$$p || exit 1; done
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completion/herald.bash $(DESTDIR)$(BASHCOMPDIR)/herald
+	ln -sf herald $(DESTDIR)$(BASHCOMPDIR)/git-herald
+	for u in $(UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/herald $(DESTDIR)$(BINDIR)/git-herald
 	rm -rf $(DESTDIR)$(PREFIX)/share/herald
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)) $(addprefix git-,$(notdir $(MAN1))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/herald $(DESTDIR)$(BASHCOMPDIR)/git-herald
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+
+# The Debian package, built by dpkg-buildpackage in a copy of the sources
+# ($(DEB_DIR)/src), so the build never writes into the tree or next to it.
+# The result is $(DEB_OUT)/herald_VERSION_ARCH.deb (the .changes, .buildinfo
+# and -dbgsym package stay in $(DEB_DIR)). DEB_BUILD_OPTIONS=nocheck skips
+# the unit tests the package build runs; it never runs the network.
+DEB_DIR ?= build/deb
+DEB_OUT ?= build
+deb:
+	@command -v dpkg-buildpackage >/dev/null 2>&1 && command -v dh >/dev/null 2>&1 || \
+		{ echo "deb: dpkg-buildpackage or dh not found (apt-get install dpkg-dev debhelper)" >&2; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src $(DEB_OUT)
+	if [ -e .git ]; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null --ignore-failed-read -T - -cf - 2>/dev/null; \
+	else \
+		tar --exclude=./build --exclude=./tests/out --exclude=./bench/out -cf - .; \
+	fi | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc $(DEB_FLAGS)
+	v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
+	a=$$(dpkg --print-architecture) && \
+	cp $(DEB_DIR)/herald_$${v}_$$a.deb $(DEB_OUT)/ && \
+	echo "deb: $(DEB_OUT)/herald_$${v}_$$a.deb"
 
 style:
 	clang-format -i src/*.c include/herald/*.h tests/unit/*.c

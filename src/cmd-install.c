@@ -25,7 +25,8 @@ static const char install_usage[] =
 	"already there is kept and runs first, as <hook>.herald-chained; where a\n"
 	"<hook>.d/ folder exists (Gitea, GitLab), herald's hook goes there as\n"
 	"<hook>.d/herald instead. Installing again only refreshes herald's hooks.\n"
-	"Then prints the cron and systemd timer lines that run 'herald deliver'.\n"
+	"Then prints the cron lines, and the commands that enable the systemd timers\n"
+	"herald ships for this repository, that run 'herald deliver' and 'tick'.\n"
 	"\n"
 	"    --uninstall    remove herald's hooks and put back the ones they chained\n"
 	"    --hooks DIR    read the hook scripts from DIR (default: $HERALD_HOOKS_DIR,\n"
@@ -179,24 +180,6 @@ static void sq_quote(struct strbuf *sb, const char *s)
 			strbuf_addch(sb, *s);
 	}
 	strbuf_addch(sb, '\'');
-}
-
-/* Appends one ExecStart= word: % and $ doubled, quoted when needed. */
-static void systemd_quote(struct strbuf *sb, const char *s)
-{
-	int quote = !shell_safe(s);
-
-	if (quote)
-		strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		if (*s == '%' || *s == '$')
-			strbuf_addch(sb, *s);
-		else if (quote && (*s == '"' || *s == '\\'))
-			strbuf_addch(sb, '\\');
-		strbuf_addch(sb, *s);
-	}
-	if (quote)
-		strbuf_addch(sb, '"');
 }
 
 static int has_marker(const char *buf, size_t len)
@@ -596,21 +579,96 @@ static void cron_escape(struct strbuf *sb, const char *s)
 	}
 }
 
+/*
+ * Appends the instance name systemd gives `path`, as `systemd-escape
+ * --path` does: no leading or trailing '/', the others '-', and every byte
+ * outside [A-Za-z0-9:_.] (or a leading '.') as \xNN.
+ */
+static void systemd_escape_path(struct strbuf *sb, const char *path)
+{
+	size_t start = sb->len;
+	const char *p = path;
+
+	while (*p == '/')
+		p++;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '/') {
+			while (p[1] == '/')
+				p++;
+			if (p[1])
+				strbuf_addch(sb, '-');
+		} else if ((c == '.' && sb->len == start) ||
+			   !(strchr(":_.", c) || (c >= 'a' && c <= 'z') ||
+			     (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+			strbuf_addf(sb, "\\x%02x", c);
+		} else {
+			strbuf_addch(sb, (char)c);
+		}
+	}
+	if (sb->len == start)
+		strbuf_addch(sb, '-');
+}
+
+/*
+ * Where the units herald ships are: installed next to the binary, or in
+ * systemd/ of the source tree for build/herald. NULL when not found.
+ */
+static char *shipped_units(const char *exe)
+{
+	static const char *const near_exe[] = {
+		"../lib/systemd/system", /* $(PREFIX)/bin/herald */
+		"../systemd",            /* build/herald */
+		"../../systemd",         /* build/san/herald */
+	};
+	const char *slash = exe ? strrchr(exe, '/') : NULL;
+	size_t i;
+
+	for (i = 0; slash && i < ARRAY_SIZE(near_exe); i++) {
+		char *dir = xstrfmt("%.*s/%s", (int)(slash - exe), exe, near_exe[i]);
+		char *unit = xstrfmt("%s/herald-deliver@.timer", dir);
+		char real[PATH_MAX];
+		int found = path_exists(unit);
+
+		free(unit);
+		if (found && realpath(dir, real)) {
+			free(dir);
+			return xstrdup(real);
+		}
+		free(dir);
+	}
+	return NULL;
+}
+
+/* Appends `s` for a shell, quoted only when it needs to be. */
+static void sh_word(struct strbuf *sb, const char *s)
+{
+	if (shell_safe(s))
+		strbuf_addstr(sb, s);
+	else
+		sq_quote(sb, s);
+}
+
 static void print_schedules(const char *exe, const char *repo, const char *gitdir)
 {
 	static const struct {
-		const char *unit, *args, *cron, *calendar;
+		const char *unit, *args, *cron;
 	} jobs[] = {
-		{ "herald-deliver", "deliver --max-time 240", "*/5 * * * *", "*:0/5" },
-		{ "herald-tick", "tick", "0 * * * *", "hourly" },
+		/* the same jobs as systemd/herald-deliver@ and herald-tick@ */
+		{ "herald-deliver", "deliver --max-time 240", "*/5 * * * *" },
+		{ "herald-tick", "tick", "0 * * * *" },
 	};
-	struct strbuf sh = STRBUF_INIT, cmd = STRBUF_INIT;
+	struct strbuf sh = STRBUF_INIT, cmd = STRBUF_INIT, inst = STRBUF_INIT;
 	struct stat st;
 	struct passwd *pw = NULL;
+	const char *user;
+	char *units = shipped_units(exe);
 	size_t i;
 
 	if (!stat(gitdir, &st))
 		pw = getpwuid(st.st_uid);
+	user = pw ? pw->pw_name : "OWNER";
 	printf("\nAlso run herald regularly: 'deliver' retries what a push could not\n"
 	       "send at once, 'tick' announces scheduled posts when their time comes.\n"
 	       "With cron (crontab -e as %s):\n\n",
@@ -630,27 +688,45 @@ static void print_schedules(const char *exe, const char *repo, const char *gitdi
 		cron_escape(&cmd, sh.buf);
 		printf("%s %s\n", jobs[i].cron, cmd.buf);
 	}
-	printf("\nOr with systemd timers: these units in /etc/systemd/system/, then\n"
-	       "'systemctl enable --now");
-	for (i = 0; i < ARRAY_SIZE(jobs); i++)
-		printf(" %s.timer", jobs[i].unit);
-	printf("':\n");
+
+	systemd_escape_path(&inst, repo);
+	if (units)
+		printf("\nOr with the systemd timers herald ships in %s,\n", units);
+	else
+		printf("\nOr with the systemd timers herald ships (systemd/ in its source;\n"
+		       "'make install' puts them in PREFIX/lib/systemd/system),\n");
+	printf("one instance per repository, run as its owner; as root:\n\n");
+	for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+		char *dir = xstrfmt("/etc/systemd/system/%s@%s.service.d",
+				    jobs[i].unit, inst.buf);
+		char *conf = xstrfmt("%s/user.conf", dir);
+		char *line = xstrfmt("User=%s", user);
+
+		strbuf_reset(&sh);
+		strbuf_addstr(&sh, "mkdir -p ");
+		sh_word(&sh, dir);
+		strbuf_addstr(&sh, "\nprintf '[Service]\\n%s\\n' ");
+		sh_word(&sh, line);
+		strbuf_addstr(&sh, " >");
+		sh_word(&sh, conf);
+		printf("%s\n", sh.buf);
+		free(dir);
+		free(conf);
+		free(line);
+	}
+	printf("systemctl daemon-reload\nsystemctl enable --now");
 	for (i = 0; i < ARRAY_SIZE(jobs); i++) {
 		strbuf_reset(&cmd);
-		systemd_quote(&cmd, exe ? exe : "herald");
-		strbuf_addstr(&cmd, " -C ");
-		systemd_quote(&cmd, repo);
-		strbuf_addf(&cmd, " %s", jobs[i].args);
-		printf("\n# %s.service\n[Service]\nType=oneshot\n", jobs[i].unit);
-		if (pw)
-			printf("User=%s\n", pw->pw_name);
-		printf("ExecStart=%s\n", cmd.buf);
-		printf("\n# %s.timer\n[Timer]\nOnCalendar=%s\nPersistent=true\n"
-		       "[Install]\nWantedBy=timers.target\n",
-		       jobs[i].unit, jobs[i].calendar);
+		strbuf_addf(&cmd, "%s@%s.timer", jobs[i].unit, inst.buf);
+		strbuf_reset(&sh);
+		sh_word(&sh, cmd.buf);
+		printf(" %s", sh.buf);
 	}
+	printf("\n");
+	free(units);
 	strbuf_release(&sh);
 	strbuf_release(&cmd);
+	strbuf_release(&inst);
 }
 
 int cmd_install(int argc, char **argv)

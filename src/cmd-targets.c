@@ -10,10 +10,21 @@
 #include "herald/banned.h"
 
 static const char targets_usage[] =
-	"usage: herald targets\n"
+	"usage: herald targets [NAME...]\n"
 	"\n"
-	"Lists the announcement targets of git config [herald \"NAME\"] sections,\n"
-	"with urls shown only as scheme and host. Exits 1 when one is unusable.\n";
+	"Lists the announcement targets of git config [herald \"NAME\"] sections\n"
+	"(only the NAMEs given, if any), with urls shown only as scheme and host.\n"
+	"Exits 1 when one is unusable.\n";
+
+static int named(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
 
 int cmd_targets(int argc, char **argv)
 {
@@ -26,19 +37,27 @@ int cmd_targets(int argc, char **argv)
 		fputs(targets_usage, stdout);
 		return 0;
 	}
-	if (argc > 1) {
-		error("targets takes no arguments");
-		return EXIT_USAGE;
-	}
 	setup_init(&st);
 	if (setup_open(&st) < 0 || targets_load(st.repo, &t, &nr) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!targets_find(t, nr, argv[i])) {
+			error("no target '%s' in git config", argv[i]);
+			ret = EXIT_FATAL;
+		}
+	}
+	if (ret)
+		goto out;
 	if (!nr)
 		printf("no targets; add one with:\n  git config herald.team-chat.kind slack\n  git config herald.team-chat.url https://hooks.slack.com/services/…\n");
 	for (i = 0; i < nr; i++) {
-		char *where = target_redact(t[i].url);
+		char *where;
+
+		if (argc > 1 && !named(argc, argv, t[i].name))
+			continue;
+		where = target_redact(t[i].url);
 		printf("%-16s %-11s %-36s", t[i].name, t[i].kind ? t[i].kind : "?", where);
 		for (type = 0; type < EVENT_TYPES; type++)
 			if (target_wants(&t[i], type))

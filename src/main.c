@@ -8,6 +8,8 @@
 #include <git2.h>
 
 #include "herald/command.h"
+#include "herald/help.h"
+#include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
 
@@ -41,7 +43,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: herald [-C DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (c = commands; c->name; c++)
 		fprintf(out, "   %-10s %s\n", c->name, c->summary);
-	fprintf(out, "\n'herald COMMAND --help' tells more about a command.\n");
+	fprintf(out, "\n'herald help COMMAND' or 'herald COMMAND --help' opens its manual page,\n"
+		     "'herald COMMAND -h' prints its short usage; 'herald help config' and\n"
+		     "'herald help templates' open the pages on configuration and templates.\n");
 }
 
 static const struct command *lookup(const char *name)
@@ -52,6 +56,64 @@ static const struct command *lookup(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+/*
+ * `herald help TOPIC` and `herald COMMAND --help`: the manual page when man
+ * and the page are there, else what -h prints (a command's short usage).
+ */
+static int help(const char *topic)
+{
+	static const struct {
+		const char *topic, *page;
+		int section;
+	} guides[] = {
+		{ "herald", "herald", 1 },
+		{ "config", "herald-config", 5 },
+		{ "templates", "herald-templates", 7 },
+	};
+	const struct command *cmd = lookup(topic);
+	char *page;
+	size_t i;
+	int ret;
+
+	if (cmd) {
+		char h[] = "-h";
+		char *av[] = { (char *)cmd->name, h, NULL };
+
+		page = xstrfmt("herald-%s", cmd->name);
+		ret = help_show_page(page, 1);
+		free(page);
+		return ret < 0 ? EXIT_FATAL : cmd->fn(2, av);
+	}
+	for (i = 0; i < ARRAY_SIZE(guides); i++) {
+		if (strcmp(topic, guides[i].topic))
+			continue;
+		if (help_show_page(guides[i].page, guides[i].section) < 0)
+			return EXIT_FATAL;
+		if (!strcmp(topic, "herald")) {
+			usage(stdout);
+			return 0;
+		}
+		error("the manual page %s(%d) is not installed; it is man/man%d/%s.%d "
+		      "in herald's source", guides[i].page, guides[i].section,
+		      guides[i].section, guides[i].page, guides[i].section);
+		return EXIT_FINDINGS;
+	}
+	error("'%s' is neither a herald command nor a help topic; see 'herald -h'",
+	      topic);
+	return EXIT_USAGE;
+}
+
+/* Does a --help come before any "--" in the command's arguments? */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -73,9 +135,11 @@ int main(int argc, char **argv)
 				die("cannot change to '%s': %s", argv[1],
 				    strerror(errno));
 			argv += 2, argc -= 2;
-		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+		} else if (!strcmp(argv[0], "-h")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[0], "--help")) {
+			return help("herald");
 		} else if (!strcmp(argv[0], "--version")) {
 			argv[0] = (char *)"version";
 			break;
@@ -90,19 +154,24 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[0], "help")) {
-		if (argc > 1 && (cmd = lookup(argv[1]))) {
-			char help[] = "--help";
-			char *av[] = { argv[1], help, NULL };
-			return cmd->fn(2, av);
+		if (argc > 2) {
+			error("help takes one topic");
+			return EXIT_USAGE;
 		}
+		if (argc > 1 && !strcmp(argv[1], "--help"))
+			return help("herald");
+		if (argc > 1 && strcmp(argv[1], "-h"))
+			return help(argv[1]);
 		usage(stdout);
 		return 0;
 	}
 	cmd = lookup(argv[0]);
 	if (!cmd) {
-		error("'%s' is not a herald command; see 'herald --help'", argv[0]);
+		error("'%s' is not a herald command; see 'herald -h'", argv[0]);
 		return EXIT_USAGE;
 	}
+	if (wants_help(argc, argv))
+		return help(cmd->name);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		die("cannot initialise libcurl");
 	git_libgit2_init();

@@ -195,13 +195,13 @@ test_expect_success 'version prints herald and library versions' '
 	grep -E "^jansson [0-9]+\.[0-9]+" "$TRASH/out"
 '
 
-test_expect_success '--help on each command exits 0 and prints usage on stdout' '
+test_expect_success '-h on each command exits 0 and prints usage on stdout' '
 	for c in "" scan show lint version
 	do
-		herald $c --help >"$TRASH/out" 2>"$TRASH/err" &&
+		herald $c -h >"$TRASH/out" 2>"$TRASH/err" &&
 		grep "^usage: herald" "$TRASH/out" &&
 		test ! -s "$TRASH/err" || {
-			echo "herald $c --help failed" && return 1
+			echo "herald $c -h failed" && return 1
 		}
 	done
 '

@@ -10,6 +10,24 @@ ZERO=0000000000000000000000000000000000000000
 # Never find the repository this test runs inside.
 export GIT_CEILING_DIRECTORIES="$TRASH"
 
+# escape_path PATH: the systemd instance name of PATH, as systemd-escape
+# --path makes it (written out here for machines without systemd).
+escape_path() {
+	python3 -c '
+import sys
+p = "/".join(c for c in sys.argv[1].split("/") if c)
+out = ""
+for i, b in enumerate(p.encode()):
+    ch = chr(b)
+    if ch == "/":
+        out += "-"
+    elif (ch == "." and i == 0) or not (ch.isascii() and (ch.isalnum() or ch in ":_.")):
+        out += "\\x%02x" % b
+    else:
+        out += ch
+print(out or "-")' "$1"
+}
+
 # snap DIR: every file under DIR with its mode, inode and checksum.
 snap() {
 	(cd "$1" && find . -print | LC_ALL=C sort | while IFS= read -r f; do
@@ -230,16 +248,16 @@ test_expect_success 'a repository path with spaces' '
 	exe=$(readlink -f "$HERALD") &&
 	grep -Fx "*/5 * * * * $exe -C '\''$TRASH/dir with space/my blog.git'\'' deliver --max-time 240" out &&
 	grep -Fx "0 * * * * $exe -C '\''$TRASH/dir with space/my blog.git'\'' tick" out &&
-	grep -Fx "ExecStart=$exe -C \"$TRASH/dir with space/my blog.git\" deliver --max-time 240" out &&
-	grep -Fx "ExecStart=$exe -C \"$TRASH/dir with space/my blog.git\" tick" out &&
-	grep -Fx "OnCalendar=*:0/5" out &&
-	grep -Fx "WantedBy=timers.target" out
+	inst=$(escape_path "$TRASH/dir with space/my blog.git") &&
+	grep -Fx "systemctl enable --now '\''herald-deliver@$inst.timer'\'' '\''herald-tick@$inst.timer'\''" out &&
+	grep -Fx "mkdir -p '\''/etc/systemd/system/herald-tick@$inst.service.d'\''" out
 '
 
 exe=$(readlink -f "$HERALD")
+inst=$(escape_path "$TRASH/it's 100%.git")
 cat >expect.quoted <<EOF
 */5 * * * * $exe -C '$TRASH/it'\\''s 100\\%.git' deliver --max-time 240
-ExecStart=$exe -C "$TRASH/it's 100%%.git" deliver --max-time 240
+systemctl enable --now 'herald-deliver@$inst.timer' 'herald-tick@$inst.timer'
 EOF
 test_expect_success 'cron and systemd lines escape % and quote quotes' '
 	git init -q --bare "it'\''s 100%.git" &&
@@ -354,7 +372,7 @@ test_expect_success 'errors: not a repository, usage' '
 	grep "not a git repository: '\''plain'\''" err &&
 	test_expect_code 129 herald install --bogus 2>err &&
 	test_expect_code 129 herald install a b 2>err &&
-	herald install --help >out &&
+	herald install -h >out &&
 	grep "usage: herald install" out
 '
 

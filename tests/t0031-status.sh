@@ -89,15 +89,15 @@ test_expect_success 'a fresh repository: exit 0, zero counts, JSON parses' '
 	test ! -s ../fresh.err
 '
 
-test_expect_success 'usage: --help, arguments, unknown options' '
+test_expect_success 'usage: -h, arguments, unknown options' '
 	cd fresh &&
-	herald status --help >../help.out &&
+	herald status -h >../help.out &&
 	grep "^usage: herald status" ../help.out &&
 	grep "herald.alertAfter" ../help.out &&
 	test_expect_code 129 herald status extra 2>../err &&
 	grep "takes no arguments" ../err &&
 	test_expect_code 129 herald status --bogus 2>/dev/null &&
-	herald help status | grep "^usage: herald status"
+	herald status -h | grep "^usage: herald status"
 '
 
 test_expect_success 'setup: a blog with a signed webhook target, delivered once' '

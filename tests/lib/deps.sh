@@ -20,6 +20,15 @@ need python3 python3
 need xmllint libxml2-utils
 need curl curl
 need chromium chromium
+# man pages, the Debian package (t0060, t0063)
+need man man-db
+need mandoc mandoc
+need groff groff-base
+need dpkg-buildpackage dpkg-dev
+need dh debhelper
+need lintian lintian
+# bash completion (t0062)
+[ -f /usr/share/bash-completion/bash_completion ] || pkgs="$pkgs bash-completion"
 # t0072 parses the CI wiring (action.yml, ci/gitlab-ci.yml) with PyYAML
 python3 -c 'import yaml' 2>/dev/null || pkgs="$pkgs python3-yaml"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# herald version: the build's git describe in a checkout, VERSION elsewhere.
+# The Makefile's rule is exercised on scratch checkouts (make print-version,
+# which is what the build compiles in), so no rebuild is needed.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+VERSION=$(cat "$SRC_DIR/VERSION")
+# A copy of the Makefile and VERSION is all print-version reads.
+mkproject() {
+	mkdir -p "$1" &&
+	cp "$SRC_DIR/Makefile" "$SRC_DIR/VERSION" "$1/"
+}
+pv() {
+	make -s -C "$1" print-version 2>/dev/null
+}
+
+test_expect_success 'herald version names the build and its libraries' '
+	herald version >out &&
+	head -n 1 out | grep -E "^herald [0-9]+\.[0-9]+\.[0-9]+(-[0-9]+)?(-g[0-9a-f]+)?(-dirty)?\$" &&
+	grep -E "^libgit2 [0-9]" out && grep -E "^openssl " out &&
+	herald --version >out2 && test_cmp out out2
+'
+
+if test -e "$SRC_DIR/.git"; then
+test_expect_success 'built in this checkout, it carries its commit' '
+	herald version | head -n 1 | grep -- "-g[0-9a-f]\{7,\}"
+'
+fi
+
+test_expect_success 'without git: the VERSION file' '
+	mkproject tarball &&
+	test "$(pv tarball)" = "$VERSION"
+'
+
+test_expect_success 'a checkout without a tag: VERSION and the commit' '
+	mkproject co && git -C co init -q && git -C co add . &&
+	test_tick && git -C co commit -q -m one &&
+	test "$(pv co)" = "$VERSION-g$(git -C co rev-parse --short HEAD)" &&
+	echo change >>co/VERSION.extra && git -C co add VERSION.extra &&
+	test "$(pv co)" = "$VERSION-g$(git -C co rev-parse --short HEAD)-dirty"
+'
+
+test_expect_success 'after a tag vX.Y.Z: git describe without the v' '
+	git -C co commit -q -m two &&
+	git -C co tag -a -m "release" v9.8.7 &&
+	test "$(pv co)" = 9.8.7 &&
+	test_tick && echo more >>co/VERSION.extra && git -C co commit -q -am three &&
+	test "$(pv co)" = "9.8.7-1-g$(git -C co rev-parse --short HEAD)" &&
+	git -C co tag other-tag &&
+	test "$(pv co)" = "9.8.7-1-g$(git -C co rev-parse --short HEAD)"
+'
+
+test_done
