@@ -117,7 +117,7 @@ test_expect_success 'the README workflow uses the action as it is' '
 '
 
 test_expect_success 'the commands the wiring runs exist in herald' '
-	herald ci --help >ci.help &&
+	herald ci -h >ci.help &&
 	grep -e "--deliver" ci.help && grep -e "--budget" ci.help &&
 	herald help | grep "^   ci "
 '
