@@ -5,8 +5,8 @@ BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = libgit2 yaml-0.1 libcmark jansson libcurl openssl
-DEBS = libgit2-dev libyaml-dev libcmark-dev libcurl4-openssl-dev libjansson-dev libssl-dev pkg-config
+PKGS = libgit2 yaml-0.1 libcmark jansson libcurl openssl libutf8proc
+DEBS = libgit2-dev libyaml-dev libcmark-dev libcurl4-openssl-dev libjansson-dev libssl-dev pkg-config libutf8proc-dev
 
 # The version `herald version` prints: in a git checkout, `git describe` of
 # the build (a tag vX.Y.Z gives X.Y.Z[-N-gHASH][-dirty]; without a tag it is

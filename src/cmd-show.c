@@ -34,7 +34,7 @@ static json_t *show_json(const struct post *p, int is_post_path)
 				"column", p->error_column, "message", p->error);
 	else if (!is_post_path)
 		err = json_pack("{s:n, s:n, s:s}", "line", "column", "message",
-				"the path does not match the post globs (see --posts)");
+				"the path is not a post by the site generator's rules or the post globs (see --posts)");
 	else if (p->error)
 		err = json_pack("{s:n, s:n, s:s}", "line", "column", "message", p->error);
 	json_object_set_new(o, "path", value_text(p->path));

@@ -80,8 +80,11 @@ static char *field_text(const json_t *fm, const char *key)
 	return NULL;
 }
 
-/* The slug a file name gives: `2020-03-30-hello.md` and `hello/index.md` -> hello. */
-static char *slug_from_path(const char *path)
+/*
+ * The slug a file name gives: `2020-03-30-hello.md` and `hello/index.md` ->
+ * hello (the date prefix the site's generator strips goes).
+ */
+static char *slug_from_path(const struct site *s, const char *path)
 {
 	const char *base = strrchr(path, '/'), *dot;
 	long long ignored;
@@ -91,60 +94,78 @@ static char *slug_from_path(const char *path)
 	if (!strncmp(base, "index.", 6) && base > path + 1) {
 		/* a page bundle: the folder names the post */
 		const char *dir_end = base - 1, *dir = dir_end;
+		char *name;
 		while (dir > path && dir[-1] != '/')
 			dir--;
-		if (!date_from_name(dir, &ignored) && dir_end - dir > 11)
-			dir += 11;
-		return xstrndup(dir, (size_t)(dir_end - dir));
+		name = xstrndup(dir, (size_t)(dir_end - dir));
+		n = site_name_date(s, path, &ignored);
+		if (n && n < strlen(name))
+			memmove(name, name + n, strlen(name + n) + 1);
+		return name;
 	}
-	if (!date_from_name(base, &ignored) && strlen(base) > 11)
-		base += 11;
+	n = site_name_date(s, path, &ignored);
+	if (n && n < strlen(base))
+		base += n;
 	dot = strrchr(base, '.');
 	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
 	return xstrndup(base, n);
 }
 
-static long long date_from_path(const char *path)
+/* A front matter key, matched without regard to case for Hugo. */
+static const json_t *date_value(const struct post *p, const struct site *s,
+				const char *key, const char **found)
 {
-	const char *base = strrchr(path, '/');
-	long long t;
+	const char *k;
+	json_t *v = json_object_get(p->fm.data, key);
 
-	base = base ? base + 1 : path;
-	if (!date_from_name(base, &t))
-		return t;
-	if (!strncmp(base, "index.", 6) && base > path + 1) {
-		const char *dir = base - 1;
-		while (dir > path && dir[-1] != '/')
-			dir--;
-		if (!date_from_name(dir, &t))
-			return t;
-	}
-	return -1;
+	*found = key;
+	if (v || s->kind != SITE_HUGO)
+		return v;
+	json_object_foreach(p->fm.data, k, v)
+		if (!strcasecmp(k, key)) {
+			*found = k;
+			return v;
+		}
+	return NULL;
 }
 
-static void read_date(struct post *p, const struct site *s)
+/*
+ * The post's date: the first date field set, else the file name's. A field
+ * that is set but cannot be read makes the post invalid, as it stops
+ * Jekyll's and Hugo's builds: 0, or -1 with p->error set.
+ */
+static int read_date(struct post *p, const struct site *s)
 {
+	const struct strvec *fields = site_date_fields(s);
 	size_t i;
 
-	for (i = 0; i < s->date_fields.nr; i++) {
-		const char *key = s->date_fields.v[i];
-		const json_t *v = json_object_get(p->fm.data, key);
+	for (i = 0; i < fields->nr; i++) {
+		const char *key;
+		const json_t *v = date_value(p, s, fields->v[i], &key);
 		int line, col;
 
 		if (!v || json_is_null(v))
 			continue;
-		if (json_is_string(v) && !date_parse(json_string_value(v), &p->date)) {
-			p->date_field = key;
-			return;
+		if (json_is_string(v) &&
+		    !date_parse_zoned(json_string_value(v), s->zone, &p->date, &p->date_offset)) {
+			p->date_field = fields->v[i];
+			return 0;
 		}
 		frontmatter_key_position(&p->fm, key, &line, &col);
+		p->error = xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, "
+				   "optionally with a time and zone)", key);
+		p->error_line = line;
+		p->error_column = col;
+		/* lint reports the problems list */
 		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
 		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
-			line, col, 0,
-			xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, optionally with a time and zone)", key),
+			line, col, 1, xstrdup(p->error),
 		};
+		return -1;
 	}
-	p->date = date_from_path(p->path);
+	if (!site_name_date(s, p->path, &p->date))
+		p->date = -1;
+	return 0;
 }
 
 static void collect_text(cmark_node *node, struct strbuf *out)
@@ -268,12 +289,13 @@ static json_t *read_tags(const json_t *fm)
 }
 
 /* Hugo's expiryDate: a post past it is no longer published. */
-static int expired(const struct post *p, long long now)
+static int expired(const struct post *p, const struct site *s, long long now)
 {
 	const json_t *v = json_object_get(p->fm.data, "expiryDate");
 	long long t;
 
-	return json_is_string(v) && !date_parse(json_string_value(v), &t) && t <= now;
+	return json_is_string(v) && !date_parse_zoned(json_string_value(v), s->zone, &t, NULL) &&
+	       t <= now;
 }
 
 static int is_draft(const struct post *p, const struct site *s)
@@ -308,13 +330,17 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	}
 	p->body = buf + p->fm.body_offset;
 	p->body_len = len - p->fm.body_offset;
-	title_slug = slug_from_path(path);
+	title_slug = slug_from_path(s, path);
 	p->slug = field_text(p->fm.data, "slug");
 	if (!p->slug || !*p->slug) {
 		free(p->slug);
 		p->slug = xstrdup(title_slug);
 	}
-	read_date(p, s);
+	if (read_date(p, s) < 0) {
+		free(title_slug);
+		p->state = POST_INVALID;
+		return;
+	}
 	if (!(flags & POST_READ_NO_SUMMARY))
 		read_body(p, &heading);
 	else
@@ -349,10 +375,10 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	}
 	free(heading);
 	p->tags = read_tags(p->fm.data);
-	p->url = site_post_url(s, p->path, p->slug, title_slug, p->date, p->fm.data);
+	p->url = site_post_url(s, p);
 	free(title_slug);
 
-	if (is_draft(p, s) || expired(p, now))
+	if (is_draft(p, s) || expired(p, s, now))
 		p->state = POST_DRAFT;
 	else if (!s->future && p->date >= 0 && p->date > now)
 		p->state = POST_SCHEDULED;

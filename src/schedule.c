@@ -22,13 +22,15 @@ struct walk {
 };
 
 /* Hugo's expiryDate passed in (after, now]: the post has just gone. */
-static int expired_between(const struct post *p, long long after, long long now)
+static int expired_between(const struct post *p, const char *zone, long long after,
+			   long long now)
 {
 	const json_t *v = p->fm.data ? json_object_get(p->fm.data, "expiryDate") : NULL;
 	long long t;
 
 	return p->state == POST_DRAFT && json_is_string(v) &&
-	       !date_parse(json_string_value(v), &t) && t > after && t <= now;
+	       !date_parse_zoned(json_string_value(v), zone, &t, NULL) && t > after &&
+	       t <= now;
 }
 
 static int visit(const char *root, const git_tree_entry *e, void *data)
@@ -60,7 +62,7 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 		post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
 			  (size_t)git_blob_rawsize(blob), w->now, 0);
 	if ((p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) ||
-	    expired_between(&p, w->after, w->now)) {
+	    expired_between(&p, w->site->zone, w->after, w->now)) {
 		int gone = p.state != POST_PUBLISHED;
 		json_t *ev = post_to_json(&p);
 		json_object_set_new(ev, "type", json_string(event_type_name(

@@ -1,12 +1,16 @@
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "herald/date.h"
 #include "herald/frontmatter.h"
 #include "herald/glob.h"
+#include "herald/post.h"
 #include "herald/repo.h"
 #include "herald/site.h"
+#include "herald/slug.h"
 #include "herald/strbuf.h"
 #include "herald/toml.h"
 #include "herald/usage.h"
@@ -71,6 +75,7 @@ void site_init(struct site *s)
 	s->published_field = xstrdup("published");
 	s->title_field = xstrdup("title");
 	s->permalink = xstrdup(HERALD_PERMALINK);
+	s->path_lower = 1;
 }
 
 void site_release(struct site *s)
@@ -88,6 +93,15 @@ void site_release(struct site *s)
 	free(s->permalink);
 	free(s->config_path);
 	free(s->glob_endings);
+	free(s->zone);
+	strvec_clear(&s->exclude);
+	strvec_clear(&s->include);
+	strvec_clear(&s->collections);
+	strvec_clear(&s->collection_links);
+	strvec_clear(&s->lang_names);
+	strvec_clear(&s->lang_dirs);
+	strvec_clear(&s->lang_prefixes);
+	json_decref(s->permalinks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -145,59 +159,6 @@ static const char *str_or_null(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static void apply_herald_config(struct site *s, const json_t *c)
-{
-	const json_t *fields = json_object_get(c, "fields");
-	struct strvec globs = STRVEC_INIT;
-	const json_t *v;
-
-	if (get_list(json_object_get(c, "posts"), &globs) && globs.nr)
-		site_set_globs(s, &globs);
-	strvec_clear(&globs);
-	get_list(json_object_get(c, "drafts"), &s->drafts);
-	get_list(json_object_get(c, "endings"), &s->endings);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	if (str_or_null(c, "base_url"))
-		set_base_url(s, str_or_null(c, "base_url"), NULL);
-	if (str_or_null(c, "permalink"))
-		set_str(&s->permalink, str_or_null(c, "permalink"));
-	v = json_object_get(c, "future");
-	if (v)
-		s->future = frontmatter_truthy(v);
-	if (json_is_object(fields)) {
-		if (str_or_null(fields, "draft"))
-			set_str(&s->draft_field, str_or_null(fields, "draft"));
-		if (str_or_null(fields, "published"))
-			set_str(&s->published_field, str_or_null(fields, "published"));
-		if (str_or_null(fields, "title"))
-			set_str(&s->title_field, str_or_null(fields, "title"));
-		get_list(json_object_get(fields, "date"), &s->date_fields);
-		get_list(json_object_get(fields, "summary"), &s->summary_fields);
-	}
-}
-
-static void apply_jekyll_config(struct site *s, const json_t *c)
-{
-	const char *permalink = str_or_null(c, "permalink");
-	const json_t *future = json_object_get(c, "future");
-
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "url"), str_or_null(c, "baseurl"));
-	if (!permalink || !strcmp(permalink, "date"))
-		permalink = JEKYLL_PERMALINK;
-	else if (!strcmp(permalink, "pretty"))
-		permalink = "/:categories/:year/:month/:day/:title/";
-	else if (!strcmp(permalink, "ordinal"))
-		permalink = "/:categories/:year/:y_day/:title:output_ext";
-	else if (!strcmp(permalink, "none"))
-		permalink = "/:categories/:title:output_ext";
-	set_str(&s->permalink, permalink);
-	if (future)
-		s->future = frontmatter_truthy(future);
-}
-
 /*
  * Reads a config file (YAML, or TOML for a .toml name) from the tree; 1 when
  * absent, -1 when broken (with a warning naming the file).
@@ -245,104 +206,413 @@ static int read_config(struct repo *r, git_tree *tree, const char *path,
 	return ret;
 }
 
+static void set_date_fields(struct site *s, const char *const *v)
+{
+	strvec_clear(&s->date_fields);
+	push_all(&s->date_fields, v);
+}
+
+/* A key of a Hugo config, whose keys are case-insensitive. */
+static json_t *ci_get(const json_t *o, const char *key)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return NULL;
+	v = json_object_get(o, key);
+	if (v)
+		return v;
+	json_object_foreach((json_t *)o, k, v)
+		if (!strcasecmp(k, key))
+			return v;
+	return NULL;
+}
+
+static const char *ci_str(const json_t *o, const char *key)
+{
+	const json_t *v = ci_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void set_zone(struct site *s, const char *config, const char *zone)
+{
+	if (!zone || !*zone)
+		return;
+	if (!date_zone_valid(zone)) {
+		warning("%s: unknown time zone '%s'; dates without a zone are read as UTC",
+			config, zone);
+		return;
+	}
+	set_str(&s->zone, zone);
+}
+
+static void apply_herald_config(struct site *s, const json_t *c)
+{
+	const json_t *fields = json_object_get(c, "fields");
+	struct strvec globs = STRVEC_INIT;
+	const json_t *v;
+
+	if (get_list(json_object_get(c, "posts"), &globs) && globs.nr) {
+		site_set_globs(s, &globs);
+		s->custom_globs = 1;
+	}
+	strvec_clear(&globs);
+	get_list(json_object_get(c, "drafts"), &s->drafts);
+	get_list(json_object_get(c, "endings"), &s->endings);
+	if (str_or_null(c, "title"))
+		set_str(&s->title, str_or_null(c, "title"));
+	if (str_or_null(c, "base_url"))
+		set_base_url(s, str_or_null(c, "base_url"), NULL);
+	if (str_or_null(c, "permalink")) {
+		set_str(&s->permalink, str_or_null(c, "permalink"));
+		s->custom_permalink = 1;
+	}
+	if (str_or_null(c, "timezone"))
+		set_zone(s, ".herald.yml", str_or_null(c, "timezone"));
+	v = json_object_get(c, "future");
+	if (v)
+		s->future = frontmatter_truthy(v);
+	if (json_is_object(fields)) {
+		if (str_or_null(fields, "draft"))
+			set_str(&s->draft_field, str_or_null(fields, "draft"));
+		if (str_or_null(fields, "published"))
+			set_str(&s->published_field, str_or_null(fields, "published"));
+		if (str_or_null(fields, "title"))
+			set_str(&s->title_field, str_or_null(fields, "title"));
+		get_list(json_object_get(fields, "date"), &s->date_fields);
+		get_list(json_object_get(fields, "summary"), &s->summary_fields);
+	}
+}
+
+/* Jekyll's permalink styles, as its Configuration spells them out. */
+static const char *jekyll_style(const char *style)
+{
+	static const char *const styles[][2] = {
+		{ "date", "/:categories/:year/:month/:day/:title:output_ext" },
+		{ "pretty", "/:categories/:year/:month/:day/:title/" },
+		{ "ordinal", "/:categories/:year/:y_day/:title:output_ext" },
+		{ "weekdate", "/:categories/:year/W:week/:short_day/:title:output_ext" },
+		{ "none", "/:categories/:title:output_ext" },
+	};
+	size_t i;
+
+	if (!style)
+		style = "date";
+	for (i = 0; i < sizeof(styles) / sizeof(styles[0]); i++)
+		if (!strcmp(style, styles[i][0]))
+			return styles[i][1];
+	return style;
+}
+
+static void apply_jekyll_config(struct site *s, const json_t *c)
+{
+	const char *style = str_or_null(c, "permalink");
+	const json_t *future = json_object_get(c, "future");
+	const json_t *colls = json_object_get(c, "collections");
+	static const char *const default_exclude[] = {
+		".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+		"node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/",
+		"vendor/ruby/", NULL,
+	};
+	const char *k;
+	json_t *v;
+
+	static const char *const dates[] = { "date", NULL };
+
+	s->kind = SITE_JEKYLL;
+	set_date_fields(s, dates);
+	if (str_or_null(c, "title"))
+		set_str(&s->title, str_or_null(c, "title"));
+	set_base_url(s, str_or_null(c, "url"), str_or_null(c, "baseurl"));
+	set_str(&s->permalink, jekyll_style(style));
+	if (future)
+		s->future = frontmatter_truthy(future);
+	set_zone(s, "_config.yml", str_or_null(c, "timezone"));
+	get_list(json_object_get(c, "include"), &s->include);
+	strvec_clear(&s->exclude);
+	if (get_list(json_object_get(c, "exclude"), &s->exclude))
+		push_all(&s->exclude, default_exclude);
+	/* Jekyll reads these Markdown endings too */
+	for (k = "mkdown\0mkdn\0mkd\0"; *k; k += strlen(k) + 1) {
+		char *e = xstrfmt(".%s", k);
+		if (!strvec_has(&s->endings, e))
+			strvec_push(&s->endings, e);
+		free(e);
+	}
+	/* collections written out on their own pages: {label: {output: true}} */
+	if (json_is_object(colls)) {
+		json_object_foreach((json_t *)colls, k, v) {
+			const char *link;
+			if (!strcmp(k, "posts") || !json_is_object(v) ||
+			    !frontmatter_truthy(json_object_get(v, "output")))
+				continue;
+			link = str_or_null(v, "permalink");
+			strvec_push(&s->collections, k);
+			if (link) {
+				strvec_push(&s->collection_links, jekyll_style(link));
+			} else {
+				/* Utils.add_permalink_suffix("/:collection/:path", style) */
+				const char *st = style ? style : "date";
+				const char *t = jekyll_style(st);
+				size_t n = strlen(t);
+				strvec_push_nodup(&s->collection_links, xstrfmt("/:collection/:path%s",
+					!strcmp(st, "pretty") || (n && t[n - 1] == '/') ? "/" :
+					!strcmp(st, "date") || !strcmp(st, "ordinal") ||
+					!strcmp(st, "none") ||
+					(n >= 11 && !strcmp(t + n - 11, ":output_ext")) ?
+					":output_ext" : ""));
+			}
+		}
+	}
+}
+
+/* Deep-merges `over` into `base` (objects key by key, anything else replaced). */
+static void merge_into(json_t *base, const json_t *over)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)over, k, v) {
+		json_t *b = json_object_get(base, k);
+		if (json_is_object(b) && json_is_object(v))
+			merge_into(b, v);
+		else
+			json_object_set(base, k, v);
+	}
+}
+
 /*
- * Hugo (hugo.toml, hugo.yaml, config.toml with baseURL): its base url,
- * title, buildFuture and the permalink of the posts section; the default
- * is Hugo's own, the section and the slug.
+ * Hugo: the base url, title, time zone, buildFuture, the content folders of
+ * its languages, and the per-section permalinks.
  */
 static void apply_hugo_config(struct site *s, const json_t *c)
 {
-	const json_t *links = json_object_get(c, "permalinks"), *future;
-	static const char *const sections[] = { "posts", "post", "blog", NULL };
-	const char *permalink = NULL, *k;
-	json_t *v;
-	size_t i;
+	const json_t *links = ci_get(c, "permalinks"), *future, *langs, *v;
+	const char *content = ci_str(c, "contentDir"), *deflang, *k;
+	int in_subdir = frontmatter_truthy(ci_get(c, "defaultContentLanguageInSubdir"));
+	json_t *lv;
+	static const char *const dates[] = {
+		"publishDate", "pubdate", "published", "date", NULL,
+	};
 
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "baseURL") ? str_or_null(c, "baseURL")
-						  : str_or_null(c, "baseurl"), NULL);
-	/* Hugo 0.112+ nests section permalinks under "page" */
-	if (json_is_object(json_object_get(links, "page")))
-		links = json_object_get(links, "page");
-	for (i = 0; sections[i] && !permalink; i++)
-		permalink = str_or_null(links, sections[i]);
-	if (!permalink && json_is_object(links))
-		json_object_foreach((json_t *)links, k, v)
-			if (!permalink && json_is_string(v))
-				permalink = json_string_value(v);
-	set_str(&s->permalink, permalink ? permalink : "/:section/:slug/");
-	future = json_object_get(c, "buildFuture");
+	s->kind = SITE_HUGO;
+	set_date_fields(s, dates);
+	if (ci_str(c, "title"))
+		set_str(&s->title, ci_str(c, "title"));
+	set_base_url(s, ci_str(c, "baseURL"), NULL);
+	set_zone(s, s->config_path, ci_str(c, "timeZone"));
+	future = ci_get(c, "buildFuture");
 	if (future)
 		s->future = frontmatter_truthy(future);
+	v = ci_get(c, "disablePathToLower");
+	s->path_lower = !(v && frontmatter_truthy(v));
+	v = ci_get(c, "uglyURLs");
+	s->ugly_urls = v && frontmatter_truthy(v);
+	/* Hugo 0.112+ nests section permalinks under "page" */
+	if (json_is_object(ci_get(links, "page")))
+		links = ci_get(links, "page");
+	json_decref(s->permalinks);
+	s->permalinks = json_is_object(links) ? json_deep_copy(links) : NULL;
+
+	if (!content || !*content)
+		content = "content";
+	deflang = ci_str(c, "defaultContentLanguage");
+	if (!deflang)
+		deflang = "en";
+	langs = ci_get(c, "languages");
+	if (json_is_object(langs)) {
+		json_object_foreach((json_t *)langs, k, lv) {
+			const char *dir = ci_str(lv, "contentDir");
+			int is_default = !strcasecmp(k, deflang);
+			if (is_default)
+				s->lang_default = s->lang_names.nr;
+			strvec_push_nodup(&s->lang_names, xstrfmt("%s", k));
+			strvec_push(&s->lang_dirs, dir && *dir ? dir : content);
+			strvec_push_nodup(&s->lang_prefixes, is_default && !in_subdir ?
+					  xstrdup("") : xstrfmt("/%s", k));
+		}
+	}
+	if (!s->lang_dirs.nr) {
+		strvec_push(&s->lang_names, deflang);
+		strvec_push(&s->lang_dirs, content);
+		strvec_push_nodup(&s->lang_prefixes,
+				  in_subdir ? xstrfmt("/%s", deflang) : xstrdup(""));
+	}
+	/* a trailing '/' on a content dir would break the prefix test */
+	for (size_t i = 0; i < s->lang_dirs.nr; i++) {
+		char *d = (char *)s->lang_dirs.v[i];
+		size_t n = strlen(d);
+		while (n > 1 && d[n - 1] == '/')
+			d[--n] = '\0';
+		while (d[0] == '.' && d[1] == '/')
+			memmove(d, d + 2, strlen(d + 2) + 1);
+	}
 }
 
-/* Zola (config.toml with base_url): pages live at /SECTION/SLUG/. */
+/* Zola: pages live at /SECTION/SLUG/ and are built whatever their date. */
 static void apply_zola_config(struct site *s, const json_t *c)
 {
+	static const char *const dates[] = { "date", NULL };
+
+	s->kind = SITE_ZOLA;
+	set_date_fields(s, dates);
 	if (str_or_null(c, "title"))
 		set_str(&s->title, str_or_null(c, "title"));
 	set_base_url(s, str_or_null(c, "base_url"), NULL);
-	set_str(&s->permalink, "/:section/:slug/");
+	s->future = 1;
 }
 
-/* The first site generator config found: Hugo's or Zola's; 0 when one was. */
+/*
+ * Hugo's config directory: config/_default/ then config/production/ (what
+ * `hugo` builds by default); in each, hugo.* and config.* hold the root
+ * keys and any other KEY.toml|yaml|yml|json holds the value of KEY.
+ */
+static int read_config_dir(struct repo *r, git_tree *tree, const char *dir,
+			   json_t *into)
+{
+	git_tree_entry *e = NULL;
+	git_tree *sub = NULL;
+	size_t i, n;
+	int found = 0;
+
+	if (git_tree_entry_bypath(&e, tree, dir) ||
+	    git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+	    git_tree_lookup(&sub, r->git, git_tree_entry_id(e)))
+		goto out;
+	n = git_tree_entrycount(sub);
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *f = git_tree_entry_byindex(sub, i);
+		const char *name = git_tree_entry_name(f), *dot = strrchr(name, '.');
+		char *path, *key;
+		json_t *c = NULL;
+
+		if (!dot || git_tree_entry_type(f) != GIT_OBJECT_BLOB ||
+		    (strcmp(dot, ".toml") && strcmp(dot, ".yaml") &&
+		     strcmp(dot, ".yml") && strcmp(dot, ".json")))
+			continue;
+		path = xstrfmt("%s/%s", dir, name);
+		if (!read_config(r, tree, path, &c) && c) {
+			key = xstrndup(name, (size_t)(dot - name));
+			if (!strcmp(key, "hugo") || !strcmp(key, "config")) {
+				merge_into(into, c);
+			} else if (!strchr(key, '.')) {
+				json_t *wrap = json_object();
+				json_object_set(wrap, key, c);
+				merge_into(into, wrap);
+				json_decref(wrap);
+			}
+			free(key);
+			found = 1;
+		}
+		json_decref(c);
+		free(path);
+	}
+out:
+	git_tree_free(sub);
+	git_tree_entry_free(e);
+	return found;
+}
+
+static int looks_like_hugo(const json_t *c)
+{
+	static const char *const keys[] = {
+		"baseURL", "languageCode", "theme", "contentDir", "permalinks",
+		"languages", "defaultContentLanguage", "timeZone", "module",
+		"markup", "taxonomies", "params", "menu", "menus", NULL,
+	};
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (ci_get(c, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* Hugo's or Zola's config; 0 when one was found. */
 static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
 {
 	static const char *const files[] = {
-		"hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", NULL,
+		"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
+		"config.toml", "config.yaml", "config.yml", "config.json", NULL,
 	};
-	json_t *c = NULL;
+	json_t *c = NULL, *merged = json_object();
+	const char *found = NULL;
 	size_t i;
+	int ret = 1;
 
 	for (i = 0; files[i]; i++) {
 		if (read_config(r, tree, files[i], &c) || !c)
 			continue;
-		set_str(&s->config_path, files[i]);
-		if (json_object_get(c, "base_url") && !json_object_get(c, "baseURL"))
-			apply_zola_config(s, c);
-		else
-			apply_hugo_config(s, c);
-		json_decref(c);
-		return 0;
+		found = files[i];
+		break;
 	}
-	return 1;
+	/* Zola: config.toml naming base_url (Hugo's is baseURL) or [markdown] */
+	if (c && !strcmp(found, "config.toml") && !ci_get(c, "baseURL") &&
+	    (json_object_get(c, "base_url") || json_is_object(json_object_get(c, "markdown")))) {
+		set_str(&s->config_path, found);
+		apply_zola_config(s, c);
+		ret = 0;
+		goto out;
+	}
+	/*
+	 * config.yaml is a common name; without a key Hugo's config would
+	 * have, it is someone else's and the generic globs stay
+	 */
+	if (c && !strncmp(found, "config.", 7) && !looks_like_hugo(c)) {
+		json_decref(c);
+		c = NULL;
+		found = NULL;
+	}
+	if (c)
+		merge_into(merged, c);
+	if (read_config_dir(r, tree, "config/_default", merged) && !found)
+		found = "config/_default";
+	if (found) {
+		read_config_dir(r, tree, "config/production", merged);
+		set_str(&s->config_path, found);
+		apply_hugo_config(s, merged);
+		ret = 0;
+	}
+out:
+	json_decref(c);
+	json_decref(merged);
+	return ret;
 }
 
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs)
 {
 	struct strvec globs = STRVEC_INIT;
-	json_t *c = NULL;
-	int ret = 0;
+	json_t *c = NULL, *h = NULL;
+	int ret = 0, has_herald = 0;
 
-	if (tree && !read_config(r, tree, ".herald.yml", &c)) {
-		set_str(&s->config_path, ".herald.yml");
-		/* a Jekyll site still gives its url when .herald.yml has none */
-		if (c && !json_object_get(c, "base_url")) {
-			json_t *j = NULL;
-			if (!read_config(r, tree, "_config.yml", &j) && j)
-				set_base_url(s, str_or_null(j, "url"),
-					     str_or_null(j, "baseurl"));
-			json_decref(j);
-		}
-		if (c)
-			apply_herald_config(s, c);
-	} else if (tree && !read_config(r, tree, "_config.yml", &c)) {
+	if (tree && !read_config(r, tree, ".herald.yml", &h))
+		has_herald = 1;
+	if (tree && !read_config(r, tree, "_config.yml", &c)) {
 		set_str(&s->config_path, "_config.yml");
-		if (c)
-			apply_jekyll_config(s, c);
+		apply_jekyll_config(s, c ? c : json_object());
 	} else if (tree) {
 		load_generator_config(s, r, tree);
 	}
+	if (has_herald) {
+		set_str(&s->config_path, ".herald.yml");
+		if (h)
+			apply_herald_config(s, h);
+	}
 	json_decref(c);
-	if (repo_config_multivar(r, "herald.posts", &globs) < 0)
+	json_decref(h);
+	if (repo_config_multivar(r, "herald.posts", &globs) < 0) {
 		ret = -1;
-	else if (globs.nr)
+	} else if (globs.nr) {
 		site_set_globs(s, &globs);
+		s->custom_globs = 1;
+	}
 	strvec_clear(&globs);
-	if (cli_globs && cli_globs->nr)
+	if (cli_globs && cli_globs->nr) {
 		site_set_globs(s, cli_globs);
+		s->custom_globs = 1;
+	}
 	return ret;
 }
 
@@ -358,15 +628,137 @@ static int has_ending(const struct site *s, const char *path)
 	return 0;
 }
 
+/* Jekyll's EntryFilter#excluded? for one path relative to the source. */
+static int jekyll_matches(const struct strvec *list, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		const char *pat = list->v[i];
+		while (*pat == '/')
+			pat++;
+		if (!*pat)
+			continue;
+		if (!fnmatch(pat, path, FNM_PERIOD) || !strncmp(path, pat, strlen(pat)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Would Jekyll's reader reach `path`? Every prefix of it is filtered as
+ * Jekyll filters folder entries: excluded (and not included) or special
+ * (a leading '.', '_', '#', '~', or a trailing '~') means not read.
+ * `magic` is the index of the component that may start with '_'.
+ */
+static int jekyll_reachable(const struct site *s, const char *path, size_t magic_start,
+			    size_t magic_end)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	const char *p = path;
+	int ok = 1;
+
+	while (*p && ok) {
+		const char *slash = strchr(p, '/'), *end = slash ? slash : p + strlen(p);
+		size_t at = (size_t)(p - path);
+		int included;
+
+		strbuf_add(&prefix, path + prefix.len, (size_t)(end - path) - prefix.len);
+		included = jekyll_matches(&s->include, prefix.buf) ||
+			   jekyll_matches(&s->include, prefix.buf + at);
+		if (!included && jekyll_matches(&s->exclude, prefix.buf))
+			ok = 0;
+		else if (!included && !(at >= magic_start && at < magic_end) &&
+			 (strchr("._#~", *p) || end[-1] == '~'))
+			ok = 0;
+		p = slash ? slash + 1 : end;
+	}
+	strbuf_release(&prefix);
+	return ok;
+}
+
+/* Where `name` occurs as a whole folder name in path: its offset, or -1. */
+static long component(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = path;
+
+	while ((p = strstr(p, name))) {
+		if ((p == path || p[-1] == '/') && p[n] == '/')
+			return (long)(p - path);
+		p++;
+	}
+	return -1;
+}
+
+static int jekyll_post_path(const struct site *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	long at;
+	size_t i;
+	long long t;
+
+	base = base ? base + 1 : path;
+	if (!has_ending(s, path))
+		return 0;
+	at = component(path, "_posts");
+	if (at >= 0 && date_name_prefix(base, "-", NULL, &t) > 0 &&
+	    jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+		return 1;
+	at = component(path, "_drafts");
+	if (at >= 0 && jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+		return 1;
+	for (i = 0; i < s->collections.nr; i++) {
+		char *dir = xstrfmt("_%s/", s->collections.v[i]);
+		int in = !strncmp(path, dir, strlen(dir)) &&
+			 jekyll_reachable(s, path, 0, 1);
+		free(dir);
+		if (in)
+			return 1;
+	}
+	return 0;
+}
+
+/* The Hugo language whose content folder holds `path`: its index, or -1. */
+static long hugo_lang(const struct site *s, const char *path)
+{
+	long best = -1;
+	size_t i, best_len = 0;
+
+	for (i = 0; i < s->lang_dirs.nr; i++) {
+		size_t n = strlen(s->lang_dirs.v[i]);
+		/* languages sharing a folder: the default one, unless named in the file */
+		if (!strncmp(path, s->lang_dirs.v[i], n) && path[n] == '/' &&
+		    (best < 0 || n > best_len || (n == best_len && i == s->lang_default))) {
+			best = (long)i;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
 int site_is_post_path(const struct site *s, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t i;
 
 	base = base ? base + 1 : path;
-	/* Hugo's section pages (_index.md) list posts; they are not posts */
+	/* Hugo's and Zola's section pages (_index.md) list posts; they are not posts */
 	if (!strncmp(base, "_index.", 7))
 		return 0;
+	if (!s->custom_globs) {
+		switch (s->kind) {
+		case SITE_JEKYLL:
+			return jekyll_post_path(s, path);
+		case SITE_HUGO:
+			return hugo_lang(s, path) >= 0 && has_ending(s, path);
+		case SITE_ZOLA:
+			return !strncmp(path, "content/", 8) && strlen(base) > 3 &&
+			       !strcmp(base + strlen(base) - 3, ".md");
+		case SITE_GENERIC:
+			break;
+		}
+	}
 	for (i = 0; i < s->globs.nr; i++) {
 		if (!glob_match(s->globs.v[i], path))
 			continue;
@@ -380,15 +772,36 @@ int site_in_drafts(const struct site *s, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < s->drafts.nr; i++) {
-		const char *d = s->drafts.v[i];
-		size_t n = strlen(d);
-		const char *p = path;
-		while ((p = strstr(p, d))) {
-			if ((p == path || p[-1] == '/') && p[n] == '/')
-				return 1;
-			p++;
-		}
+	for (i = 0; i < s->drafts.nr; i++)
+		if (component(path, s->drafts.v[i]) >= 0)
+			return 1;
+	return 0;
+}
+
+const struct strvec *site_date_fields(const struct site *s)
+{
+	return &s->date_fields;
+}
+
+size_t site_name_date(const struct site *s, const char *path, long long *out)
+{
+	const char *base = strrchr(path, '/');
+	int n;
+
+	/* Hugo dates a page by its file name only when told to */
+	if (s->kind == SITE_HUGO)
+		return 0;
+	base = base ? base + 1 : path;
+	n = date_name_prefix(base, s->kind == SITE_ZOLA ? "-_" : "-", s->zone, out);
+	if (n > 0)
+		return (size_t)n;
+	if (s->kind != SITE_JEKYLL && !strncmp(base, "index.", 6) && base > path + 1) {
+		const char *dir = base - 1;
+		while (dir > path && dir[-1] != '/')
+			dir--;
+		n = date_name_prefix(dir, s->kind == SITE_ZOLA ? "-_" : "-", s->zone, out);
+		if (n > 0)
+			return (size_t)n;
 	}
 	return 0;
 }
@@ -428,7 +841,7 @@ static void categories(struct strbuf *sb, const json_t *fm)
 	}
 }
 
-/* The section of a Hugo or Zola page: the folder under content/. */
+/* The section of a page: the folder under content/. */
 static void section_of(struct strbuf *sb, const char *post_path)
 {
 	const char *p = post_path ? strstr(post_path, "content/") : NULL, *slash;
@@ -441,33 +854,49 @@ static void section_of(struct strbuf *sb, const char *post_path)
 		strbuf_add(sb, p, (size_t)(slash - p));
 }
 
-char *site_url(const struct site *s, const char *slug, const char *title_slug,
-	       long long date, const json_t *fm)
+/* base url + path, runs of '/' folded, percent-encoded. */
+static char *join_url(const struct site *s, const char *path)
 {
-	return site_post_url(s, NULL, slug, title_slug, date, fm);
+	struct strbuf sb = STRBUF_INIT, folded = STRBUF_INIT;
+	size_t i;
+
+	if (path[0] != '/')
+		strbuf_addch(&folded, '/');
+	for (i = 0; path[i]; i++) {
+		if (path[i] == '/' && folded.len && folded.buf[folded.len - 1] == '/')
+			continue;
+		strbuf_addch(&folded, path[i]);
+	}
+	strbuf_addstr(&sb, s->base_url);
+	slug_url_escape(&sb, folded.buf);
+	strbuf_release(&folded);
+	return strbuf_detach(&sb, NULL);
 }
 
-char *site_post_url(const struct site *s, const char *post_path, const char *slug,
-		    const char *title_slug, long long date, const json_t *fm)
+/* The file name without folder and ending ("x" for "a/x.md"). */
+static char *file_stem(const char *path)
 {
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p, *own;
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	return xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
+/* herald's own permalink pattern; `section` fills :section. */
+static char *pattern_url(const struct site *s, const char *section, const char *slug,
+			 const char *title_slug, long long date, const json_t *fm)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *p;
 	struct tm tm;
-	time_t t = (time_t)(date < 0 ? 0 : date);
 	size_t i;
+	char *url;
 
 	if (!s->base_url)
 		return NULL;
-	/* a page's own address: Hugo's `url`, Zola's `path` */
-	own = str_or_null(fm, "url");
-	if (!own)
-		own = str_or_null(fm, "path");
-	if (own && *own && !strstr(own, "://")) {
-		strbuf_addstr(&path, own);
-		goto join;
-	}
 	memset(&tm, 0, sizeof(tm));
-	gmtime_r(&t, &tm);
+	date_in_zone(date < 0 ? 0 : date, s->zone, &tm);
 	for (p = s->permalink; *p;) {
 		static const char *const names[] = {
 			":categories", ":output_ext", ":year", ":month", ":day",
@@ -488,15 +917,12 @@ char *site_post_url(const struct site *s, const char *post_path, const char *slu
 		}
 		p += strlen(name);
 		if (!strcmp(name, ":categories")) {
-			struct strbuf c = STRBUF_INIT;
-			categories(&c, fm);
-			strbuf_add(&path, c.buf, c.len);
-			strbuf_release(&c);
+			categories(&path, fm);
 		} else if (!strcmp(name, ":output_ext")) {
 			strbuf_addstr(&path, ".html");
 		} else if (!strcmp(name, ":slug")) {
 			strbuf_addstr(&path, slug);
-		} else if (!strcmp(name, ":title")) {
+		} else if (!strcmp(name, ":title") || !strcmp(name, ":filename")) {
 			strbuf_addstr(&path, title_slug);
 		} else if (!strcmp(name, ":year")) {
 			strbuf_addf(&path, "%04d", tm.tm_year + 1900);
@@ -509,23 +935,529 @@ char *site_post_url(const struct site *s, const char *post_path, const char *slu
 		} else if (!strcmp(name, ":i_month")) {
 			strbuf_addf(&path, "%d", tm.tm_mon + 1);
 		} else if (!strcmp(name, ":section")) {
-			section_of(&path, post_path);
-		} else if (!strcmp(name, ":filename")) {
-			strbuf_addstr(&path, title_slug);
+			strbuf_addstr(&path, section);
 		} else {
 			strbuf_addf(&path, "%d", tm.tm_mday);
 		}
 	}
-join:
-	/* an empty :categories leaves "//": fold runs of slashes */
-	strbuf_addstr(&sb, s->base_url);
-	if (!path.len || path.buf[0] != '/')
-		strbuf_addch(&sb, '/');
-	for (i = 0; i < path.len; i++) {
-		if (path.buf[i] == '/' && sb.len && sb.buf[sb.len - 1] == '/')
-			continue;
-		strbuf_addch(&sb, path.buf[i]);
-	}
+	url = join_url(s, path.buf);
 	strbuf_release(&path);
-	return strbuf_detach(&sb, NULL);
+	return url;
+}
+
+char *site_url(const struct site *s, const char *slug, const char *title_slug,
+	       long long date, const json_t *fm)
+{
+	return pattern_url(s, "", slug, title_slug, date, fm);
+}
+
+/* ---- Jekyll ---- */
+
+/* URL.escape_path: a placeholder's value as Jekyll escapes it. */
+static void jekyll_escape(struct strbuf *out, const char *v)
+{
+	/* join_url() encodes what Addressable would; '%' alone is ours */
+	for (; *v; v++) {
+		if (*v == '%')
+			strbuf_addstr(out, "%25");
+		else
+			strbuf_addch(out, *v);
+	}
+}
+
+/* UrlDrop#categories: folders above _posts, then the front matter's. */
+static void jekyll_categories(struct strbuf *out, const char *path, const json_t *fm)
+{
+	struct strvec cats = STRVEC_INIT, seen = STRVEC_INIT;
+	long at = component(path, "_posts");
+	const json_t *v;
+	size_t i;
+	json_t *e;
+
+	if (at > 0) {
+		char *dirs = xstrndup(path, (size_t)at - 1), *p = dirs, *w;
+		while ((w = strsep(&p, "/")))
+			if (*w)
+				strvec_push(&cats, w);
+		free(dirs);
+	}
+	/* `categories` (a string splits on white space), then `category` whole */
+	v = json_object_get(fm, "categories");
+	if (json_is_string(v)) {
+		char *copy = xstrdup(json_string_value(v)), *p = copy, *w;
+		while ((w = strsep(&p, " \t\n")))
+			if (*w)
+				strvec_push(&cats, w);
+		free(copy);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (json_is_string(e))
+				strvec_push(&cats, json_string_value(e));
+			else if (json_is_integer(e))
+				strvec_push_nodup(&cats, xstrfmt("%lld", (long long)json_integer_value(e)));
+		}
+	}
+	v = json_object_get(fm, "category");
+	if (json_is_string(v))
+		strvec_push(&cats, json_string_value(v));
+	else if (json_is_integer(v))
+		strvec_push_nodup(&cats, xstrfmt("%lld", (long long)json_integer_value(v)));
+	for (i = 0; i < cats.nr; i++) {
+		struct strbuf low = STRBUF_INIT;
+		slug_lower(&low, cats.v[i]);
+		if (!strvec_has(&seen, low.buf)) {
+			if (seen.nr)
+				strbuf_addch(out, '/');
+			jekyll_escape(out, low.buf);
+			strvec_push(&seen, low.buf);
+		}
+		strbuf_release(&low);
+	}
+	strvec_clear(&cats);
+	strvec_clear(&seen);
+}
+
+/* The `slug` Jekyll gives a post: front matter, else the file name's. */
+static char *jekyll_slug_source(const struct site *s, const struct post *p)
+{
+	const json_t *v = json_object_get(p->fm.data, "slug");
+	const char *base = strrchr(p->path, '/');
+	long long t;
+	size_t n;
+	char *stem;
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xstrfmt("%lld", (long long)json_integer_value(v));
+	base = base ? base + 1 : p->path;
+	n = site_name_date(s, p->path, &t);
+	stem = file_stem(base + (n && n < strlen(base) ? n : 0));
+	/* "slugs shouldn't end with a period" */
+	n = strlen(stem);
+	while (n && stem[n - 1] == '.')
+		stem[--n] = '\0';
+	return stem;
+}
+
+static const char *jekyll_output_ext(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return "";
+	if (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown") ||
+	    !strcasecmp(dot, ".mkdown") || !strcasecmp(dot, ".mkdn") ||
+	    !strcasecmp(dot, ".mkd") || !strcasecmp(dot, ".html") ||
+	    !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".mdx"))
+		return ".html";
+	return dot;
+}
+
+/* URL#generate_url_from_drop over one template. */
+static void jekyll_expand(struct strbuf *out, const struct site *s,
+			  const struct post *p, const char *tpl, const char *collection)
+{
+	char *slug = jekyll_slug_source(s, p);
+	struct tm tm;
+	const char *q;
+
+	date_in_zone(p->date < 0 ? 0 : p->date, s->zone, &tm);
+	for (q = tpl; *q;) {
+		const char *start = q + 1, *end = start;
+		char name[32];
+		size_t n;
+		struct strbuf v = STRBUF_INIT;
+		int known = 1;
+
+		if (*q != ':') {
+			strbuf_addch(out, *q++);
+			continue;
+		}
+		while ((*end >= 'a' && *end <= 'z') || *end == '_')
+			end++;
+		n = (size_t)(end - start);
+		if (!n || n >= sizeof(name)) {
+			strbuf_addch(out, *q++);
+			continue;
+		}
+		memcpy(name, start, n);
+		name[n] = '\0';
+	retry:
+		if (!strcmp(name, "title"))
+			slug_jekyll(&v, slug, SLUG_JEKYLL_PRETTY, 1);
+		else if (!strcmp(name, "slug"))
+			slug_jekyll(&v, slug, SLUG_JEKYLL_DEFAULT, 0);
+		else if (!strcmp(name, "name")) {
+			char *stem = file_stem(p->path);
+			slug_jekyll(&v, stem, SLUG_JEKYLL_DEFAULT, 0);
+			free(stem);
+		} else if (!strcmp(name, "categories"))
+			jekyll_categories(&v, p->path, p->fm.data);
+		else if (!strcmp(name, "output_ext"))
+			strbuf_addstr(&v, jekyll_output_ext(p->path));
+		else if (!strcmp(name, "collection"))
+			strbuf_addstr(&v, collection);
+		else if (!strcmp(name, "path")) {
+			/* the path inside the collection, without its ending */
+			const char *in = strchr(p->path, '/');
+			const char *dot = strrchr(p->path, '.');
+			in = in ? in : p->path;
+			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
+		} else if (!strcmp(name, "year"))
+			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
+		else if (!strcmp(name, "month"))
+			strbuf_addf(&v, "%02d", tm.tm_mon + 1);
+		else if (!strcmp(name, "day"))
+			strbuf_addf(&v, "%02d", tm.tm_mday);
+		else if (!strcmp(name, "hour"))
+			strbuf_addf(&v, "%02d", tm.tm_hour);
+		else if (!strcmp(name, "minute"))
+			strbuf_addf(&v, "%02d", tm.tm_min);
+		else if (!strcmp(name, "second"))
+			strbuf_addf(&v, "%02d", tm.tm_sec);
+		else if (!strcmp(name, "i_day"))
+			strbuf_addf(&v, "%d", tm.tm_mday);
+		else if (!strcmp(name, "i_month"))
+			strbuf_addf(&v, "%d", tm.tm_mon + 1);
+		else if (!strcmp(name, "short_year"))
+			strbuf_addf(&v, "%02d", tm.tm_year % 100);
+		else if (!strcmp(name, "y_day"))
+			strbuf_addf(&v, "%03d", tm.tm_yday + 1);
+		else if (!strcmp(name, "short_month") || !strcmp(name, "long_month") ||
+			 !strcmp(name, "short_day") || !strcmp(name, "long_day") ||
+			 !strcmp(name, "w_year") || !strcmp(name, "week") ||
+			 !strcmp(name, "w_day")) {
+			char buf[32];
+			size_t len;
+			if (!strcmp(name, "short_month"))
+				len = strftime(buf, sizeof(buf), "%b", &tm);
+			else if (!strcmp(name, "long_month"))
+				len = strftime(buf, sizeof(buf), "%B", &tm);
+			else if (!strcmp(name, "short_day"))
+				len = strftime(buf, sizeof(buf), "%a", &tm);
+			else if (!strcmp(name, "long_day"))
+				len = strftime(buf, sizeof(buf), "%A", &tm);
+			else if (!strcmp(name, "w_year"))
+				len = strftime(buf, sizeof(buf), "%G", &tm);
+			else if (!strcmp(name, "week"))
+				len = strftime(buf, sizeof(buf), "%V", &tm);
+			else
+				len = strftime(buf, sizeof(buf), "%u", &tm);
+			strbuf_add(&v, buf, len);
+		} else if (n > 1 && name[n - 1] == '_') {
+			/* "/:month_:day" is :month then "_" */
+			name[--n] = '\0';
+			end--;
+			goto retry;
+		} else {
+			known = 0;
+		}
+		if (known) {
+			strbuf_add(out, v.buf, v.len);
+			q = end;
+		} else {
+			/* Jekyll stops the build here; herald keeps the text */
+			strbuf_addch(out, *q++);
+		}
+		strbuf_release(&v);
+	}
+	free(slug);
+}
+
+/* URL#sanitize_url: "/" first, ".." -> "/", "./" dropped. */
+static void jekyll_sanitize(struct strbuf *path)
+{
+	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addch(&sb, '/');
+	for (i = 0; i < path->len; i++) {
+		if (path->buf[i] == '.' && i + 1 < path->len && path->buf[i + 1] == '.') {
+			strbuf_addch(&sb, '/');
+			i++;
+		} else {
+			strbuf_addch(&sb, path->buf[i]);
+		}
+	}
+	for (i = 0; i < sb.len; i++) {
+		if (sb.buf[i] == '.' && i + 1 < sb.len && sb.buf[i + 1] == '/') {
+			i++;
+			continue;
+		}
+		strbuf_addch(&out, sb.buf[i]);
+	}
+	strbuf_release(&sb);
+	strbuf_release(path);
+	*path = out;
+}
+
+static char *jekyll_url(const struct site *s, const struct post *p)
+{
+	const char *own = str_or_null(p->fm.data, "permalink");
+	const char *tpl = s->permalink, *collection = "posts";
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+	char *url;
+
+	for (i = 0; i < s->collections.nr; i++) {
+		size_t n = strlen(s->collections.v[i]);
+		if (p->path[0] == '_' && !strncmp(p->path + 1, s->collections.v[i], n) &&
+		    p->path[n + 1] == '/') {
+			collection = s->collections.v[i];
+			tpl = s->collection_links.v[i];
+		}
+	}
+	if (own && *own)
+		tpl = own;
+	jekyll_expand(&path, s, p, tpl, collection);
+	jekyll_sanitize(&path);
+	url = join_url(s, path.buf);
+	strbuf_release(&path);
+	return url;
+}
+
+/* ---- Hugo ---- */
+
+static const char *field_str(const json_t *fm, const char *key, int any_case)
+{
+	const json_t *v = any_case ? ci_get(fm, key) : json_object_get(fm, key);
+	return json_is_string(v) && *json_string_value(v) ? json_string_value(v) : NULL;
+}
+
+/* Hugo's :filename and bundle name: the folder of index.md, else the stem. */
+static char *hugo_base_name(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	if (!strncmp(base, "index.", 6) && base > rel + 1) {
+		const char *dir = base - 1;
+		while (dir > rel && dir[-1] != '/')
+			dir--;
+		return xstrndup(dir, (size_t)(base - 1 - dir));
+	}
+	return file_stem(base);
+}
+
+static void hugo_urlize(struct strbuf *out, const struct site *s, const char *v)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	/* URLize: spaces to '-' first (TrimSpace), then the path sanitising */
+	strbuf_addstr(&t, v);
+	while (t.len && (t.buf[t.len - 1] == ' ' || t.buf[t.len - 1] == '\t'))
+		strbuf_setlen(&t, t.len - 1);
+	slug_hugo(out, t.buf[0] == ' ' ? t.buf + strspn(t.buf, " \t") : t.buf, s->path_lower);
+	strbuf_release(&t);
+}
+
+static char *hugo_url(const struct site *s, const struct post *p)
+{
+	long lang = hugo_lang(s, p->path);
+	const char *own = field_str(p->fm.data, "url", 1);
+	const char *slug = field_str(p->fm.data, "slug", 1);
+	const char *rel, *pattern = NULL, *dir_end, *q;
+	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, section = STRBUF_INIT;
+	char *name, *url;
+	struct tm tm;
+
+	if (own && !strstr(own, "://")) {
+		url = join_url(s, own);
+		return url;
+	}
+	rel = lang >= 0 ? p->path + strlen(s->lang_dirs.v[lang]) + 1 : p->path;
+	name = hugo_base_name(rel);
+	/* a translation by file name: about.fr.md */
+	if (lang >= 0 && s->lang_names.nr > 1) {
+		char *dot = strrchr(name, '.');
+		size_t i;
+		for (i = 0; dot && i < s->lang_names.nr; i++)
+			if (!strcasecmp(dot + 1, s->lang_names.v[i])) {
+				*dot = '\0';
+				lang = (long)i;
+				break;
+			}
+	}
+	q = strchr(rel, '/');
+	if (q)
+		strbuf_add(&section, rel, (size_t)(q - rel));
+	if (section.len && s->permalinks)
+		pattern = str_or_null(s->permalinks, section.buf);
+	date_at_offset(p->date < 0 ? -62135596800LL : p->date, p->date_offset, &tm);
+	if (lang >= 0)
+		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
+	if (pattern) {
+		const char *title = p->title ? p->title : name;
+		for (q = pattern; *q;) {
+			static const char *const tokens[] = {
+				":year", ":monthname", ":month", ":day", ":weekdayname",
+				":weekday", ":yearday", ":sections", ":section",
+				":slugorfilename", ":slug", ":title", ":filename", NULL,
+			};
+			const char *tok = NULL;
+			size_t i;
+			for (i = 0; *q == ':' && tokens[i]; i++)
+				if (!strncmp(q, tokens[i], strlen(tokens[i]))) {
+					tok = tokens[i];
+					break;
+				}
+			if (!tok) {
+				strbuf_addch(&raw, *q++);
+				continue;
+			}
+			q += strlen(tok);
+			if (!strcmp(tok, ":year"))
+				strbuf_addf(&raw, "%04d", tm.tm_year + 1900);
+			else if (!strcmp(tok, ":month"))
+				strbuf_addf(&raw, "%02d", tm.tm_mon + 1);
+			else if (!strcmp(tok, ":day"))
+				strbuf_addf(&raw, "%02d", tm.tm_mday);
+			else if (!strcmp(tok, ":yearday"))
+				strbuf_addf(&raw, "%d", tm.tm_yday + 1);
+			else if (!strcmp(tok, ":weekday"))
+				strbuf_addf(&raw, "%d", tm.tm_wday);
+			else if (!strcmp(tok, ":monthname") || !strcmp(tok, ":weekdayname")) {
+				char buf[32];
+				size_t len = tok[3] == 'n' ? strftime(buf, sizeof(buf), "%B", &tm)
+							   : strftime(buf, sizeof(buf), "%A", &tm);
+				strbuf_add(&raw, buf, len);
+			} else if (!strcmp(tok, ":section"))
+				strbuf_add(&raw, section.buf, section.len);
+			else if (!strcmp(tok, ":sections"))
+				/* deeper folders are sections only with an _index.md */
+				strbuf_add(&raw, section.buf, section.len);
+			else if (!strcmp(tok, ":slug"))
+				strbuf_addstr(&raw, slug ? slug : title);
+			else if (!strcmp(tok, ":slugorfilename"))
+				strbuf_addstr(&raw, slug ? slug : name);
+			else if (!strcmp(tok, ":title"))
+				strbuf_addstr(&raw, title);
+			else
+				strbuf_addstr(&raw, name);
+		}
+		hugo_urlize(&path, s, raw.buf);
+		if (path.len && path.buf[path.len - 1] != '/' && !s->ugly_urls &&
+		    !strrchr(strrchr(path.buf, '/') ? strrchr(path.buf, '/') : path.buf, '.'))
+			strbuf_addch(&path, '/');
+	} else {
+		/* the path below the content folder, the last part the slug */
+		const char *last = strrchr(rel, '/');
+		dir_end = last ? last : rel;
+		if (last && !strncmp(last + 1, "index.", 6)) {
+			const char *d = last;
+			while (d > rel && d[-1] != '/')
+				d--;
+			dir_end = d > rel ? d - 1 : rel;
+		}
+		strbuf_addch(&raw, '/');
+		strbuf_add(&raw, rel, (size_t)(dir_end - rel));
+		strbuf_addch(&raw, '/');
+		strbuf_addstr(&raw, slug ? slug : name);
+		hugo_urlize(&path, s, raw.buf);
+		strbuf_addstr(&path, s->ugly_urls ? ".html" : "/");
+	}
+	url = join_url(s, path.buf);
+	free(name);
+	strbuf_release(&path);
+	strbuf_release(&raw);
+	strbuf_release(&section);
+	return url;
+}
+
+/* ---- Zola ---- */
+
+static char *zola_url(const struct site *s, const struct post *p)
+{
+	const char *own = field_str(p->fm.data, "path", 0);
+	const char *slug = field_str(p->fm.data, "slug", 0);
+	const char *rel = p->path + strlen("content/"), *base = strrchr(rel, '/');
+	struct strbuf path = STRBUF_INIT;
+	const char *dir_end;
+	char *name, *url;
+	long long t;
+	size_t n;
+
+	if (own) {
+		while (*own == '/')
+			own++;
+		strbuf_addf(&path, "/%s", own);
+	} else {
+		base = base ? base + 1 : rel;
+		dir_end = base > rel ? base - 1 : rel;
+		if (!strcmp(base, "index.md") && base > rel) {
+			const char *d = base - 1;
+			while (d > rel && d[-1] != '/')
+				d--;
+			name = xstrndup(d, (size_t)(base - 1 - d));
+			dir_end = d > rel ? d - 1 : rel;
+		} else {
+			name = file_stem(base);
+		}
+		n = (size_t)date_name_prefix(name, "-_", NULL, &t);
+		if (n > 0 && n < strlen(name) && n < 64)
+			memmove(name, name + n, strlen(name + n) + 1);
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, rel, (size_t)(dir_end - rel));
+		strbuf_addch(&path, '/');
+		slug_zola(&path, slug ? slug : name);
+		free(name);
+	}
+	if (!path.len || path.buf[path.len - 1] != '/')
+		strbuf_addch(&path, '/');
+	url = join_url(s, path.buf);
+	strbuf_release(&path);
+	return url;
+}
+
+char *site_post_url(const struct site *s, const struct post *p)
+{
+	struct strbuf sec = STRBUF_INIT;
+	char *title_slug, *url;
+	long long t;
+	size_t n;
+
+	if (!s->base_url)
+		return NULL;
+	if (!s->custom_permalink) {
+		switch (s->kind) {
+		case SITE_JEKYLL:
+			return jekyll_url(s, p);
+		case SITE_HUGO:
+			if (hugo_lang(s, p->path) >= 0)
+				return hugo_url(s, p);
+			break;
+		case SITE_ZOLA:
+			if (!strncmp(p->path, "content/", 8))
+				return zola_url(s, p);
+			break;
+		case SITE_GENERIC:
+			break;
+		}
+	}
+	/* a page's own address wins over any pattern: Hugo's `url`, Zola's `path` */
+	{
+		const char *own = str_or_null(p->fm.data, "url");
+		if (!own)
+			own = str_or_null(p->fm.data, "path");
+		if (own && *own && !strstr(own, "://")) {
+			if (s->kind == SITE_ZOLA && !strncmp(p->path, "content/", 8))
+				return zola_url(s, p);
+			return join_url(s, own);
+		}
+	}
+	title_slug = file_stem(p->path);
+	if (!strncmp(strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path, "index.", 6)) {
+		free(title_slug);
+		title_slug = hugo_base_name(p->path);
+	}
+	n = (size_t)date_name_prefix(title_slug, s->kind == SITE_ZOLA ? "-_" : "-", NULL, &t);
+	if (n && n < strlen(title_slug))
+		memmove(title_slug, title_slug + n, strlen(title_slug + n) + 1);
+	section_of(&sec, p->path);
+	url = pattern_url(s, sec.buf, p->slug ? p->slug : title_slug,
+			  title_slug, p->date, p->fm.data);
+	strbuf_release(&sec);
+	free(title_slug);
+	return url;
 }

@@ -71,7 +71,7 @@ test_expect_success 'Jekyll _config.yml: url + baseurl + permalink with :categor
 	commit_all "posts" &&
 	expect_fields path,url <<-\EOT
 	_posts/2020-03-30-hello-world.md	https://user.github.io/blog/tech/c/2020/03/30/hello-world.html
-	_posts/2020-03-31-plain.md	https://user.github.io/blog/2020/03/31/plain.html
+	_posts/2020-03-31-plain.md	https://user.github.io/blog/2020/03/31/custom-slug.html
 	EOT
 '
 
@@ -82,7 +82,7 @@ test_expect_success 'Jekyll _config.yml without permalink: the Jekyll default, n
 	commit_all "posts" &&
 	expect_fields path,url <<-\EOT
 	_posts/2020-03-30-hello-world.md	https://user.github.io/tech/c/2020/03/30/hello-world.html
-	_posts/2020-03-31-plain.md	https://user.github.io/2020/03/31/plain.html
+	_posts/2020-03-31-plain.md	https://user.github.io/2020/03/31/custom-slug.html
 	EOT
 '
 

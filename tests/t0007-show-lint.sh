@@ -153,6 +153,19 @@ test_expect_success 'lint with warnings only: exit 0' '
 
 	Body.
 	EOT
+	commit_all "warnings" &&
+	herald lint --now "$NOW" >"$TRASH/out" 2>"$TRASH/err" &&
+	cat "$TRASH/out" "$TRASH/err" &&
+	grep "^_posts/2020-03-30-dup\.md:3:1: warning: .*duplicate" "$TRASH/out" &&
+	test "$(wc -l <"$TRASH/out")" = 1 &&
+	echo "herald: 1 post checked: 0 errors, 1 warning" >"$TRASH/expect" &&
+	test_cmp "$TRASH/expect" "$TRASH/err"
+'
+
+# Issue 9: an unreadable date used to count as none (the post published at
+# once, or dated 1970); Jekyll stops its build on one, so it is an error.
+test_expect_success 'an unreadable date is an error for that post, in lint and scan' '
+	cd "$TRASH/warnings" &&
 	write_post _posts/undated.md <<-\EOT &&
 	---
 	title: Undated
@@ -161,22 +174,15 @@ test_expect_success 'lint with warnings only: exit 0' '
 
 	Body.
 	EOT
-	commit_all "warnings" &&
-	herald lint --now "$NOW" >"$TRASH/out" 2>"$TRASH/err" &&
-	cat "$TRASH/out" "$TRASH/err" &&
-	grep "^_posts/2020-03-30-dup\.md:3:1: warning: .*duplicate" "$TRASH/out" &&
-	grep "^_posts/undated\.md:3:[0-9]*: warning: .*date" "$TRASH/out" &&
-	test "$(wc -l <"$TRASH/out")" = 2 &&
-	echo "herald: 2 posts checked: 0 errors, 2 warnings" >"$TRASH/expect" &&
-	test_cmp "$TRASH/expect" "$TRASH/err"
-'
-
-test_expect_success 'an unreadable date counts as none: the post is published' '
-	cd "$TRASH/warnings" &&
-	expect_fields type,path,date <<-\EOT
+	commit_all "unreadable date" &&
+	test_expect_code 1 herald lint --now "$NOW" >"$TRASH/out" 2>"$TRASH/err" &&
+	grep "^_posts/undated\.md:3:1: error: .date. is not a date" "$TRASH/out" &&
+	expect_fields type,path,date --all <<-\EOT &&
 	new	_posts/2020-03-30-dup.md	2020-03-30T00:00:00Z
-	new	_posts/undated.md	null
 	EOT
+	jget ".errors[0].path" >"$TRASH/actual" &&
+	echo _posts/undated.md >"$TRASH/expect" &&
+	test_cmp "$TRASH/expect" "$TRASH/actual"
 '
 
 test_expect_success 'lint outside a repository or at an unknown revision exits 128' '

@@ -17,7 +17,7 @@ test_expect_success 'Hugo: hugo.toml gives the base url and the posts permalink'
 	commit_all "hugo" &&
 	expect_fields type,path,slug,url --all <<-\EOT
 	new	content/posts/own.md	own	https://hugo.example.com/special/own/
-	new	content/posts/trip/index.md	trip	https://hugo.example.com/2020/03/trip/
+	new	content/posts/trip/index.md	trip	https://hugo.example.com/2020/03/a-trip/
 	EOT
 '
 
@@ -51,7 +51,7 @@ test_expect_success 'Zola: config.toml with base_url, pages at /section/slug/, p
 	commit_all "zola" &&
 	expect_fields type,path,url --all <<-\EOT
 	new	content/blog/first.md	https://zola.example.com/blog/first/
-	new	content/blog/pathed.md	https://zola.example.com/elsewhere/pathed
+	new	content/blog/pathed.md	https://zola.example.com/elsewhere/pathed/
 	EOT
 '
 

@@ -42,6 +42,7 @@ struct post {
 	char *summary_md;       /* the same as the Markdown it was written in */
 	json_t *tags;           /* array of strings */
 	long long date;         /* seconds since the epoch, or -1 */
+	int date_offset;        /* the date's own offset from UTC, in seconds */
 	const char *date_field; /* which field gave the date, or NULL */
 	char *error;            /* why it is invalid or not a post, or NULL */
 	int error_line, error_column;

@@ -7,15 +7,40 @@
 #include "herald/strvec.h"
 
 struct repo;
+struct post;
+
+/*
+ * Which generator builds the site, detected from the tree: Jekyll
+ * (`_config.yml`), Hugo (`hugo.*`, `config.*`, `config/_default/`), Zola
+ * (`config.toml` with `base_url` or `[markdown]`), or none.
+ */
+enum site_kind {
+	SITE_GENERIC,
+	SITE_JEKYLL,
+	SITE_HUGO,
+	SITE_ZOLA,
+};
 
 /*
  * What herald knows about the blog: which paths are posts, which front
- * matter fields mean what, and how a post's url is made. Read from
- * `.herald.yml` at the root of the revision being read, else from a Jekyll
- * `_config.yml`, else the contract's defaults; post globs can be replaced by
- * git config `herald.posts` and by `--posts` on the command line.
+ * matter fields mean what, and how a post's url is made. The generator's
+ * own config gives its rules; `.herald.yml` at the root of the revision
+ * being read overrides what it sets; post globs can be replaced by git
+ * config `herald.posts` and by `--posts` on the command line. Without a
+ * generator, and whenever globs are given, the globs decide what a post is.
  */
 struct site {
+	enum site_kind kind;
+	int custom_globs;         /* globs given: they alone pick the posts */
+	int custom_permalink;     /* .herald.yml permalink: the pattern makes urls */
+	char *zone;               /* IANA zone of dates without one, or NULL: UTC */
+	struct strvec exclude, include;    /* Jekyll */
+	struct strvec collections;         /* Jekyll: "label" with output: true */
+	struct strvec collection_links;    /* ... and its url template */
+	struct strvec lang_names, lang_dirs, lang_prefixes; /* Hugo */
+	size_t lang_default;      /* Hugo: the default language's index */
+	json_t *permalinks;       /* Hugo: section -> pattern */
+	int path_lower, ugly_urls;         /* Hugo */
 	struct strvec globs;      /* post globs */
 	struct strvec endings;    /* file endings a post may have */
 	struct strvec drafts;     /* folder names that hold drafts */
@@ -59,12 +84,24 @@ char *site_url(const struct site *s, const char *slug, const char *title_slug,
 	       long long date, const json_t *fm);
 
 /*
- * The same for the post at `post_path` (may be NULL), which gives Hugo's
- * and Zola's :section (the folder under content/); a page's own `url`
- * (Hugo) or `path` (Zola) in `fm` wins over the pattern. Also knows
- * :filename.
+ * The absolute, percent-encoded url of the post `p` (its path, slug, title,
+ * date and front matter read) as the site's generator makes it, or NULL
+ * when no base url is known. Caller frees.
  */
-char *site_post_url(const struct site *s, const char *post_path, const char *slug,
-		    const char *title_slug, long long date, const json_t *fm);
+char *site_post_url(const struct site *s, const struct post *p);
+
+/*
+ * The fields the site's generator dates a post by, in order: `date` for
+ * Jekyll and Zola, Hugo's publishDate and its aliases, else the configured
+ * ones. Hugo's keys are matched without regard to case.
+ */
+const struct strvec *site_date_fields(const struct site *s);
+
+/*
+ * The date a post's file name gives (Jekyll: `YYYY-M-D-`, Zola: also
+ * `YYYY-MM-DD_`, and the folder name of `index.md`): its length with the
+ * separator, or 0 when none; the date in *out.
+ */
+size_t site_name_date(const struct site *s, const char *path, long long *out);
 
 #endif

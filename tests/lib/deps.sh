@@ -11,6 +11,7 @@ pc libcmark libcmark-dev
 pc jansson libjansson-dev
 pc libcurl libcurl4-openssl-dev
 pc openssl libssl-dev
+pc libutf8proc libutf8proc-dev
 need() { command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2"; }
 need cc gcc
 need make make
@@ -29,6 +30,9 @@ need dh debhelper
 need lintian lintian
 # bash completion (t0062)
 [ -f /usr/share/bash-completion/bash_completion ] || pkgs="$pkgs bash-completion"
+# the generators whose urls and dates herald reproduces (t0042, t0043)
+need hugo hugo
+need jekyll jekyll
 # t0072 parses the CI wiring (action.yml, ci/gitlab-ci.yml) with PyYAML
 python3 -c 'import yaml' 2>/dev/null || pkgs="$pkgs python3-yaml"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"

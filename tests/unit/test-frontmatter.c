@@ -240,7 +240,7 @@ static void test_states(void)
 		{ "_posts/a.md", "---\ndate: 2099-01-01\n---\n", POST_SCHEDULED },
 		{ "_posts/2099-01-01-a.md", "---\ntitle: a\n---\n", POST_SCHEDULED },
 		{ "_posts/a.md", "---\npublishDate: 2099-01-01\ndate: 2000-01-01\n---\n", POST_SCHEDULED },
-		{ "_posts/a.md", "---\ndate: not a date\n---\n", POST_PUBLISHED },
+		{ "_posts/a.md", "---\ndate: not a date\n---\n", POST_INVALID },
 		{ "_posts/a.md", "---\ndate: 2099-01-01\ndraft: true\n---\n", POST_DRAFT },
 		{ "_posts/a.md", "no front matter\n", POST_ABSENT },
 		{ "_posts/a.md", "---\n: [\n---\n", POST_INVALID },

@@ -1,0 +1,106 @@
+#!/bin/sh
+# herald against Hugo itself: small sites are listed with `hugo list
+# all|drafts|future|expired`; herald's state, url and date of every page must
+# be Hugo's. Covers the config directory with production overrides,
+# multilingual content folders, year folders, page bundles, slug and url
+# front matter, per-section permalinks, disablePathToLower, uglyURLs,
+# translations by file name, odd file names, date forms and timeZone.
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/scan-lib.sh"
+
+if ! command -v hugo >/dev/null 2>&1; then
+	test_skip 'hugo sites' 'hugo is not installed; make deps installs it'
+	test_done
+fi
+
+# page PATH FRONT-MATTER-LINES...: a page with YAML front matter.
+page() {
+	p=$1 && shift &&
+	mkdir -p "$(dirname "$p")" &&
+	{ echo ---; for l in "$@"; do echo "$l"; done; echo ---; echo; echo "Body of $p."; } >"$p"
+}
+
+# list_and_compare: commits, lists with hugo, scans, compares.
+list_and_compare() {
+	commit_all "site" &&
+	for what in all drafts future expired
+	do
+		hugo list $what >"$TRASH/hugo-$what.csv" 2>>"$TRASH/hugo.log" || return 1
+	done &&
+	herald scan --all --drafts --json >"$TRASH/scan.json"
+	test $? -le 1 &&
+	python3 "$TEST_DIR/lib/gen-compare.py" hugo "$TRASH/scan.json" \
+		"$TRASH/hugo-all.csv" "$TRASH/hugo-drafts.csv" \
+		"$TRASH/hugo-future.csv" "$TRASH/hugo-expired.csv"
+}
+
+test_expect_success 'config directory, production overrides, languages in content folders' '
+	new_repo multi &&
+	mkdir -p config/_default config/production &&
+	cat >config/_default/hugo.yaml <<-\EOT &&
+	baseURL: https://staging.example.org/
+	title: Multi
+	defaultContentLanguage: en
+	timeZone: America/New_York
+	EOT
+	cat >config/_default/languages.yaml <<-\EOT &&
+	en:
+	  contentDir: content/en
+	  weight: 1
+	fr:
+	  contentDir: content/fr
+	  weight: 2
+	EOT
+	printf "baseURL: https://example.org/\n" >config/production/hugo.yaml &&
+	page content/en/blog/2021/Collector.md "title: Collector" "date: 2021-03-04T10:00:00" &&
+	page content/en/blog/_index.md "title: Blog" &&
+	page content/fr/blog/bonjour.md "title: Bonjour" "date: 2021-03-04 9:00:00 +0000" &&
+	page content/en/posts/trip/index.md "title: Trip" "date: 2021-03-05" "slug: My Trip" &&
+	page "content/en/posts/links & more café.md" "title: Links" "date: 2021-03-06" &&
+	page content/fr/blog/own.md "title: Own" "date: 2021-03-06" "url: /special/Own/" &&
+	page content/en/posts/frac.md "title: Frac" "date: 2021-03-07T10:00:00.5+05:30" &&
+	page content/en/posts/pub.md "title: Pub" "date: 2021-03-01" "publishDate: 2021-03-08" &&
+	page content/en/posts/fut.md "title: Future" "date: 2099-05-10" &&
+	page content/en/posts/dr.md "title: Draft" "date: 2020-05-10" "draft: true" &&
+	page content/en/posts/gone.md "title: Gone" "date: 2020-05-10" "expiryDate: 2021-01-01" &&
+	page content/en/about.md "title: About" &&
+	list_and_compare
+'
+
+test_expect_success 'hugo.toml: permalinks per section, translations by file name, no lowercasing' '
+	new_repo links &&
+	cat >hugo.toml <<-\EOT &&
+	baseURL = "https://links.example/sub/"
+	disablePathToLower = true
+	defaultContentLanguage = "en"
+	defaultContentLanguageInSubdir = true
+	[languages.en]
+	weight = 1
+	[languages.fr]
+	weight = 2
+	[permalinks]
+	posts = "/:year/:month/:slug/"
+	notes = "/:section/:filename/"
+	pages = "/:slugorfilename/"
+	essays = "/:title/"
+	EOT
+	page content/posts/trip/index.md "title: A Trip" "date: 2020-03-30T10:00:00Z" &&
+	page content/posts/Named.md "title: Named" "date: 2020-03-31T23:00:00-02:00" "slug: Slug Given" &&
+	page content/notes/x/Deep.md "title: Deep" "date: 2020-04-01" &&
+	page content/pages/p.md "title: P" "date: 2020-04-02" &&
+	page content/pages/q.fr.md "title: Q" "date: 2020-04-02" "slug: q-fr" &&
+	page content/essays/e.md "title: '\''Ötzi & Co: Über'\''" "date: 2020-04-03" &&
+	page content/Top.md "title: Top" "date: 2020-04-04" &&
+	list_and_compare
+'
+
+test_expect_success 'config.toml: contentDir and uglyURLs' '
+	new_repo ugly &&
+	printf "baseURL = \"https://ugly.example\"\ncontentDir = \"site/words\"\nuglyURLs = true\n" >config.toml &&
+	page site/words/posts/one.md "title: One" "date: 2020-03-30" &&
+	page site/words/posts/b/index.md "title: Bundle" "date: 2020-03-30" &&
+	page content/posts/elsewhere.md "title: Not content" "date: 2020-03-30" &&
+	list_and_compare
+'
+
+test_done

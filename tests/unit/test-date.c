@@ -1,0 +1,96 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "herald/date.h"
+#include "tap.h"
+#include "herald/banned.h"
+
+/* Every form Jekyll (Ruby's Time.parse over YAML 1.1) or Hugo reads. */
+static const struct {
+	const char *text, *zone;
+	long long want;
+	int offset;
+} accepted[] = {
+	{ "2020-03-30", NULL, 1585526400, 0 },
+	{ "2019-12-3", NULL, 1575331200, 0 },
+	{ "2019-1-3", NULL, 1546473600, 0 },
+	{ "2020-03-30T10:00:00Z", NULL, 1585562400, 0 },
+	{ "2020-03-30t10:00:00z", NULL, 1585562400, 0 },
+	{ "2020-03-30 10:00:00 +0530", NULL, 1585562400 - 19800, 19800 },
+	{ "2020-03-30T10:00:00.123+05:30", NULL, 1585562400 - 19800, 19800 },
+	{ "2020-03-30 10:00:00.123456 +05:30", NULL, 1585562400 - 19800, 19800 },
+	{ "2020-03-30 10:00:00,5Z", NULL, 1585562400, 0 },
+	{ "2020-03-30 10:00", NULL, 1585562400, 0 },
+	{ "2024-05-29 9:00:00 +0000", NULL, 1716973200, 0 },
+	{ "2024-05-29T9:00:00Z", NULL, 1716973200, 0 },
+	{ "2016-05-10 14:00:00 -4", NULL, 1462903200, -14400 },
+	{ "2016-05-10 14:00:00-4", NULL, 1462903200, -14400 },
+	{ "2016-05-10 14:00:00 -04", NULL, 1462903200, -14400 },
+	{ "2016-05-10 14:00:00 -04:00", NULL, 1462903200, -14400 },
+	{ "2016-05-10   14:00:00    -0400", NULL, 1462903200, -14400 },
+	{ "2016-05-10\t14:00:00\t-0400", NULL, 1462903200, -14400 },
+	{ "2020-03-30 10:00:00 UTC", NULL, 1585562400, 0 },
+	{ "2020-03-30 10:00:00 GMT", NULL, 1585562400, 0 },
+	{ "  2020-03-30  ", NULL, 1585526400, 0 },
+	{ "2020-02-29", NULL, 1582934400, 0 },
+	/* the site's zone for a date without one, daylight saving included */
+	{ "2024-06-04 10:00", "America/New_York", 1717509600, -14400 },
+	{ "2024-01-04 10:00", "America/New_York", 1704380400, -18000 },
+	{ "2024-06-04", "Europe/Berlin", 1717452000, 7200 },
+	{ "2024-06-04 10:00 +0000", "Europe/Berlin", 1717495200, 0 },
+};
+
+static const char *const refused[] = {
+	"", "not a date", "30/03/2020", "2020-03-30 garbage", "2020-02-30",
+	"2021-02-29", "2020-13-01", "2020-00-10", "2020-03-00", "2020-03-32",
+	"20-03-30", "2020-3", "2020-03-30 25:00", "2020-03-30 10:60",
+	"2020-03-30 10", "2020-03-30 10:0", "2020-03-30 10:00:0",
+	"2020-03-30 10:00:00.", "2020-03-30 10:00:00 +24", "2020-03-30 10:00:00 +05:61",
+	"2020-03-30 10:00:00 +05:3", "2020-03-30T", "2020-03-30 10:00:00 EST",
+	"2020-003-30", "2020-03-030", "next tuesday",
+};
+
+int main(void)
+{
+	size_t i;
+	long long t;
+	int off, n;
+	struct tm tm;
+
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		int rc = date_parse_zoned(accepted[i].text, accepted[i].zone, &t, &off);
+		ok(!rc && t == accepted[i].want && off == accepted[i].offset,
+		   "'%s' in %s is %lld %+d (got %d: %lld %+d)", accepted[i].text,
+		   accepted[i].zone ? accepted[i].zone : "UTC", accepted[i].want,
+		   accepted[i].offset, rc, t, off);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ok(date_parse(refused[i], &t) < 0, "'%s' is refused", refused[i]);
+
+	ok(date_zone_valid("America/New_York"), "a known zone");
+	ok(date_zone_valid("UTC"), "UTC");
+	ok(!date_zone_valid("Mars/Olympus"), "an unknown zone");
+	ok(!date_zone_valid("../../etc/passwd"), "no '..'");
+	ok(!date_zone_valid("/etc/localtime"), "no absolute path");
+	ok(!date_zone_valid(":America/New_York"), "no ':' file form");
+	ok(!date_zone_valid("America"), "a folder is no zone");
+	ok(!date_zone_valid(""), "empty");
+
+	date_in_zone(1717459200, "America/New_York", &tm); /* 2024-06-04T00:00Z */
+	ok(tm.tm_mday == 3 && tm.tm_hour == 20, "date_in_zone: the evening before in New York");
+	date_at_offset(1717459200, 7200, &tm);
+	ok(tm.tm_mday == 4 && tm.tm_hour == 2, "date_at_offset: +02:00");
+
+	n = date_name_prefix("2019-12-3-long-term-teams.md", "-", NULL, &t);
+	ok(n == 10 && t == 1575331200, "one-digit day in a file name (%d)", n);
+	n = date_name_prefix("2023-05-06_under.md", "-_", NULL, &t);
+	ok(n == 11 && t == 1683331200, "Zola's '_' separator (%d)", n);
+	ok(date_name_prefix("2023-05-06_under.md", "-", NULL, &t) < 0, "'_' is not Jekyll's");
+	n = date_name_prefix("2024-06-04-x.md", "-", "America/New_York", &t);
+	ok(n == 11 && t == 1717473600, "a file name date is midnight in the site's zone");
+	ok(date_name_prefix("2024-06-04.md", "-", NULL, &t) < 0, "the date alone is no prefix");
+	ok(date_name_prefix("hello.md", "-", NULL, &t) < 0, "no date");
+	ok(date_from_name("2020-03-30-hello.md", &t) == 0 && t == 1585526400, "date_from_name");
+	return done_testing();
+}
