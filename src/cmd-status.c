@@ -13,6 +13,7 @@
 
 #include "herald/command.h"
 #include "herald/date.h"
+#include "herald/gitstate.h"
 #include "herald/outbox.h"
 #include "herald/repo.h"
 #include "herald/setup.h"
@@ -26,7 +27,7 @@
 #include "herald/banned.h"
 
 static const char status_usage[] =
-	"usage: herald status [--json] [--prometheus FILE]\n"
+	"usage: herald status [--json] [--prometheus FILE] [--state git|local]\n"
 	"\n"
 	"How deliveries are going: for each target the last success, the last\n"
 	"failure and its error; the outbox's pending deliveries, how long the\n"
@@ -41,7 +42,10 @@ static const char status_usage[] =
 	"\n"
 	"    --json              print one JSON document (keys sorted)\n"
 	"    --prometheus FILE   also write FILE, atomically, for node_exporter's\n"
-	"                        textfile collector\n";
+	"                        textfile collector\n"
+	"    --state WHERE       git: read refs/herald/state (fetched from\n"
+	"                        herald.remote) as 'herald ci' keeps it; local:\n"
+	"                        $GIT_DIR/herald (default: herald.state, else local)\n";
 
 #define BASELINE_PREFIX "refs/herald/heads/"
 #define DEFAULT_ALERT_AFTER 3600
@@ -150,21 +154,19 @@ static int cmp_baseline(const void *a_, const void *b_)
 	return strcmp(a->branch, b->branch);
 }
 
-static void add_baseline(struct report *rp, git_repository *git, git_reference *ref)
+static void add_baseline(struct report *rp, git_repository *git, const char *branch,
+			 const git_oid *oid)
 {
 	struct baseline *b;
-	git_reference *resolved = NULL;
 	git_object *obj = NULL;
 	git_buf buf = { NULL, 0, 0 };
-	const git_oid *oid;
 
 	ALLOC_GROW(rp->bases, rp->bases_nr + 1, rp->bases_alloc);
 	b = &rp->bases[rp->bases_nr++];
 	memset(b, 0, sizeof(*b));
-	b->branch = xstrdup(git_reference_name(ref) + strlen(BASELINE_PREFIX));
-	if (git_reference_resolve(&resolved, ref) < 0 ||
-	    !(oid = git_reference_target(resolved)))
-		goto out;
+	b->branch = xstrdup(branch);
+	if (!oid)
+		return;
 	git_oid_tostr(b->id, sizeof(b->id), oid);
 	snprintf(b->short_id, sizeof(b->short_id), "%.7s", b->id);
 	/* a pruned or foreign object still shows its id, without a date */
@@ -176,13 +178,12 @@ static void add_baseline(struct report *rp, git_repository *git, git_reference *
 out:
 	git_buf_dispose(&buf);
 	git_object_free(obj);
-	git_reference_free(resolved);
 }
 
 static int load_baselines(struct report *rp, struct repo *r)
 {
 	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL;
+	git_reference *ref = NULL, *resolved = NULL;
 	int rc, ret = 0;
 
 	if (git_reference_iterator_glob_new(&it, r->git, BASELINE_PREFIX "*") < 0) {
@@ -191,7 +192,11 @@ static int load_baselines(struct report *rp, struct repo *r)
 	}
 	while (!(rc = git_reference_next(&ref, it))) {
 		if (!strncmp(git_reference_name(ref), BASELINE_PREFIX, strlen(BASELINE_PREFIX)))
-			add_baseline(rp, r->git, ref);
+			add_baseline(rp, r->git, git_reference_name(ref) + strlen(BASELINE_PREFIX),
+				     git_reference_resolve(&resolved, ref) < 0 ? NULL
+					     : git_reference_target(resolved));
+		git_reference_free(resolved);
+		resolved = NULL;
 		git_reference_free(ref);
 	}
 	if (rc != GIT_ITEROVER) {
@@ -305,6 +310,46 @@ out:
 	free(dir);
 	free(probe);
 	free(txn);
+}
+
+/*
+ * herald.state = git (or --state git): the state of refs/herald/state,
+ * fetched from the remote (or, when it cannot be reached, the local
+ * copy), read from a scratch copy so nothing of the clone's changes.
+ */
+static int load_git_state(struct report *rp, struct repo *r)
+{
+	struct gitstate gs;
+	struct strvec branches = STRVEC_INIT;
+	git_oid *ids = NULL;
+	char *dir = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (gitstate_init(&gs, r) < 0)
+		goto out;
+	if (gitstate_fetch(&gs) < 0) {
+		warning("showing the local copy of " GITSTATE_REF);
+		if (gitstate_use_local(&gs) < 0)
+			goto out;
+	}
+	if (!gs.has_tip)
+		warning("there is no " GITSTATE_REF " yet: no 'herald ci' has run");
+	if (gitstate_snapshot(&gs, &dir) < 0 || load_outbox(rp, dir) < 0 ||
+	    gitstate_baselines(&gs, &branches, &ids) < 0)
+		goto out;
+	for (i = 0; i < branches.nr; i++)
+		add_baseline(rp, r->git, branches.v[i] + strlen("refs/heads/"), &ids[i]);
+	if (rp->bases_nr)
+		qsort(rp->bases, rp->bases_nr, sizeof(*rp->bases), cmp_baseline);
+	ret = 0;
+out:
+	gitstate_snapshot_remove(dir);
+	free(dir);
+	free(ids);
+	strvec_clear(&branches);
+	gitstate_release(&gs);
+	return ret;
 }
 
 /* "45 s", "3 min", "5 h", "12 days" */
@@ -719,15 +764,16 @@ int cmd_status(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", required_argument, NULL, 'p' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct setup st;
 	struct report rp;
 	struct strbuf prom = STRBUF_INIT;
-	const char *prom_file = NULL;
+	const char *prom_file = NULL, *where = NULL;
 	json_t *doc = NULL;
-	int c, json = 0, ret = 0;
+	int c, json = 0, ret = 0, in_git = 0;
 	size_t i;
 
 	setup_init(&st);
@@ -736,6 +782,14 @@ int cmd_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
+		case 's':
+			if (strcmp(optarg, "git") && strcmp(optarg, "local")) {
+				error("--state is git or local, not '%s'", optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			where = optarg;
+			break;
 		case 'p':
 			if (!*optarg) {
 				error("--prometheus needs a file");
@@ -761,8 +815,10 @@ int cmd_status(int argc, char **argv)
 	rp.now = (long long)time(NULL);
 	if (setup_open(&st) < 0 || load_alert_after(st.repo, &rp.alert_after) < 0 ||
 	    targets_load(st.repo, &rp.targets, &rp.nr) < 0 ||
-	    load_outbox(&rp, st.repo->gitdir) < 0 || load_baselines(&rp, st.repo) < 0 ||
-	    load_lags(&rp, st.repo) < 0) {
+	    (in_git = gitstate_wanted(st.repo, where, 0)) < 0 ||
+	    (in_git && load_git_state(&rp, st.repo) < 0) ||
+	    (!in_git && (load_outbox(&rp, st.repo->gitdir) < 0 ||
+			 load_baselines(&rp, st.repo) < 0 || load_lags(&rp, st.repo) < 0))) {
 		ret = EXIT_FATAL;
 		goto out;
 	}

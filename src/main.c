@@ -18,6 +18,7 @@ const struct command commands[] = {
 
 
 	{ "announce", cmd_announce, "announce posts to every target in git config" },
+	{ "ci", cmd_ci, "announce a push from a CI job, state kept in git" },
 	{ "deliver", cmd_deliver, "send what is due in the outbox" },
 	{ "digest", cmd_digest, "render what's new: Markdown, HTML, Atom or JSON Feed" },
 	{ "hook", cmd_hook, "run as a git post-receive or pre-receive hook" },

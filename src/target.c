@@ -453,6 +453,66 @@ static int each(const git_config_entry *e, void *data)
 	return 0;
 }
 
+/*
+ * Targets handed to a CI job as secrets: HERALD_TARGET_<NAME>_<KEY>=value,
+ * KEY any key above in capitals with underscores between its words (KIND,
+ * URL, SECRET, SECRET_FILE, CHAT_ID, CONNECT_TIMEOUT, ...), NAME the
+ * target's name in capitals ('_' for '-'). Read after git config, so they
+ * win. Like git config they belong to whoever runs herald, never to a push.
+ */
+static const struct {
+	const char *env, *key;
+} env_keys[] = {
+	{ "CONNECT_TIMEOUT", "connecttimeout" }, { "ALLOW_HTTP", "allowhttp" },
+	{ "SECRET_FILE", "secretfile" }, { "SECRET_ENV", "secretenv" },
+	{ "TOKEN_FILE", "tokenfile" }, { "TOKEN_ENV", "tokenenv" },
+	{ "URL_FILE", "urlfile" }, { "URL_ENV", "urlenv" }, { "CHAT_ID", "chatid" },
+	{ "USERNAME", "username" }, { "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
+	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },
+	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_env(struct load *l)
+{
+	extern char **environ;
+	static const char prefix[] = "HERALD_TARGET_";
+	struct strvec vars = STRVEC_INIT;
+	size_t i, k;
+
+	for (i = 0; environ && environ[i]; i++)
+		if (!strncmp(environ[i], prefix, sizeof(prefix) - 1) && strchr(environ[i], '='))
+			strvec_push(&vars, environ[i]);
+	if (vars.nr) /* a stable order of targets, whatever the environment's */
+		qsort(vars.v, vars.nr, sizeof(*vars.v), cmp_str);
+	for (i = 0; i < vars.nr; i++) {
+		char *var = vars.v[i] + sizeof(prefix) - 1, *eq = strchr(var, '=');
+		size_t len = (size_t)(eq - var), best = 0, best_len = 0;
+		char *name;
+
+		for (k = 0; k < sizeof(env_keys) / sizeof(*env_keys); k++) {
+			size_t n = strlen(env_keys[k].env);
+			if (len > n + 1 && var[len - n - 1] == '_' &&
+			    !strncmp(var + len - n, env_keys[k].env, n) && n > best_len) {
+				best = k;
+				best_len = n;
+			}
+		}
+		if (!best_len)
+			continue; /* not a key herald knows */
+		name = xstrndup(var, len - best_len - 1);
+		for (k = 0; name[k]; k++)
+			name[k] = name[k] == '_' ? '-' : (char)tolower((unsigned char)name[k]);
+		apply(get_target(&l->v, &l->nr, &l->alloc, name), env_keys[best].key, eq + 1);
+		free(name);
+	}
+	strvec_clear(&vars);
+}
+
 int targets_load(struct repo *r, struct target **out, size_t *nr)
 {
 	git_config *cfg = NULL;
@@ -489,6 +549,7 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 		return repo_error("cannot read git config");
 	}
 	git_config_free(cfg);
+	load_env(&l);
 	for (i = 0; i < l.nr; i++) {
 		struct target *t = &l.v[i];
 		if (!t->kind)

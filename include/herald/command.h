@@ -20,6 +20,7 @@ int cmd_notes(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_announce(int argc, char **argv);
+int cmd_ci(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_targets(int argc, char **argv);

@@ -36,6 +36,8 @@ need lintian lintian
 # the generators whose urls and dates herald reproduces (t0042, t0043)
 need hugo hugo
 need jekyll jekyll
+# t0072 parses the CI wiring (action.yml, ci/gitlab-ci.yml) with PyYAML
+python3 -c 'import yaml' 2>/dev/null || pkgs="$pkgs python3-yaml"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"
 [ -z "$pkgs" ] && exit 0
 echo "deps: installing$pkgs" >&2

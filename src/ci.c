@@ -1,0 +1,670 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "herald/announce.h"
+#include "herald/ci.h"
+#include "herald/cienv.h"
+#include "herald/deliver.h"
+#include "herald/fileio.h"
+#include "herald/gitstate.h"
+#include "herald/hookio.h"
+#include "herald/outbox.h"
+#include "herald/range.h"
+#include "herald/setup.h"
+#include "herald/state.h"
+#include "herald/strbuf.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+/* Runs racing for refs/herald/state: after this many lost pushes, give up. */
+#define MAX_TRIES 8
+/* A lease outlasts the run's budget by this much (pushes, slow receivers). */
+#define LEASE_MARGIN 300
+/* Deepening a shallow clone towards a range's merge base, in steps. */
+static const char *const deepen_steps[] = { "--deepen=50", "--deepen=500", "--unshallow" };
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+static long config_long(struct repo *r, const char *key, long def)
+{
+	char *v = repo_config_string(r, key), *end;
+	long n;
+
+	if (!v)
+		return def;
+	n = strtol(v, &end, 10);
+	if (end == v || *end || n < 0)
+		n = def;
+	free(v);
+	return n;
+}
+
+/*
+ * The watched branches. A CI clone's HEAD is often detached, so when git
+ * config names none and HEAD names none, the default branch comes from the
+ * CI or from the remote's HEAD.
+ */
+static int watched_branches(struct setup *st, const struct ci_push *p, const char *remote,
+			    struct strvec *out)
+{
+	git_reference *head = NULL;
+	char *name;
+
+	if (hookio_branches(st->repo, out) < 0)
+		return -1;
+	if (out->nr)
+		return 0;
+	if (p && p->default_branch) {
+		strvec_push(out, p->default_branch);
+		return 0;
+	}
+	name = xstrfmt("refs/remotes/%s/HEAD", remote);
+	if (!git_reference_lookup(&head, st->repo->git, name) &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		const char *t = git_reference_symbolic_target(head);
+		size_t n = strlen("refs/remotes/") + strlen(remote) + 1;
+		if (strlen(t) > n && !strncmp(t, name, n))
+			strvec_push_nodup(out, xstrfmt("refs/heads/%s", t + n));
+	}
+	git_reference_free(head);
+	free(name);
+	return 0;
+}
+
+/* GitHub hides these values wherever they would appear in the job's log. */
+static void mask_secrets(const struct target *t, size_t nr, FILE *out)
+{
+	const char *gha = getenv("GITHUB_ACTIONS");
+	size_t i, j;
+
+	if (!gha || strcmp(gha, "true"))
+		return;
+	for (i = 0; i < nr; i++) {
+		if (t[i].url && *t[i].url && !strchr(t[i].url, '\n'))
+			fprintf(out, "::add-mask::%s\n", t[i].url);
+		if (t[i].token && *t[i].token && !strchr(t[i].token, '\n'))
+			fprintf(out, "::add-mask::%s\n", t[i].token);
+		for (j = 0; j < t[i].secrets.nr; j++)
+			if (*t[i].secrets.v[j] && !strchr(t[i].secrets.v[j], '\n'))
+				fprintf(out, "::add-mask::%s\n", t[i].secrets.v[j]);
+	}
+}
+
+static int has_commit(struct repo *r, const git_oid *id)
+{
+	git_commit *c = NULL;
+	int ok = !git_commit_lookup(&c, r->git, id);
+
+	git_commit_free(c);
+	return ok;
+}
+
+static const char *const shallow_hint =
+	"set fetch-depth: 0 (actions/checkout) or GIT_DEPTH: 0 (GitLab)";
+
+/*
+ * Makes sure `id` is in the clone, fetching just that commit (into a
+ * shallow clone without its history): a clone made before a later push
+ * lacks what that push brought. 0 present, 1 the remote has it no more
+ * and the clone is full (so it is gone for good), -1 after error().
+ */
+static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc, shallow = git_repository_is_shallow(r->git) == 1;
+
+	if (has_commit(r, id))
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (gs && gs->remote) {
+		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+				       shallow ? "--depth=1" : "--no-tags", "--", gs->remote, hex, NULL };
+		struct strbuf err = STRBUF_INIT;
+		rc = gitstate_git(gs, args, NULL, &err);
+		strbuf_release(&err); /* the one line below says what to do */
+		if (rc < 0)
+			return -1;
+		if (!rc && has_commit(r, id))
+			return 0;
+	}
+	if (!shallow)
+		return 1;
+	return error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
+}
+
+/*
+ * In a shallow clone, deepens the history until `from` and `to` meet, so
+ * each event is attributed to the commit that made it. The announcement
+ * itself compares the two trees and needs no more than both commits.
+ */
+static void deepen(struct repo *r, struct gitstate *gs, const git_oid *from, const git_oid *to)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	git_oid_tostr(a, sizeof(a), from);
+	git_oid_tostr(b, sizeof(b), to);
+	for (i = 0; git_repository_is_shallow(r->git) && gs && gs->remote &&
+		    i < sizeof(deepen_steps) / sizeof(*deepen_steps); i++) {
+		const char *base[] = { "merge-base", a, b, NULL };
+		/* both ends: a late re-run's baseline is the newer one */
+		const char *fetch[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+					deepen_steps[i], "--", gs->remote, b, a, NULL };
+		struct strbuf err = STRBUF_INIT;
+		int done = !gitstate_git(gs, base, NULL, &err) || gitstate_git(gs, fetch, NULL, &err);
+		strbuf_release(&err);
+		if (done)
+			return;
+	}
+}
+
+static int set_baseline(struct repo *r, const char *name, const git_oid *to, const git_oid *expect)
+{
+	git_reference *ref = NULL;
+	int rc;
+
+	if (expect)
+		rc = git_reference_create_matching(&ref, r->git, name, to, 1, expect,
+						   "herald: processed push");
+	else
+		rc = git_reference_create(&ref, r->git, name, to, 1, "herald: baseline");
+	git_reference_free(ref);
+	return rc < 0 ? repo_error(name) : 0;
+}
+
+/* What the post-receive hook's process_update() does, for the CI's push. */
+static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob,
+			const struct ci_push *p, const struct strvec *branches,
+			const struct ci_options *o, FILE *out)
+{
+	char *name = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	git_oid base, after;
+	struct range rg = { NULL, NULL };
+	git_tree *tree = NULL;
+	struct announce_options ao;
+	struct announce_stats s;
+	int rc, ret = 0;
+
+	if (!p->ref) {
+		fprintf(out, "herald: the CI names no branch (a tag or a merge request); nothing to announce\n");
+		goto out;
+	}
+	if (!strvec_has(branches, p->ref)) {
+		fprintf(out, "herald: %s is not a watched branch (herald.branch); nothing to announce\n",
+			p->ref);
+		goto out;
+	}
+	name = hookio_baseline_ref(p->ref);
+	if (!p->after) {
+		if (!o->dry_run && !git_reference_lookup(&ref, st->repo->git, name))
+			git_reference_delete(ref);
+		fprintf(out, "herald: %s deleted; its baseline is forgotten\n", p->ref);
+		goto out;
+	}
+	if (!git_oid_fromstr(&after, p->after) && strlen(p->after) == GIT_OID_HEXSZ &&
+	    need_commit(st->repo, gs, &after) != 0) {
+		ret = error("the commit %s is not in the clone", p->after);
+		goto out;
+	}
+	if (git_revparse_single(&obj, st->repo->git, p->after) < 0 ||
+	    git_object_peel((git_object **)&rg.to, obj, GIT_OBJECT_COMMIT) < 0) {
+		ret = error("unknown revision '%s'", p->after);
+		goto out;
+	}
+	git_oid_cpy(&after, git_commit_id(rg.to));
+	if (git_reference_name_to_id(&base, st->repo->git, name) < 0) {
+		if (!o->dry_run)
+			ret = set_baseline(st->repo, name, &after, NULL);
+		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
+			p->ref, repo_hex(&after));
+		goto out;
+	}
+	if (git_oid_equal(&base, &after)) {
+		fprintf(out, "herald: %s was announced up to %.7s already\n", p->ref, repo_hex(&after));
+		goto out;
+	}
+	rc = need_commit(st->repo, gs, &base);
+	if (rc < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (rc > 0) {
+		/* rewritten and collected: what it held cannot be compared any more */
+		warning("the baseline %s of %s is gone from the repository; watching from %.7s on",
+			repo_hex(&base), p->ref, repo_hex(&after));
+		if (!o->dry_run)
+			ret = set_baseline(st->repo, name, &after, &base);
+		goto out;
+	}
+	deepen(st->repo, gs, &base, &after);
+	if (git_graph_descendant_of(st->repo->git, &base, &after) == 1) {
+		/* a re-run of an older push: the baseline is past it already */
+		fprintf(out, "herald: %s was announced up to %.7s, past %.7s\n", p->ref,
+			repo_hex(&base), git_oid_tostr_s(&after));
+		goto out;
+	}
+	if (git_commit_lookup(&rg.from, st->repo->git, &base) < 0 ||
+	    git_commit_tree(&tree, rg.to) < 0) {
+		ret = repo_error(p->ref);
+		goto out;
+	}
+	site_release(&st->site);
+	site_init(&st->site);
+	if (setup_site(st, tree) < 0) {
+		ret = -1;
+		goto out;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.dry_run = o->dry_run;
+	ao.no_deliver = 1;
+	ao.ob = ob;
+	ao.out = out;
+	ao.max_per_target = (size_t)config_long(st->repo, "herald.maxAnnounce", 10);
+	if (announce_range(st, &rg, &ao, &s) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (!o->dry_run) /* a net diff: the next push starts where this one ended */
+		ret = set_baseline(st->repo, name, &after, &base);
+out:
+	git_tree_free(tree);
+	range_release(&rg);
+	git_object_free(obj);
+	git_reference_free(ref);
+	free(name);
+	return ret;
+}
+
+/* The deliveries this run holds a lease on, with when they were due. */
+struct lease {
+	char *id;
+	long long due;
+	char *pending, *dead; /* their files after delivering, or NULL: gone */
+	size_t pending_len, dead_len;
+};
+
+static void leases_free(struct lease *l, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(l[i].id);
+		free(l[i].pending);
+		free(l[i].dead);
+	}
+	free(l);
+}
+
+/*
+ * Moves every due delivery's next attempt to `until`, remembering when it
+ * was due: the pushed state then tells other runs these are taken.
+ */
+static int take_leases(struct outbox *ob, long long now, long long until,
+		       struct lease **out, size_t *nr)
+{
+	struct outbox_entry *e = NULL;
+	size_t n = 0, i, alloc = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*nr = 0;
+	if (outbox_list(ob, 0, &e, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		long long due = e[i].next_attempt;
+		if (ret || due > now)
+			continue;
+		e[i].next_attempt = until;
+		if (outbox_put(ob, &e[i]) < 0) {
+			ret = -1;
+			continue;
+		}
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		memset(&(*out)[*nr], 0, sizeof(**out));
+		(*out)[*nr].id = xstrdup(e[i].id);
+		(*out)[*nr].due = due;
+		(*nr)++;
+	}
+	for (i = 0; i < n; i++)
+		outbox_entry_release(&e[i]);
+	free(e);
+	return ret;
+}
+
+/* Back to their own schedule in this clone, so deliver_due() finds them due. */
+static int end_leases(struct outbox *ob, const struct lease *l, size_t nr)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		struct outbox_entry e;
+		int dead = 0;
+		outbox_entry_init(&e);
+		if (!outbox_get(ob, l[i].id, &e, &dead) && !dead) {
+			e.next_attempt = l[i].due;
+			ret = outbox_put(ob, &e);
+		}
+		outbox_entry_release(&e);
+	}
+	return ret;
+}
+
+static char *read_optional(const char *path, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strbuf_read_file(&sb, path, 64u << 20) < 0) {
+		strbuf_release(&sb);
+		*len = 0;
+		return NULL;
+	}
+	return strbuf_detach(&sb, len);
+}
+
+/* Keeps the files of each leased delivery as delivering left them. */
+static void keep_outcome(const char *herald_dir, struct lease *l, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		char *p = xstrfmt("%s/outbox/%s.json", herald_dir, l[i].id);
+		char *d = xstrfmt("%s/dead/%s.json", herald_dir, l[i].id);
+		l[i].pending = read_optional(p, &l[i].pending_len);
+		l[i].dead = read_optional(d, &l[i].dead_len);
+		free(p);
+		free(d);
+	}
+}
+
+static int put_or_remove(const char *path, const char *data, size_t len)
+{
+	if (data)
+		return fileio_write_atomic(path, data, len, 0600);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return error("cannot remove '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int apply_outcome(const char *herald_dir, const struct lease *l, size_t nr)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		char *p = xstrfmt("%s/outbox/%s.json", herald_dir, l[i].id);
+		char *d = xstrfmt("%s/dead/%s.json", herald_dir, l[i].id);
+		ret = put_or_remove(p, l[i].pending, l[i].pending_len);
+		if (!ret)
+			ret = put_or_remove(d, l[i].dead, l[i].dead_len);
+		free(p);
+		free(d);
+	}
+	return ret;
+}
+
+/* Adds to `to` what happened between `before` and `after` (this run's attempts). */
+static int replay_status(const char *herald_dir, struct state *before, struct state *after)
+{
+	struct state *to;
+	size_t i;
+	unsigned long long k;
+	int ret;
+
+	if (!before || !after)
+		return 0; /* nothing was attempted */
+	if (!(to = state_open(herald_dir)))
+		return -1;
+	for (i = 0; i < state_count(after); i++) {
+		const struct state_target *a = state_at(after, i);
+		const struct state_target *b = state_find(before, a->name);
+		unsigned long long ok = a->successes - (b ? b->successes : 0);
+		unsigned long long bad = a->failures - (b ? b->failures : 0);
+		for (k = 0; k < ok && k < 10000; k++)
+			state_record(to, a->name, 1, 0, NULL, a->last_success);
+		for (k = 0; k < bad && k < 10000; k++)
+			state_record(to, a->name, 0, a->last_status, a->last_error, a->last_failure);
+	}
+	ret = state_save(to);
+	state_close(to);
+	return ret;
+}
+
+/* What happened to each leased delivery, in words a person reads. */
+static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
+		   const struct lease *l, size_t nl, FILE *out)
+{
+	size_t i, j, queued = 0, later = 0;
+
+	for (i = 0; i < n; i++) {
+		struct outbox_entry e;
+		int dead = 0, rc, mine = 0;
+		const char *title = before[i].title && *before[i].title ? before[i].title : before[i].event;
+
+		for (j = 0; j < nl && !mine; j++)
+			mine = !strcmp(l[j].id, before[i].id);
+		if (!mine) {
+			later++; /* not due yet, or another run's */
+			continue;
+		}
+		outbox_entry_init(&e);
+		rc = outbox_get(ob, before[i].id, &e, &dead);
+		if (rc > 0)
+			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
+		else if (!rc && dead)
+			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
+				title, before[i].target, e.last_error ? e.last_error : "failed");
+		else if (!rc)
+			queued++;
+		outbox_entry_release(&e);
+	}
+	if (queued)
+		fprintf(out, "herald: %zu deliver%s queued; the next run retries\n", queued,
+			queued == 1 ? "y" : "ies");
+	if (later)
+		fprintf(out, "herald: %zu deliver%s wait%s for a later run\n", later,
+			later == 1 ? "y" : "ies", later == 1 ? "s" : "");
+}
+
+/* Steps 1-3: until this run's claim is in the remote's state. */
+static int claim(struct setup *st, struct gitstate *gs, int use_git, const char *herald_dir,
+		 const struct ci_push *p, const struct strvec *branches,
+		 const struct ci_options *o, long budget, long long *now,
+		 struct outbox **obp, struct lease **leases, size_t *nl)
+{
+	int tries;
+
+	for (tries = 0; tries < MAX_TRIES; tries++) {
+		struct outbox *ob = NULL;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = NULL;
+		int rc = -1;
+
+		if (use_git && (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0))
+			return -1;
+		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob, 1) < 0)
+			goto fail;
+		/* what a lost claim said must not reach the log: it did not happen */
+		if (!(mem = open_memstream(&text, &len))) {
+			error("cannot buffer output: %s", strerror(errno));
+			goto fail;
+		}
+		if (p && process_push(st, gs, ob, p, branches, o, mem) < 0)
+			goto fail;
+		if (o->dry_run) {
+			rc = 0;
+		} else if (use_git) {
+			/* after announcing: what it just queued is due too */
+			*now = (long long)time(NULL);
+			if (take_leases(ob, *now, *now + budget + LEASE_MARGIN, leases, nl) < 0)
+				goto fail;
+			rc = gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries");
+		} else {
+			rc = 0;
+		}
+		if (rc < 0)
+			goto fail;
+		fclose(mem);
+		mem = NULL;
+		if (rc == 0) {
+			fwrite(text, 1, len, o->out);
+			free(text);
+			*obp = ob;
+			return 0;
+		}
+		fprintf(o->out, "herald: another run updated %s first; reading it again\n", GITSTATE_REF);
+		free(text);
+		leases_free(*leases, *nl);
+		*leases = NULL;
+		*nl = 0;
+		outbox_close(ob);
+		continue;
+fail:
+		if (mem)
+			fclose(mem);
+		if (text && len) /* the messages explain the error that follows */
+			fwrite(text, 1, len, o->out);
+		free(text);
+		outbox_close(ob);
+		return -1;
+	}
+	return error("%d other runs updated %s first; giving up", MAX_TRIES, GITSTATE_REF);
+}
+
+/* Step 5: push the outcome, re-applied on top of whatever other runs pushed. */
+static int settle(struct gitstate *gs, const char *herald_dir, struct lease *l, size_t nl,
+		  struct state *before, struct state *after, FILE *out)
+{
+	int tries, rc;
+
+	for (tries = 0; tries < MAX_TRIES; tries++) {
+		rc = gitstate_push(gs, herald_dir, "deliver");
+		if (rc <= 0)
+			return rc;
+		fprintf(out, "herald: another run updated %s meanwhile; merging this run's deliveries\n",
+			GITSTATE_REF);
+		if (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0 ||
+		    apply_outcome(herald_dir, l, nl) < 0 || replay_status(herald_dir, before, after) < 0)
+			return -1;
+	}
+	return error("%d other runs updated %s first; giving up", MAX_TRIES, GITSTATE_REF);
+}
+
+int ci_run(struct setup *st, const struct ci_options *o)
+{
+	struct ci_push push;
+	struct gitstate gs;
+	struct strvec branches = STRVEC_INIT;
+	struct target *targets = NULL;
+	struct outbox *ob = NULL;
+	struct outbox_entry *pending = NULL;
+	struct lease *leases = NULL;
+	struct state *before = NULL, *after = NULL;
+	size_t nt = 0, np = 0, nl = 0, alloc = 0, i;
+	char *herald_dir = xstrfmt("%sherald", st->repo->gitdir);
+	long budget;
+	long long now;
+	int use_git, have_gs = 0, ret = -1;
+
+	memset(&push, 0, sizeof(push));
+	memset(&gs, 0, sizeof(gs));
+	use_git = gitstate_wanted(st->repo, o->state, 1);
+	if (use_git < 0)
+		goto out;
+	if (targets_load(st->repo, &targets, &nt) < 0)
+		goto out;
+	mask_secrets(targets, nt, o->out);
+	if (!o->deliver_only && cienv_read(&push, env_get) < 0)
+		goto out;
+	/* local state: only a shallow clone needs the remote */
+	if ((use_git ? gitstate_init(&gs, st->repo) : gitstate_init_quiet(&gs, st->repo)) != 0) {
+		gitstate_release(&gs);
+		if (use_git)
+			goto out;
+	} else {
+		have_gs = 1;
+	}
+	if (!o->deliver_only &&
+	    watched_branches(st, &push, have_gs ? gs.remote : "origin", &branches) < 0)
+		goto out;
+	budget = o->budget ? o->budget : config_long(st->repo, "herald.ciBudget", 60);
+	now = (long long)time(NULL);
+	if (claim(st, have_gs ? &gs : NULL, use_git, herald_dir, o->deliver_only ? NULL : &push,
+		  &branches, o, budget, &now, &ob, &leases, &nl) < 0)
+		goto out;
+	if (!use_git)
+		now = (long long)time(NULL);
+	if (!use_git) {
+		/* a local outbox has no lease: everything due is this run's */
+		gitstate_release(&gs);
+		have_gs = 0;
+	}
+	if (o->dry_run) {
+		ret = 0;
+		goto out;
+	}
+	if (use_git && end_leases(ob, leases, nl) < 0)
+		goto out;
+	if (outbox_list(ob, 0, &pending, &np) < 0)
+		goto out;
+	if (!use_git) {
+		/* every due entry is ours to report on */
+		for (i = 0; i < np; i++) {
+			if (pending[i].next_attempt > now)
+				continue;
+			ALLOC_GROW(leases, nl + 1, alloc);
+			memset(&leases[nl], 0, sizeof(*leases));
+			leases[nl++].id = xstrdup(pending[i].id);
+		}
+	}
+	if (np) {
+		struct deliver_options d;
+		struct deliver_stats ds;
+		for (i = 0; i < nt; i++)
+			if (targets[i].problem)
+				warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
+		memset(&d, 0, sizeof(d));
+		d.max_time = (double)budget;
+		/* with state in git, due means due when the leases were taken */
+		if (use_git)
+			d.now = now;
+		if (!(before = state_open(herald_dir)) || deliver_due(ob, targets, nt, &d, &ds) < 0)
+			goto out;
+		report(ob, pending, np, leases, nl, o->out);
+	}
+	if (use_git) {
+		keep_outcome(herald_dir, leases, nl);
+		if (!(after = state_open(herald_dir)) ||
+		    settle(&gs, herald_dir, leases, nl, before, after, o->out) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	state_close(before);
+	state_close(after);
+	for (i = 0; i < np; i++)
+		outbox_entry_release(&pending[i]);
+	free(pending);
+	leases_free(leases, nl);
+	outbox_close(ob);
+	targets_free(targets, nt);
+	strvec_clear(&branches);
+	if (have_gs)
+		gitstate_release(&gs);
+	cienv_release(&push);
+	free(herald_dir);
+	return ret;
+}
