@@ -203,6 +203,19 @@ section_renames() {
 	measure renames_git -- git -C "$BIG" diff -M --raw renames~1 renames
 	ratio 10.6 "scan of the $n-rename commit / git diff -M" renames_big renames_git "git" "<=" 3
 	events "10.6e" "  events (none: no post involved)" renames_big ""
+	# The post-receive hook on that commit, from a bare server with herald's
+	# hooks: each run puts the branch and its baseline back before the hook.
+	S=$OUT/renames-server.git
+	old=$(git -C "$BIG" rev-parse renames~1) new=$(git -C "$BIG" rev-parse renames)
+	if [ ! -d "$S" ]; then
+		git clone -q --bare "$BIG" "$S" && "$HERALD" install "$S" >/dev/null &&
+			git -C "$S" config herald.branch renames &&
+			git -C "$S" config herald.hookBudget 3
+	fi
+	measure hook_renames -- sh -c "git -C '$S' update-ref refs/heads/renames $new &&
+		git -C '$S' update-ref refs/herald/heads/renames $old &&
+		echo '$old $new refs/heads/renames' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null"
+	limit 10.6h "hook post-receive on the $n-rename commit (hookBudget 3 s; goal <= 4 s)" hook_renames wall "<=" 4
 }
 
 # Hooks for later figures: bench/sections/*.sh (render, deliver, hook, ...).
