@@ -81,7 +81,7 @@ test_expect_success 'herald: each command offers the options of its usage' '
 	expect --all --drafts --help --json --now --posts >expect &&
 	complete "herald scan --" >actual &&
 	test_cmp expect actual &&
-	expect --help --json --prometheus >expect &&
+	expect --help --json --prometheus --state >expect &&
 	complete "herald status -" >actual &&
 	test_cmp expect actual &&
 	expect --output >expect &&
