@@ -257,9 +257,7 @@ int fileio_append(int fd, const char *path, const void *data, size_t len)
 
 int fileio_read_own(struct strbuf *sb, const char *path, size_t cap)
 {
-	char chunk[8192];
 	struct stat st;
-	ssize_t n;
 	int fd, e;
 
 	do {
@@ -273,18 +271,8 @@ int fileio_read_own(struct strbuf *sb, const char *path, size_t cap)
 		errno = EINVAL;
 		goto fail;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (cap && sb->len + (size_t)n > cap) {
-			errno = EFBIG;
-			goto fail;
-		}
-		strbuf_add(sb, chunk, (size_t)n);
-	}
+	if (strbuf_read_fd(sb, fd, cap) < 0)
+		goto fail;
 	close(fd);
 	return 0;
 fail:

@@ -317,33 +317,36 @@ char *printable(const char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap)
+int strbuf_read_fd(struct strbuf *sb, int fd, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char chunk[8192];
 	ssize_t n;
 
-	if (fd < 0)
-		return -1;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			return -1;
 		}
 		if (cap && sb->len + (size_t)n > cap) {
 			errno = EFBIG;
-			goto fail;
+			return -1;
 		}
 		strbuf_add(sb, chunk, (size_t)n);
 	}
-	close(fd);
 	return 0;
-fail:
-	{
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
-	return -1;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = strbuf_read_fd(sb, fd, cap);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
 }

@@ -56,6 +56,12 @@ void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len);
 /* The same as a new string the caller frees; NULL gives "". */
 char *printable(const char *s);
 
+/*
+ * Appends what `fd` holds up to its end (the caller closes it); more than
+ * `cap` bytes in `sb` (0: no cap) fails with EFBIG. 0 or -1 with errno set.
+ */
+int strbuf_read_fd(struct strbuf *sb, int fd, size_t cap);
+
 /* Reads a whole file; returns 0 or -1 with errno set. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap);
 
