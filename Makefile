@@ -39,17 +39,24 @@ else
 O ?= build
 endif
 
-SRCS := $(wildcard src/*.c)
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+# src/ is in layers (lib, read, render, deliver, hook, cmd; doc/design.md);
+# `make check-layers` keeps every #include pointing down them.
+LAYERS = lib read render deliver hook cmd
+SRCS := $(wildcard $(patsubst %,src/%/*.c,$(LAYERS)) $(patsubst %,src/%/*/*.c,$(LAYERS)))
+LIB_SRCS := $(filter-out src/cmd/main.c,$(SRCS))
 LIB_OBJS := $(patsubst src/%.c,$(O)/%.o,$(LIB_SRCS)) $(O)/templates.o
 TEMPLATES := $(sort $(wildcard templates/*))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
 
-.PHONY: all deps test unit e2e leakcheck bench torture demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
+.PHONY: all check-layers deps test unit e2e leakcheck bench torture demo install uninstall deb print-version clean style help check-deps fuzz fuzz-build FORCE
 
-all: $(HERALD) $(UNIT_BINS)
+all: check-layers $(HERALD) $(UNIT_BINS)
+
+# Every #include points down the layers of src/ (tools/check-layers.sh).
+check-layers:
+	@sh tools/check-layers.sh
 
 help:
 	@echo "make deps        install missing Debian packages (as root)"
@@ -66,23 +73,26 @@ help:
 # Installs what pkg-config or the test tools say is missing. Never touches a
 # machine that already has everything.
 deps:
-	@sh tests/lib/deps.sh
+	@sh tools/deps.sh
 
-$(O)/%.o: src/%.c $(wildcard include/herald/*.h) | $(O)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# -MMD: each object depends on the headers it includes (build/**/*.d).
+$(O)/%.o: src/%.c | $(O)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(patsubst src/%.c,$(O)/%.d,$(SRCS))
 
 # The objects that print the version are rebuilt when it changes (a commit,
 # a first edit), and only those.
 $(O)/version.stamp: FORCE | $(O)
 	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(O)/cmd-version.o $(O)/deliver.o: $(O)/version.stamp
+$(O)/cmd/cmd-version.o $(O)/deliver/deliver.o: $(O)/version.stamp
 FORCE:
 
 print-version:
 	@echo '$(VERSION)'
 
-$(O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(O)
-	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(O)/templates.c: $(TEMPLATES) tools/embed.sh | $(O)
+	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(O)/templates.o: $(O)/templates.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -90,11 +100,12 @@ $(O)/templates.o: $(O)/templates.c
 $(O)/libherald.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(HERALD): $(O)/main.o $(O)/libherald.a
+$(HERALD): $(O)/cmd/main.o $(O)/libherald.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(O)/libherald.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(O)/libherald.a $(LIBS)
+$(O)/tests/%: tests/unit/%.c $(O)/libherald.a | $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(O)/libherald.a $(LIBS)
+-include $(patsubst tests/unit/%.c,$(O)/tests/%.d,$(UNIT_SRCS))
 
 $(O) $(O)/tests:
 	mkdir -p $@
@@ -127,7 +138,7 @@ torture: deps
 
 demo: deps
 	$(MAKE) all
-	sh tests/lib/demo.sh $(abspath $(HERALD))
+	sh tools/demo.sh $(abspath $(HERALD))
 
 # libFuzzer targets (tests/fuzz): clang only, with their own objects in
 # build/fuzz so they never mix with build/ or build/san/. Each target first
@@ -182,11 +193,15 @@ fuzz: deps
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_O)/%.o: src/%.c $(wildcard include/herald/*.h) | $(FUZZ_O)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+$(FUZZ_O)/%.o: src/%.c | $(FUZZ_O)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+ifneq ($(filter fuzz fuzz-build,$(MAKECMDGOALS)),)
+-include $(patsubst src/%.c,$(FUZZ_O)/%.d,$(LIB_SRCS))
+endif
 
-$(FUZZ_O)/templates.c: $(TEMPLATES) tests/lib/embed.sh | $(FUZZ_O)
-	sh tests/lib/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(FUZZ_O)/templates.c: $(TEMPLATES) tools/embed.sh | $(FUZZ_O)
+	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_O)/templates.o: $(FUZZ_O)/templates.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
@@ -265,7 +280,7 @@ deb:
 	echo "deb: $(DEB_OUT)/herald_$${v}_$$a.deb"
 
 style:
-	clang-format -i src/*.c include/herald/*.h tests/unit/*.c
+	clang-format -i $(SRCS) include/herald/*.h tests/unit/*.c
 
 clean:
 	rm -rf build tests/out

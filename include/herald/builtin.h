@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-/* The files of templates/, compiled into the binary by tests/lib/embed.sh. */
+/* The files of templates/, compiled into the binary by tools/embed.sh. */
 struct builtin_file {
 	const char *name;
 	const char *data; /* NUL-terminated; len excludes the NUL */

@@ -2,7 +2,7 @@
 #define HERALD_COMMAND_H
 
 /*
- * One subcommand lives in src/cmd-<name>.c and exports cmd_<name>(). It
+ * One subcommand lives in src/cmd/cmd-<name>.c and exports cmd_<name>(). It
  * parses its options, calls the modules and prints; it alone picks the exit
  * code (0 ok, 1 findings, 128 fatal, 129 usage).
  */

@@ -37,6 +37,12 @@ def rel(path):
     return os.path.relpath(path, src)
 
 
+def srcpath(name):
+    """src/LAYER/NAME (src/ is in layer folders), or src/NAME if none."""
+    found = sorted(glob.glob(os.path.join(src, "src", "**", name), recursive=True))
+    return rel(found[0]) if found else "src/" + name
+
+
 def page_items(text, macro, section=None):
     """Arguments of `.It MACRO x [, MACRO y ...]` lines, in one .Sh if given."""
     if section is not None:
@@ -68,19 +74,20 @@ def diff(what, page, code, in_page, in_code, where, fold=False):
 
 
 # --- commands -------------------------------------------------------------
-main_c = read("src/main.c")
+MAIN_C = srcpath("main.c")
+main_c = read(MAIN_C)
 commands = re.findall(r'\{\s*"([a-z][a-z0-9-]*)",\s*cmd_\w+', main_c)
 pages1 = {os.path.basename(p)[len("herald-"):-2]
           for p in glob.glob(os.path.join(src, "man/man1/herald-*.1"))}
-diff("command", "man/man1/herald-COMMAND.1", "src/main.c", pages1, commands,
-     "src/main.c's command table")
+diff("command", "man/man1/herald-COMMAND.1", MAIN_C, pages1, commands,
+     MAIN_C + "'s command table")
 herald1 = read("man/man1/herald.1")
-diff("command", "herald(1) COMMANDS", "src/main.c",
+diff("command", "herald(1) COMMANDS", MAIN_C,
      page_items(herald1, "Cm", "COMMANDS") - {"help"}, commands,
-     "src/main.c's command table")
+     MAIN_C + "'s command table")
 main_opts = set(re.findall(r'strcmp\(argv\[0\], "(-[^"]+)"\)', main_c))
-diff("option", "herald(1) OPTIONS", "src/main.c",
-     flags(page_items(herald1, "Fl", "OPTIONS")), main_opts, "src/main.c")
+diff("option", "herald(1) OPTIONS", MAIN_C,
+     flags(page_items(herald1, "Fl", "OPTIONS")), main_opts, MAIN_C)
 
 # --- options of each command ----------------------------------------------
 headers = "".join(read(rel(h)) for h in
@@ -102,7 +109,7 @@ def usage_text(c):
 
 all_opts = 0
 for name in commands:
-    path = f"src/cmd-{name}.c"
+    path = srcpath(f"cmd-{name}.c")
     page = f"man/man1/herald-{name}.1"
     if not os.path.exists(os.path.join(src, path)):
         problems.append(f"{path}: missing; cannot check the options of '{name}'")
@@ -130,7 +137,7 @@ for name in commands:
 config5 = read("man/man5/herald-config.5")
 code_keys = {}
 push_options = set()
-for f in sorted(glob.glob(os.path.join(src, "src/*.c"))):
+for f in sorted(glob.glob(os.path.join(src, "src", "**", "*.c"), recursive=True)):
     c = open(f, encoding="utf-8").read()
     push_options |= set(re.findall(r'push_option\("([^"]+)"\)', c))
     for k in re.findall(r'"(herald\.[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z][A-Za-z0-9-]*)*)', c):
@@ -139,16 +146,18 @@ for f in sorted(glob.glob(os.path.join(src, "src/*.c"))):
         code_keys.setdefault(k, rel(f))
 for k in push_options:
     code_keys.pop(k, None)
-target_c = read("src/target.c")
+TARGET_C = srcpath("target.c")
+target_c = read(TARGET_C)
 m = re.search(r"^static void apply\(.*?^}", target_c, re.S | re.M)
 for k in re.findall(r'strcmp\(key, "([A-Za-z]+)"\)', m.group(0) if m else ""):
-    code_keys.setdefault("herald.<name>." + k, "src/target.c")
+    code_keys.setdefault("herald.<name>." + k, TARGET_C)
 page_keys = page_items(config5, "Va", "GIT CONFIGURATION")
 diff("config key", "herald-config(5)", "src/",
-     page_keys, set(code_keys), "the code (src/*.c)", fold=True)
+     page_keys, set(code_keys), "the code (src/**/*.c)", fold=True)
 
 # --- .herald.yml keys -------------------------------------------------------
-site_c = read("src/site.c")
+SITE_C = srcpath("site.c")
+site_c = read(SITE_C)
 m = re.search(r"^static void apply_herald_config\(.*?^}", site_c, re.S | re.M)
 body = m.group(0) if m else ""
 containers = {v for v, k in re.findall(r'(\w+) = json_object_get\(c, "(\w+)"\)', body) if v == k}
@@ -158,9 +167,9 @@ for var, k in re.findall(r'\((\w+), "([A-Za-z_]+)"\)', body):
         yml.add(k)
     elif var in containers:
         yml.add(var + "." + k)
-diff(".herald.yml key", "herald-config(5) SITE CONFIGURATION", "src/site.c",
+diff(".herald.yml key", "herald-config(5) SITE CONFIGURATION", SITE_C,
      page_items(config5, "Cm", "SITE CONFIGURATION"), yml,
-     "src/site.c's apply_herald_config()")
+     SITE_C + "'s apply_herald_config()")
 
 # A checker that finds nothing compares nothing: say so.
 found = {"commands": len(commands), "command options": all_opts,
