@@ -93,12 +93,9 @@ struct payload {
 void payload_release(struct payload *p);
 
 /*
- * The kinds herald knows, NULL-terminated: slack discord mattermost teams
- * googlechat matrix telegram ntfy webhook.
+ * Is `kind` one herald knows (kinds[] of kind.h: slack discord mattermost
+ * teams googlechat matrix telegram ntfy webhook)?
  */
-extern const char *const payload_kinds[];
-
-/* Is `kind` one of payload_kinds? */
 int payload_kind_known(const char *kind);
 
 /*
