@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "herald/dialect.h"
 #include "herald/strbuf.h"
 #include "herald/strvec.h"
 
@@ -67,7 +68,7 @@ struct kind {
 	 * tags_text, meta_text, summary_text, headline) for platforms whose
 	 * plain text notifies.
 	 */
-	int mentions; /* enum mentions */
+	enum mentions mentions;
 	/*
 	 * Batch fitting: a message shows as many events (at most 10) as keep
 	 * frame + the sum of each one's `size` + KIND_MIN_SUMMARY within
