@@ -69,4 +69,31 @@ test_expect_success 'no mention survives, links and e-mail addresses do, ntfy ha
 	PY
 '
 
+test_expect_success 'a kind option from the environment: CHAT_ID, USERNAME' '
+	cd blog &&
+	url="http://127.0.0.1:$(cat ../r.port)" &&
+	HERALD_TARGET_TG_ENV_KIND=telegram HERALD_TARGET_TG_ENV_URL="$url/tgenv" \
+	HERALD_TARGET_TG_ENV_CHAT_ID=777 HERALD_TARGET_DC_ENV_KIND=discord \
+	HERALD_TARGET_DC_ENV_URL="$url/dcenv" HERALD_TARGET_DC_ENV_USERNAME=envbot \
+		herald announce --now $NOW >../out2 2>../err2 &&
+	grep "2 delivered" ../err2 &&
+	python3 - ../r.log <<-\PY
+	import json, sys
+	b = {}
+	for line in open(sys.argv[1]):
+	    r = json.loads(line)
+	    b[r["path"]] = json.loads(r["body"])
+	assert b["/tgenv"]["chat_id"] == "777", b["/tgenv"]
+	assert b["/dcenv"]["username"] == "envbot", b["/dcenv"]
+	PY
+'
+
+test_expect_success 'without its chat id a telegram target is unusable, and says why' '
+	cd blog &&
+	url="http://127.0.0.1:$(cat ../r.port)" &&
+	HERALD_TARGET_TG_BARE_KIND=telegram HERALD_TARGET_TG_BARE_URL="$url/tgbare" \
+		herald targets tg-bare >../targets.out 2>&1;
+	grep "telegram needs herald.tg-bare.chatId" ../targets.out
+'
+
 test_done
