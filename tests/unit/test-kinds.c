@@ -67,6 +67,10 @@ static json_t *body_of(const char *kind, const char *template, const json_t *eve
 
 static void table(void)
 {
+	static const char *const today[] = {
+		"slack", "discord", "mattermost", "teams", "googlechat", "matrix",
+		"telegram", "ntfy", "webhook",
+	};
 	size_t i, j, n = 0;
 	int complete = 1, unique = 1, templates = 1;
 
@@ -86,8 +90,11 @@ static void table(void)
 			templates = 0;
 		free(name);
 	}
-	ok(n == 9, "nine kinds in the table (%zu)", n);
-	ok(complete, "every kind has a name and an HTTP method");
+	for (i = 0; i < ARRAY_SIZE(today); i++)
+		if (!kind_find(today[i]))
+			complete = 0;
+	ok(n >= ARRAY_SIZE(today), "the table has today's nine kinds, at least (%zu)", n);
+	ok(complete, "every kind has a name and an HTTP method, and each of today's is found");
 	ok(unique, "kind_find() finds each, and each name once");
 	ok(templates, "every kind has a built-in template or builds its own body");
 	ok(!kind_find("irc") && !kind_find(NULL), "kind_find: unknown kinds are NULL");
