@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "herald/date.h"
 #include "herald/strbuf.h"
 #include "herald/toml.h"
 #include "herald/banned.h"
@@ -765,15 +766,6 @@ static int toml_fixed_digits(const char *s, size_t n, size_t at, size_t count,
 	return 1;
 }
 
-static int toml_days_in_month(int year, int month)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
 /* s[0..n) at input offset `start` is a date, a time or a date-time. */
 static int toml_parse_datetime(struct toml_parser *tp, size_t start,
 			       const char *s, size_t n, json_t **out)
@@ -791,7 +783,7 @@ static int toml_parse_datetime(struct toml_parser *tp, size_t start,
 					 n > 40 ? 40 : (int)n, s);
 		if (month < 1 || month > 12)
 			return toml_fail(tp, start + 5, "month must be between 01 and 12");
-		if (day < 1 || day > toml_days_in_month(year, month))
+		if (day < 1 || day > date_days_in_month(year, month))
 			return toml_fail(tp, start + 8, "day %02d does not exist in %04d-%02d",
 					 day, year, month);
 		i = 10;
