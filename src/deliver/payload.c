@@ -99,15 +99,7 @@ static size_t code_points(const char *s, size_t len)
 /* UTF-16 code units, which JavaScript and Telegram count: astral characters are two. */
 static size_t units16(const char *s, size_t len)
 {
-	size_t i = 0, n = 0, k;
-	int cp;
-
-	while (i < len) {
-		k = utf8_decode(s + i, len - i, &cp);
-		n += k && cp >= 0x10000 ? 2 : 1;
-		i += k ? k : 1;
-	}
-	return n;
+	return utf8_units16(s, len);
 }
 
 /* The same for HTML as a reader sees it: tags count nothing, an entity one. */
@@ -192,27 +184,26 @@ static void one_line(const char *s, struct strbuf *out)
 {
 	int space = 0;
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t len = strlen(s), i, n;
+	int cp;
+
+	for (i = 0; i < len; i += n) {
+		unsigned char c = (unsigned char)s[i];
+
+		n = utf8_char_len(s + i, len - i);
 		if (c <= ' ' || c == 0x7f) {
 			space = 1;
 			continue;
 		}
-		if (c == 0xc2 && (unsigned char)s[1] == 0x85) {
-			s++;
-			space = 1;
-			continue;
-		}
-		if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
-		    ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9)) {
-			s += 2;
+		/* NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR */
+		if (utf8_decode(s + i, len - i, &cp) && (cp == 0x85 || cp == 0x2028 || cp == 0x2029)) {
 			space = 1;
 			continue;
 		}
 		if (space && out->len)
 			strbuf_addch(out, ' ');
 		space = 0;
-		strbuf_addch(out, c);
+		strbuf_add(out, s + i, n);
 	}
 }
 

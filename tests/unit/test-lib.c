@@ -141,9 +141,112 @@ static void test_duration(void)
 	}
 }
 
+/* e + U+0301, a flag, a family joined with U+200D, and a CJK character. */
+#define E_ACUTE "e\xcc\x81"
+#define FLAG "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7"
+#define FAMILY "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"
+#define KANJI "\xe6\xbc\xa2"
+
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len, chars, graphemes, units16, width;
+		int valid;
+	} t[] = {
+		{ "", 0, 0, 0, 0, 0, 1 },
+		{ "abc", 3, 3, 3, 3, 3, 1 },
+		{ E_ACUTE, 3, 2, 1, 2, 1, 1 },
+		{ FLAG, 8, 2, 1, 4, 2, 1 },
+		{ FAMILY, 18, 5, 1, 8, 2, 1 },
+		{ KANJI KANJI, 6, 2, 2, 2, 4, 1 },
+		{ "a\xff" "b", 3, 3, 3, 3, 3, 0 },
+		{ "\xc0\xaf", 2, 2, 2, 2, 2, 0 },         /* overlong '/' */
+		{ "\xed\xa0\x80", 3, 3, 3, 3, 3, 0 },     /* a surrogate */
+		{ "\xf4\x90\x80\x80", 4, 4, 4, 4, 4, 0 }, /* past U+10FFFF */
+		{ KANJI, 2, 2, 2, 2, 2, 0 },             /* cut short */
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, bad;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *s = t[i].s;
+		size_t len = t[i].len;
+
+		ok(utf8_count(s, len) == t[i].chars, "case %zu: %zu code points (got %zu)", i,
+		   t[i].chars, utf8_count(s, len));
+		ok(utf8_graphemes(s, len) == t[i].graphemes, "case %zu: %zu graphemes (got %zu)", i,
+		   t[i].graphemes, utf8_graphemes(s, len));
+		ok(utf8_units16(s, len) == t[i].units16, "case %zu: %zu UTF-16 units (got %zu)", i,
+		   t[i].units16, utf8_units16(s, len));
+		ok(utf8_width(s, len) == t[i].width, "case %zu: %zu columns (got %zu)", i,
+		   t[i].width, utf8_width(s, len));
+		ok(utf8_valid(s, len, NULL) == t[i].valid, "case %zu: %svalid", i,
+		   t[i].valid ? "" : "in");
+	}
+	ok(!utf8_valid("ok\xe6\xbc", 4, &bad) && bad == 2, "the first bad byte's offset");
+
+	/* encoding, one per length */
+	{
+		static const int cps[] = { 0x24, 0xa2, 0x20ac, 0x10348, 0x10ffff };
+		for (i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+			int cp = -1;
+			size_t n;
+
+			strbuf_reset(&sb);
+			utf8_encode(&sb, cps[i]);
+			n = utf8_decode(sb.buf, sb.len, &cp);
+			ok(n == sb.len && sb.len == (size_t)(i < 4 ? i + 1 : 4) && cp == cps[i],
+			   "U+%04X encodes in %zu bytes and decodes back", (unsigned)cps[i], sb.len);
+		}
+	}
+
+	/* a buffer that ended inside a character */
+	{
+		static const struct {
+			const char *s;
+			size_t len, want;
+		} p[] = {
+			{ "ab", 2, 2 }, { "a" KANJI, 4, 4 }, { "a" KANJI, 3, 1 }, { "a" KANJI, 2, 1 },
+			{ "a\xf0\x9f\x87\xab", 5, 5 }, { "a\xf0\x9f\x87", 4, 1 }, { "a\xf0", 2, 1 },
+			{ "\x80\x80\x80\x80", 4, 4 }, { "", 0, 0 },
+		};
+		for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+			ok(utf8_trim_partial(p[i].s, p[i].len) == p[i].want,
+			   "trim_partial case %zu: %zu bytes (got %zu)", i, p[i].want,
+			   utf8_trim_partial(p[i].s, p[i].len));
+	}
+
+	/* cuts fall between graphemes, never inside one */
+	ok(utf8_cut("a" E_ACUTE "b", 5, 3) == 1, "a cut never separates e from its accent");
+	ok(utf8_cut("a" E_ACUTE "b", 5, 4) == 4, "the accented e fits whole");
+	ok(utf8_cut(FAMILY "x", 19, 17) == 0, "a joined family is one unit");
+	ok(utf8_cut(KANJI KANJI, 6, 5) == 3, "a CJK character is not cut");
+	ok(utf8_cut("abc", 3, 10) == 3, "short text is kept");
+
+	/* aligned columns, as 'herald scan' and 'herald outbox list' print them */
+	strbuf_reset(&sb);
+	utf8_add_columns(&sb, KANJI KANJI KANJI, 5, 1);
+	ok(!strcmp(sb.buf, KANJI KANJI "\xe2\x80\xa6"), "wide text cut to 5 columns with an ellipsis");
+	strbuf_reset(&sb);
+	utf8_add_columns(&sb, KANJI, 5, 1);
+	ok(!strcmp(sb.buf, KANJI "   "), "padded to 5 columns: 2 + 3 spaces");
+	strbuf_reset(&sb);
+	utf8_add_columns(&sb, "caf" E_ACUTE "s and more", 5, 0);
+	ok(!strcmp(sb.buf, "caf" E_ACUTE "\xe2\x80\xa6"), "a combining accent takes no column");
+
+	/* what a terminal must not act on */
+	strbuf_reset(&sb);
+	strbuf_add_printable(&sb, "a\x1b[2J\xc2\x9b\xe2\x80\xae" KANJI "\xe2\x81\xa9\n\xff", 18);
+	ok(!strcmp(sb.buf, "a\\x1b[2J\\u009b\\u202e" KANJI "\\u2069\\n\xef\xbf\xbd"),
+	   "printable: C0, C1 and bidi controls escaped, bad bytes replaced (%s)", sb.buf);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	test_base64();
 	test_duration();
+	test_utf8();
 	return done_testing();
 }
