@@ -7,16 +7,9 @@
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_DIR/lib/scan-lib.sh"
 
-# post PATH TITLE: a post with a ten-line body unique to TITLE.
+# post PATH TITLE: a dated post with a ten-line body unique to TITLE.
 post() {
-	mkdir -p "$(dirname "$1")" &&
-	{
-		printf -- "---\ntitle: %s\ndate: 2019-01-01\n---\n\n" "$2" &&
-		for l in 1 2 3 4 5 6 7 8 9 10
-		do
-			echo "Line $l of the post called $2, long enough to count."
-		done
-	} >"$1"
+	ten_line_post "$1" "$2" "date: 2019-01-01"
 }
 
 # rewrite FILE N...: lines N of the body say something else entirely.

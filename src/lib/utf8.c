@@ -38,15 +38,21 @@ size_t utf8_char_len(const char *s, size_t len)
 	return n ? n : 1;
 }
 
-size_t utf8_count(const char *s, size_t len)
+/* How many steps of `step` (a character, a grapheme) s[0..len) holds. */
+static size_t count_steps(const char *s, size_t len, size_t (*step)(const char *, size_t))
 {
 	size_t i = 0, n = 0;
 
 	while (i < len) {
-		i += utf8_char_len(s + i, len - i);
+		i += step(s + i, len - i);
 		n++;
 	}
 	return n;
+}
+
+size_t utf8_count(const char *s, size_t len)
+{
+	return count_steps(s, len, utf8_char_len);
 }
 
 int utf8_valid(const char *s, size_t len, size_t *bad)
@@ -107,13 +113,7 @@ size_t utf8_units16(const char *s, size_t len)
 
 size_t utf8_graphemes(const char *s, size_t len)
 {
-	size_t i = 0, n = 0;
-
-	while (i < len) {
-		i += utf8_grapheme_len(s + i, len - i);
-		n++;
-	}
-	return n;
+	return count_steps(s, len, utf8_grapheme_len);
 }
 
 size_t utf8_grapheme_len(const char *s, size_t len)
