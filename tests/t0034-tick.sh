@@ -80,4 +80,24 @@ test_expect_success 'an expiryDate that passes is reported by tick as unpublishe
 	tail -n 1 r.log | grep "post.unpublished"
 '
 
+test_expect_success 'herald.maxAnnounce is a count: "10m" is an error, not 600' '
+	cd blog &&
+	printf -- "---\ntitle: Counted\ndate: 2020-01-06\n---\nCounted.\n" >_posts/2020-01-06-counted.md &&
+	commit_all "counted" &&
+	git push -q origin main &&
+	cd .. &&
+	before=$(requests) &&
+	base=$(git -C server.git rev-parse refs/herald/heads/main) &&
+	git -C server.git config herald.maxAnnounce 10m &&
+	! herald -C server.git tick --now 2026-12-22T00:00:00Z >out 2>err &&
+	grep "herald: error: herald.maxAnnounce: .10m. is not a count" err &&
+	test "$(requests)" = "$before" &&
+	test "$(git -C server.git rev-parse refs/herald/heads/main)" = "$base" &&
+	git -C server.git config herald.maxAnnounce 1 &&
+	herald -C server.git tick --now 2026-12-22T00:00:00Z >out 2>err &&
+	test "$(requests)" = $((before + 1)) &&
+	tail -n 1 r.log | grep "Counted" &&
+	git -C server.git config --unset herald.maxAnnounce
+'
+
 test_done

@@ -83,6 +83,7 @@ test_expect_success 'hugo.toml: permalinks per section, translations by file nam
 	notes = "/:section/:filename/"
 	pages = "/:slugorfilename/"
 	essays = "/:title/"
+	days = "/:year/:yearday/:weekday/:monthname/:weekdayname/:slug/"
 	EOT
 	page content/posts/trip/index.md "title: A Trip" "date: 2020-03-30T10:00:00Z" &&
 	page content/posts/Named.md "title: Named" "date: 2020-03-31T23:00:00-02:00" "slug: Slug Given" &&
@@ -91,6 +92,7 @@ test_expect_success 'hugo.toml: permalinks per section, translations by file nam
 	page content/pages/q.fr.md "title: Q" "date: 2020-04-02" "slug: q-fr" &&
 	page content/essays/e.md "title: '\''Ötzi & Co: Über'\''" "date: 2020-04-03" &&
 	page content/Top.md "title: Top" "date: 2020-04-04" &&
+	page content/days/d.md "title: D" "date: 2020-04-05T10:00:00Z" &&
 	list_and_compare
 '
 

@@ -27,14 +27,7 @@ data_files() {
 
 # post PATH TITLE: a post with a ten-line body unique to TITLE.
 post() {
-	mkdir -p "$(dirname "$1")" &&
-	{
-		printf -- "---\ntitle: %s\n---\n\n" "$2" &&
-		for l in 1 2 3 4 5 6 7 8 9 10
-		do
-			echo "Line $l of the post called $2, long enough to count."
-		done
-	} >"$1"
+	ten_line_post "$1" "$2"
 }
 
 test_expect_success 'setup: 8,000 data files and four posts' '

@@ -22,6 +22,9 @@
  */
 int date_parse_zoned(const char *s, const char *zone, long long *out, int *offset);
 
+/* Days in `month` (1-12) of `year` in the Gregorian calendar. */
+int date_days_in_month(int year, int month);
+
 /* date_parse_zoned() in UTC. */
 int date_parse(const char *s, long long *out);
 

@@ -34,6 +34,12 @@ int repo_commit(struct repo *r, const char *rev, git_commit **out);
 int repo_config_multivar(struct repo *r, const char *name, struct strvec *out);
 /* A config string (caller frees) or NULL when unset. */
 char *repo_config_string(struct repo *r, const char *name);
+/*
+ * A config value that counts something (herald.maxAnnounce): a whole
+ * number, 0 or more, into *out; `def` when unset. A unit such as "10m" is
+ * an error, not a multiplier. 0 or -1.
+ */
+int repo_config_count(struct repo *r, const char *name, long def, long *out);
 
 /* Reads the blob at `path` in `tree`; returns 1 (and *out NULL) when absent. */
 int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out);

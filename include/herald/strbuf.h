@@ -65,9 +65,6 @@ int strbuf_read_fd(struct strbuf *sb, int fd, size_t cap);
 /* Reads a whole file; returns 0 or -1 with errno set. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t cap);
 
-/* Does `s` hold only valid UTF-8? On failure *bad is the offset of the first bad byte. */
-int utf8_valid(const char *s, size_t len, size_t *bad);
-
 /* xmalloc and friends die on out-of-memory; they never return NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

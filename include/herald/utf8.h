@@ -29,11 +29,33 @@ size_t utf8_char_len(const char *s, size_t len);
  */
 size_t utf8_decode(const char *s, size_t len, int *cp);
 
+/* Does s[0..len) hold only valid UTF-8? When not, *bad (if given) is the offset of the first bad byte. */
+int utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Appends the UTF-8 form of the Unicode scalar value `cp` (not a surrogate, at most U+10FFFF). */
+void utf8_encode(struct strbuf *out, int cp);
+
+/*
+ * The length of s[0..len) without a sequence cut short at its end (a buffer
+ * filled up to its size, a cap on input): at most the 3 bytes of an
+ * unfinished character are dropped.
+ */
+size_t utf8_trim_partial(const char *s, size_t len);
+
 /* Length in bytes of the grapheme cluster at s[0..len); 0 when len is 0. */
 size_t utf8_grapheme_len(const char *s, size_t len);
 
 /* Code points in s[0..len) (an invalid byte counts one). */
 size_t utf8_count(const char *s, size_t len);
+
+/* Grapheme clusters in s[0..len): the characters a reader counts. */
+size_t utf8_graphemes(const char *s, size_t len);
+
+/*
+ * UTF-16 code units in s[0..len), which JavaScript and Telegram count: a
+ * character past U+FFFF is two, an invalid byte one.
+ */
+size_t utf8_units16(const char *s, size_t len);
 
 /*
  * The longest prefix of s[0..len) that is at most `max` bytes and ends at a

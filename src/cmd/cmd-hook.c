@@ -43,24 +43,6 @@ static const char hook_usage[] =
 	"pre-receive checks the front matter of the posts a push changes, and\n"
 	"refuses the push when herald.lint = reject and a post has an error.\n";
 
-static long config_seconds(struct repo *r, const char *key, long def)
-{
-	char *v = repo_config_string(r, key), *end;
-	long n;
-
-	if (!v)
-		return def;
-	n = strtol(v, &end, 10);
-	if (end == v || n < 0)
-		n = def;
-	else if (*end == 'm')
-		n *= 60;
-	else if (*end == 'h')
-		n *= 3600;
-	free(v);
-	return n;
-}
-
 /* herald.hookBudget: seconds, fractions allowed ("0.5"); default 3. */
 static double config_budget(struct repo *r)
 {
@@ -275,6 +257,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct announce_stats s;
 	struct scan_job job;
 	json_t *doc = NULL;
+	long max;
 	int have_tip, rc, ret = 0;
 
 	if (!name)
@@ -353,7 +336,11 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	o.no_deliver = 1;
 	o.ob = h->ob;
 	o.out = out;
-	o.max_per_target = (size_t)config_seconds(st->repo, "herald.maxAnnounce", 10);
+	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+		ret = -1;
+		goto out;
+	}
+	o.max_per_target = (size_t)max;
 	o.baseline_ref = name;
 	o.baseline_from = &base_id;
 	o.baseline_to = &tip;

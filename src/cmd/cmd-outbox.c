@@ -9,6 +9,7 @@
 #include "herald/setup.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 static const char outbox_usage[] =
@@ -32,13 +33,18 @@ static void list(struct outbox *ob, int dead)
 	for (i = 0; i < n; i++) {
 		char *id = printable(v[i].id), *target = printable(v[i].target);
 		char *event = printable(v[i].event), *title = printable(v[i].title);
+		struct strbuf col = STRBUF_INIT;
+
+		/* in 36 columns, cut between characters, never inside one */
+		utf8_add_columns(&col, title, 36, 1);
 		date_format(dead ? v[i].last_attempt : v[i].next_attempt, when, sizeof(when));
-		printf("  %s  %-16s %-16s %-36.36s %s %s", id, target, event, title,
+		printf("  %s  %-16s %-16s %s %s %s", id, target, event, col.buf,
 		       dead ? "failed" : "next", when);
 		free(id);
 		free(target);
 		free(event);
 		free(title);
+		strbuf_release(&col);
 		if (v[i].attempts)
 			printf("  (%d attempt%s, last %d)", v[i].attempts,
 			       v[i].attempts == 1 ? "" : "s", v[i].last_status);

@@ -13,6 +13,7 @@
 
 #include "herald/command.h"
 #include "herald/date.h"
+#include "herald/duration.h"
 #include "herald/gitstate.h"
 #include "herald/outbox.h"
 #include "herald/repo.h"
@@ -84,40 +85,13 @@ struct report {
 
 /* --- gathering --- */
 
-/* "90", "90s", "15m", "1h", "2d": 0 and seconds, or -1. */
-static int parse_duration(const char *s, long long *out)
-{
-	long long n, unit = 1;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (n > LLONG_MAX / unit)
-		return -1;
-	*out = n * unit;
-	return 0;
-}
-
 static int load_alert_after(struct repo *r, long long *out)
 {
 	char *v = repo_config_string(r, "herald.alertAfter");
 	int ret = 0;
 
 	*out = DEFAULT_ALERT_AFTER;
-	if (v && parse_duration(v, out) < 0)
+	if (v && duration_parse(v, out) < 0)
 		ret = error("herald.alertAfter: '%s' is not a duration "
 			    "(seconds, or a number with s, m, h or d)", v);
 	free(v);
@@ -365,19 +339,6 @@ static void span_text(long long s, char *buf, size_t size)
 		snprintf(buf, size, "%lld days", s / 86400);
 }
 
-/* A duration as herald.alertAfter would say it: "1h", "90m", "45s" */
-static void duration_text(long long s, char *buf, size_t size)
-{
-	if (s && s % 86400 == 0)
-		snprintf(buf, size, "%lldd", s / 86400);
-	else if (s && s % 3600 == 0)
-		snprintf(buf, size, "%lldh", s / 3600);
-	else if (s && s % 60 == 0)
-		snprintf(buf, size, "%lldm", s / 60);
-	else
-		snprintf(buf, size, "%llds", s);
-}
-
 static long long oldest_age(const struct report *rp)
 {
 	return rp->oldest && rp->now > rp->oldest ? rp->now - rp->oldest : 0;
@@ -393,7 +354,7 @@ static void find_alerts(struct report *rp)
 		if (lag_age(rp, l) <= rp->alert_after)
 			continue;
 		span_text(lag_age(rp, l), age, sizeof(age));
-		duration_text(rp->alert_after, limit, sizeof(limit));
+		duration_format(rp->alert_after, limit, sizeof(limit));
 		strvec_push_nodup(&rp->alerts,
 				  xstrfmt("branch %s is at %.7s but announced only up to %.7s, "
 					  "for %s, longer than herald.alertAfter (%s); run 'herald tick'",
@@ -411,7 +372,7 @@ static void find_alerts(struct report *rp)
 					  rp->dead, rp->dead == 1 ? "y" : "ies"));
 	if (rp->pending && oldest_age(rp) > rp->alert_after) {
 		span_text(oldest_age(rp), age, sizeof(age));
-		duration_text(rp->alert_after, limit, sizeof(limit));
+		duration_format(rp->alert_after, limit, sizeof(limit));
 		strvec_push_nodup(&rp->alerts,
 				  xstrfmt("the oldest pending delivery has waited %s, "
 					  "longer than herald.alertAfter (%s)", age, limit));

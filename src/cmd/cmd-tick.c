@@ -56,6 +56,7 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	struct announce_options o;
 	struct announce_stats s;
 	json_t *doc = NULL;
+	long max;
 	int have_base, ret = 0;
 
 	if (!name || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
@@ -75,13 +76,12 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	o.no_deliver = 1;
 	o.ob = ob;
 	o.out = stdout;
-	{
-		/* as many single messages as the hook would send, then a summary */
-		char *v = repo_config_string(st->repo, "herald.maxAnnounce");
-		long n = v ? strtol(v, NULL, 10) : 10;
-		o.max_per_target = n > 0 ? (size_t)n : 0;
-		free(v);
+	/* as many single messages as the hook would send, then a summary */
+	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+		ret = -1;
+		goto out;
 	}
+	o.max_per_target = (size_t)max;
 	have_base = !git_reference_name_to_id(&base_id, st->repo->git, name);
 	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
 		/* a push the hook missed, or left to us: one transaction with the baseline */

@@ -16,15 +16,7 @@ static size_t min_size(size_t a, size_t b)
 
 size_t dialect_units16(const char *s, size_t len)
 {
-	size_t i = 0, n = 0, k;
-	int cp;
-
-	while (i < len) {
-		k = utf8_decode(s + i, len - i, &cp);
-		n += k && cp >= 0x10000 ? 2 : 1;
-		i += k ? k : 1;
-	}
-	return n;
+	return utf8_units16(s, len);
 }
 
 size_t dialect_visible16(const char *s, size_t len)
@@ -103,29 +95,27 @@ static int render_fit(const char *md, enum markdown_format fmt, size_t budget,
 
 void dialect_one_line(const char *s, struct strbuf *out)
 {
-	int space = 0;
+	size_t len = strlen(s), i, n;
+	int space = 0, cp;
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (i = 0; i < len; i += n) {
+		unsigned char c = (unsigned char)s[i];
+
+		n = utf8_char_len(s + i, len - i);
 		if (c <= ' ' || c == 0x7f) {
 			space = 1;
 			continue;
 		}
-		if (c == 0xc2 && (unsigned char)s[1] == 0x85) {
-			s++;
-			space = 1;
-			continue;
-		}
-		if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
-		    ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9)) {
-			s += 2;
+		/* NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR */
+		if (utf8_decode(s + i, len - i, &cp) &&
+		    (cp == 0x85 || cp == 0x2028 || cp == 0x2029)) {
 			space = 1;
 			continue;
 		}
 		if (space && out->len)
 			strbuf_addch(out, ' ');
 		space = 0;
-		strbuf_addch(out, c);
+		strbuf_add(out, s + i, n);
 	}
 }
 

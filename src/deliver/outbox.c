@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "herald/base64.h"
 #include "herald/fileio.h"
 #include "herald/outbox.h"
 #include "herald/strbuf.h"
@@ -216,59 +217,6 @@ out:
 
 /* --- entries as JSON --- */
 
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void add_base64(struct strbuf *out, const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
-			     p[i + 2];
-		strbuf_addch(out, b64_alphabet[v >> 18 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 12 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 6 & 63]);
-		strbuf_addch(out, b64_alphabet[v & 63]);
-	}
-	if (i < len) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		strbuf_addch(out, b64_alphabet[v >> 18 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 12 & 63]);
-		strbuf_addch(out,
-			     i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=');
-		strbuf_addch(out, '=');
-	}
-}
-
-/* Strict padded base64, as add_base64() writes it. 0 or -1. */
-static int decode_base64(const char *s, size_t len, struct strbuf *out)
-{
-	size_t i, pad = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	if (len % 4)
-		return -1;
-	while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
-		pad++;
-	for (i = 0; i < len - pad; i++) {
-		const char *p = s[i] ? strchr(b64_alphabet, s[i]) : NULL;
-
-		if (!p)
-			return -1;
-		acc = (acc << 6 | (unsigned)(p - b64_alphabet)) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_addch(out, (int)(acc >> bits & 0xff));
-		}
-	}
-	return 0;
-}
-
 /*
  * Sets `key` to the string s[0..len), or to null for NULL; bytes that are
  * not valid UTF-8 (which JSON cannot hold) go to "<key>_base64" instead.
@@ -284,7 +232,7 @@ static int set_string(json_t *obj, const char *key, const char *s, size_t len)
 	v = json_stringn(s, len);
 	if (v)
 		return json_object_set_new(obj, key, v);
-	add_base64(&b64, (const unsigned char *)s, len);
+	base64_encode(&b64, s, len);
 	strbuf_addf(&key64, "%s_base64", key);
 	ret = json_object_set_new(obj, key64.buf,
 				  json_stringn(b64.buf, b64.len));
@@ -378,8 +326,15 @@ static int get_string(json_t *obj, const char *key, int required, char **out,
 		strbuf_addf(&key64, "%s_base64", key);
 		v = json_object_get(obj, key64.buf);
 		if (json_is_string(v)) {
-			if (decode_base64(json_string_value(v),
-					  json_string_length(v), &bytes) < 0) {
+			size_t n64 = json_string_length(v);
+			long n;
+
+			strbuf_addchars(&bytes, 0, BASE64_DECODED_MAX(n64));
+			n = base64_decode(json_string_value(v), n64, BASE64_PADDED,
+					  (unsigned char *)bytes.buf);
+			if (n >= 0)
+				strbuf_setlen(&bytes, (size_t)n);
+			if (n < 0) {
 				strbuf_addf(why, "'%s' is not base64",
 					    key64.buf);
 				ret = -1;

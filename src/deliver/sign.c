@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "herald/base64.h"
 #include "herald/sign.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -27,67 +28,6 @@ static int crypto_error(const char *what)
 	ERR_error_string_n(e, buf, sizeof(buf));
 	ERR_clear_error();
 	return error("%s failed: %s", what, buf);
-}
-
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void add_base64(struct strbuf *out, const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		strbuf_addch(out, b64_alphabet[v >> 18 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 12 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 6 & 63]);
-		strbuf_addch(out, b64_alphabet[v & 63]);
-	}
-	if (i < len) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		strbuf_addch(out, b64_alphabet[v >> 18 & 63]);
-		strbuf_addch(out, b64_alphabet[v >> 12 & 63]);
-		strbuf_addch(out, i + 1 < len ? b64_alphabet[v >> 6 & 63] : '=');
-		strbuf_addch(out, '=');
-	}
-}
-
-static int b64_value(int c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-/*
- * Strict standard base64, padding optional: EVP_DecodeBlock would accept
- * stray whitespace and cannot tell how much padding it ate. `out` needs room
- * for len * 3 / 4 bytes. Returns the decoded length or -1.
- */
-static long decode_base64(const char *s, size_t len, unsigned char *out)
-{
-	size_t i, n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	while (len && s[len - 1] == '=')
-		len--;
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6 | (unsigned)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return (long)n;
 }
 
 /* Key bytes for HMAC; wiped on release since they are a credential. */
@@ -125,10 +65,10 @@ static int key_from_secret(struct key *k, const char *secret,
 	}
 	secret += strlen(SECRET_PREFIX);
 	slen -= strlen(SECRET_PREFIX);
-	k->buf = xmalloc(slen / 4 * 3 + 3);
-	n = decode_base64(secret, slen, k->buf);
+	k->buf = xmalloc(BASE64_DECODED_MAX(slen));
+	n = base64_decode(secret, slen, BASE64_PAD_OPTIONAL, k->buf);
 	if (n <= 0) {
-		k->len = slen / 4 * 3 + 3;
+		k->len = BASE64_DECODED_MAX(slen);
 		key_release(k);
 		return error(n ? "%s is not valid base64 after '%s'"
 			       : "%s is empty after '%s'",
@@ -222,7 +162,7 @@ int sign_standard(const char *const *secrets, size_t nr, const char *id,
 		if (i)
 			strbuf_addch(out, ' ');
 		strbuf_addstr(out, "v1,");
-		add_base64(out, mac, MAC_LEN);
+		base64_encode(out, mac, MAC_LEN);
 	}
 out:
 	key_release(&k);
@@ -276,7 +216,7 @@ int sign_verify_standard(const char *secret, const char *id,
 	if (key_from_secret(&k, secret, "webhook secret") ||
 	    mac_standard(&k, id, timestamp, body, len, mac))
 		goto out;
-	add_base64(&want, mac, MAC_LEN);
+	base64_encode(&want, mac, MAC_LEN);
 	while (*p) {
 		size_t n = strcspn(p, " ");
 

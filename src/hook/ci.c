@@ -195,6 +195,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 	git_tree *tree = NULL;
 	struct announce_options ao;
 	struct announce_stats s;
+	long max;
 	int rc, ret = 0;
 
 	if (!p->ref) {
@@ -271,7 +272,11 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 	ao.no_deliver = 1;
 	ao.ob = ob;
 	ao.out = out;
-	ao.max_per_target = (size_t)config_long(st->repo, "herald.maxAnnounce", 10);
+	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+		ret = -1;
+		goto out;
+	}
+	ao.max_per_target = (size_t)max;
 	if (announce_range(st, &rg, &ao, &s) < 0) {
 		ret = -1;
 		goto out;

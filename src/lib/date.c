@@ -32,7 +32,7 @@ static int fixed_digits(const char **p, int n, int *out)
 	return 0;
 }
 
-static int days_in_month(int y, int m)
+int date_days_in_month(int y, int m)
 {
 	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -51,7 +51,7 @@ static int parse_ymd(const char **p, struct tm *tm)
 	(*p)++;
 	if (digits(p, 2, &d))
 		return -1;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return -1;
 	tm->tm_year = y - 1900;
 	tm->tm_mon = m - 1;

@@ -212,36 +212,6 @@ void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t len)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	int cp;
-
-	return utf8_decode((const char *)s, len, &cp);
-}
-
-int utf8_valid(const char *s, size_t len, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n;
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq(u + i, len - i);
-		if (!n) {
-			if (bad)
-				*bad = i;
-			return 0;
-		}
-		i += n;
-	}
-	return 1;
-}
-
 void strbuf_add_utf8_lossy(struct strbuf *sb, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -249,7 +219,8 @@ void strbuf_add_utf8_lossy(struct strbuf *sb, const char *s, size_t len)
 
 	strbuf_grow(sb, len);
 	while (i < len) {
-		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		int cp;
+		size_t n = u[i] < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
 		if (n) {
 			i += n;
 			continue;
@@ -270,12 +241,14 @@ void strbuf_add_utf8_lossy(struct strbuf *sb, const char *s, size_t len)
 void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len)
 {
 	struct strbuf v = STRBUF_INIT;
-	size_t i;
+	size_t i, n;
 
 	strbuf_add_utf8_lossy(&v, s, len);
-	for (i = 0; i < v.len; i++) {
-		unsigned char c = (unsigned char)v.buf[i], c1, c2;
+	for (i = 0; i < v.len; i += n) {
+		unsigned char c = (unsigned char)v.buf[i];
+		int cp;
 
+		n = 1;
 		if (c < 0x20 || c == 0x7f) {
 			if (c == '\n')
 				strbuf_addstr(sb, "\\n");
@@ -287,23 +260,18 @@ void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len)
 				strbuf_addf(sb, "\\x%02x", c);
 			continue;
 		}
-		c1 = i + 1 < v.len ? (unsigned char)v.buf[i + 1] : 0;
-		c2 = i + 2 < v.len ? (unsigned char)v.buf[i + 2] : 0;
-		if (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) {
-			strbuf_addf(sb, "\\u%04x", c1);
-			i++;
+		if (c < 0x80) {
+			strbuf_addch(sb, (char)c);
 			continue;
 		}
-		/* U+200E U+200F, U+202A..U+202E, U+2066..U+2069 */
-		if (c == 0xe2 && ((c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f ||
-						  (c2 >= 0xaa && c2 <= 0xae))) ||
-				  (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9))) {
-			strbuf_addf(sb, "\\u%04x",
-				    0x2000 + ((c1 & 0x3f) << 6) + (c2 & 0x3f));
-			i += 2;
-			continue;
-		}
-		strbuf_addch(sb, (char)c);
+		/* valid after the lossy copy: one whole character */
+		if (!(n = utf8_decode(v.buf + i, v.len - i, &cp)))
+			n = 1; /* cannot happen: cp is -1 and the byte goes out as it is */
+		if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+			strbuf_addf(sb, "\\u%04x", (unsigned)cp);
+		else
+			strbuf_add(sb, v.buf + i, n);
 	}
 	strbuf_release(&v);
 }

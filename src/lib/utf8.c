@@ -38,15 +38,82 @@ size_t utf8_char_len(const char *s, size_t len)
 	return n ? n : 1;
 }
 
-size_t utf8_count(const char *s, size_t len)
+/* How many steps of `step` (a character, a grapheme) s[0..len) holds. */
+static size_t count_steps(const char *s, size_t len, size_t (*step)(const char *, size_t))
 {
 	size_t i = 0, n = 0;
 
 	while (i < len) {
-		i += utf8_char_len(s + i, len - i);
+		i += step(s + i, len - i);
 		n++;
 	}
 	return n;
+}
+
+size_t utf8_count(const char *s, size_t len)
+{
+	return count_steps(s, len, utf8_char_len);
+}
+
+int utf8_valid(const char *s, size_t len, size_t *bad)
+{
+	size_t i = 0, n;
+	int cp;
+
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			if (bad)
+				*bad = i;
+			return 0;
+		}
+		i += n;
+	}
+	return 1;
+}
+
+void utf8_encode(struct strbuf *out, int cp)
+{
+	utf8proc_uint8_t u[4];
+	utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, u);
+
+	strbuf_add(out, u, (size_t)n);
+}
+
+size_t utf8_trim_partial(const char *s, size_t len)
+{
+	size_t i, need;
+
+	/* the start of the last character, at most 3 bytes back */
+	for (i = len; i && len - i < 4; i--) {
+		need = (size_t)utf8proc_utf8class[(unsigned char)s[i - 1]];
+		if (!need)
+			continue; /* a continuation byte */
+		return len - (i - 1) < need ? i - 1 : len;
+	}
+	return len;
+}
+
+size_t utf8_units16(const char *s, size_t len)
+{
+	size_t i = 0, n = 0, k;
+	int cp;
+
+	while (i < len) {
+		k = utf8_decode(s + i, len - i, &cp);
+		n += k && cp >= 0x10000 ? 2 : 1;
+		i += k ? k : 1;
+	}
+	return n;
+}
+
+size_t utf8_graphemes(const char *s, size_t len)
+{
+	return count_steps(s, len, utf8_grapheme_len);
 }
 
 size_t utf8_grapheme_len(const char *s, size_t len)

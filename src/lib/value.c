@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "herald/strbuf.h"
+#include "herald/utf8.h"
 #include "herald/value.h"
 #include "herald/banned.h"
 

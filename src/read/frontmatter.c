@@ -10,6 +10,7 @@
 #include "herald/strbuf.h"
 #include "herald/toml.h"
 #include "herald/usage.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 void frontmatter_init(struct frontmatter *fm)

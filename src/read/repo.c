@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,25 @@ char *repo_config_string(struct repo *r, const char *name)
 		res = xstrdup(v);
 	git_config_free(cfg);
 	return res;
+}
+
+int repo_config_count(struct repo *r, const char *name, long def, long *out)
+{
+	char *v = repo_config_string(r, name), *end;
+	long n;
+	int ret = 0;
+
+	*out = def;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno)
+		ret = error("%s: '%s' is not a count (a whole number, 0 or more)", name, v);
+	else
+		*out = n;
+	free(v);
+	return ret;
 }
 
 int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out)

@@ -1401,9 +1401,10 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	if (pattern) {
 		const char *title = p->title ? p->title : name;
 		for (q = pattern; *q;) {
+			/* a token that begins another comes after it: the first match wins */
 			static const char *const tokens[] = {
-				":year", ":monthname", ":month", ":day", ":weekdayname",
-				":weekday", ":yearday", ":sections", ":section",
+				":yearday", ":year", ":monthname", ":month", ":day", ":weekdayname",
+				":weekday", ":sections", ":section",
 				":slugorfilename", ":slug", ":title", ":filename", NULL,
 			};
 			const char *tok = NULL;

@@ -10,8 +10,10 @@
 
 #include <jansson.h>
 
+#include "herald/date.h"
 #include "herald/strbuf.h"
 #include "herald/toml.h"
+#include "herald/utf8.h"
 #include "herald/banned.h"
 
 /*
@@ -93,23 +95,6 @@ struct toml_parser {
 	char message[sizeof(((struct toml_error *)0)->message)];
 };
 
-/* Length of s[0..len) without a UTF-8 sequence cut short at its end. */
-static size_t toml_utf8_trim(const char *s, size_t len)
-{
-	size_t i = len, need;
-	int c;
-
-	while (i && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
-		i--;
-	if (!i)
-		return len;
-	c = (unsigned char)s[i - 1];
-	if (c < 0xc0)
-		return len;
-	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-	return len - (i - 1) < need ? i - 1 : len;
-}
-
 __attribute__((format(printf, 3, 4)))
 static int toml_fail(struct toml_parser *tp, size_t pos, const char *fmt, ...)
 {
@@ -125,7 +110,7 @@ static int toml_fail(struct toml_parser *tp, size_t pos, const char *fmt, ...)
 	va_end(ap);
 	/* A long key may have cut the message inside a character. */
 	if (n >= (int)sizeof(tp->message))
-		tp->message[toml_utf8_trim(tp->message, sizeof(tp->message) - 1)] = '\0';
+		tp->message[utf8_trim_partial(tp->message, sizeof(tp->message) - 1)] = '\0';
 	return -1;
 }
 
@@ -310,7 +295,6 @@ static const char *toml_describe(const struct toml_parser *tp, size_t pos,
 				 char *out, size_t size)
 {
 	int c = toml_at(tp, pos);
-	int n = 1;
 
 	if (c < 0)
 		return "end of input";
@@ -322,14 +306,9 @@ static const char *toml_describe(const struct toml_parser *tp, size_t pos,
 		snprintf(out, size, "control character U+%04X", (unsigned)c);
 		return out;
 	}
-	if (c >= 0xf0)
-		n = 4;
-	else if (c >= 0xe0)
-		n = 3;
-	else if (c >= 0xc0)
-		n = 2;
 	/* The input is valid UTF-8, so the sequence is whole. */
-	snprintf(out, size, "'%.*s'", n, tp->buf + pos);
+	snprintf(out, size, "'%.*s'", (int)utf8_char_len(tp->buf + pos, tp->len - pos),
+		 tp->buf + pos);
 	return out;
 }
 
@@ -407,32 +386,6 @@ static int toml_expect_eol(struct toml_parser *tp)
 
 /* --- strings --- */
 
-static void toml_add_utf8(struct strbuf *sb, uint32_t cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		strbuf_addch(sb, (int)cp);
-		return;
-	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		strbuf_add(sb, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		strbuf_add(sb, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		strbuf_add(sb, u, 4);
-	}
-}
-
 /* At a backslash in a basic string: decodes one escape into tp->sb. */
 static int toml_parse_escape(struct toml_parser *tp)
 {
@@ -467,7 +420,7 @@ static int toml_parse_escape(struct toml_parser *tp)
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return toml_fail(tp, start, "escape U+%04" PRIX32 " is not a unicode scalar value",
 				 cp);
-	toml_add_utf8(&tp->sb, cp);
+	utf8_encode(&tp->sb, (int)cp);
 	tp->pos += 2 + digits;
 	return 0;
 }
@@ -647,7 +600,7 @@ static const char *toml_key_name(const struct toml_parser *tp, size_t first,
 			out[used++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 		}
 	}
-	out[toml_utf8_trim(out, used)] = '\0';
+	out[utf8_trim_partial(out, used)] = '\0';
 	return out;
 }
 
@@ -765,15 +718,6 @@ static int toml_fixed_digits(const char *s, size_t n, size_t at, size_t count,
 	return 1;
 }
 
-static int toml_days_in_month(int year, int month)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
 /* s[0..n) at input offset `start` is a date, a time or a date-time. */
 static int toml_parse_datetime(struct toml_parser *tp, size_t start,
 			       const char *s, size_t n, json_t **out)
@@ -791,7 +735,7 @@ static int toml_parse_datetime(struct toml_parser *tp, size_t start,
 					 n > 40 ? 40 : (int)n, s);
 		if (month < 1 || month > 12)
 			return toml_fail(tp, start + 5, "month must be between 01 and 12");
-		if (day < 1 || day > toml_days_in_month(year, month))
+		if (day < 1 || day > date_days_in_month(year, month))
 			return toml_fail(tp, start + 8, "day %02d does not exist in %04d-%02d",
 					 day, year, month);
 		i = 10;

@@ -24,12 +24,6 @@
 
 /* --- UTF-8 --- */
 
-/* Length of the UTF-8 sequence at s: 1-4, or 1 for a byte that starts none. */
-static size_t utf8_len(const char *s, size_t len)
-{
-	return utf8_char_len(s, len);
-}
-
 /*
  * cmark 0.30's CommonMark renderer takes U+FFFE and U+FFFF for invalid
  * UTF-8 and writes their first byte alone (0xEF dropped, 0xFE or 0xFF
@@ -528,7 +522,7 @@ static void html_walk(struct md_out *o, const char *h, size_t len)
 			out_markup(o, h + i, 1);
 			i++;
 		} else {
-			size_t n = utf8_len(h + i, len - i);
+			size_t n = utf8_char_len(h + i, len - i);
 			out_unit(o, h + i, n, 1);
 			i += n;
 			after_block_tag = 0;
@@ -1310,10 +1304,7 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		len = 0;
 	if (len > MARKDOWN_MAX_INPUT) {
 		/* do not leave a broken sequence at the end */
-		len = MARKDOWN_MAX_INPUT;
-		while (len && ((unsigned char)md[len] & 0xc0) == 0x80 &&
-		       MARKDOWN_MAX_INPUT - len < 3)
-			len--;
+		len = utf8_trim_partial(md, MARKDOWN_MAX_INPUT);
 	}
 	if (len)
 		strbuf_add_utf8_lossy(&src, md, len);

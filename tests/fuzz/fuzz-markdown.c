@@ -11,6 +11,7 @@
 
 #include "herald/markdown.h"
 #include "herald/strbuf.h"
+#include "herald/utf8.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -36,6 +36,22 @@ print(d if isinstance(d, str) else json.dumps(d, separators=(",", ":"), ensure_a
 	fi
 }
 
+# ten_line_post PATH TITLE [FRONT-MATTER-LINE...]: a post titled TITLE
+# whose body is ten lines unique to TITLE, for rename detection.
+ten_line_post() {
+	p=$1 && t=$2 && shift 2 &&
+	mkdir -p "$(dirname "$p")" &&
+	{
+		printf -- "---\ntitle: %s\n" "$t" &&
+		for l in "$@"; do echo "$l"; done &&
+		printf -- "---\n\n" &&
+		for l in 1 2 3 4 5 6 7 8 9 10
+		do
+			echo "Line $l of the post called $t, long enough to count."
+		done
+	} >"$p"
+}
+
 # new_repo NAME: creates the repository $TRASH/NAME and enters it.
 new_repo() {
 	rm -rf "$TRASH/$1" && git init -q "$TRASH/$1" && cd "$TRASH/$1"

@@ -34,6 +34,11 @@ static const struct {
 	{ "2020-03-30 10:00:00 GMT", NULL, 1585562400, 0 },
 	{ "  2020-03-30  ", NULL, 1585526400, 0 },
 	{ "2020-02-29", NULL, 1582934400, 0 },
+	{ "2000-02-29", NULL, 951782400, 0 },
+	{ "2020-03-30T10:00Z", NULL, 1585562400, 0 },
+	{ "2020-03-30 10:00 +05:30", NULL, 1585562400 - 19800, 19800 },
+	{ "2020-03-30 10:00:60Z", NULL, 1585562460, 0 }, /* a leap second, as RFC 3339 allows */
+	{ "2020-12-31 23:59:59 -23:59", NULL, 1609459199 + 86340, -86340 },
 	/* the site's zone for a date without one, daylight saving included */
 	{ "2024-06-04 10:00", "America/New_York", 1717509600, -14400 },
 	{ "2024-01-04 10:00", "America/New_York", 1704380400, -18000 },
@@ -48,7 +53,10 @@ static const char *const refused[] = {
 	"2020-03-30 10", "2020-03-30 10:0", "2020-03-30 10:00:0",
 	"2020-03-30 10:00:00.", "2020-03-30 10:00:00 +24", "2020-03-30 10:00:00 +05:61",
 	"2020-03-30 10:00:00 +05:3", "2020-03-30T", "2020-03-30 10:00:00 EST",
-	"2020-003-30", "2020-03-030", "next tuesday",
+	"2020-003-30", "2020-03-030", "next tuesday", "1900-02-29", "2100-02-29",
+	"2020-04-31", "2020-06-31", "2020-09-31", "2020-11-31", "2020-03-30T 10:00",
+	"2020-03-30 24:00", "2020-03-30 10:00:61", "2020-03-30 10:00 +05:30 extra",
+	"2020-03-30 10:00:00 +0530 UTC",
 };
 
 int main(void)
@@ -92,5 +100,28 @@ int main(void)
 	ok(date_name_prefix("2024-06-04.md", "-", NULL, &t) < 0, "the date alone is no prefix");
 	ok(date_name_prefix("hello.md", "-", NULL, &t) < 0, "no date");
 	ok(date_from_name("2020-03-30-hello.md", &t) == 0 && t == 1585526400, "date_from_name");
+
+	/* the one calendar herald has (TOML dates check their days with it too) */
+	{
+		static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		static const struct {
+			int year, feb;
+		} years[] = { { 2019, 28 }, { 2020, 29 }, { 1900, 28 }, { 2000, 29 }, { 2100, 28 }, { 2400, 29 } };
+		int m, bad = 0;
+
+		for (i = 0; i < sizeof(years) / sizeof(years[0]); i++)
+			for (m = 1; m <= 12; m++)
+				if (date_days_in_month(years[i].year, m) != (m == 2 ? years[i].feb : days[m - 1]))
+					bad++;
+		ok(!bad, "date_days_in_month: every month of common, leap and century years (%d wrong)", bad);
+	}
+	{
+		char buf[32];
+
+		date_format(1585562400, buf, sizeof(buf));
+		ok(!strcmp(buf, "2020-03-30T10:00:00Z"), "date_format writes RFC 3339 in UTC (%s)", buf);
+		date_format(951782400 + 86399, buf, sizeof(buf));
+		ok(!strcmp(buf, "2000-02-29T23:59:59Z"), "date_format on a century leap day (%s)", buf);
+	}
 	return done_testing();
 }

@@ -4,6 +4,7 @@
 
 #include "herald/markdown.h"
 #include "herald/strbuf.h"
+#include "herald/utf8.h"
 #include "tap.h"
 #include "herald/banned.h"
 

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "herald/base64.h"
 #include "herald/kind.h"
 #include "herald/strbuf.h"
 #include "herald/target.h"
@@ -15,34 +16,26 @@
 #include "herald/banned.h"
 
 /* base64 or base64url, padded or not, as ntfy's ?auth= takes it; 0 or -1. */
+/* ?auth= is base64 or base64url (ntfy takes both), padded or not. */
 static int decode_auth(const char *s, struct strbuf *out)
 {
-	unsigned acc = 0;
-	int bits = 0;
+	size_t len = strlen(s), i;
+	char *std = xstrdup(s);
+	unsigned char *buf = xmalloc(BASE64_DECODED_MAX(len) + 1);
+	long n;
 
-	for (; *s && *s != '='; s++) {
-		const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-		const char *p = strchr(alpha, *s);
-		unsigned v;
-
-		if (p)
-			v = (unsigned)(p - alpha);
-		else if (*s == '+' || *s == '-')
-			v = 62;
-		else if (*s == '/' || *s == '_')
-			v = 63;
-		else
-			return -1;
-		acc = (acc << 6 | v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_addch(out, (char)(acc >> bits & 0xff));
-		}
+	for (i = 0; i < len; i++) {
+		if (std[i] == '-')
+			std[i] = '+';
+		else if (std[i] == '_')
+			std[i] = '/';
 	}
-	while (*s == '=')
-		s++;
-	return *s || !out->len ? -1 : 0;
+	n = base64_decode(std, len, BASE64_PAD_OPTIONAL, buf);
+	if (n > 0)
+		strbuf_add(out, buf, (size_t)n);
+	free(std);
+	free(buf);
+	return n > 0 ? 0 : -1;
 }
 
 /*
