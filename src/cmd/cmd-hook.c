@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "herald/announce.h"
+#include "herald/baseline.h"
 #include "herald/changes.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
@@ -229,27 +230,11 @@ static void deliver_in_background(void)
 	waitpid(pid, NULL, 0);
 }
 
-static int set_baseline(struct repo *r, const char *name, const git_oid *to,
-			const git_oid *expect)
-{
-	git_reference *ref = NULL;
-	int rc;
-
-	if (fileio_fault("baseline") < 0)
-		return error("cannot move '%s': %s", name, strerror(errno));
-	if (expect)
-		rc = git_reference_create_matching(&ref, r->git, name, to, 1, expect,
-						   "herald: processed push");
-	else
-		rc = git_reference_create(&ref, r->git, name, to, 0, "herald: baseline");
-	git_reference_free(ref);
-	return rc < 0 ? repo_error(name) : 0;
-}
-
 struct hook {
 	struct setup st;
 	struct outbox *ob;
 	struct deadline deadline;
+	struct baseline base; /* decides what a dry run leaves */
 	int dry, skip;
 	int out_of_time; /* a scan outran the budget: leave now */
 	struct strvec own; /* ids this push put in the outbox */
@@ -266,8 +251,6 @@ static int process_update(struct hook *h, const struct ref_update *u)
 {
 	struct setup *st = &h->st;
 	FILE *out = h->out;
-	char *name = hookio_baseline_ref(u->ref);
-	git_reference *base = NULL;
 	git_oid base_id, tip;
 	struct range rg = { NULL, NULL };
 	git_tree *tree = NULL;
@@ -277,7 +260,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	json_t *doc = NULL;
 	int have_tip, rc, ret = 0;
 
-	if (!name)
+	if (strncmp(u->ref, "refs/heads/", 11))
 		return 0;
 	have_tip = !git_reference_name_to_id(&tip, st->repo->git, u->ref);
 	if (git_oid_is_zero(&u->new_id)) {
@@ -287,9 +270,9 @@ static int process_update(struct hook *h, const struct ref_update *u)
 			goto out;
 		}
 		/* a deleted branch: forget where it was */
-		if (!h->dry && !git_reference_lookup(&base, st->repo->git, name))
-			git_reference_delete(base);
-		fprintf(out, "herald: %s deleted; its baseline is forgotten\n", u->ref);
+		ret = baseline_forget(&h->base, u->ref);
+		fprintf(out, "herald: %s deleted; %s\n", u->ref,
+			h->dry ? "its baseline is kept (dry run)" : "its baseline is forgotten");
 		goto out;
 	}
 	if (!have_tip || !git_oid_equal(&tip, &u->new_id)) {
@@ -302,10 +285,9 @@ static int process_update(struct hook *h, const struct ref_update *u)
 			have_tip ? now : "gone");
 		goto out;
 	}
-	if (git_reference_name_to_id(&base_id, st->repo->git, name) < 0) {
+	if (!baseline_read(&h->base, u->ref, &base_id)) {
 		/* first push, or a new branch: start here, announce nothing */
-		if (!h->dry)
-			ret = set_baseline(st->repo, name, &tip, NULL);
+		ret = baseline_move(&h->base, u->ref, NULL, &tip, "herald: baseline");
 		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
 			u->ref, git_oid_tostr_s(&tip));
 		goto out;
@@ -313,8 +295,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	if (git_oid_equal(&base_id, &tip))
 		goto out;
 	if (h->skip) {
-		if (!h->dry)
-			ret = set_baseline(st->repo, name, &tip, &base_id);
+		ret = baseline_move(&h->base, u->ref, &base_id, &tip, "herald: processed push");
 		fprintf(out, "herald: skipped by push option; nothing announced for %s\n", u->ref);
 		goto out;
 	}
@@ -354,7 +335,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	o.ob = h->ob;
 	o.out = out;
 	o.max_per_target = (size_t)config_seconds(st->repo, "herald.maxAnnounce", 10);
-	o.baseline_ref = name;
+	o.baseline = &h->base;
+	o.baseline_branch = u->ref;
 	o.baseline_from = &base_id;
 	o.baseline_to = &tip;
 	o.queued_ids = &h->own;
@@ -364,8 +346,6 @@ out:
 	git_tree_free(tree);
 	if (!h->out_of_time)
 		range_release(&rg);
-	git_reference_free(base);
-	free(name);
 	return ret;
 }
 
@@ -417,6 +397,7 @@ static int post_receive(FILE *out)
 	setup_init(&h.st);
 	if (setup_open(&h.st) < 0)
 		goto out;
+	baseline_init(&h.base, h.st.repo, h.dry);
 	deadline_set(&h.deadline, config_budget(h.st.repo));
 	h.ob = outbox_open(h.st.repo->gitdir);
 	if (!h.ob)
@@ -547,12 +528,13 @@ static unsigned long lint_update(struct setup *st, const struct ref_update *u, F
 	struct site prior;
 	struct lint l;
 	size_t i, n;
-	char *name = hookio_baseline_ref(u->ref);
+	struct baseline bl;
 	git_oid base, head;
 	unsigned long extra = 0;
 
 	memset(&l, 0, sizeof(l));
 	site_init(&prior);
+	baseline_init(&bl, st->repo, 1);
 	if (git_commit_lookup(&to, st->repo->git, &u->new_id) < 0 ||
 	    git_commit_tree(&b, to) < 0) {
 		repo_error(u->ref);
@@ -565,7 +547,7 @@ static unsigned long lint_update(struct setup *st, const struct ref_update *u, F
 		goto out;
 	if (!git_oid_is_zero(&u->old_id))
 		git_commit_lookup(&from, st->repo->git, &u->old_id);
-	else if (name && !git_reference_name_to_id(&base, st->repo->git, name))
+	else if (baseline_read(&bl, u->ref, &base))
 		git_commit_lookup(&from, st->repo->git, &base);
 	if (from && git_commit_tree(&a, from) < 0)
 		goto out;
@@ -610,7 +592,6 @@ out:
 	git_commit_free(before);
 	git_commit_free(from);
 	git_commit_free(to);
-	free(name);
 	return l.errors + extra;
 }
 

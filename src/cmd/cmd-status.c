@@ -11,6 +11,7 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "herald/baseline.h"
 #include "herald/command.h"
 #include "herald/date.h"
 #include "herald/gitstate.h"
@@ -47,11 +48,10 @@ static const char status_usage[] =
 	"                        herald.remote) as 'herald ci' keeps it; local:\n"
 	"                        $GIT_DIR/herald (default: herald.state, else local)\n";
 
-#define BASELINE_PREFIX "refs/herald/heads/"
 #define DEFAULT_ALERT_AFTER 3600
 
 /* The commit a branch was last announced up to. */
-struct baseline {
+struct base_row {
 	char *branch;
 	char id[GIT_OID_HEXSZ + 1];
 	char short_id[GIT_OID_HEXSZ + 1];
@@ -73,7 +73,7 @@ struct report {
 	struct state *state;
 	size_t pending, dead;
 	long long oldest; /* creation of the oldest pending delivery; 0 = none */
-	struct baseline *bases;
+	struct base_row *bases;
 	size_t bases_nr, bases_alloc;
 	struct lag *lags;
 	size_t lags_nr, lags_alloc;
@@ -149,7 +149,7 @@ out:
 
 static int cmp_baseline(const void *a_, const void *b_)
 {
-	const struct baseline *a = a_, *b = b_;
+	const struct base_row *a = a_, *b = b_;
 
 	return strcmp(a->branch, b->branch);
 }
@@ -157,7 +157,7 @@ static int cmp_baseline(const void *a_, const void *b_)
 static void add_baseline(struct report *rp, git_repository *git, const char *branch,
 			 const git_oid *oid)
 {
-	struct baseline *b;
+	struct base_row *b;
 	git_object *obj = NULL;
 	git_buf buf = { NULL, 0, 0 };
 
@@ -182,32 +182,20 @@ out:
 
 static int load_baselines(struct report *rp, struct repo *r)
 {
-	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL, *resolved = NULL;
-	int rc, ret = 0;
+	struct baseline b;
+	struct strvec branches = STRVEC_INIT;
+	git_oid *ids = NULL;
+	size_t i;
 
-	if (git_reference_iterator_glob_new(&it, r->git, BASELINE_PREFIX "*") < 0) {
-		ret = repo_error("cannot list " BASELINE_PREFIX "*");
-		goto out;
-	}
-	while (!(rc = git_reference_next(&ref, it))) {
-		if (!strncmp(git_reference_name(ref), BASELINE_PREFIX, strlen(BASELINE_PREFIX)))
-			add_baseline(rp, r->git, git_reference_name(ref) + strlen(BASELINE_PREFIX),
-				     git_reference_resolve(&resolved, ref) < 0 ? NULL
-					     : git_reference_target(resolved));
-		git_reference_free(resolved);
-		resolved = NULL;
-		git_reference_free(ref);
-	}
-	if (rc != GIT_ITEROVER) {
-		ret = repo_error("cannot list " BASELINE_PREFIX "*");
-		goto out;
-	}
-	if (rp->bases_nr)
-		qsort(rp->bases, rp->bases_nr, sizeof(*rp->bases), cmp_baseline);
-out:
-	git_reference_iterator_free(it);
-	return ret;
+	baseline_init(&b, r, 0);
+	if (baseline_list(&b, &branches, &ids) < 0)
+		return -1;
+	for (i = 0; i < branches.nr; i++)
+		add_baseline(rp, r->git, branches.v[i] + strlen("refs/heads/"),
+			     git_oid_is_zero(&ids[i]) ? NULL : &ids[i]);
+	strvec_clear(&branches);
+	free(ids);
+	return 0;
 }
 
 /*
@@ -254,17 +242,18 @@ static long long lag_since(struct repo *r, const char *ref, const git_oid *base)
 static int load_lags(struct report *rp, struct repo *r)
 {
 	struct strvec branches = STRVEC_INIT;
+	struct baseline b;
 	size_t i;
 
+	baseline_init(&b, r, 0);
 	if (hookio_branches(r, &branches) < 0)
 		return -1;
 	for (i = 0; i < branches.nr; i++) {
-		char *name = hookio_baseline_ref(branches.v[i]);
 		git_oid tip, base;
 		struct lag *l;
 
-		if (name && !git_reference_name_to_id(&tip, r->git, branches.v[i]) &&
-		    !git_reference_name_to_id(&base, r->git, name) && !git_oid_equal(&tip, &base)) {
+		if (!git_reference_name_to_id(&tip, r->git, branches.v[i]) &&
+		    baseline_read(&b, branches.v[i], &base) && !git_oid_equal(&tip, &base)) {
 			ALLOC_GROW(rp->lags, rp->lags_nr + 1, rp->lags_alloc);
 			l = &rp->lags[rp->lags_nr++];
 			memset(l, 0, sizeof(*l));
@@ -273,7 +262,6 @@ static int load_lags(struct report *rp, struct repo *r)
 			git_oid_tostr(l->base, sizeof(l->base), &base);
 			l->since = lag_since(r, branches.v[i], &base);
 		}
-		free(name);
 	}
 	strvec_clear(&branches);
 	return 0;
@@ -500,7 +488,7 @@ static void print_text(const struct report *rp)
 	if (!rp->bases_nr)
 		printf("  none yet (the post-receive hook keeps " BASELINE_PREFIX "*)\n");
 	for (i = 0; i < rp->bases_nr; i++) {
-		const struct baseline *b = &rp->bases[i];
+		const struct base_row *b = &rp->bases[i];
 
 		when_text(b->date, rp->now, when, sizeof(when));
 		char *branch = printable(b->branch);
@@ -574,7 +562,7 @@ static json_t *report_json(const struct report *rp)
 		free(where);
 	}
 	for (i = 0; i < rp->bases_nr; i++) {
-		const struct baseline *b = &rp->bases[i];
+		const struct base_row *b = &rp->bases[i];
 		char *ref = xstrfmt(BASELINE_PREFIX "%s", b->branch);
 		char *branch = clean_name(b->branch);
 		json_t *o = json_object();

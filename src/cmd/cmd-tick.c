@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "herald/announce.h"
+#include "herald/baseline.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
 #include "herald/hookio.h"
@@ -49,7 +50,7 @@ static long long read_last(const char *path)
 static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		       long long last, long long now, struct announce_stats *total)
 {
-	char *name = hookio_baseline_ref(ref);
+	struct baseline b;
 	git_oid tip_id, base_id;
 	git_commit *tip = NULL;
 	git_tree *tree = NULL;
@@ -58,7 +59,8 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	json_t *doc = NULL;
 	int have_base, ret = 0;
 
-	if (!name || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
+	baseline_init(&b, st->repo, 0);
+	if (strncmp(ref, "refs/heads/", 11) || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
 		goto out; /* no such branch (yet) */
 	if (git_commit_lookup(&tip, st->repo->git, &tip_id) < 0 ||
 	    git_commit_tree(&tree, tip) < 0) {
@@ -82,20 +84,21 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		o.max_per_target = n > 0 ? (size_t)n : 0;
 		free(v);
 	}
-	have_base = !git_reference_name_to_id(&base_id, st->repo->git, name);
+	have_base = baseline_read(&b, ref, &base_id);
 	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
 		/* a push the hook missed, or left to us: one transaction with the baseline */
 		struct range rg = { NULL, tip };
 		if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0) {
-			ret = repo_error(name);
+			ret = repo_error(ref);
 			goto out;
 		}
-		o.baseline_ref = name;
+		o.baseline = &b;
+		o.baseline_branch = ref;
 		o.baseline_from = &base_id;
 		o.baseline_to = &tip_id;
 		ret = announce_range(st, &rg, &o, &s);
 		git_commit_free(rg.from);
-		o.baseline_ref = NULL;
+		o.baseline = NULL;
 		if (ret < 0)
 			goto out;
 		total->queued += s.queued;
@@ -129,7 +132,6 @@ out:
 	json_decref(doc);
 	git_tree_free(tree);
 	git_commit_free(tip);
-	free(name);
 	return ret;
 }
 
