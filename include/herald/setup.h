@@ -39,7 +39,10 @@ int setup_option(struct setup *s, int code, const char *arg, const char *usage);
 /* Opens the repository; -1 after reporting why. */
 int setup_open(struct setup *s);
 
-/* Reads the site configuration from `tree` (may be NULL). */
+/*
+ * Reads the site configuration from `tree` (may be NULL), replacing any
+ * read before.
+ */
 int setup_site(struct setup *s, git_tree *tree);
 
 #endif

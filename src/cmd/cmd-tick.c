@@ -67,8 +67,6 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		ret = repo_error(ref);
 		goto out;
 	}
-	site_release(&st->site);
-	site_init(&st->site);
 	if (setup_site(st, tree) < 0) {
 		ret = -1;
 		goto out;
@@ -85,6 +83,10 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		free(v);
 	}
 	have_base = baseline_read(&b, ref, &base_id);
+	if (have_base < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
 		/* a push the hook missed, or left to us: one transaction with the baseline */
 		struct range rg = { NULL, tip };

@@ -210,7 +210,12 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	git_oid_cpy(&after, git_commit_id(rg.to));
-	if (!baseline_read(&b, p->ref, &base)) {
+	rc = baseline_read(&b, p->ref, &base);
+	if (rc < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (!rc) {
 		ret = baseline_set(&b, p->ref, &after, "herald: baseline");
 		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
 			p->ref, repo_hex(&after));
@@ -244,8 +249,6 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		ret = repo_error(p->ref);
 		goto out;
 	}
-	site_release(&st->site);
-	site_init(&st->site);
 	if (setup_site(st, tree) < 0) {
 		ret = -1;
 		goto out;

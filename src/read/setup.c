@@ -51,5 +51,8 @@ int setup_open(struct setup *s)
 
 int setup_site(struct setup *s, git_tree *tree)
 {
+	/* a hook or a tick reads one branch after another: start afresh */
+	site_release(&s->site);
+	site_init(&s->site);
 	return site_load(&s->site, s->repo, tree, &s->globs);
 }
