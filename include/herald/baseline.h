@@ -1,8 +1,6 @@
 #ifndef HERALD_BASELINE_H
 #define HERALD_BASELINE_H
 
-#include <stdbool.h>
-
 #include <git2.h>
 
 #include "herald/strvec.h"
@@ -38,8 +36,11 @@ char *baseline_ref(const char *branch);
 /* refs/heads/NAME for refs/herald/heads/NAME (caller frees), or NULL. */
 char *baseline_branch(const char *ref);
 
-/* Where the branch's baseline is: true with *id, false when it has none. */
-bool baseline_read(const struct baseline *b, const char *branch, git_oid *id);
+/*
+ * Where the branch's baseline is: 1 with *id, 0 when it has none (or
+ * `branch` is not a branch), -1 after error() when it cannot be read.
+ */
+int baseline_read(const struct baseline *b, const char *branch, git_oid *id);
 
 /*
  * Moves the baseline of `branch` to `to` by compare-and-swap: only from

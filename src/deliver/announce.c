@@ -249,8 +249,8 @@ static int ref_is(struct repo *r, const char *ref, const char *to)
 		ret = error("'%s': not an object id", to);
 	else if (!branch)
 		ret = error("'%s': not a baseline", ref);
-	else
-		ret = baseline_read(&b, branch, &cur) && git_oid_equal(&cur, &want);
+	else if ((ret = baseline_read(&b, branch, &cur)) > 0)
+		ret = git_oid_equal(&cur, &want);
 	free(branch);
 	return ret;
 }

@@ -31,13 +31,20 @@ char *baseline_branch(const char *ref)
 	return xstrfmt(BRANCH_PREFIX "%s", ref + strlen(BASELINE_PREFIX));
 }
 
-bool baseline_read(const struct baseline *b, const char *branch, git_oid *id)
+int baseline_read(const struct baseline *b, const char *branch, git_oid *id)
 {
 	char *name = baseline_ref(branch);
-	bool found = name && !git_reference_name_to_id(id, b->repo->git, name);
+	int rc, ret = 1;
 
+	if (!name)
+		return 0;
+	rc = git_reference_name_to_id(id, b->repo->git, name);
+	if (rc == GIT_ENOTFOUND)
+		ret = 0;
+	else if (rc < 0)
+		ret = repo_error(name);
 	free(name);
-	return found;
+	return ret;
 }
 
 static int write_ref(const struct baseline *b, const char *branch, const git_oid *from,
