@@ -27,6 +27,7 @@ enum option_kind {
 	OPTION_END,
 	OPTION_FLAG,   /* value is an int *, set to 1 */
 	OPTION_STRING, /* value is a const char **, set to the argument */
+	OPTION_CALLBACK, /* apply(value, argument) takes it; value is its context */
 };
 
 struct option_spec {
@@ -38,12 +39,16 @@ struct option_spec {
 	const char *help;
 	/* checks an argument as it is read: 0, or -1 after error() */
 	int (*check)(const char *arg);
+	/* OPTION_CALLBACK: uses the argument; 0, or -1 after error() */
+	int (*apply)(void *ctx, const char *arg);
 };
 
-#define OPT_FLAG(l, s, v, h) { OPTION_FLAG, (l), (s), (v), NULL, (h), NULL }
-#define OPT_STRING(l, s, v, a, h) { OPTION_STRING, (l), (s), (v), (a), (h), NULL }
-#define OPT_STRING_CHECKED(l, s, v, a, h, c) { OPTION_STRING, (l), (s), (v), (a), (h), (c) }
-#define OPT_END() { OPTION_END, NULL, 0, NULL, NULL, NULL, NULL }
+#define OPT_FLAG(l, s, v, h) { OPTION_FLAG, (l), (s), (v), NULL, (h), NULL, NULL }
+#define OPT_STRING(l, s, v, a, h) { OPTION_STRING, (l), (s), (v), (a), (h), NULL, NULL }
+#define OPT_STRING_CHECKED(l, s, v, a, h, c) \
+	{ OPTION_STRING, (l), (s), (v), (a), (h), (c), NULL }
+#define OPT_CALLBACK(l, s, ctx, a, h, fn) { OPTION_CALLBACK, (l), (s), (ctx), (a), (h), NULL, (fn) }
+#define OPT_END() { OPTION_END, NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Parses argv[1..argc-1] (argv[0] is the command's name) by `opts`. Returns

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "herald/command.h"
 #include "herald/deliver.h"
 #include "herald/hookio.h"
+#include "herald/options.h"
 #include "herald/outbox.h"
 #include "herald/range.h"
 #include "herald/render.h"
@@ -26,10 +26,7 @@ static const char tick_usage[] =
 	"For cron or a systemd timer, next to `herald deliver`: announces the\n"
 	"scheduled posts whose date has come since the last tick (once: the\n"
 	"ledger remembers), catches up pushes the post-receive hook could not\n"
-	"process, then delivers what is due.\n"
-	"\n"
-	"    --now DATE     the present (RFC 3339); default: the clock\n"
-	"    --max-time S   stop delivering after S seconds (default 120)\n";
+	"process, then delivers what is due.\n";
 
 /* The last tick's time, or -1 when there was none. */
 static long long read_last(const char *path)
@@ -137,13 +134,19 @@ out:
 	return ret;
 }
 
+static int opt_max_time(void *ctx, const char *arg)
+{
+	double *max_time = ctx;
+	char *end;
+
+	*max_time = strtod(arg, &end);
+	if (*end || *max_time < 0)
+		return error("--max-time takes seconds, not '%s'", arg);
+	return 0;
+}
+
 int cmd_tick(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "max-time", required_argument, NULL, 'm' },
-		SETUP_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct setup st;
 	struct outbox *ob = NULL;
 	struct strvec branches = STRVEC_INIT;
@@ -151,33 +154,25 @@ int cmd_tick(int argc, char **argv)
 	struct announce_stats total;
 	size_t nt = 0, i;
 	double max_time = 120;
-	char *last_path = NULL, stamp[32], *end;
+	char *last_path = NULL, stamp[32];
 	long long last;
-	int c, ret = 0;
+	int ret = 0, first;
+	const struct option_spec opts[] = {
+		SETUP_OPTIONS(&st, "which paths are posts (repeatable; replaces the defaults)",
+			      "the present (RFC 3339); default: the clock"),
+		OPT_CALLBACK("max-time", 0, &max_time, "S",
+			     "stop delivering after S seconds (default 120)", opt_max_time),
+		OPT_END(),
+	};
 
 	setup_init(&st);
 	memset(&total, 0, sizeof(total));
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			max_time = strtod(optarg, &end);
-			if (*end || max_time < 0) {
-				error("--max-time takes seconds, not '%s'", optarg);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(tick_usage, stdout);
-			goto out;
-		default:
-			if ((ret = setup_option(&st, c, optarg, tick_usage)))
-				goto out;
-			break;
-		}
+	first = options_parse(argc, argv, opts, tick_usage);
+	if (first < 0) {
+		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+		goto out;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		error("tick takes no arguments");
 		ret = EXIT_USAGE;
 		goto out;

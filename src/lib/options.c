@@ -27,7 +27,7 @@ static void left_column(struct strbuf *sb, const struct option_spec *o)
 	if (o->short_name)
 		strbuf_addf(sb, "-%c, ", o->short_name);
 	strbuf_addf(sb, "--%s", o->name);
-	if (o->kind == OPTION_STRING)
+	if (o->kind != OPTION_FLAG)
 		strbuf_addf(sb, " %s", o->arg ? o->arg : "ARG");
 }
 
@@ -69,11 +69,11 @@ int options_parse(int argc, char **argv, const struct option_spec *opts, const c
 	strbuf_addstr(&shorts, "h");
 	for (i = 0; i < n; i++) {
 		longopts[i].name = opts[i].name;
-		longopts[i].has_arg = opts[i].kind == OPTION_STRING ? required_argument : no_argument;
+		longopts[i].has_arg = opts[i].kind == OPTION_FLAG ? no_argument : required_argument;
 		longopts[i].val = LONG_BASE + (int)i;
 		if (opts[i].short_name) {
 			strbuf_addch(&shorts, (char)opts[i].short_name);
-			if (opts[i].kind == OPTION_STRING)
+			if (opts[i].kind != OPTION_FLAG)
 				strbuf_addch(&shorts, ':');
 		}
 	}
@@ -100,6 +100,9 @@ int options_parse(int argc, char **argv, const struct option_spec *opts, const c
 		}
 		if (o->kind == OPTION_FLAG) {
 			*(int *)o->value = 1;
+		} else if (o->kind == OPTION_CALLBACK) {
+			if (o->apply(o->value, optarg) < 0)
+				ret = OPTIONS_BAD;
 		} else {
 			if (o->check && o->check(optarg) < 0) {
 				ret = OPTIONS_BAD;

@@ -22,6 +22,25 @@ void setup_release(struct setup *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int setup_opt_posts(void *ctx, const char *arg)
+{
+	struct setup *s = ctx;
+
+	if (!*arg)
+		return error("--posts needs a glob");
+	strvec_push(&s->globs, arg);
+	return 0;
+}
+
+int setup_opt_now(void *ctx, const char *arg)
+{
+	struct setup *s = ctx;
+
+	if (date_parse(arg, &s->now) < 0)
+		return error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
+	return 0;
+}
+
 int setup_option(struct setup *s, int code, const char *arg, const char *usage)
 {
 	switch (code) {

@@ -118,8 +118,9 @@ for name in commands:
         continue
     c = read(path)
     opts = {"--" + o for o in re.findall(LONG, c)}
-    for mac in set(re.findall(r"\b([A-Z][A-Z0-9_]*_LONG_OPTIONS)\b", c)):
+    for mac in set(re.findall(r"\b([A-Z][A-Z0-9_]*_(?:LONG_)?OPTIONS)\b", c)):
         opts |= {"--" + o for o in re.findall(LONG, macro_body(mac))}
+        opts |= {"--" + o for o, _ in re.findall(OPT, macro_body(mac))}
     for short in re.findall(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', c):
         opts |= {"-" + ch for ch in short if ch.isalnum()}
     # the table of options.h: OPT_FLAG("name", 'n', ...), OPT_STRING(...)
