@@ -1,6 +1,8 @@
 #ifndef HERALD_BASELINE_H
 #define HERALD_BASELINE_H
 
+#include <stdio.h>
+
 #include <git2.h>
 
 #include "herald/strvec.h"
@@ -47,20 +49,32 @@ int baseline_read(const struct baseline *b, const char *branch, git_oid *id);
  * `from`, or, with from NULL, only when it has none yet (the first push of
  * a branch). `why` goes to the ref's reflog. Returns 0, or -1 after error()
  * (another run moved it first, or the ref cannot be written). A dry run
- * returns 0 and moves nothing. baseline_set() moves it without the
- * comparison, over whatever is there (a CI run's own clone, which no other
- * run shares).
+ * returns 0 and moves nothing.
  */
 int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
 		  const git_oid *to, const char *why);
-int baseline_set(const struct baseline *b, const char *branch, const git_oid *to,
-		 const char *why);
 
 /*
  * Forgets the baseline of a deleted branch; 0 also when it had none, -1
  * after error(). A dry run forgets nothing.
  */
 int baseline_forget(const struct baseline *b, const char *branch);
+
+/*
+ * The two ends of a branch's life, as a push (or a CI run for one) meets
+ * them, each saying on `out` what it did:
+ *
+ * baseline_deleted(): the branch was deleted; its baseline is forgotten
+ * (kept in a dry run). 0, or -1 after error().
+ *
+ * baseline_begin(): the branch is at `tip`. When it has no baseline yet
+ * (the first push, a new branch) the baseline starts at `tip` and nothing
+ * is to be announced for what came before: 0. Otherwise 1 with *from, the
+ * baseline, for the caller to announce from..tip. -1 after error().
+ */
+int baseline_deleted(const struct baseline *b, const char *branch, FILE *out);
+int baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
+		   git_oid *from, FILE *out);
 
 /*
  * Every baseline, sorted by branch: refs/heads/NAME in `branches`, its

@@ -194,9 +194,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 	}
 	baseline_init(&b, st->repo, o->dry_run);
 	if (!p->after) {
-		ret = baseline_forget(&b, p->ref);
-		fprintf(out, "herald: %s deleted; %s\n", p->ref,
-			o->dry_run ? "its baseline is kept (dry run)" : "its baseline is forgotten");
+		ret = baseline_deleted(&b, p->ref, out);
 		goto out;
 	}
 	if (!git_oid_fromstr(&after, p->after) && strlen(p->after) == GIT_OID_HEXSZ &&
@@ -210,15 +208,9 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	git_oid_cpy(&after, git_commit_id(rg.to));
-	rc = baseline_read(&b, p->ref, &base);
-	if (rc < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (!rc) {
-		ret = baseline_set(&b, p->ref, &after, "herald: baseline");
-		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
-			p->ref, repo_hex(&after));
+	rc = baseline_begin(&b, p->ref, &after, &base, out);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 	if (git_oid_equal(&base, &after)) {

@@ -143,9 +143,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 			goto out;
 		}
 		/* a deleted branch: forget where it was */
-		ret = baseline_forget(&h->base, u->ref);
-		fprintf(out, "herald: %s deleted; %s\n", u->ref,
-			h->dry ? "its baseline is kept (dry run)" : "its baseline is forgotten");
+		ret = baseline_deleted(&h->base, u->ref, out);
 		goto out;
 	}
 	if (!have_tip || !git_oid_equal(&tip, &u->new_id)) {
@@ -158,16 +156,10 @@ static int process_update(struct hook *h, const struct ref_update *u)
 			have_tip ? now : "gone");
 		goto out;
 	}
-	rc = baseline_read(&h->base, u->ref, &base_id);
-	if (rc < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (!rc) {
-		/* first push, or a new branch: start here, announce nothing */
-		ret = baseline_move(&h->base, u->ref, NULL, &tip, "herald: baseline");
-		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
-			u->ref, git_oid_tostr_s(&tip));
+	/* first push, or a new branch: start here, announce nothing */
+	rc = baseline_begin(&h->base, u->ref, &tip, &base_id, out);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 	if (git_oid_equal(&base_id, &tip))

@@ -47,8 +47,8 @@ int baseline_read(const struct baseline *b, const char *branch, git_oid *id)
 	return ret;
 }
 
-static int write_ref(const struct baseline *b, const char *branch, const git_oid *from,
-		     const git_oid *to, int force, const char *why)
+int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
+		  const git_oid *to, const char *why)
 {
 	char *name = baseline_ref(branch);
 	git_reference *ref = NULL;
@@ -65,25 +65,13 @@ static int write_ref(const struct baseline *b, const char *branch, const git_oid
 	if (from)
 		rc = git_reference_create_matching(&ref, b->repo->git, name, to, 1, from, why);
 	else
-		rc = git_reference_create(&ref, b->repo->git, name, to, force, why);
+		rc = git_reference_create(&ref, b->repo->git, name, to, 0, why);
 	git_reference_free(ref);
 	if (rc < 0)
 		ret = repo_error(name);
 out:
 	free(name);
 	return ret;
-}
-
-int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
-		  const git_oid *to, const char *why)
-{
-	return write_ref(b, branch, from, to, 0, why);
-}
-
-int baseline_set(const struct baseline *b, const char *branch, const git_oid *to,
-		 const char *why)
-{
-	return write_ref(b, branch, NULL, to, 1, why);
 }
 
 int baseline_forget(const struct baseline *b, const char *branch)
@@ -105,6 +93,27 @@ out:
 	git_reference_free(ref);
 	free(name);
 	return ret;
+}
+
+int baseline_deleted(const struct baseline *b, const char *branch, FILE *out)
+{
+	int ret = baseline_forget(b, branch);
+
+	fprintf(out, "herald: %s deleted; %s\n", branch,
+		b->dry_run ? "its baseline is kept (dry run)" : "its baseline is forgotten");
+	return ret;
+}
+
+int baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
+		   git_oid *from, FILE *out)
+{
+	int rc = baseline_read(b, branch, from);
+
+	if (rc)
+		return rc;
+	fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
+		branch, git_oid_tostr_s(tip));
+	return baseline_move(b, branch, NULL, tip, "herald: baseline");
 }
 
 struct listed {

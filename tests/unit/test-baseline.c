@@ -113,8 +113,31 @@ int main(void)
 	   ref_at(r.git, "refs/herald/heads/main", &a), "a dry run moves nothing");
 	ok(!baseline_move(&b, "refs/heads/main", &a, &c, "t") &&
 	   ref_at(r.git, "refs/herald/heads/main", &c), "a move from where it is succeeds");
-	ok(!baseline_set(&b, "refs/heads/main", &d, "t") &&
-	   ref_at(r.git, "refs/herald/heads/main", &d), "baseline_set moves it without comparing");
+	{
+		FILE *out = tmpfile();
+		char text[512] = "";
+		size_t n;
+		git_oid from;
+
+		ok(baseline_begin(&b, "refs/heads/main", &d, &from, out) == 1 &&
+		   git_oid_equal(&from, &c), "baseline_begin: 1 and where to announce from");
+		ok(baseline_begin(&dry, "refs/heads/new", &d, &from, out) == 0 &&
+		   !ref_exists(r.git, "refs/herald/heads/new"), "a dry run begins nothing");
+		ok(baseline_begin(&b, "refs/heads/new", &d, &from, out) == 0 &&
+		   ref_at(r.git, "refs/herald/heads/new", &d), "a new branch: its baseline starts at the tip");
+		ok(baseline_deleted(&dry, "refs/heads/new", out) == 0 &&
+		   ref_exists(r.git, "refs/herald/heads/new"), "a dry-run deletion keeps the baseline");
+		ok(baseline_deleted(&b, "refs/heads/new", out) == 0 &&
+		   !ref_exists(r.git, "refs/herald/heads/new"), "a deletion forgets it");
+		rewind(out);
+		n = fread(text, 1, sizeof(text) - 1, out);
+		text[n] = '\0';
+		fclose(out);
+		ok(strstr(text, "herald: watching refs/heads/new from ") &&
+		   strstr(text, "herald: refs/heads/new deleted; its baseline is kept (dry run)\n"
+				"herald: refs/heads/new deleted; its baseline is forgotten\n"),
+		   "each says what it did");
+	}
 
 	ok(!baseline_forget(&dry, "refs/heads/main") && ref_exists(r.git, "refs/herald/heads/main"),
 	   "a dry run forgets nothing");
