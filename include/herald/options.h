@@ -28,6 +28,7 @@ enum option_kind {
 	OPTION_FLAG,   /* value is an int *, set to 1 */
 	OPTION_STRING, /* value is a const char **, set to the argument */
 	OPTION_CALLBACK, /* apply(value, argument) takes it; value is its context */
+	OPTION_SECONDS,  /* value is a double *: a number of seconds, 0 or more */
 };
 
 struct option_spec {
@@ -48,6 +49,7 @@ struct option_spec {
 #define OPT_STRING_CHECKED(l, s, v, a, h, c) \
 	{ OPTION_STRING, (l), (s), (v), (a), (h), (c), NULL }
 #define OPT_CALLBACK(l, s, ctx, a, h, fn) { OPTION_CALLBACK, (l), (s), (ctx), (a), (h), NULL, (fn) }
+#define OPT_SECONDS(l, s, v, a, h) { OPTION_SECONDS, (l), (s), (v), (a), (h), NULL, NULL }
 #define OPT_END() { OPTION_END, NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 /*

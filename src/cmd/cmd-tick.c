@@ -134,17 +134,6 @@ out:
 	return ret;
 }
 
-static int opt_max_time(void *ctx, const char *arg)
-{
-	double *max_time = ctx;
-	char *end;
-
-	*max_time = strtod(arg, &end);
-	if (*end || *max_time < 0)
-		return error("--max-time takes seconds, not '%s'", arg);
-	return 0;
-}
-
 int cmd_tick(int argc, char **argv)
 {
 	struct setup st;
@@ -160,8 +149,8 @@ int cmd_tick(int argc, char **argv)
 	const struct option_spec opts[] = {
 		SETUP_OPTIONS(&st, "which paths are posts (repeatable; replaces the defaults)",
 			      "the present (RFC 3339); default: the clock"),
-		OPT_CALLBACK("max-time", 0, &max_time, "S",
-			     "stop delivering after S seconds (default 120)", opt_max_time),
+		OPT_SECONDS("max-time", 0, &max_time, "S",
+			    "stop delivering after S seconds (default 120)"),
 		OPT_END(),
 	};
 

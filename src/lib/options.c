@@ -103,6 +103,14 @@ int options_parse(int argc, char **argv, const struct option_spec *opts, const c
 		} else if (o->kind == OPTION_CALLBACK) {
 			if (o->apply(o->value, optarg) < 0)
 				ret = OPTIONS_BAD;
+		} else if (o->kind == OPTION_SECONDS) {
+			char *end;
+			double *v = o->value;
+			*v = strtod(optarg, &end);
+			if (*end || !(*v >= 0)) {
+				error("--%s takes seconds, not '%s'", o->name, optarg);
+				ret = OPTIONS_BAD;
+			}
 		} else {
 			if (o->check && o->check(optarg) < 0) {
 				ret = OPTIONS_BAD;

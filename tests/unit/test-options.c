@@ -17,6 +17,18 @@ static const char usage[] = "usage: herald t [--json] [--out FILE] [-n] [ARG...]
 
 static int json, dry;
 static const char *out, *state;
+static double secs;
+static struct strbuf seen = STRBUF_INIT;
+
+static int collect(void *ctx, const char *arg)
+{
+	struct strbuf *sb = ctx;
+
+	if (!strcmp(arg, "bad"))
+		return error("'bad' is refused");
+	strbuf_addf(sb, "[%s]", arg);
+	return 0;
+}
 
 static int check_state(const char *arg)
 {
@@ -30,6 +42,8 @@ static const struct option_spec opts[] = {
 	OPT_STRING("out", 'o', &out, "FILE", "write to FILE\nand nowhere else"),
 	OPT_FLAG("dry-run", 'n', &dry, "change nothing"),
 	OPT_STRING_CHECKED("state", 0, &state, "WHERE", "git or local", check_state),
+	OPT_SECONDS("max-time", 0, &secs, "S", "seconds"),
+	OPT_CALLBACK("glob", 'g', &seen, "GLOB", "repeatable", collect),
 	OPT_END(),
 };
 
@@ -48,6 +62,8 @@ static int parse(const char *line, struct strbuf *cap, int *first_arg, char ***a
 	argv[argc] = NULL;
 	json = dry = 0;
 	out = state = NULL;
+	secs = -1;
+	strbuf_reset(&seen);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(fileno(f), 1);
@@ -111,16 +127,31 @@ int main(void)
 	parse("-h --bogus", &cap, &first, &argv);
 	ok(first == OPTIONS_HELP && !strncmp(cap.buf, usage, strlen(usage)), "-h prints the help");
 
+	parse("--max-time 2.5", &cap, &first, &argv);
+	ok(first == 3 && secs == 2.5, "seconds, fractions allowed");
+	parse("--max-time -1", &cap, &first, &argv);
+	ok(first == OPTIONS_BAD && strstr(cap.buf, "--max-time takes seconds, not '-1'"),
+	   "negative seconds are refused, naming the option");
+	parse("--max-time 3x", &cap, &first, &argv);
+	ok(first == OPTIONS_BAD, "seconds with trailing text are refused");
+	parse("-g a --glob=b -gc", &cap, &first, &argv);
+	ok(first == 5 && !strcmp(seen.buf, "[a][b][c]"), "a callback sees every use, in order");
+	parse("--glob bad", &cap, &first, &argv);
+	ok(first == OPTIONS_BAD && strstr(cap.buf, "'bad' is refused"), "a callback can refuse");
+
 	parse("--help", &cap, &first, &argv);
 	ok(first == OPTIONS_HELP, "--help prints the help");
 	ok(strstr(cap.buf, "\n"
-			   "    --json           print JSON\n"
-			   "    -o, --out FILE   write to FILE\n"
-			   "                     and nowhere else\n"
-			   "    -n, --dry-run    change nothing\n"
-			   "    --state WHERE    git or local\n") != NULL,
+			   "    --json            print JSON\n"
+			   "    -o, --out FILE    write to FILE\n"
+			   "                      and nowhere else\n"
+			   "    -n, --dry-run     change nothing\n"
+			   "    --state WHERE     git or local\n"
+			   "    --max-time S      seconds\n"
+			   "    -g, --glob GLOB   repeatable\n") != NULL,
 	   "the help's option lines come from the table, aligned, continued under the text");
 
 	strbuf_release(&cap);
+	strbuf_release(&seen);
 	return done_testing();
 }
