@@ -44,8 +44,9 @@ endif
 LAYERS = lib read render deliver hook cmd
 SRCS := $(wildcard $(patsubst %,src/%/*.c,$(LAYERS)) $(patsubst %,src/%/*/*.c,$(LAYERS)))
 LIB_SRCS := $(filter-out src/cmd/main.c,$(SRCS))
-LIB_OBJS := $(patsubst src/%.c,$(O)/%.o,$(LIB_SRCS)) $(O)/templates.o
+LIB_OBJS := $(patsubst src/%.c,$(O)/%.o,$(LIB_SRCS)) $(O)/templates.o $(O)/hooks.o
 TEMPLATES := $(sort $(wildcard templates/*))
+HOOK_SCRIPTS := $(sort $(wildcard hooks/*))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 HERALD := $(O)/herald
@@ -95,6 +96,12 @@ $(O)/templates.c: $(TEMPLATES) tools/embed.sh | $(O)
 	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(O)/templates.o: $(O)/templates.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/hooks.c: $(HOOK_SCRIPTS) tools/embed.sh | $(O)
+	sh tools/embed.sh -n builtin_hooks $(HOOK_SCRIPTS) > $@.tmp && mv $@.tmp $@
+
+$(O)/hooks.o: $(O)/hooks.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/libherald.a: $(LIB_OBJS)
@@ -152,7 +159,7 @@ FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(FUZZ_O) \
 	-DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -O1 -g \
 	-fno-omit-frame-pointer $(FUZZ_SAN)
-FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_O)/%.o,$(LIB_SRCS)) $(FUZZ_O)/templates.o
+FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_O)/%.o,$(LIB_SRCS)) $(FUZZ_O)/templates.o $(FUZZ_O)/hooks.o
 FUZZ_BINS = $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048
 
@@ -204,6 +211,12 @@ $(FUZZ_O)/templates.c: $(TEMPLATES) tools/embed.sh | $(FUZZ_O)
 	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_O)/templates.o: $(FUZZ_O)/templates.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/hooks.c: $(HOOK_SCRIPTS) tools/embed.sh | $(FUZZ_O)
+	sh tools/embed.sh -n builtin_hooks $(HOOK_SCRIPTS) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_O)/hooks.o: $(FUZZ_O)/hooks.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_O)/libherald.a: $(FUZZ_OBJS)

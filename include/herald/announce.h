@@ -9,6 +9,7 @@
 struct outbox;
 struct repo;
 struct setup;
+struct baseline;
 struct range;
 struct strvec;
 
@@ -28,11 +29,12 @@ struct announce_options {
 	struct outbox *ob;     /* an outbox the caller opened and locked, or NULL */
 	FILE *out;        /* what a person reads: one line per delivery */
 	/*
-	 * A baseline to move from baseline_from (NULL: create it) to
-	 * baseline_to in the same transaction as the entries and ledger
-	 * lines, or NULL.
+	 * The baseline of baseline_branch (refs/heads/NAME) to move from
+	 * baseline_from (NULL: create it) to baseline_to in the same
+	 * transaction as the entries and ledger lines; NULL: none to move.
 	 */
-	const char *baseline_ref;
+	const struct baseline *baseline;
+	const char *baseline_branch;
 	const git_oid *baseline_from, *baseline_to;
 	struct strvec *queued_ids; /* when set, gets the id of each entry written */
 };

@@ -3,7 +3,11 @@
 
 #include <stddef.h>
 
-/* The files of templates/, compiled into the binary by tools/embed.sh. */
+/*
+ * The files of templates/ (builtin_files) and of hooks/ (builtin_hooks),
+ * compiled into the binary by tools/embed.sh; each list ends with a NULL
+ * name.
+ */
 struct builtin_file {
 	const char *name;
 	const char *data; /* NUL-terminated; len excludes the NUL */
@@ -11,6 +15,7 @@ struct builtin_file {
 };
 
 extern const struct builtin_file builtin_files[];
+extern const struct builtin_file builtin_hooks[];
 
 /* Returns the built-in file called `name`, or NULL. */
 const struct builtin_file *builtin_find(const char *name);

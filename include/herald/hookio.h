@@ -32,7 +32,4 @@ int hookio_push_option(const char *name);
  */
 int hookio_branches(struct repo *r, struct strvec *out);
 
-/* refs/herald/heads/BRANCH for refs/heads/BRANCH (caller frees), or NULL. */
-char *hookio_baseline_ref(const char *ref);
-
 #endif

@@ -22,6 +22,9 @@ struct repo {
  * SHA-256 or reftable formats that libgit2 cannot read).
  */
 struct repo *repo_open(void);
+
+/* Opens the repository at `path` itself (no search upwards), as repo_open() reports. */
+struct repo *repo_open_at(const char *path);
 void repo_free(struct repo *r);
 
 /* Reports libgit2's last error after "what: "; returns -1. */

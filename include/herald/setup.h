@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include "herald/options.h"
 #include "herald/repo.h"
 #include "herald/site.h"
 #include "herald/strvec.h"
@@ -26,6 +27,18 @@ struct setup {
 	{ "now", required_argument, NULL, SETUP_OPT_NOW },                    \
 	{ "help", no_argument, NULL, 'h' }
 
+/*
+ * The same two for a command's option table (options.h), with the help
+ * text each command gives them.
+ */
+#define SETUP_OPTIONS(s, posts_help, now_help)                                 \
+	OPT_CALLBACK("posts", 0, (s), "GLOB", (posts_help), setup_opt_posts), \
+	OPT_CALLBACK("now", 0, (s), "DATE", (now_help), setup_opt_now)
+
+/* --posts GLOB and --now DATE: 0, or -1 after error(); ctx is a struct setup. */
+int setup_opt_posts(void *ctx, const char *arg);
+int setup_opt_now(void *ctx, const char *arg);
+
 void setup_init(struct setup *s);
 void setup_release(struct setup *s);
 
@@ -39,7 +52,10 @@ int setup_option(struct setup *s, int code, const char *arg, const char *usage);
 /* Opens the repository; -1 after reporting why. */
 int setup_open(struct setup *s);
 
-/* Reads the site configuration from `tree` (may be NULL). */
+/*
+ * Reads the site configuration from `tree` (may be NULL), replacing any
+ * read before.
+ */
 int setup_site(struct setup *s, git_tree *tree);
 
 #endif

@@ -1,10 +1,10 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "herald/ci.h"
 #include "herald/command.h"
+#include "herald/options.h"
 #include "herald/setup.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -24,63 +24,53 @@ static const char ci_usage[] =
 	"fetched at the start and pushed back without force, so two runs never\n"
 	"announce a post twice; herald.state = local keeps it in $GIT_DIR/herald.\n"
 	"Targets come from git config or HERALD_TARGET_<NAME>_<KEY> variables.\n"
-	"\n"
-	"    --deliver        only retry what earlier runs left in the outbox\n"
-	"                     (for a scheduled job)\n"
-	"    --state WHERE    git or local (default: herald.state, else git)\n"
-	"    --budget S       seconds for delivering (default herald.ciBudget, 60)\n"
-	"    --dry-run        print what would be sent; change nothing\n"
-	"    --now DATE       evaluate post dates at DATE\n"
-	"    --posts GLOB     which files are posts (repeatable)\n";
+;
+
+static int check_state(const char *arg)
+{
+	if (strcmp(arg, "git") && strcmp(arg, "local"))
+		return error("--state is git or local, not '%s'", arg);
+	return 0;
+}
+
+static int opt_budget(void *ctx, const char *arg)
+{
+	long *budget = ctx;
+	char *end;
+
+	*budget = strtol(arg, &end, 10);
+	if (*end || *budget < 1 || *budget > 3600)
+		return error("--budget takes seconds from 1 to 3600, not '%s'", arg);
+	return 0;
+}
 
 int cmd_ci(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "deliver", no_argument, NULL, 'd' },
-		{ "state", required_argument, NULL, 's' },
-		{ "budget", required_argument, NULL, 'b' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		SETUP_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct setup st;
 	struct ci_options o;
-	char *end;
-	int c, ret = 0;
+	int ret = 0, first;
+	const struct option_spec opts[] = {
+		OPT_FLAG("deliver", 0, &o.deliver_only,
+			 "only retry what earlier runs left in the outbox\n(for a scheduled job)"),
+		OPT_STRING_CHECKED("state", 0, &o.state, "WHERE",
+				   "git or local (default: herald.state, else git)", check_state),
+		OPT_CALLBACK("budget", 0, &o.budget, "S",
+			     "seconds for delivering (default herald.ciBudget, 60)", opt_budget),
+		OPT_FLAG("dry-run", 0, &o.dry_run, "print what would be sent; change nothing"),
+		SETUP_OPTIONS(&st, "which files are posts (repeatable)",
+			      "evaluate post dates at DATE"),
+		OPT_END(),
+	};
 
 	setup_init(&st);
 	memset(&o, 0, sizeof(o));
 	o.out = stdout;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.deliver_only = 1; break;
-		case 'n': o.dry_run = 1; break;
-		case 's':
-			if (strcmp(optarg, "git") && strcmp(optarg, "local")) {
-				error("--state is git or local, not '%s'", optarg);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			o.state = optarg;
-			break;
-		case 'b':
-			o.budget = strtol(optarg, &end, 10);
-			if (*end || o.budget < 1 || o.budget > 3600) {
-				error("--budget takes seconds from 1 to 3600, not '%s'", optarg);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(ci_usage, stdout);
-			goto out;
-		default:
-			if ((ret = setup_option(&st, c, optarg, ci_usage)))
-				goto out;
-		}
+	first = options_parse(argc, argv, opts, ci_usage);
+	if (first < 0) {
+		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+		goto out;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		error("ci takes no arguments; the push comes from the CI's variables");
 		ret = EXIT_USAGE;
 		goto out;

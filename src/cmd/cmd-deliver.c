@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "herald/announce.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
+#include "herald/options.h"
 #include "herald/outbox.h"
 #include "herald/setup.h"
 #include "herald/target.h"
@@ -19,55 +19,34 @@ static const char deliver_usage[] =
 	"\n"
 	"Attempts every due delivery in the outbox, one line per attempt (target,\n"
 	"event, title, status, next try). Run it from cron or a systemd timer.\n"
-	"Exits 1 when a delivery failed for good during this run.\n"
-	"\n"
-	"    --max-time S   stop after S seconds (default 300)\n"
-	"    --all          attempt every pending delivery now, due or not\n";
+	"Exits 1 when a delivery failed for good during this run.\n";
 
 int cmd_deliver(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "max-time", required_argument, NULL, 'm' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct setup st;
 	struct outbox *ob = NULL;
 	struct target *targets = NULL;
 	struct deliver_options o;
 	struct deliver_stats s;
 	size_t nr = 0;
-	char *end;
-	int c, ret = 0, rc;
+	int ret = 0, rc, first;
 	time_t start = time(NULL);
+	const struct option_spec opts[] = {
+		OPT_SECONDS("max-time", 0, &o.max_time, "S", "stop after S seconds (default 300)"),
+		OPT_FLAG("all", 0, &o.all, "attempt every pending delivery now, due or not"),
+		OPT_END(),
+	};
 
 	setup_init(&st);
 	memset(&o, 0, sizeof(o));
 	o.max_time = 300;
 	o.log = stdout;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			o.max_time = strtod(optarg, &end);
-			if (*end || o.max_time < 0) {
-				error("--max-time takes seconds, not '%s'", optarg);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'a': o.all = 1; break;
-		case 'h':
-			fputs(deliver_usage, stdout);
-			goto out;
-		default:
-			fputs(deliver_usage, stderr);
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	first = options_parse(argc, argv, opts, deliver_usage);
+	if (first < 0) {
+		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+		goto out;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		error("deliver takes no arguments");
 		ret = EXIT_USAGE;
 		goto out;

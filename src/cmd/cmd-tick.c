@@ -1,14 +1,15 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "herald/announce.h"
+#include "herald/baseline.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
 #include "herald/hookio.h"
+#include "herald/options.h"
 #include "herald/outbox.h"
 #include "herald/range.h"
 #include "herald/render.h"
@@ -25,10 +26,7 @@ static const char tick_usage[] =
 	"For cron or a systemd timer, next to `herald deliver`: announces the\n"
 	"scheduled posts whose date has come since the last tick (once: the\n"
 	"ledger remembers), catches up pushes the post-receive hook could not\n"
-	"process, then delivers what is due.\n"
-	"\n"
-	"    --now DATE     the present (RFC 3339); default: the clock\n"
-	"    --max-time S   stop delivering after S seconds (default 120)\n";
+	"process, then delivers what is due.\n";
 
 /* The last tick's time, or -1 when there was none. */
 static long long read_last(const char *path)
@@ -49,7 +47,7 @@ static long long read_last(const char *path)
 static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		       long long last, long long now, struct announce_stats *total)
 {
-	char *name = hookio_baseline_ref(ref);
+	struct baseline b;
 	git_oid tip_id, base_id;
 	git_commit *tip = NULL;
 	git_tree *tree = NULL;
@@ -59,15 +57,14 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	long max;
 	int have_base, ret = 0;
 
-	if (!name || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
+	baseline_init(&b, st->repo, 0);
+	if (strncmp(ref, "refs/heads/", 11) || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
 		goto out; /* no such branch (yet) */
 	if (git_commit_lookup(&tip, st->repo->git, &tip_id) < 0 ||
 	    git_commit_tree(&tree, tip) < 0) {
 		ret = repo_error(ref);
 		goto out;
 	}
-	site_release(&st->site);
-	site_init(&st->site);
 	if (setup_site(st, tree) < 0) {
 		ret = -1;
 		goto out;
@@ -82,20 +79,25 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		goto out;
 	}
 	o.max_per_target = (size_t)max;
-	have_base = !git_reference_name_to_id(&base_id, st->repo->git, name);
+	have_base = baseline_read(&b, ref, &base_id);
+	if (have_base < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
 		/* a push the hook missed, or left to us: one transaction with the baseline */
 		struct range rg = { NULL, tip };
 		if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0) {
-			ret = repo_error(name);
+			ret = repo_error(ref);
 			goto out;
 		}
-		o.baseline_ref = name;
+		o.baseline = &b;
+		o.baseline_branch = ref;
 		o.baseline_from = &base_id;
 		o.baseline_to = &tip_id;
 		ret = announce_range(st, &rg, &o, &s);
 		git_commit_free(rg.from);
-		o.baseline_ref = NULL;
+		o.baseline = NULL;
 		if (ret < 0)
 			goto out;
 		total->queued += s.queued;
@@ -129,17 +131,11 @@ out:
 	json_decref(doc);
 	git_tree_free(tree);
 	git_commit_free(tip);
-	free(name);
 	return ret;
 }
 
 int cmd_tick(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "max-time", required_argument, NULL, 'm' },
-		SETUP_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct setup st;
 	struct outbox *ob = NULL;
 	struct strvec branches = STRVEC_INIT;
@@ -147,33 +143,25 @@ int cmd_tick(int argc, char **argv)
 	struct announce_stats total;
 	size_t nt = 0, i;
 	double max_time = 120;
-	char *last_path = NULL, stamp[32], *end;
+	char *last_path = NULL, stamp[32];
 	long long last;
-	int c, ret = 0;
+	int ret = 0, first;
+	const struct option_spec opts[] = {
+		SETUP_OPTIONS(&st, "which paths are posts (repeatable; replaces the defaults)",
+			      "the present (RFC 3339); default: the clock"),
+		OPT_SECONDS("max-time", 0, &max_time, "S",
+			    "stop delivering after S seconds (default 120)"),
+		OPT_END(),
+	};
 
 	setup_init(&st);
 	memset(&total, 0, sizeof(total));
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			max_time = strtod(optarg, &end);
-			if (*end || max_time < 0) {
-				error("--max-time takes seconds, not '%s'", optarg);
-				ret = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(tick_usage, stdout);
-			goto out;
-		default:
-			if ((ret = setup_option(&st, c, optarg, tick_usage)))
-				goto out;
-			break;
-		}
+	first = options_parse(argc, argv, opts, tick_usage);
+	if (first < 0) {
+		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+		goto out;
 	}
-	if (optind < argc) {
+	if (first < argc) {
 		error("tick takes no arguments");
 		ret = EXIT_USAGE;
 		goto out;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "herald/announce.h"
+#include "herald/baseline.h"
 #include "herald/changes.h"
 #include "herald/deliver.h"
 #include "herald/fileio.h"
@@ -235,16 +236,23 @@ static int txn_undo(struct outbox *ob, struct ledger *l, const struct strvec *id
 	return txn_remove(ob);
 }
 
-/* Is the baseline `ref` at `to` (hex)? 1, 0, or -1 after error(). */
+/* Is the baseline `ref` (refs/herald/heads/...) at `to` (hex)? 1, 0, or -1 after error(). */
 static int ref_is(struct repo *r, const char *ref, const char *to)
 {
+	struct baseline b;
+	char *branch = baseline_branch(ref);
 	git_oid cur, want;
+	int ret;
 
+	baseline_init(&b, r, 0);
 	if (git_oid_fromstr(&want, to) < 0)
-		return error("'%s': not an object id", to);
-	if (git_reference_name_to_id(&cur, r->git, ref) < 0)
-		return 0;
-	return git_oid_equal(&cur, &want);
+		ret = error("'%s': not an object id", to);
+	else if (!branch)
+		ret = error("'%s': not a baseline", ref);
+	else if ((ret = baseline_read(&b, branch, &cur)) > 0)
+		ret = git_oid_equal(&cur, &want);
+	free(branch);
+	return ret;
 }
 
 int announce_recover(struct repo *r, struct outbox *ob)
@@ -320,11 +328,13 @@ static int commit(struct run *r)
 	struct strvec ids = STRVEC_INIT;
 	json_t *rec = NULL, *jids = json_array();
 	char *text = NULL, *path = NULL;
+	/* the record names the ref itself, as records written before did */
+	char *bref = o->baseline ? baseline_ref(o->baseline_branch) : NULL;
 	long long size = ledger_size(r->ledger);
 	size_t i, written = 0;
 	int ret = 0;
 
-	if (!r->nr && !o->baseline_ref)
+	if (!r->nr && !o->baseline)
 		goto out;
 	for (i = 0; i < r->nr; i++) {
 		strvec_push(&ids, r->entries[i].id);
@@ -332,8 +342,8 @@ static int commit(struct run *r)
 	}
 	if (r->nr) {
 		rec = json_pack("{s:i, s:I, s:O, s:s?, s:s?}", "version", 1, "ledger_size",
-				(json_int_t)size, "ids", jids, "ref", o->baseline_ref,
-				"to", o->baseline_ref ? r->to : NULL);
+				(json_int_t)size, "ids", jids, "ref", bref,
+				"to", bref ? r->to : NULL);
 		text = rec ? json_dumps(rec, JSON_SORT_KEYS) : NULL;
 		path = txn_path(r->ob);
 		if (!text) {
@@ -352,32 +362,16 @@ static int commit(struct run *r)
 		    ledger_flush(r->ledger) < 0)
 			goto undo;
 	}
-	if (o->baseline_ref) {
-		git_reference *ref = NULL;
-		int rc;
-		if (fileio_fault("baseline") < 0) {
-			error("cannot move '%s': %s", o->baseline_ref, strerror(errno));
-			goto undo;
-		}
-		if (o->baseline_from)
-			rc = git_reference_create_matching(&ref, r->st->repo->git, o->baseline_ref,
-							   o->baseline_to, 1, o->baseline_from,
-							   "herald: processed push");
-		else
-			rc = git_reference_create(&ref, r->st->repo->git, o->baseline_ref,
-						  o->baseline_to, 0, "herald: baseline");
-		git_reference_free(ref);
-		if (rc < 0) {
-			repo_error(o->baseline_ref);
-			goto undo;
-		}
-	}
+	if (o->baseline &&
+	    baseline_move(o->baseline, o->baseline_branch, o->baseline_from, o->baseline_to,
+			  o->baseline_from ? "herald: processed push" : "herald: baseline") < 0)
+		goto undo;
 	if (r->nr && txn_remove(r->ob) < 0) {
 		/*
 		 * With a baseline it moved: committed, and the record goes at
 		 * the next recovery. Without one the next recovery undoes it.
 		 */
-		if (!o->baseline_ref) {
+		if (!o->baseline) {
 			ret = -1;
 			goto out;
 		}
@@ -391,6 +385,7 @@ undo:
 	if (r->nr && txn_undo(r->ob, r->ledger, &ids, size) < 0)
 		error("the announcement is left to be undone by the next herald run");
 out:
+	free(bref);
 	free(path);
 	free(text);
 	json_decref(rec);

@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "herald/announce.h"
+#include "herald/baseline.h"
 #include "herald/ci.h"
 #include "herald/cienv.h"
 #include "herald/deliver.h"
@@ -168,27 +169,12 @@ static void deepen(struct repo *r, struct gitstate *gs, const git_oid *from, con
 	}
 }
 
-static int set_baseline(struct repo *r, const char *name, const git_oid *to, const git_oid *expect)
-{
-	git_reference *ref = NULL;
-	int rc;
-
-	if (expect)
-		rc = git_reference_create_matching(&ref, r->git, name, to, 1, expect,
-						   "herald: processed push");
-	else
-		rc = git_reference_create(&ref, r->git, name, to, 1, "herald: baseline");
-	git_reference_free(ref);
-	return rc < 0 ? repo_error(name) : 0;
-}
-
 /* What the post-receive hook's process_update() does, for the CI's push. */
 static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob,
 			const struct ci_push *p, const struct strvec *branches,
 			const struct ci_options *o, FILE *out)
 {
-	char *name = NULL;
-	git_reference *ref = NULL;
+	struct baseline b;
 	git_object *obj = NULL;
 	git_oid base, after;
 	struct range rg = { NULL, NULL };
@@ -207,11 +193,9 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			p->ref);
 		goto out;
 	}
-	name = hookio_baseline_ref(p->ref);
+	baseline_init(&b, st->repo, o->dry_run);
 	if (!p->after) {
-		if (!o->dry_run && !git_reference_lookup(&ref, st->repo->git, name))
-			git_reference_delete(ref);
-		fprintf(out, "herald: %s deleted; its baseline is forgotten\n", p->ref);
+		ret = baseline_deleted(&b, p->ref, out);
 		goto out;
 	}
 	if (!git_oid_fromstr(&after, p->after) && strlen(p->after) == GIT_OID_HEXSZ &&
@@ -225,11 +209,9 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	git_oid_cpy(&after, git_commit_id(rg.to));
-	if (git_reference_name_to_id(&base, st->repo->git, name) < 0) {
-		if (!o->dry_run)
-			ret = set_baseline(st->repo, name, &after, NULL);
-		fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
-			p->ref, repo_hex(&after));
+	rc = baseline_begin(&b, p->ref, &after, &base, out);
+	if (rc <= 0) {
+		ret = rc;
 		goto out;
 	}
 	if (git_oid_equal(&base, &after)) {
@@ -245,8 +227,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		/* rewritten and collected: what it held cannot be compared any more */
 		warning("the baseline %s of %s is gone from the repository; watching from %.7s on",
 			repo_hex(&base), p->ref, repo_hex(&after));
-		if (!o->dry_run)
-			ret = set_baseline(st->repo, name, &after, &base);
+		ret = baseline_move(&b, p->ref, &base, &after, "herald: processed push");
 		goto out;
 	}
 	deepen(st->repo, gs, &base, &after);
@@ -261,8 +242,6 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		ret = repo_error(p->ref);
 		goto out;
 	}
-	site_release(&st->site);
-	site_init(&st->site);
 	if (setup_site(st, tree) < 0) {
 		ret = -1;
 		goto out;
@@ -281,14 +260,12 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		ret = -1;
 		goto out;
 	}
-	if (!o->dry_run) /* a net diff: the next push starts where this one ended */
-		ret = set_baseline(st->repo, name, &after, &base);
+	/* a net diff: the next push starts where this one ended */
+	ret = baseline_move(&b, p->ref, &base, &after, "herald: processed push");
 out:
 	git_tree_free(tree);
 	range_release(&rg);
 	git_object_free(obj);
-	git_reference_free(ref);
-	free(name);
 	return ret;
 }
 

@@ -14,8 +14,8 @@
 
 #include "herald/cienv.h"
 #include "herald/fileio.h"
+#include "herald/baseline.h"
 #include "herald/gitstate.h"
-#include "herald/hookio.h"
 #include "herald/outbox.h"
 #include "herald/repo.h"
 #include "herald/strbuf.h"
@@ -25,7 +25,6 @@
 #define STATE_VERSION "1"
 /* A ledger of many thousand posts is a few MiB; nothing in the state is bigger. */
 #define FILE_CAP (64u << 20)
-#define BASELINE_PREFIX "refs/herald/heads/"
 
 int gitstate_wanted(struct repo *r, const char *choice, int ci_default)
 {
@@ -600,53 +599,11 @@ int gitstate_baselines(struct gitstate *gs, struct strvec *branches, git_oid **i
 	return ret;
 }
 
-/* The baseline refs become exactly `branches` at `ids`. */
-static int set_baseline_refs(struct gitstate *gs, const struct strvec *branches, const git_oid *ids)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL;
-	size_t i;
-	int rc;
-
-	if (git_reference_iterator_glob_new(&it, gs->repo->git, BASELINE_PREFIX "*") < 0)
-		return repo_error("cannot list " BASELINE_PREFIX "*");
-	while (!(rc = git_reference_next(&ref, it))) {
-		if (git_reference_delete(ref) < 0) {
-			repo_error(git_reference_name(ref));
-			git_reference_free(ref);
-			git_reference_iterator_free(it);
-			return -1;
-		}
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	if (rc != GIT_ITEROVER)
-		return repo_error("cannot list " BASELINE_PREFIX "*");
-	for (i = 0; i < branches->nr; i++) {
-		char *name = hookio_baseline_ref(branches->v[i]);
-		/*
-		 * A shallow clone often lacks the baseline commit: the ref
-		 * names it anyway, and the run fetches it when it needs it.
-		 */
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
-		rc = git_reference_create(&ref, gs->repo->git, name, &ids[i], 1, "herald: state");
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
-		git_reference_free(ref);
-		ref = NULL;
-		if (rc < 0) {
-			repo_error(name);
-			free(name);
-			return -1;
-		}
-		free(name);
-	}
-	return 0;
-}
-
 int gitstate_checkout(struct gitstate *gs, const char *herald_dir, int set_refs)
 {
 	char *outbox = xstrfmt("%s/outbox", herald_dir), *dead = xstrfmt("%s/dead", herald_dir);
 	struct strvec branches = STRVEC_INIT;
+	struct baseline b;
 	git_oid *ids = NULL;
 	git_tree *tree = NULL;
 	const git_tree_entry *e;
@@ -680,8 +637,9 @@ int gitstate_checkout(struct gitstate *gs, const char *herald_dir, int set_refs)
 		if ((e = git_tree_entry_byname(tree, "dead")) && write_folder(gs, e, dead) < 0)
 			goto out;
 	}
+	baseline_init(&b, gs->repo, 0);
 	if (set_refs && (gitstate_baselines(gs, &branches, &ids) < 0 ||
-			 set_baseline_refs(gs, &branches, ids) < 0))
+			 baseline_replace_all(&b, &branches, ids) < 0))
 		goto out;
 	ret = 0;
 out:
@@ -770,40 +728,23 @@ out:
 
 static int add_baselines(struct gitstate *gs, git_treebuilder *tb)
 {
-	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL;
-	struct strvec lines = STRVEC_INIT;
+	struct baseline b;
+	struct strvec branches = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i, j;
-	int rc, ret = 0;
+	git_oid *ids = NULL;
+	size_t i;
+	int ret;
 
-	if (git_reference_iterator_glob_new(&it, gs->repo->git, BASELINE_PREFIX "*") < 0)
-		return repo_error("cannot list " BASELINE_PREFIX "*");
-	while (!(rc = git_reference_next(&ref, it))) {
-		const git_oid *id = git_reference_target(ref);
-		if (id)
-			strvec_push_nodup(&lines, xstrfmt("%s refs/heads/%s", repo_hex(id),
-							  git_reference_name(ref) + strlen(BASELINE_PREFIX)));
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	if (rc != GIT_ITEROVER) {
-		strvec_clear(&lines);
-		return repo_error("cannot list " BASELINE_PREFIX "*");
-	}
+	baseline_init(&b, gs->repo, 0);
 	/* sorted by branch, so the same baselines make the same blob */
-	for (i = 1; i < lines.nr; i++)
-		for (j = i; j > 0 && strcmp(lines.v[j - 1] + GIT_OID_HEXSZ,
-					    lines.v[j] + GIT_OID_HEXSZ) > 0; j--) {
-			char *t = lines.v[j];
-			lines.v[j] = lines.v[j - 1];
-			lines.v[j - 1] = t;
-		}
-	for (i = 0; i < lines.nr; i++)
-		strbuf_addf(&sb, "%s\n", lines.v[i]);
-	if (lines.nr)
+	ret = baseline_list(&b, &branches, &ids);
+	for (i = 0; !ret && i < branches.nr; i++)
+		if (!git_oid_is_zero(&ids[i]))
+			strbuf_addf(&sb, "%s %s\n", repo_hex(&ids[i]), branches.v[i]);
+	if (!ret && sb.len)
 		ret = add_blob(gs, tb, "baselines", sb.buf, sb.len);
-	strvec_clear(&lines);
+	strvec_clear(&branches);
+	free(ids);
 	strbuf_release(&sb);
 	return ret;
 }

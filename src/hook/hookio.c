@@ -99,10 +99,3 @@ int hookio_branches(struct repo *r, struct strvec *out)
 	git_reference_free(head);
 	return 0;
 }
-
-char *hookio_baseline_ref(const char *ref)
-{
-	if (strncmp(ref, "refs/heads/", 11))
-		return NULL;
-	return xstrfmt("refs/herald/heads/%s", ref + 11);
-}

@@ -36,32 +36,35 @@ static void tune_libgit2(void)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }
 
-struct repo *repo_open(void)
+/*
+ * Opens `path` (NULL: what the environment and the current folder name)
+ * with libgit2's `flags`; `shown` is the folder named in errors. libgit2
+ * says why it refused a repository only in its message text.
+ */
+static struct repo *open_with(const char *path, unsigned int flags, const char *shown)
 {
 	struct repo *r = xcalloc(1, sizeof(*r));
 	const char *p;
-	int major, minor, rev;
+	int major, minor, rev, rc;
 
 	tune_libgit2();
-	if (git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
-				    NULL) < 0) {
+	rc = git_repository_open_ext(&r->git, path, flags, NULL);
+	if (rc < 0) {
 		const git_error *e = git_error_last();
 		const char *msg = e && e->message ? e->message : "";
-		char cwd[4096];
 
 		git_libgit2_version(&major, &minor, &rev);
-		if (!getcwd(cwd, sizeof(cwd)))
-			cwd[0] = '\0';
 		if (strstr(msg, "objectformat"))
 			error("'%s' is a SHA-256 repository, which libgit2 %d.%d cannot read",
-			      cwd, major, minor);
+			      shown, major, minor);
 		else if (strstr(msg, "refstorage"))
 			error("'%s' stores its refs in reftable, which libgit2 %d.%d cannot read",
-			      cwd, major, minor);
-		else if (strstr(msg, "could not find repository"))
-			error("not a git repository: '%s'", cwd);
+			      shown, major, minor);
+		else if (rc == GIT_ENOTFOUND || strstr(msg, "could not find repository"))
+			error("not a git repository: '%s'", shown);
 		else
-			error("cannot open the repository at '%s': %s", cwd, msg);
+			error("cannot open the repository at '%s': %s", shown,
+			      *msg ? msg : "unknown libgit2 error");
 		free(r);
 		return NULL;
 	}
@@ -69,6 +72,20 @@ struct repo *repo_open(void)
 	p = git_repository_workdir(r->git);
 	r->workdir = p ? xstrdup(p) : NULL;
 	return r;
+}
+
+struct repo *repo_open(void)
+{
+	char cwd[4096];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	return open_with(NULL, GIT_REPOSITORY_OPEN_FROM_ENV, cwd);
+}
+
+struct repo *repo_open_at(const char *path)
+{
+	return open_with(path, GIT_REPOSITORY_OPEN_NO_SEARCH, path);
 }
 
 void repo_free(struct repo *r)

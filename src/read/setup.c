@@ -22,6 +22,25 @@ void setup_release(struct setup *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int setup_opt_posts(void *ctx, const char *arg)
+{
+	struct setup *s = ctx;
+
+	if (!*arg)
+		return error("--posts needs a glob");
+	strvec_push(&s->globs, arg);
+	return 0;
+}
+
+int setup_opt_now(void *ctx, const char *arg)
+{
+	struct setup *s = ctx;
+
+	if (date_parse(arg, &s->now) < 0)
+		return error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
+	return 0;
+}
+
 int setup_option(struct setup *s, int code, const char *arg, const char *usage)
 {
 	switch (code) {
@@ -51,5 +70,8 @@ int setup_open(struct setup *s)
 
 int setup_site(struct setup *s, git_tree *tree)
 {
+	/* a hook or a tick reads one branch after another: start afresh */
+	site_release(&s->site);
+	site_init(&s->site);
 	return site_load(&s->site, s->repo, tree, &s->globs);
 }

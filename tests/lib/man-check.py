@@ -7,7 +7,8 @@ Compares, in both directions:
   - the commands of src/main.c's table with man/man1/herald-COMMAND.1 and
     with the COMMANDS list of herald(1);
   - herald's own options (main.c) with the OPTIONS of herald(1);
-  - each command's options (src/cmd-COMMAND.c: its getopt_long table, the
+  - each command's options (src/cmd-COMMAND.c: its getopt_long table or
+    its options.h table (OPT_FLAG, OPT_STRING, ...), the
     *_LONG_OPTIONS macros it uses, its short options and its usage text)
     with the .It Fl entries of its page (-h and --help are herald(1)'s);
   - the git config keys the code reads ("herald.*" strings in src/, the
@@ -94,6 +95,7 @@ diff("option", "herald(1) OPTIONS", MAIN_C,
 headers = "".join(read(rel(h)) for h in
                   sorted(glob.glob(os.path.join(src, "include/herald/*.h"))))
 LONG = r'\{\s*"([a-z][a-z0-9-]*)",\s*(?:no|required|optional)_argument'
+OPT = r'\bOPT_[A-Z_]+\(\s*"([a-z][a-z0-9-]*)",\s*(\'[A-Za-z0-9]\'|0)\s*,'
 
 
 def macro_body(name):
@@ -117,10 +119,16 @@ for name in commands:
         continue
     c = read(path)
     opts = {"--" + o for o in re.findall(LONG, c)}
-    for mac in set(re.findall(r"\b([A-Z][A-Z0-9_]*_LONG_OPTIONS)\b", c)):
+    for mac in set(re.findall(r"\b([A-Z][A-Z0-9_]*_(?:LONG_)?OPTIONS)\b", c)):
         opts |= {"--" + o for o in re.findall(LONG, macro_body(mac))}
+        opts |= {"--" + o for o, _ in re.findall(OPT, macro_body(mac))}
     for short in re.findall(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', c):
         opts |= {"-" + ch for ch in short if ch.isalnum()}
+    # the table of options.h: OPT_FLAG("name", 'n', ...), OPT_STRING(...)
+    for name, short in re.findall(OPT, c):
+        opts.add("--" + name)
+        if short != "0":
+            opts.add("-" + short.strip("'"))
     for line in usage_text(c).splitlines():
         if re.match(r"\s*(usage|or):", line):
             opts |= set(re.findall(r"(?:^|[\s\[|(])(--?[A-Za-z][A-Za-z0-9-]*)", line))
