@@ -103,4 +103,40 @@ test_expect_success 'config.toml: contentDir and uglyURLs' '
 	list_and_compare
 '
 
+test_expect_success 'leaf bundles hold resources, not pages; :sections and its slices' '
+	new_repo bundles &&
+	cat >hugo.toml <<-\EOT &&
+	baseURL = "https://bundles.example/"
+	[permalinks]
+	posts = "/:sections/:filename/"
+	docs = "/:sections[1:]/:slugorfilename/"
+	notes = "/:sections[last]/:title/"
+	deep = "/L:sections[last]/Z:sections[0]/S:sections[1:]/E:sections[:last]/A:sections[last:]/:filename/"
+	EOT
+	page content/posts/b/index.md "title: B" "date: 2021-01-02" &&
+	page content/posts/b/extra.md "title: Extra" "date: 2021-01-02" &&
+	page content/posts/b/sub/deep.md "title: Deep" "date: 2021-01-02" &&
+	page content/posts/b/sub/index.md "title: Sub" "date: 2021-01-02" &&
+	page content/posts/y2021/_index.md "title: Y" &&
+	page content/posts/y2021/a.md "title: A" "date: 2021-01-02" &&
+	page content/posts/y2021/m/c.md "title: C" "date: 2021-01-02" &&
+	page content/posts/z/d.md "title: D" "date: 2021-01-02" &&
+	page content/docs/x/_index.md "title: X" &&
+	page content/docs/x/e.md "title: E Title" "date: 2021-01-02" &&
+	page content/docs/x/r/index.md "title: R" "date: 2021-01-02" "slug: Sl Ug" &&
+	page content/docs/x/r/notes.md "title: R notes" "date: 2021-01-02" &&
+	page content/docs/t.md "title: T" "date: 2021-01-02" &&
+	page content/notes/n1/_index.md "title: N1" &&
+	page content/notes/n1/f.md "title: F Title" "date: 2021-01-02" &&
+	page content/deep/_index.md "title: Deep" &&
+	page content/deep/t.md "title: T" "date: 2021-01-02" &&
+	page content/deep/s/_index.md "title: S" &&
+	page content/deep/s/u.md "title: U" "date: 2021-01-02" &&
+	page content/deep/s/v/_index.md "title: V" &&
+	page content/deep/s/v/w.md "title: W" "date: 2021-01-02" &&
+	list_and_compare &&
+	herald scan --all --drafts --json >scan.json &&
+	! grep -e extra.md -e deep.md -e sub/index.md -e r/notes.md scan.json
+'
+
 test_done

@@ -41,6 +41,13 @@ struct site {
 	size_t lang_default;      /* Hugo: the default language's index */
 	json_t *permalinks;       /* Hugo: section -> pattern */
 	int path_lower, ugly_urls;         /* Hugo */
+	/*
+	 * Hugo, read from the loaded tree: the folders (repository paths,
+	 * sorted) holding an index.* file, leaf bundles whose other files are
+	 * resources and not pages, and those holding an _index.* file, the
+	 * sections below the first level that :sections names.
+	 */
+	struct strvec hugo_leaves, hugo_sections;
 	struct strvec globs;      /* post globs */
 	struct strvec endings;    /* file endings a post may have */
 	struct strvec drafts;     /* folder names that hold drafts */

@@ -113,6 +113,8 @@ void site_release(struct site *s)
 	strvec_clear(&s->lang_dirs);
 	strvec_clear(&s->lang_prefixes);
 	json_decref(s->permalinks);
+	strvec_clear(&s->hugo_leaves);
+	strvec_clear(&s->hugo_sections);
 	strvec_clear(&s->image_fields);
 	strvec_clear(&s->subtitle_fields);
 	free(s->base_url_error);
@@ -690,6 +692,8 @@ static void check_base_url(struct site *s, struct repo *r, git_tree *tree)
 	}
 }
 
+static int hugo_read_bundles(struct site *s, struct repo *r, git_tree *tree);
+
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs)
 {
@@ -712,6 +716,8 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 	}
 	json_decref(c);
 	json_decref(h);
+	if (s->kind == SITE_HUGO && tree && hugo_read_bundles(s, r, tree) < 0)
+		ret = -1;
 	check_base_url(s, r, tree);
 	if (repo_config_multivar(r, "herald.posts", &globs) < 0) {
 		ret = -1;
@@ -734,6 +740,115 @@ static int has_ending(const struct site *s, const char *path)
 	for (i = 0; i < s->endings.nr; i++) {
 		size_t m = strlen(s->endings.v[i]);
 		if (n > m && !strcasecmp(path + n - m, s->endings.v[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- Hugo bundles and sections, from the tree ---- */
+
+struct bundle_walk {
+	const struct site *s;
+	const char *root;
+	struct strvec *leaves, *sections;
+};
+
+static int bundle_visit(const char *dir, const git_tree_entry *e, void *data)
+{
+	struct bundle_walk *w = data;
+	const char *name = git_tree_entry_name(e);
+	struct strvec *into;
+	size_t n = strlen(dir);
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !n)
+		return 0;
+	if (!strncmp(name, "index.", 6))
+		into = w->leaves;
+	else if (!strncmp(name, "_index.", 7))
+		into = w->sections;
+	else
+		return 0;
+	/* the folder's own files are one page; walk no further than needed */
+	if (has_ending(w->s, name))
+		strvec_push_nodup(into, xstrfmt("%s/%.*s", w->root, (int)(n - 1), dir));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is the first `n` bytes of `key` in the sorted `sv`? */
+static int sorted_has(const struct strvec *sv, const char *key, size_t n)
+{
+	size_t lo = 0, hi = sv->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(sv->v[mid], key, n);
+		if (!c && sv->v[mid][n])
+			c = 1;
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Which folders of Hugo's content trees are leaf bundles and sections:
+ * Hugo decides from the files beside a page, so herald reads the tree it
+ * loads the config from (for a history, the newest revision's).
+ */
+static int hugo_read_bundles(struct site *s, struct repo *r, git_tree *tree)
+{
+	struct strvec seen = STRVEC_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < s->lang_dirs.nr && !ret; i++) {
+		struct bundle_walk w = { s, s->lang_dirs.v[i], &s->hugo_leaves,
+					 &s->hugo_sections };
+		git_tree_entry *e = NULL;
+		git_tree *sub = NULL;
+
+		if (strvec_has(&seen, w.root))
+			continue;
+		strvec_push(&seen, w.root);
+		if (git_tree_entry_bypath(&e, tree, w.root) ||
+		    git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+			git_tree_entry_free(e);
+			continue;
+		}
+		if (git_tree_lookup(&sub, r->git, git_tree_entry_id(e)) < 0 ||
+		    git_tree_walk(sub, GIT_TREEWALK_PRE, bundle_visit, &w) < 0)
+			ret = repo_error(w.root);
+		git_tree_free(sub);
+		git_tree_entry_free(e);
+	}
+	strvec_clear(&seen);
+	qsort(s->hugo_leaves.v, s->hugo_leaves.nr, sizeof(char *), cmp_str);
+	qsort(s->hugo_sections.v, s->hugo_sections.nr, sizeof(char *), cmp_str);
+	return ret;
+}
+
+/*
+ * A file below a leaf bundle's folder (other than the bundle's own
+ * index.*) is one of its resources. `root` is the content folder's length.
+ */
+static int hugo_is_resource(const struct site *s, const char *path, size_t root)
+{
+	const char *base = strrchr(path, '/'), *p;
+	int is_index = base && !strncmp(base + 1, "index.", 6);
+
+	for (p = path + root + 1; (p = strchr(p, '/')); p++) {
+		if (p == base && is_index)
+			break;
+		if (sorted_has(&s->hugo_leaves, path, (size_t)(p - path)))
 			return 1;
 	}
 	return 0;
@@ -861,8 +976,11 @@ int site_is_post_path(const struct site *s, const char *path)
 		switch (s->kind) {
 		case SITE_JEKYLL:
 			return jekyll_post_path(s, path);
-		case SITE_HUGO:
-			return hugo_lang(s, path) >= 0 && has_ending(s, path);
+		case SITE_HUGO: {
+			long lang = hugo_lang(s, path);
+			return lang >= 0 && has_ending(s, path) &&
+			       !hugo_is_resource(s, path, strlen(s->lang_dirs.v[lang]));
+		}
 		case SITE_ZOLA:
 			return !strncmp(path, "content/", 8) && strlen(base) > 3 &&
 			       !strcmp(base + strlen(base) - 3, ".md");
@@ -1363,6 +1481,94 @@ static void hugo_urlize(struct strbuf *out, const struct site *s, const char *v)
 	strbuf_release(&t);
 }
 
+/*
+ * Hugo's current section of a page: the deepest folder above it holding
+ * an _index.* file, else the first folder below the content folder (whose
+ * length is `root`); its path below the content folder goes to `out`.
+ * Returns whether that folder has an _index.* file: Hugo 0.111 slices
+ * :sections[...] from that file's path, so without one the slice is empty.
+ */
+static int hugo_current_section(const struct site *s, const char *path, size_t root,
+				struct strbuf *out)
+{
+	const char *rel = path + root + 1, *top = strchr(rel, '/');
+	const char *p = strrchr(path, '/');
+
+	if (!top)
+		return 0;
+	while (p > top) {
+		if (sorted_has(&s->hugo_sections, path, (size_t)(p - path))) {
+			strbuf_add(out, rel, (size_t)(p - rel));
+			return 1;
+		}
+		do
+			p--;
+		while (p > top && *p != '/');
+	}
+	strbuf_add(out, rel, (size_t)(top - rel));
+	return sorted_has(&s->hugo_sections, path, (size_t)(top - path));
+}
+
+/* One end of a :sections[low:high] slice, as Hugo 0.111 reads it; -1 for none. */
+static long slice_end(const char *v, size_t n, size_t len, int low)
+{
+	long i;
+
+	if (!n)
+		return low ? 0 : (long)len;
+	if (n == 4 && !strncasecmp(v, "last", 4))
+		return (long)len - 1;
+	i = strtol(v, NULL, 10);
+	if (i < 0)
+		i = 0;
+	if ((size_t)i >= len)
+		return low ? -1 : (long)len;
+	return i;
+}
+
+/*
+ * :sections[spec]: `spec` is what the brackets hold, [N], [last] or
+ * [low:high]. Out-of-range indices give nothing (Hugo 0.111 panics on some).
+ */
+static void hugo_sections_slice(struct strbuf *out, const char *sections, int has_entries,
+				const char *spec, size_t n)
+{
+	struct strvec parts = STRVEC_INIT;
+	const char *colon = memchr(spec, ':', n);
+	long lo, hi, i;
+
+	if (has_entries) {
+		char *copy = xstrdup(sections), *p = copy, *w;
+		while ((w = strsep(&p, "/")))
+			if (*w)
+				strvec_push(&parts, w);
+		free(copy);
+	}
+	while (n && spec[0] == ' ') {
+		spec++;
+		n--;
+	}
+	while (n && spec[n - 1] == ' ')
+		n--;
+	if (!parts.nr)
+		goto out;
+	if (!colon) {
+		lo = slice_end(spec, n, parts.nr, 1);
+		hi = lo < 0 ? -1 : lo + 1;
+	} else {
+		size_t k = (size_t)(colon - spec);
+		lo = slice_end(spec, k, parts.nr, 1);
+		hi = slice_end(colon + 1, n - k - 1, parts.nr, 0);
+	}
+	for (i = lo; lo >= 0 && i < hi; i++) {
+		if (i > lo)
+			strbuf_addch(out, '/');
+		strbuf_addstr(out, parts.v[i]);
+	}
+out:
+	strvec_clear(&parts);
+}
+
 static char *hugo_url(const struct site *s, const struct post *p)
 {
 	long lang = hugo_lang(s, p->path);
@@ -1370,6 +1576,8 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	const char *slug = field_str(p->fm.data, "slug", 1);
 	const char *rel, *pattern = NULL, *dir_end, *q;
 	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, section = STRBUF_INIT;
+	struct strbuf sections = STRBUF_INIT;
+	int has_entries = 0;
 	char *name, *url;
 	struct tm tm;
 
@@ -1395,6 +1603,10 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		strbuf_add(&section, rel, (size_t)(q - rel));
 	if (section.len && s->permalinks)
 		pattern = str_or_null(s->permalinks, section.buf);
+	if (pattern && lang >= 0)
+		has_entries = hugo_current_section(s, p->path,
+						   strlen(s->lang_dirs.v[hugo_lang(s, p->path)]),
+						   &sections);
 	date_at_offset(p->date < 0 ? -62135596800LL : p->date, p->date_offset, &tm);
 	if (lang >= 0)
 		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
@@ -1435,9 +1647,13 @@ static char *hugo_url(const struct site *s, const struct post *p)
 				strbuf_add(&raw, buf, len);
 			} else if (!strcmp(tok, ":section"))
 				strbuf_add(&raw, section.buf, section.len);
-			else if (!strcmp(tok, ":sections"))
-				/* deeper folders are sections only with an _index.md */
-				strbuf_add(&raw, section.buf, section.len);
+			else if (!strcmp(tok, ":sections") && *q == '[' && strchr(q, ']')) {
+				const char *close = strchr(q, ']');
+				hugo_sections_slice(&raw, sections.buf, has_entries, q + 1,
+						    (size_t)(close - q - 1));
+				q = close + 1;
+			} else if (!strcmp(tok, ":sections"))
+				strbuf_add(&raw, sections.buf, sections.len);
 			else if (!strcmp(tok, ":slug"))
 				strbuf_addstr(&raw, slug ? slug : title);
 			else if (!strcmp(tok, ":slugorfilename"))
@@ -1473,6 +1689,7 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	strbuf_release(&path);
 	strbuf_release(&raw);
 	strbuf_release(&section);
+	strbuf_release(&sections);
 	return url;
 }
 
