@@ -139,4 +139,34 @@ test_expect_success 'leaf bundles hold resources, not pages; :sections and its s
 	! grep -e extra.md -e deep.md -e sub/index.md -e r/notes.md scan.json
 '
 
+test_expect_success '[frontmatter] dates: :filename and its slug, :default, publishDate apart from date' '
+	new_repo fmdates &&
+	cat >hugo.toml <<-\EOT &&
+	baseURL = "https://fm.example/"
+	timeZone = "America/New_York"
+	[frontmatter]
+	date = [":filename", ":default"]
+	publishDate = ["publishDate", ":git"]
+	expiryDate = ["gone", ":default"]
+	[permalinks]
+	posts = "/:year/:month/:day/:slug/"
+	EOT
+	page content/posts/2021-01-05-x.md "title: X" &&
+	page content/posts/2021-01-06-y.md "title: Y" "date: 2021-02-02" &&
+	page content/posts/2021-01-07-bun/index.md "title: Bun" &&
+	page content/posts/2021-1-8-one.md "title: One" "date: 2020-01-01" &&
+	page content/posts/2021-01-09_und.md "title: Und" &&
+	page content/posts/2021-01-10.md "title: Bare" &&
+	page content/posts/2021-01-11-sl.md "title: Sl" "slug: given" &&
+	page content/posts/p.md "title: P" "publishDate: 2021-03-01" &&
+	page content/posts/2021-01-12-q.md "title: Q" "publishDate: 2099-03-01" &&
+	page content/posts/both.md "title: Both" "date: 2021-05-01T23:30:00" "PublishDate: 2021-06-01" &&
+	page content/posts/mod.md "title: Mod" "lastmod: 2021-07-01" &&
+	page content/posts/gone.md "title: Gone" "date: 2021-01-01" "gone: 2021-02-01" &&
+	page content/posts/bad-gone.md "title: Bad gone" "date: 2021-01-01" "gone: soon" "unpublishdate: 2021-02-01" &&
+	page content/posts/2099-01-01-later.md "title: Later" &&
+	page content/notes/2021-02-03-plain.md "title: Plain" &&
+	list_and_compare
+'
+
 test_done

@@ -48,6 +48,12 @@ struct site {
 	 * sections below the first level that :sections names.
 	 */
 	struct strvec hugo_leaves, hugo_sections;
+	/*
+	 * Hugo's [frontmatter] lists for Date and expiryDate (publishDate's is
+	 * `date_fields`): lowercased keys, `:default` expanded, aliases added;
+	 * ":filename" dates a page by its file or bundle folder name.
+	 */
+	struct strvec hugo_date, hugo_expiry;
 	struct strvec globs;      /* post globs */
 	struct strvec endings;    /* file endings a post may have */
 	struct strvec drafts;     /* folder names that hold drafts */

@@ -115,6 +115,8 @@ void site_release(struct site *s)
 	json_decref(s->permalinks);
 	strvec_clear(&s->hugo_leaves);
 	strvec_clear(&s->hugo_sections);
+	strvec_clear(&s->hugo_date);
+	strvec_clear(&s->hugo_expiry);
 	strvec_clear(&s->image_fields);
 	strvec_clear(&s->subtitle_fields);
 	free(s->base_url_error);
@@ -402,6 +404,64 @@ static void merge_into(json_t *base, const json_t *over)
 }
 
 /*
+ * One of Hugo's [frontmatter] lists: `given` (NULL: the default) with
+ * ":default" replaced by `defaults`, keys lowercased, then each key's
+ * aliases after it, without repeats.
+ */
+static void hugo_date_list(struct strvec *out, const json_t *given,
+			   const char *const *defaults)
+{
+	static const char *const aliases[][3] = {
+		{ "publishdate", "pubdate", "published" },
+		{ "lastmod", "modified", NULL },
+		{ "expirydate", "unpublishdate", NULL },
+	};
+	struct strvec keys = STRVEC_INIT;
+	size_t i, j, k;
+
+	if (!get_list(given, &keys))
+		push_all(&keys, defaults);
+	strvec_clear(out);
+	for (i = 0; i < keys.nr; i++) {
+		struct strvec one = STRVEC_INIT;
+		char *low = xstrdup(keys.v[i]);
+		for (j = 0; low[j]; j++)
+			low[j] = (char)tolower((unsigned char)low[j]);
+		if (!strcmp(low, ":default"))
+			push_all(&one, defaults);
+		else
+			strvec_push(&one, low);
+		free(low);
+		for (j = 0; j < one.nr; j++) {
+			if (!strvec_has(out, one.v[j]))
+				strvec_push(out, one.v[j]);
+			for (k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
+				size_t a;
+				if (strcmp(one.v[j], aliases[k][0]))
+					continue;
+				for (a = 1; a < 3 && aliases[k][a]; a++)
+					if (!strvec_has(out, aliases[k][a]))
+						strvec_push(out, aliases[k][a]);
+			}
+		}
+		strvec_clear(&one);
+	}
+	strvec_clear(&keys);
+}
+
+/* Hugo's [frontmatter]: which fields (or the file name) give which date. */
+static void hugo_frontmatter(struct site *s, const json_t *fm)
+{
+	static const char *const date[] = { "date", "publishdate", "lastmod", NULL };
+	static const char *const publish[] = { "publishdate", "date", NULL };
+	static const char *const expiry[] = { "expirydate", NULL };
+
+	hugo_date_list(&s->hugo_date, ci_get(fm, "date"), date);
+	hugo_date_list(&s->date_fields, ci_get(fm, "publishDate"), publish);
+	hugo_date_list(&s->hugo_expiry, ci_get(fm, "expiryDate"), expiry);
+}
+
+/*
  * Hugo: the base url, title, time zone, buildFuture, the content folders of
  * its languages, and the per-section permalinks.
  */
@@ -411,12 +471,9 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 	const char *content = ci_str(c, "contentDir"), *deflang, *k;
 	int in_subdir = frontmatter_truthy(ci_get(c, "defaultContentLanguageInSubdir"));
 	json_t *lv;
-	static const char *const dates[] = {
-		"publishDate", "pubdate", "published", "date", NULL,
-	};
 
 	s->kind = SITE_HUGO;
-	set_date_fields(s, dates);
+	hugo_frontmatter(s, ci_get(c, "frontmatter"));
 	if (ci_str(c, "title"))
 		set_str(&s->title, ci_str(c, "title"));
 	set_base_url(s, ci_str(c, "baseURL"), NULL);
@@ -1575,6 +1632,9 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	const char *own = field_str(p->fm.data, "url", 1);
 	const char *slug = field_str(p->fm.data, "slug", 1);
 	const char *rel, *pattern = NULL, *dir_end, *q;
+
+	if (!slug && p->slug_from_name)
+		slug = p->slug;
 	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, section = STRBUF_INIT;
 	struct strbuf sections = STRBUF_INIT;
 	int has_entries = 0;
@@ -1607,7 +1667,7 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		has_entries = hugo_current_section(s, p->path,
 						   strlen(s->lang_dirs.v[hugo_lang(s, p->path)]),
 						   &sections);
-	date_at_offset(p->date < 0 ? -62135596800LL : p->date, p->date_offset, &tm);
+	date_at_offset(p->url_date < 0 ? -62135596800LL : p->url_date, p->url_date_offset, &tm);
 	if (lang >= 0)
 		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
 	if (pattern) {

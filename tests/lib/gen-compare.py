@@ -99,8 +99,12 @@ def hugo(scan, all_csv, drafts_csv, future_csv, expired_csv):
             state = "draft"
         elif path in future:
             state = "scheduled"
-        pub = row["publishDate"]
-        date = None if pub.startswith("0001-01-01") else epoch(pub)
+        # herald's date is the publish date, else Hugo's .Date
+        date = None
+        for col in ("publishDate", "date"):
+            if not row[col].startswith("0001-01-01"):
+                date = epoch(row[col])
+                break
         want[path] = {"state": state, "url": row["permalink"], "date": date}
     compare(want, herald_posts(scan))
 

@@ -101,6 +101,8 @@ static char *url_of(const struct site *s, const char *path, const char *fm_json,
 	p.fm.data = json_loads(fm_json, 0, &jerr);
 	p.date = date;
 	p.date_offset = offset;
+	p.publish = p.url_date = date;
+	p.url_date_offset = offset;
 	p.title = (char *)title;
 	url = site_post_url(s, &p);
 	json_decref(p.fm.data);
