@@ -169,4 +169,57 @@ test_expect_success '[frontmatter] dates: :filename and its slug, :default, publ
 	list_and_compare
 '
 
+test_expect_success 'module mounts replace the content folder (hugo.toml)' '
+	new_repo mounts &&
+	cat >hugo.toml <<-\EOT &&
+	baseURL = "https://mounts.example/"
+	[permalinks]
+	posts = "/:sections/:year/:filename/"
+	[module]
+	[[module.mounts]]
+	source = "writing"
+	target = "content/posts"
+	[[module.mounts]]
+	source = "./pages/"
+	target = "content"
+	[[module.mounts]]
+	source = "assets"
+	target = "assets"
+	EOT
+	page writing/a.md "title: A" "date: 2021-01-02" &&
+	page writing/sub/_index.md "title: Sub" &&
+	page writing/sub/b.md "title: B" "date: 2021-01-02" &&
+	page writing/bun/index.md "title: Bun" "date: 2021-01-02" &&
+	page writing/bun/res.md "title: Res" "date: 2021-01-02" &&
+	page pages/about.md "title: About" "date: 2021-01-02" &&
+	page pages/notes/n.md "title: N" "date: 2021-01-02" &&
+	page content/posts/c.md "title: Not mounted" "date: 2021-01-02" &&
+	list_and_compare
+'
+
+test_expect_success 'module mounts in the config directory, per language' '
+	new_repo mounts-dir &&
+	mkdir -p config/_default &&
+	cat >config/_default/hugo.yaml <<-\EOT &&
+	baseURL: https://mdir.example/
+	defaultContentLanguage: en
+	languages:
+	  en: {weight: 1}
+	  de: {weight: 2}
+	EOT
+	cat >config/_default/module.yaml <<-\EOT &&
+	mounts:
+	  - source: words/en
+	    target: content/blog
+	    lang: en
+	  - source: words/de
+	    target: content/blog
+	    lang: de
+	EOT
+	page words/en/hello.md "title: Hello" "date: 2021-01-02" &&
+	page words/de/hallo.md "title: Hallo" "date: 2021-01-03" &&
+	page content/blog/x.md "title: Not mounted" "date: 2021-01-02" &&
+	list_and_compare
+'
+
 test_done

@@ -37,8 +37,14 @@ struct site {
 	struct strvec exclude, include;    /* Jekyll */
 	struct strvec collections;         /* Jekyll: "label" with output: true */
 	struct strvec collection_links;    /* ... and its url template */
-	struct strvec lang_names, lang_dirs, lang_prefixes; /* Hugo */
+	/*
+	 * Hugo's content roots, one per language or module mount: its
+	 * language, repository folder, url prefix and (lang_targets, may be
+	 * shorter: "") the folder below content/ it is mounted at.
+	 */
+	struct strvec lang_names, lang_dirs, lang_prefixes, lang_targets;
 	size_t lang_default;      /* Hugo: the default language's index */
+	int multilingual;         /* Hugo: more than one language */
 	json_t *permalinks;       /* Hugo: section -> pattern */
 	int path_lower, ugly_urls;         /* Hugo */
 	/*

@@ -112,6 +112,7 @@ void site_release(struct site *s)
 	strvec_clear(&s->lang_names);
 	strvec_clear(&s->lang_dirs);
 	strvec_clear(&s->lang_prefixes);
+	strvec_clear(&s->lang_targets);
 	json_decref(s->permalinks);
 	strvec_clear(&s->hugo_leaves);
 	strvec_clear(&s->hugo_sections);
@@ -461,6 +462,79 @@ static void hugo_frontmatter(struct site *s, const json_t *fm)
 	hugo_date_list(&s->hugo_expiry, ci_get(fm, "expiryDate"), expiry);
 }
 
+/* A path from a config without "./" in front and '/' behind. */
+static char *clean_dir(const char *d)
+{
+	size_t n;
+
+	while (d[0] == '.' && d[1] == '/')
+		d += 2;
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return xstrndup(d, n);
+}
+
+/*
+ * Hugo's module mounts: any mount whose target is the content folder
+ * (or a folder in it) replaces the content folders of the languages, as
+ * Hugo drops its default content mount then. A mount's `lang` names its
+ * language, else it is the default language's. Sources outside the
+ * repository (a theme's, "../x", absolute) are not read.
+ */
+static void hugo_mounts(struct site *s, const json_t *mounts)
+{
+	struct strvec names = STRVEC_INIT, dirs = STRVEC_INIT;
+	struct strvec prefixes = STRVEC_INIT, targets = STRVEC_INIT;
+	const char *deflang = s->lang_names.v[s->lang_default];
+	size_t i, j;
+	json_t *m;
+
+	if (!json_is_array(mounts))
+		return;
+	json_array_foreach(mounts, i, m) {
+		const char *src = ci_str(m, "source"), *dst = ci_str(m, "target");
+		const char *lang = ci_str(m, "lang");
+		char *target, *source;
+		long li = -1;
+
+		if (!src || !dst)
+			continue;
+		target = clean_dir(dst);
+		source = clean_dir(src);
+		for (j = 0; j < s->lang_names.nr && li < 0; j++)
+			if (!strcasecmp(s->lang_names.v[j], lang && *lang ? lang : deflang))
+				li = (long)j;
+		if (li >= 0 && *source && *source != '/' && !strstr(source, "..") &&
+		    (!strcmp(target, "content") || !strncmp(target, "content/", 8))) {
+			strvec_push(&names, s->lang_names.v[li]);
+			strvec_push(&dirs, source);
+			strvec_push(&prefixes, s->lang_prefixes.v[li]);
+			strvec_push(&targets, target[7] ? target + 8 : "");
+		}
+		free(target);
+		free(source);
+	}
+	if (dirs.nr) {
+		char *def = xstrdup(deflang);
+		strvec_copy(&s->lang_names, &names);
+		strvec_copy(&s->lang_dirs, &dirs);
+		strvec_copy(&s->lang_prefixes, &prefixes);
+		strvec_copy(&s->lang_targets, &targets);
+		s->lang_default = 0;
+		for (j = 0; j < names.nr; j++)
+			if (!strcasecmp(names.v[j], def)) {
+				s->lang_default = j;
+				break;
+			}
+		free(def);
+	}
+	strvec_clear(&names);
+	strvec_clear(&dirs);
+	strvec_clear(&prefixes);
+	strvec_clear(&targets);
+}
+
 /*
  * Hugo: the base url, title, time zone, buildFuture, the content folders of
  * its languages, and the per-section permalinks.
@@ -515,6 +589,10 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 		strvec_push_nodup(&s->lang_prefixes,
 				  in_subdir ? xstrfmt("/%s", deflang) : xstrdup(""));
 	}
+	hugo_mounts(s, ci_get(ci_get(c, "module"), "mounts"));
+	for (size_t i = 1; i < s->lang_names.nr; i++)
+		if (strcasecmp(s->lang_names.v[i], s->lang_names.v[0]))
+			s->multilingual = 1;
 	/* a trailing '/' on a content dir would break the prefix test */
 	for (size_t i = 0; i < s->lang_dirs.nr; i++) {
 		char *d = (char *)s->lang_dirs.v[i];
@@ -817,7 +895,7 @@ static int bundle_visit(const char *dir, const git_tree_entry *e, void *data)
 	struct strvec *into;
 	size_t n = strlen(dir);
 
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !n)
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
 	if (!strncmp(name, "index.", 6))
 		into = w->leaves;
@@ -825,8 +903,9 @@ static int bundle_visit(const char *dir, const git_tree_entry *e, void *data)
 		into = w->sections;
 	else
 		return 0;
-	/* the folder's own files are one page; walk no further than needed */
-	if (has_ending(w->s, name))
+	if (has_ending(w->s, name) && !n)
+		strvec_push(into, w->root);
+	else if (has_ending(w->s, name))
 		strvec_push_nodup(into, xstrfmt("%s/%.*s", w->root, (int)(n - 1), dir));
 	return 0;
 }
@@ -1538,23 +1617,48 @@ static void hugo_urlize(struct strbuf *out, const struct site *s, const char *v)
 	strbuf_release(&t);
 }
 
+/* Where content root `m` is mounted below the content folder ("" for its top). */
+static const char *hugo_target(const struct site *s, long m)
+{
+	return (size_t)m < s->lang_targets.nr ? s->lang_targets.v[m] : "";
+}
+
+/* Does the content folder rel[0..n), as content root `m` gives it, hold an _index.*? */
+static int hugo_is_section(const struct site *s, long m, const char *rel, size_t n)
+{
+	const char *target = hugo_target(s, m);
+	size_t tn = strlen(target);
+	struct strbuf repo = STRBUF_INIT;
+	int ret;
+
+	if (tn && (n < tn || strncmp(rel, target, tn) || (n > tn && rel[tn] != '/')))
+		return 0;
+	strbuf_addstr(&repo, s->lang_dirs.v[m]);
+	if (tn)
+		strbuf_add(&repo, rel + tn, n - tn);
+	else
+		strbuf_addf(&repo, "/%.*s", (int)n, rel);
+	ret = sorted_has(&s->hugo_sections, repo.buf, repo.len);
+	strbuf_release(&repo);
+	return ret;
+}
+
 /*
- * Hugo's current section of a page: the deepest folder above it holding
- * an _index.* file, else the first folder below the content folder (whose
- * length is `root`); its path below the content folder goes to `out`.
- * Returns whether that folder has an _index.* file: Hugo 0.111 slices
+ * Hugo's current section of a page whose path below the content folder
+ * is `rel` (from content root `m`): the deepest folder above it holding an
+ * _index.* file, else the first folder; its path goes to `out`. Returns
+ * whether that folder has an _index.* file: Hugo 0.111 slices
  * :sections[...] from that file's path, so without one the slice is empty.
  */
-static int hugo_current_section(const struct site *s, const char *path, size_t root,
+static int hugo_current_section(const struct site *s, long m, const char *rel,
 				struct strbuf *out)
 {
-	const char *rel = path + root + 1, *top = strchr(rel, '/');
-	const char *p = strrchr(path, '/');
+	const char *top = strchr(rel, '/'), *p = strrchr(rel, '/');
 
 	if (!top)
 		return 0;
 	while (p > top) {
-		if (sorted_has(&s->hugo_sections, path, (size_t)(p - path))) {
+		if (hugo_is_section(s, m, rel, (size_t)(p - rel))) {
 			strbuf_add(out, rel, (size_t)(p - rel));
 			return 1;
 		}
@@ -1563,7 +1667,7 @@ static int hugo_current_section(const struct site *s, const char *path, size_t r
 		while (p > top && *p != '/');
 	}
 	strbuf_add(out, rel, (size_t)(top - rel));
-	return sorted_has(&s->hugo_sections, path, (size_t)(top - path));
+	return hugo_is_section(s, m, rel, (size_t)(top - rel));
 }
 
 /* One end of a :sections[low:high] slice, as Hugo 0.111 reads it; -1 for none. */
@@ -1636,8 +1740,9 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	if (!slug && p->slug_from_name)
 		slug = p->slug;
 	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, section = STRBUF_INIT;
-	struct strbuf sections = STRBUF_INIT;
+	struct strbuf sections = STRBUF_INIT, mounted = STRBUF_INIT;
 	int has_entries = 0;
+	long root;
 	char *name, *url;
 	struct tm tm;
 
@@ -1646,9 +1751,14 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		return url;
 	}
 	rel = lang >= 0 ? p->path + strlen(s->lang_dirs.v[lang]) + 1 : p->path;
+	if (lang >= 0 && *hugo_target(s, lang)) {
+		strbuf_addf(&mounted, "%s/%s", hugo_target(s, lang), rel);
+		rel = mounted.buf;
+	}
+	root = lang;
 	name = hugo_base_name(rel);
 	/* a translation by file name: about.fr.md */
-	if (lang >= 0 && s->lang_names.nr > 1) {
+	if (lang >= 0 && s->multilingual) {
 		char *dot = strrchr(name, '.');
 		size_t i;
 		for (i = 0; dot && i < s->lang_names.nr; i++)
@@ -1663,10 +1773,8 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		strbuf_add(&section, rel, (size_t)(q - rel));
 	if (section.len && s->permalinks)
 		pattern = str_or_null(s->permalinks, section.buf);
-	if (pattern && lang >= 0)
-		has_entries = hugo_current_section(s, p->path,
-						   strlen(s->lang_dirs.v[hugo_lang(s, p->path)]),
-						   &sections);
+	if (pattern && root >= 0)
+		has_entries = hugo_current_section(s, root, rel, &sections);
 	date_at_offset(p->url_date < 0 ? -62135596800LL : p->url_date, p->url_date_offset, &tm);
 	if (lang >= 0)
 		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
@@ -1750,6 +1858,7 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	strbuf_release(&raw);
 	strbuf_release(&section);
 	strbuf_release(&sections);
+	strbuf_release(&mounted);
 	return url;
 }
 
