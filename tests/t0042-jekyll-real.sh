@@ -33,7 +33,8 @@ docs_page() {
 	EOT
 }
 
-# build_and_compare SITE_URL: commits, builds twice, scans, compares.
+# build_and_compare SITE_URL [COLLECTIONS_DIR]: commits, builds twice, scans,
+# compares.
 build_and_compare() {
 	docs_page &&
 	commit_all "site" &&
@@ -44,7 +45,7 @@ build_and_compare() {
 	herald scan --all --drafts --json >"$TRASH/scan.json"
 	test $? -le 1 &&
 	python3 "$TEST_DIR/lib/gen-compare.py" jekyll "$TRASH/scan.json" "$1" \
-		"$TRASH/out/herald-docs.json" "$TRASH/out-all/herald-docs.json" "$(date +%s)"
+		"$TRASH/out/herald-docs.json" "$TRASH/out-all/herald-docs.json" "$(date +%s)" ${2-}
 }
 
 test_expect_success 'pretty permalinks, categories, odd names, exclude, dates, timezone' '
@@ -139,6 +140,75 @@ assert [e[\"path\"] for e in d[\"events\"]] == [\"_posts/2024-02-15-good.md\"], 
 	test_cmp "$TRASH/expect" "$TRASH/actual" &&
 	! jekyll build --safe --disable-disk-cache -q -s . -d "$TRASH/out-bad" >"$TRASH/jekyll.log" 2>&1 &&
 	grep "Invalid date" "$TRASH/jekyll.log"
+'
+
+test_expect_success 'front matter defaults: scopes by path, glob and type; precedence' '
+	new_repo defaults &&
+	cat >_config.yml <<-\EOT &&
+	url: https://defaults.example
+	permalink: pretty
+	collections:
+	  recipes:
+	    output: true
+	defaults:
+	  - scope: {path: ""}
+	    values: {layout: post, categories: [dflt]}
+	  - scope: {path: "_posts/sub", type: posts}
+	    values: {permalink: "/sub/:title/"}
+	  - scope: {path: "_posts", type: posts}
+	    values: {published: false}
+	  - scope: {path: "_posts/2024-01-03-pub.md"}
+	    values: {published: true}
+	  - scope: {path: "_posts/2024-01-0"}
+	    values: {categories: [prefix]}
+	  - scope: {path: "*/_posts", type: post}
+	    values: {published: true, category: globbed}
+	  - scope: {type: recipes}
+	    values: {permalink: "/r/:name/"}
+	  - scope: {path: "_recipes/soup.md", type: recipes}
+	    values: {permalink: "/soup-special/"}
+	  - scope: {path: "_posts", type: pages}
+	    values: {permalink: "/never/"}
+	  - scope: {path: "_drafts"}
+	    values: {title: drafted}
+	EOT
+	post _posts/2024-01-01-a.md "title: A" &&
+	post _posts/sub/2024-01-02-b.md "title: B" "published: true" &&
+	post _posts/2024-01-03-pub.md "title: Pub" &&
+	post _posts/2024-02-04-c.md "title: C" "published: true" "categories: [own]" &&
+	post _posts/2024-01-06-s.md "title: S" "published: true" "categories: Two prefix Words" &&
+	post _posts/2024-01-07-k.md "title: K" "published: true" "category: Kat" &&
+	post en/_posts/2024-01-05-en.md "title: En" &&
+	post _recipes/soup.md "title: Soup" &&
+	post _recipes/stew.md "title: Stew" &&
+	post _drafts/d.md "title: D" &&
+	build_and_compare https://defaults.example
+'
+
+test_expect_success 'collections_dir: posts, drafts and collections inside it only' '
+	new_repo cdir &&
+	cat >_config.yml <<-\EOT &&
+	url: https://cdir.example
+	collections_dir: my
+	collections:
+	  recipes:
+	    output: true
+	defaults:
+	  - scope: {path: "my/_posts/sub"}
+	    values: {permalink: "/sub/:title/"}
+	  - scope: {path: "_posts/x"}
+	    values: {categories: [stripped]}
+	EOT
+	post my/_posts/2024-01-01-a.md "title: A" &&
+	post my/_posts/sub/2024-01-02-b.md "title: B" &&
+	post my/_posts/x/2024-01-02-x.md "title: X" &&
+	post _posts/2024-01-04-out.md "title: Outside" &&
+	post my/en/_posts/2024-01-05-en.md "title: En" &&
+	post en/_posts/2024-01-06-en2.md "title: En2" &&
+	post my/_recipes/soup.md "title: Soup" &&
+	post _recipes/stew.md "title: Stew outside" &&
+	post my/_drafts/d.md "title: D" &&
+	build_and_compare https://cdir.example my
 '
 
 test_done

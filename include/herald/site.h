@@ -37,6 +37,8 @@ struct site {
 	struct strvec exclude, include;    /* Jekyll */
 	struct strvec collections;         /* Jekyll: "label" with output: true */
 	struct strvec collection_links;    /* ... and its url template */
+	char *collections_dir;    /* Jekyll: where posts and collections live, or NULL */
+	json_t *jekyll_defaults;  /* Jekyll: the valid sets of `defaults:`, or NULL */
 	/*
 	 * Hugo's content roots, one per language or module mount: its
 	 * language, repository folder, url prefix and (lang_targets, may be
@@ -102,6 +104,14 @@ void site_release(struct site *s);
  */
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs);
+
+/*
+ * Jekyll's front matter `defaults:` for the post at `path`, merged into its
+ * front matter `fm` the way Jekyll merges them (the post's own keys win,
+ * the most specific scope wins among the sets). Does nothing for other
+ * generators.
+ */
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm);
 
 /* Replaces the post globs. */
 void site_set_globs(struct site *s, const struct strvec *globs);

@@ -476,6 +476,7 @@ void post_read(struct post *p, const struct site *s, const char *path,
 		p->error_column = e->column;
 		return;
 	}
+	site_apply_defaults(s, path, p->fm.data);
 	p->body = buf + p->fm.body_offset;
 	p->body_len = len - p->fm.body_offset;
 	title_slug = slug_from_path(s, path);

@@ -117,6 +117,8 @@ void site_release(struct site *s)
 	strvec_clear(&s->hugo_leaves);
 	strvec_clear(&s->hugo_sections);
 	strvec_clear(&s->hugo_date);
+	free(s->collections_dir);
+	json_decref(s->jekyll_defaults);
 	strvec_clear(&s->hugo_expiry);
 	strvec_clear(&s->image_fields);
 	strvec_clear(&s->subtitle_fields);
@@ -307,6 +309,19 @@ static void apply_herald_config(struct site *s, const json_t *c)
 	}
 }
 
+/* A path from a config without "./" in front and '/' behind. */
+static char *clean_dir(const char *d)
+{
+	size_t n;
+
+	while (d[0] == '.' && d[1] == '/')
+		d += 2;
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return xstrndup(d, n);
+}
+
 /* Jekyll's permalink styles, as its Configuration spells them out. */
 static const char *jekyll_style(const char *style)
 {
@@ -337,8 +352,9 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 		"node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/",
 		"vendor/ruby/", NULL,
 	};
-	const char *k;
+	const char *k, *cdir;
 	json_t *v;
+	size_t i;
 
 	static const char *const dates[] = { "date", NULL };
 
@@ -351,6 +367,21 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 	if (future)
 		s->future = frontmatter_truthy(future);
 	set_zone(s, "_config.yml", str_or_null(c, "timezone"));
+	cdir = str_or_null(c, "collections_dir");
+	free(s->collections_dir);
+	s->collections_dir = cdir && *cdir ? clean_dir(cdir) : NULL;
+	if (s->collections_dir && (!*s->collections_dir || !strcmp(s->collections_dir, ".") ||
+				   !strcmp(s->collections_dir, "/")))
+		set_str(&s->collections_dir, NULL);
+	/* FrontmatterDefaults#valid_sets: a mapping with `values` a mapping */
+	json_decref(s->jekyll_defaults);
+	s->jekyll_defaults = NULL;
+	if (json_is_array(json_object_get(c, "defaults"))) {
+		s->jekyll_defaults = json_array();
+		json_array_foreach(json_object_get(c, "defaults"), i, v)
+			if (json_is_object(v) && json_is_object(json_object_get(v, "values")))
+				json_array_append(s->jekyll_defaults, v);
+	}
 	get_list(json_object_get(c, "include"), &s->include);
 	strvec_clear(&s->exclude);
 	if (get_list(json_object_get(c, "exclude"), &s->exclude))
@@ -460,19 +491,6 @@ static void hugo_frontmatter(struct site *s, const json_t *fm)
 	hugo_date_list(&s->hugo_date, ci_get(fm, "date"), date);
 	hugo_date_list(&s->date_fields, ci_get(fm, "publishDate"), publish);
 	hugo_date_list(&s->hugo_expiry, ci_get(fm, "expiryDate"), expiry);
-}
-
-/* A path from a config without "./" in front and '/' behind. */
-static char *clean_dir(const char *d)
-{
-	size_t n;
-
-	while (d[0] == '.' && d[1] == '/')
-		d += 2;
-	n = strlen(d);
-	while (n > 1 && d[n - 1] == '/')
-		n--;
-	return xstrndup(d, n);
 }
 
 /*
@@ -1053,27 +1071,45 @@ static long component(const char *path, const char *name)
 	return -1;
 }
 
+/*
+ * Jekyll reads posts and collections only inside `collections_dir`, and
+ * names them by their path below it: that path, or NULL when `path` is
+ * outside it.
+ */
+static const char *jekyll_rel(const struct site *s, const char *path)
+{
+	size_t n;
+
+	if (!s->collections_dir)
+		return path;
+	n = strlen(s->collections_dir);
+	if (!strncmp(path, s->collections_dir, n) && path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
 static int jekyll_post_path(const struct site *s, const char *path)
 {
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(path, '/'), *rel = jekyll_rel(s, path);
 	long at;
-	size_t i;
+	size_t i, off;
 	long long t;
 
 	base = base ? base + 1 : path;
-	if (!has_ending(s, path))
+	if (!has_ending(s, path) || !rel)
 		return 0;
-	at = component(path, "_posts");
+	off = (size_t)(rel - path);
+	at = component(rel, "_posts");
 	if (at >= 0 && date_name_prefix(base, "-", NULL, &t) > 0 &&
-	    jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+	    jekyll_reachable(s, path, off + (size_t)at, off + (size_t)at + 1))
 		return 1;
-	at = component(path, "_drafts");
-	if (at >= 0 && jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+	at = component(rel, "_drafts");
+	if (at >= 0 && jekyll_reachable(s, path, off + (size_t)at, off + (size_t)at + 1))
 		return 1;
 	for (i = 0; i < s->collections.nr; i++) {
 		char *dir = xstrfmt("_%s/", s->collections.v[i]);
-		int in = !strncmp(path, dir, strlen(dir)) &&
-			 jekyll_reachable(s, path, 0, 1);
+		int in = !strncmp(rel, dir, strlen(dir)) &&
+			 jekyll_reachable(s, path, off, off + 1);
 		free(dir);
 		if (in)
 			return 1;
@@ -1424,6 +1460,7 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			  const struct post *p, const char *tpl, const char *collection)
 {
 	char *slug = jekyll_slug_source(s, p);
+	const char *rel = jekyll_rel(s, p->path) ? jekyll_rel(s, p->path) : p->path;
 	struct tm tm;
 	const char *q;
 
@@ -1458,16 +1495,16 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			slug_jekyll(&v, stem, SLUG_JEKYLL_DEFAULT, 0);
 			free(stem);
 		} else if (!strcmp(name, "categories"))
-			jekyll_categories(&v, p->path, p->fm.data);
+			jekyll_categories(&v, rel, p->fm.data);
 		else if (!strcmp(name, "output_ext"))
 			strbuf_addstr(&v, jekyll_output_ext(p->path));
 		else if (!strcmp(name, "collection"))
 			strbuf_addstr(&v, collection);
 		else if (!strcmp(name, "path")) {
 			/* the path inside the collection, without its ending */
-			const char *in = strchr(p->path, '/');
-			const char *dot = strrchr(p->path, '.');
-			in = in ? in : p->path;
+			const char *in = strchr(rel, '/');
+			const char *dot = strrchr(rel, '.');
+			in = in ? in : rel;
 			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
 		} else if (!strcmp(name, "year"))
 			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
@@ -1562,13 +1599,14 @@ static char *jekyll_url(const struct site *s, const struct post *p)
 	const char *own = str_or_null(p->fm.data, "permalink");
 	const char *tpl = s->permalink, *collection = "posts";
 	struct strbuf path = STRBUF_INIT;
+	const char *rel = jekyll_rel(s, p->path) ? jekyll_rel(s, p->path) : p->path;
 	size_t i;
 	char *url;
 
 	for (i = 0; i < s->collections.nr; i++) {
 		size_t n = strlen(s->collections.v[i]);
-		if (p->path[0] == '_' && !strncmp(p->path + 1, s->collections.v[i], n) &&
-		    p->path[n + 1] == '/') {
+		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) &&
+		    rel[n + 1] == '/') {
 			collection = s->collections.v[i];
 			tpl = s->collection_links.v[i];
 		}
@@ -1580,6 +1618,205 @@ static char *jekyll_url(const struct site *s, const struct post *p)
 	url = join_url(s, path.buf);
 	strbuf_release(&path);
 	return url;
+}
+
+/* Jekyll's Utils.deep_merge_hashes(defaults, data) into `data`: data wins. */
+static void merge_under(json_t *data, const json_t *defaults)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)defaults, k, v) {
+		json_t *have = json_object_get(data, k);
+		if (!have)
+			json_object_set_new(data, k, json_deep_copy(v));
+		else if (json_is_object(have) && json_is_object(v))
+			merge_under(have, v);
+	}
+}
+
+/* ... and Utils.deep_merge_hashes(into, values): values win. */
+static void merge_over(json_t *into, const json_t *values)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)values, k, v) {
+		json_t *have = json_object_get(into, k);
+		if (json_is_object(have) && json_is_object(v))
+			merge_over(have, v);
+		else
+			json_object_set_new(into, k, json_deep_copy(v));
+	}
+}
+
+/* A defaults scope's path, from FrontmatterDefaults#sanitize_path: no leading '/'. */
+static const char *scope_path(const json_t *scope)
+{
+	const char *p = str_or_null(scope, "path");
+
+	if (!p)
+		return "";
+	return *p == '/' ? p + 1 : p;
+}
+
+/* FrontmatterDefaults#strip_collections_dir */
+static const char *strip_cdir(const struct site *s, const char *p)
+{
+	const char *rel = jekyll_rel(s, p);
+	return s->collections_dir && rel ? rel : p;
+}
+
+/*
+ * FrontmatterDefaults#applies_path?: the scope's path is a string prefix
+ * of the document's path below collections_dir; a scope with a '*' is a
+ * glob over the site's files, so it applies when the glob matches the
+ * document or a folder above it.
+ */
+static int scope_applies_path(const struct site *s, const json_t *scope,
+			      const char *path, const char *rel)
+{
+	const json_t *v = json_object_get(scope, "path");
+	const char *sp = json_is_string(v) ? json_string_value(v) : NULL;
+	struct strbuf prefix = STRBUF_INIT;
+	const char *p;
+	int ret = 0;
+
+	if (!sp || !*sp)
+		return 1;
+	if (!strchr(sp, '*')) {
+		sp = strip_cdir(s, sp);
+		return !strncmp(rel, sp, strlen(sp));
+	}
+	while (*sp == '/')
+		sp++;
+	for (p = path; !ret; p++) {
+		if (*p && *p != '/')
+			continue;
+		strbuf_reset(&prefix);
+		strbuf_add(&prefix, path, (size_t)(p - path));
+		if (glob_match(sp, prefix.buf)) {
+			const char *st = strip_cdir(s, prefix.buf);
+			ret = !strncmp(rel, st, strlen(st));
+		}
+		if (!*p)
+			break;
+	}
+	strbuf_release(&prefix);
+	return ret;
+}
+
+/* FrontmatterDefaults#applies_type?, with the deprecated singular names. */
+static int scope_applies_type(const json_t *scope, const char *type)
+{
+	const char *t = str_or_null(scope, "type");
+
+	if (!json_object_get(scope, "type"))
+		return 1;
+	if (!t)
+		return 0;
+	if (!strcmp(t, "post"))
+		t = "posts";
+	else if (!strcmp(t, "page"))
+		t = "pages";
+	else if (!strcmp(t, "draft"))
+		t = "drafts";
+	return !strcmp(t, type);
+}
+
+/* FrontmatterDefaults#has_precedence? */
+static int scope_wins(const json_t *old, const json_t *new)
+{
+	size_t on, nn;
+
+	if (!old)
+		return 1;
+	on = strlen(scope_path(old));
+	nn = strlen(scope_path(new));
+	if (on != nn)
+		return nn >= on;
+	if (json_object_get(new, "type"))
+		return 1;
+	return !json_object_get(old, "type");
+}
+
+/* Appends a categories value (a list, or a string of words) to `all`, without repeats. */
+static void add_categories(json_t *all, const json_t *v)
+{
+	size_t i, j;
+	json_t *e, *have;
+
+	if (json_is_string(v)) {
+		char *copy = xstrdup(json_string_value(v)), *p = copy, *w;
+		json_t *words = json_array();
+		while ((w = strsep(&p, " \t\n")))
+			if (*w)
+				json_array_append_new(words, json_string(w));
+		free(copy);
+		add_categories(all, words);
+		json_decref(words);
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		int seen = 0;
+		json_array_foreach(all, j, have)
+			seen = seen || json_equal(have, e);
+		if (!seen && !json_is_null(e))
+			json_array_append(all, e);
+	}
+}
+
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+{
+	const char *rel = jekyll_rel(s, path), *type = "pages";
+	const json_t *old = NULL;
+	json_t *defaults, *set, *none;
+	size_t i;
+
+	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel || !json_is_object(fm))
+		return;
+	/* drafts are documents of the posts collection */
+	if (component(rel, "_posts") >= 0 || component(rel, "_drafts") >= 0)
+		type = "posts";
+	for (i = 0; i < s->collections.nr; i++) {
+		size_t n = strlen(s->collections.v[i]);
+		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) && rel[n + 1] == '/')
+			type = s->collections.v[i];
+	}
+	defaults = json_object();
+	none = json_object();
+	json_array_foreach(s->jekyll_defaults, i, set) {
+		const json_t *scope = json_object_get(set, "scope");
+		const json_t *values = json_object_get(set, "values");
+		if (!json_is_object(scope))
+			scope = none;
+		if (!(scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel)))
+			continue;
+		if (scope_wins(old, scope)) {
+			merge_over(defaults, values);
+			old = scope;
+		} else {
+			/* deep_merge_hashes(values, defaults): what came first wins */
+			json_t *next = json_deep_copy(values);
+			merge_over(next, defaults);
+			json_decref(defaults);
+			defaults = next;
+		}
+	}
+	/*
+	 * Document#merge_categories!: a document's categories are the union
+	 * of the defaults' and its own (a string splits on white space)
+	 */
+	if (json_object_get(defaults, "categories") && json_object_get(fm, "categories") &&
+	    !json_is_null(json_object_get(fm, "categories"))) {
+		json_t *all = json_array();
+		add_categories(all, json_object_get(defaults, "categories"));
+		add_categories(all, json_object_get(fm, "categories"));
+		json_object_set_new(fm, "categories", all);
+	}
+	merge_under(fm, defaults);
+	json_decref(defaults);
+	json_decref(none);
 }
 
 /* ---- Hugo ---- */
