@@ -82,6 +82,11 @@ test_expect_success 'pretty permalinks, categories, odd names, exclude, dates, t
 	post _posts/2024-06-04-noz.md "title: No zone" "date: 2024-06-04 10:00" &&
 	post _posts/2024-06-05-t.md "title: T" "date: 2024-06-05T10:00:00Z" &&
 	post _posts/2024-06-06-tab.md "title: Tab" "date: \"2024-06-06 7:05:00 +05:30\"" &&
+	post _posts/2024-06-07-plain.md "title: Plain stamp" "date: 2024-06-07 23:30:00" &&
+	post _posts/2024-06-08-quoted.md "title: Quoted stamp" "date: \"2024-06-08 23:30:00\"" &&
+	post _posts/2024-06-09-single.md "title: Single" "date: '"'"'2024-06-09 10:00:00'"'"'" &&
+	post _posts/2024-06-10-frac.md "title: Frac" "date: 2024-06-10t9:05:07.25" &&
+	post _posts/2024-06-11-str.md "title: Str" "date: !!str 2024-06-11 10:00:00" &&
 	post "_posts/2024-07-01-Upper Case.md" "title: Upper" &&
 	post _posts/2024-07-02-mark.markdown "title: Markdown ending" &&
 	post _posts/sub/2024-07-03-in-sub.md "title: In a subfolder" &&
@@ -209,6 +214,17 @@ test_expect_success 'collections_dir: posts, drafts and collections inside it on
 	post _recipes/stew.md "title: Stew outside" &&
 	post my/_drafts/d.md "title: D" &&
 	build_and_compare https://cdir.example my
+'
+
+test_expect_success 'no timezone: the build machine'"'"'s zone, given to herald in .herald.yml' '
+	new_repo machine &&
+	printf "url: https://machine.example\n" >_config.yml &&
+	printf "timezone: America/Chicago\n" >.herald.yml &&
+	post _posts/2024-03-01-name.md "title: Name only" &&
+	post _posts/2024-03-02-short.md "title: Short" "date: 2024-03-02 23:30" &&
+	post _posts/2024-03-03-stamp.md "title: Stamp" "date: 2024-03-03 23:30:00" &&
+	post _posts/2024-03-04-day.md "title: Day" "date: 2024-03-04" &&
+	(TZ=America/Chicago && export TZ && build_and_compare https://machine.example)
 '
 
 test_done

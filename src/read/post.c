@@ -258,6 +258,60 @@ static int hugo_read_dates(struct post *p, const struct site *s)
 	return 0;
 }
 
+static int digits(const char **p, int min, int max)
+{
+	int n = 0;
+
+	while (n < max && isdigit((unsigned char)**p)) {
+		(*p)++;
+		n++;
+	}
+	return n >= min;
+}
+
+/*
+ * Does `s` match YAML 1.1's timestamp with a time of day but no zone (as
+ * Psych reads it: `2024-01-02 9:05:07`, `2024-01-02T09:05:07.5`)?
+ */
+static int yaml_time_without_zone(const char *s)
+{
+	const char *p = s + (*s == '-');
+
+	if (!digits(&p, 4, 4) || *p++ != '-' || !digits(&p, 1, 2) || *p++ != '-' ||
+	    !digits(&p, 1, 2))
+		return 0;
+	if (*p == 'T' || *p == 't')
+		p++;
+	else if (!isspace((unsigned char)*p))
+		return 0;
+	else
+		while (isspace((unsigned char)*p))
+			p++;
+	if (!digits(&p, 1, 2) || *p++ != ':' || !digits(&p, 2, 2) || *p++ != ':' ||
+	    !digits(&p, 2, 2))
+		return 0;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return !*p;
+}
+
+/*
+ * The zone a date without one is read in: the site's, but Jekyll's YAML
+ * reader makes a plain timestamp without a zone UTC whatever `timezone:`
+ * says; only other forms (a date alone, no seconds, quoted) are local.
+ */
+static const char *zone_of(const struct post *p, const struct site *s, const char *key,
+			   const char *value)
+{
+	if (s->kind == SITE_JEKYLL && p->fm.format == FRONTMATTER_YAML &&
+	    !frontmatter_value_quoted(&p->fm, key) && yaml_time_without_zone(value))
+		return NULL;
+	return s->zone;
+}
+
 /*
  * The post's date: the first date field set, else the file name's. A field
  * that is set but cannot be read makes the post invalid, as it stops
@@ -278,7 +332,8 @@ static int read_date(struct post *p, const struct site *s)
 		if (!v || json_is_null(v))
 			continue;
 		if (json_is_string(v) &&
-		    !date_parse_zoned(json_string_value(v), s->zone, &p->date, &p->date_offset)) {
+		    !date_parse_zoned(json_string_value(v), zone_of(p, s, key, json_string_value(v)),
+				      &p->date, &p->date_offset)) {
 			p->date_field = fields->v[i];
 			return 0;
 		}
