@@ -62,6 +62,9 @@ struct site {
 	 * ":filename" dates a page by its file or bundle folder name.
 	 */
 	struct strvec hugo_date, hugo_expiry;
+	struct strvec zola_langs;  /* Zola: the [languages] codes */
+	char *zola_default_lang;   /* Zola: default_language */
+	enum { ZOLA_SLUG_ON, ZOLA_SLUG_SAFE, ZOLA_SLUG_OFF } zola_slugify; /* [slugify] paths */
 	struct strvec globs;      /* post globs */
 	struct strvec endings;    /* file endings a post may have */
 	struct strvec drafts;     /* folder names that hold drafts */

@@ -117,6 +117,8 @@ void site_release(struct site *s)
 	strvec_clear(&s->hugo_leaves);
 	strvec_clear(&s->hugo_sections);
 	strvec_clear(&s->hugo_date);
+	strvec_clear(&s->zola_langs);
+	free(s->zola_default_lang);
 	free(s->collections_dir);
 	json_decref(s->jekyll_defaults);
 	strvec_clear(&s->hugo_expiry);
@@ -626,9 +628,29 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 static void apply_zola_config(struct site *s, const json_t *c)
 {
 	static const char *const dates[] = { "date", NULL };
+	const char *k, *paths;
+	const json_t *langs;
+	json_t *v;
+	size_t i;
 
 	s->kind = SITE_ZOLA;
 	set_date_fields(s, dates);
+	set_str(&s->zola_default_lang, str_or_null(c, "default_language") ?
+		str_or_null(c, "default_language") : "en");
+	/* [languages.fr] (Zola 0.16+), or languages = [{code = "fr"}] before */
+	strvec_clear(&s->zola_langs);
+	langs = json_object_get(c, "languages");
+	if (json_is_object(langs)) {
+		json_object_foreach((json_t *)langs, k, v)
+			strvec_push(&s->zola_langs, k);
+	} else if (json_is_array(langs)) {
+		json_array_foreach(langs, i, v)
+			if (str_or_null(v, "code"))
+				strvec_push(&s->zola_langs, str_or_null(v, "code"));
+	}
+	paths = str_or_null(json_object_get(c, "slugify"), "paths");
+	s->zola_slugify = paths && !strcmp(paths, "safe") ? ZOLA_SLUG_SAFE :
+			  paths && !strcmp(paths, "off") ? ZOLA_SLUG_OFF : ZOLA_SLUG_ON;
 	if (str_or_null(c, "title"))
 		set_str(&s->title, str_or_null(c, "title"));
 	set_base_url(s, str_or_null(c, "base_url"), NULL);
@@ -2101,42 +2123,97 @@ static char *hugo_url(const struct site *s, const struct post *p)
 
 /* ---- Zola ---- */
 
+/* Zola's slugify_paths() under [slugify] paths = "on", "safe" or "off". */
+static void zola_slugify(struct strbuf *out, const struct site *s, const char *v)
+{
+	size_t n = strlen(v), i;
+
+	switch (s->zola_slugify) {
+	case ZOLA_SLUG_ON:
+		slug_zola(out, v);
+		break;
+	case ZOLA_SLUG_SAFE:
+		/* characters NTFS forbids go, and trailing spaces and dots */
+		while (n && (v[n - 1] == ' ' || v[n - 1] == '.'))
+			n--;
+		for (i = 0; i < n; i++)
+			if (!strchr("<>:\"/\\|?*", v[i]))
+				strbuf_addch(out, v[i]);
+		break;
+	case ZOLA_SLUG_OFF:
+		strbuf_addstr(out, v);
+		break;
+	}
+}
+
+/*
+ * The language a Zola file name names (`foo.fr.md`, `index.fr.md`): cuts
+ * ".fr" from `stem` and returns "fr" (the site's), or NULL when it names none.
+ */
+static const char *zola_lang(const struct site *s, char *stem)
+{
+	char *dot = strrchr(stem, '.');
+	size_t i;
+
+	if (!dot)
+		return NULL;
+	for (i = 0; i < s->zola_langs.nr; i++)
+		if (!strcmp(dot + 1, s->zola_langs.v[i])) {
+			*dot = '\0';
+			return s->zola_langs.v[i];
+		}
+	if (s->zola_default_lang && !strcmp(dot + 1, s->zola_default_lang)) {
+		*dot = '\0';
+		return s->zola_default_lang;
+	}
+	return NULL;
+}
+
 static char *zola_url(const struct site *s, const struct post *p)
 {
 	const char *own = field_str(p->fm.data, "path", 0);
 	const char *slug = field_str(p->fm.data, "slug", 0);
 	const char *rel = p->path + strlen("content/"), *base = strrchr(rel, '/');
 	struct strbuf path = STRBUF_INIT;
-	const char *dir_end;
-	char *name, *url;
+	const char *dir_end, *lang;
+	char *name, *stem, *url;
 	long long t;
 	size_t n;
 
+	base = base ? base + 1 : rel;
+	stem = file_stem(base);
+	lang = zola_lang(s, stem);
 	if (own) {
+		/* a page's own path: no language prefix */
+		own += strspn(own, " \t");
 		while (*own == '/')
 			own++;
 		strbuf_addf(&path, "/%s", own);
+		while (path.len > 1 && (path.buf[path.len - 1] == ' ' || path.buf[path.len - 1] == '\t'))
+			strbuf_setlen(&path, path.len - 1);
 	} else {
-		base = base ? base + 1 : rel;
 		dir_end = base > rel ? base - 1 : rel;
-		if (!strcmp(base, "index.md") && base > rel) {
+		if (!strcmp(stem, "index") && base > rel) {
 			const char *d = base - 1;
 			while (d > rel && d[-1] != '/')
 				d--;
 			name = xstrndup(d, (size_t)(base - 1 - d));
 			dir_end = d > rel ? d - 1 : rel;
 		} else {
-			name = file_stem(base);
+			name = xstrdup(stem);
 		}
 		n = (size_t)date_name_prefix(name, "-_", NULL, &t);
 		if (n > 0 && n < strlen(name) && n < 64)
 			memmove(name, name + n, strlen(name + n) + 1);
+		if (lang && s->zola_default_lang && strcmp(lang, s->zola_default_lang))
+			strbuf_addf(&path, "/%s", lang);
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, (size_t)(dir_end - rel));
 		strbuf_addch(&path, '/');
-		slug_zola(&path, slug ? slug : name);
+		zola_slugify(&path, s, slug ? slug : name);
 		free(name);
 	}
+	free(stem);
 	if (!path.len || path.buf[path.len - 1] != '/')
 		strbuf_addch(&path, '/');
 	url = join_url(s, path.buf);
