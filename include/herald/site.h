@@ -57,11 +57,11 @@ struct site {
 	 */
 	struct strvec hugo_leaves, hugo_sections;
 	/*
-	 * Hugo's [frontmatter] lists for Date and expiryDate (publishDate's is
+	 * Hugo's [frontmatter] lists for Date, expiryDate, lastmod (publishDate's is
 	 * `date_fields`): lowercased keys, `:default` expanded, aliases added;
 	 * ":filename" dates a page by its file or bundle folder name.
 	 */
-	struct strvec hugo_date, hugo_expiry;
+	struct strvec hugo_date, hugo_expiry, hugo_lastmod;
 	struct strvec zola_langs;  /* Zola: the [languages] codes */
 	char *zola_default_lang;   /* Zola: default_language */
 	enum { ZOLA_SLUG_ON, ZOLA_SLUG_SAFE, ZOLA_SLUG_OFF } zola_slugify; /* [slugify] paths */
@@ -145,6 +145,13 @@ char *site_post_url(const struct site *s, const struct post *p);
  * ones. Hugo's keys are matched without regard to case.
  */
 const struct strvec *site_date_fields(const struct site *s);
+
+/*
+ * The zone a date `value` without its own zone is read in (NULL: UTC): the
+ * site's, but for Jekyll a YAML timestamp (`2024-01-02 10:00:00`, written
+ * plain) is UTC whatever `timezone:` says. `s` may be NULL.
+ */
+const char *site_zone_of(const struct site *s, const char *value);
 
 /*
  * The date a post's file name gives (Jekyll: `YYYY-M-D-`, Zola: also

@@ -258,46 +258,6 @@ static int hugo_read_dates(struct post *p, const struct site *s)
 	return 0;
 }
 
-static int digits(const char **p, int min, int max)
-{
-	int n = 0;
-
-	while (n < max && isdigit((unsigned char)**p)) {
-		(*p)++;
-		n++;
-	}
-	return n >= min;
-}
-
-/*
- * Does `s` match YAML 1.1's timestamp with a time of day but no zone (as
- * Psych reads it: `2024-01-02 9:05:07`, `2024-01-02T09:05:07.5`)?
- */
-static int yaml_time_without_zone(const char *s)
-{
-	const char *p = s + (*s == '-');
-
-	if (!digits(&p, 4, 4) || *p++ != '-' || !digits(&p, 1, 2) || *p++ != '-' ||
-	    !digits(&p, 1, 2))
-		return 0;
-	if (*p == 'T' || *p == 't')
-		p++;
-	else if (!isspace((unsigned char)*p))
-		return 0;
-	else
-		while (isspace((unsigned char)*p))
-			p++;
-	if (!digits(&p, 1, 2) || *p++ != ':' || !digits(&p, 2, 2) || *p++ != ':' ||
-	    !digits(&p, 2, 2))
-		return 0;
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	return !*p;
-}
-
 /*
  * The zone a date without one is read in: the site's, but Jekyll's YAML
  * reader makes a plain timestamp without a zone UTC whatever `timezone:`
@@ -307,7 +267,7 @@ static const char *zone_of(const struct post *p, const struct site *s, const cha
 			   const char *value)
 {
 	if (s->kind == SITE_JEKYLL && p->fm.format == FRONTMATTER_YAML &&
-	    !frontmatter_value_quoted(&p->fm, key) && yaml_time_without_zone(value))
+	    !frontmatter_value_quoted(&p->fm, key) && date_yaml_time_without_zone(value))
 		return NULL;
 	return s->zone;
 }

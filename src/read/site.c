@@ -117,6 +117,7 @@ void site_release(struct site *s)
 	strvec_clear(&s->hugo_leaves);
 	strvec_clear(&s->hugo_sections);
 	strvec_clear(&s->hugo_date);
+	strvec_clear(&s->hugo_lastmod);
 	strvec_clear(&s->zola_langs);
 	free(s->zola_default_lang);
 	free(s->collections_dir);
@@ -489,10 +490,14 @@ static void hugo_frontmatter(struct site *s, const json_t *fm)
 	static const char *const date[] = { "date", "publishdate", "lastmod", NULL };
 	static const char *const publish[] = { "publishdate", "date", NULL };
 	static const char *const expiry[] = { "expirydate", NULL };
+	static const char *const lastmod[] = {
+		":git", "lastmod", "date", "publishdate", NULL,
+	};
 
 	hugo_date_list(&s->hugo_date, ci_get(fm, "date"), date);
 	hugo_date_list(&s->date_fields, ci_get(fm, "publishDate"), publish);
 	hugo_date_list(&s->hugo_expiry, ci_get(fm, "expiryDate"), expiry);
+	hugo_date_list(&s->hugo_lastmod, ci_get(fm, "lastmod"), lastmod);
 }
 
 /*
@@ -1199,6 +1204,15 @@ int site_in_drafts(const struct site *s, const char *path)
 		if (component(path, s->drafts.v[i]) >= 0)
 			return 1;
 	return 0;
+}
+
+const char *site_zone_of(const struct site *s, const char *value)
+{
+	if (!s)
+		return NULL;
+	if (s->kind == SITE_JEKYLL && date_yaml_time_without_zone(value))
+		return NULL;
+	return s->zone;
 }
 
 const struct strvec *site_date_fields(const struct site *s)
