@@ -92,5 +92,18 @@ int main(void)
 	ok(date_name_prefix("2024-06-04.md", "-", NULL, &t) < 0, "the date alone is no prefix");
 	ok(date_name_prefix("hello.md", "-", NULL, &t) < 0, "no date");
 	ok(date_from_name("2020-03-30-hello.md", &t) == 0 && t == 1585526400, "date_from_name");
+
+	/* Psych's YAML 1.1 timestamp with a time and no zone: Jekyll reads it as UTC */
+	ok(date_yaml_time_without_zone("2024-01-02 10:00:00"), "a timestamp without a zone");
+	ok(date_yaml_time_without_zone("2024-1-2 9:05:07"), "one-digit month, day, hour");
+	ok(date_yaml_time_without_zone("2024-01-02t09:05:07.25"), "'t' and a fraction");
+	ok(date_yaml_time_without_zone("2024-01-02 \t 10:00:00"), "white space before the time");
+	ok(!date_yaml_time_without_zone("2024-01-02"), "a date alone is a Date");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00"), "no seconds: a string");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00 +01:00"), "a zone");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00Z"), "Z");
+	ok(!date_yaml_time_without_zone("2024-01-02 100:00:00"), "a three-digit hour");
+	ok(!date_yaml_time_without_zone("24-01-02 10:00:00"), "a two-digit year");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00 x"), "trailing text");
 	return done_testing();
 }
