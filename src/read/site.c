@@ -1012,8 +1012,10 @@ static int hugo_read_bundles(struct site *s, struct repo *r, git_tree *tree)
 		git_tree_entry_free(e);
 	}
 	strvec_clear(&seen);
-	qsort(s->hugo_leaves.v, s->hugo_leaves.nr, sizeof(char *), cmp_str);
-	qsort(s->hugo_sections.v, s->hugo_sections.nr, sizeof(char *), cmp_str);
+	if (s->hugo_leaves.nr > 1)
+		qsort(s->hugo_leaves.v, s->hugo_leaves.nr, sizeof(char *), cmp_str);
+	if (s->hugo_sections.nr > 1)
+		qsort(s->hugo_sections.v, s->hugo_sections.nr, sizeof(char *), cmp_str);
 	return ret;
 }
 
