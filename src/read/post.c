@@ -142,6 +142,7 @@ static int hugo_name_date(struct post *p, const struct site *s, long long *t, in
 {
 	const char *base = strrchr(p->path, '/');
 	char day[11], *rest, *dot;
+	const char *key;
 	size_t n, i;
 	int ret = 0;
 
@@ -167,7 +168,7 @@ static int hugo_name_date(struct post *p, const struct site *s, long long *t, in
 	if (date_parse_zoned(day, s->zone, t, offset) < 0)
 		goto out;
 	ret = 1;
-	if (!json_object_get(p->fm.data, "slug") && !p->slug_from_name) {
+	if (!date_value(p, s, "slug", &key) && !p->slug_from_name) {
 		const char *a = rest + 10;
 		size_t m;
 		a += strspn(a, " -_");
