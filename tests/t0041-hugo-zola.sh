@@ -91,4 +91,44 @@ assert \"date_modified\" not in items[\"Pathed\"], items[\"Pathed\"]
 "
 '
 
+test_expect_success 'feed dates without a zone follow the site'"'"'s time zone rules, as post dates do' '
+	new_repo hugozone &&
+	cat >hugo.toml <<-\EOT &&
+	baseURL = "https://zone.example/"
+	timeZone = "America/New_York"
+	[frontmatter]
+	lastmod = ["changed", ":default"]
+	EOT
+	mkdir -p content/posts &&
+	printf -- "---\ntitle: A\ndate: 2021-03-04T10:00:00\nLastMod: 2021-03-05T10:00:00\n---\nA.\n" >content/posts/a.md &&
+	printf -- "---\ntitle: B\ndate: 2021-03-04T10:00:00\nchanged: 2021-03-06 08:00:00\nlastmod: 2021-03-07\n---\nB.\n" >content/posts/b.md &&
+	printf -- "---\ntitle: C\ndate: 2021-03-04T10:00:00\n---\nC.\n" >content/posts/c.md &&
+	commit_all "hugo" &&
+	herald digest --since 2020-01-01 --format json --now $NOW >../hugozone.json &&
+	python3 -c "
+import json
+items = {i[\"title\"]: i for i in json.load(open(\"../hugozone.json\"))[\"items\"]}
+assert items[\"A\"][\"date_published\"] == \"2021-03-04T15:00:00Z\", items[\"A\"]
+assert items[\"A\"][\"date_modified\"] == \"2021-03-05T15:00:00Z\", items[\"A\"]
+assert items[\"B\"][\"date_modified\"] == \"2021-03-06T13:00:00Z\", items[\"B\"]
+assert \"date_modified\" not in items[\"C\"], items[\"C\"]
+" &&
+	herald digest --since 2020-01-01 --format atom --now $NOW >../hugozone.atom &&
+	grep -A4 "<title>A</title>" ../hugozone.atom | grep "<updated>2021-03-05T15:00:00Z</updated>" &&
+	new_repo jekyllzone &&
+	printf "url: https://jz.example\ntimezone: Asia/Tokyo\n" >_config.yml &&
+	mkdir _posts &&
+	printf -- "---\ntitle: Short\nlast_modified_at: 2024-01-02 10:00\n---\nS.\n" >_posts/2024-01-01-short.md &&
+	printf -- "---\ntitle: Stamp\nlast_modified_at: 2024-01-02 10:00:00\n---\nT.\n" >_posts/2024-01-01-stamp.md &&
+	commit_all "jekyll" &&
+	herald digest --since 2020-01-01 --format json --now $NOW >../jz.json &&
+	python3 -c "
+import json
+items = {i[\"title\"]: i for i in json.load(open(\"../jz.json\"))[\"items\"]}
+assert items[\"Short\"][\"date_published\"] == \"2023-12-31T15:00:00Z\", items[\"Short\"]
+assert items[\"Short\"][\"date_modified\"] == \"2024-01-02T01:00:00Z\", items[\"Short\"]
+assert items[\"Stamp\"][\"date_modified\"] == \"2024-01-02T10:00:00Z\", items[\"Stamp\"]
+"
+'
+
 test_done

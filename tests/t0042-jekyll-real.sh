@@ -33,7 +33,8 @@ docs_page() {
 	EOT
 }
 
-# build_and_compare SITE_URL: commits, builds twice, scans, compares.
+# build_and_compare SITE_URL [COLLECTIONS_DIR]: commits, builds twice, scans,
+# compares.
 build_and_compare() {
 	docs_page &&
 	commit_all "site" &&
@@ -44,7 +45,7 @@ build_and_compare() {
 	herald scan --all --drafts --json >"$TRASH/scan.json"
 	test $? -le 1 &&
 	python3 "$TEST_DIR/lib/gen-compare.py" jekyll "$TRASH/scan.json" "$1" \
-		"$TRASH/out/herald-docs.json" "$TRASH/out-all/herald-docs.json" "$(date +%s)"
+		"$TRASH/out/herald-docs.json" "$TRASH/out-all/herald-docs.json" "$(date +%s)" ${2-}
 }
 
 test_expect_success 'pretty permalinks, categories, odd names, exclude, dates, timezone' '
@@ -81,6 +82,11 @@ test_expect_success 'pretty permalinks, categories, odd names, exclude, dates, t
 	post _posts/2024-06-04-noz.md "title: No zone" "date: 2024-06-04 10:00" &&
 	post _posts/2024-06-05-t.md "title: T" "date: 2024-06-05T10:00:00Z" &&
 	post _posts/2024-06-06-tab.md "title: Tab" "date: \"2024-06-06 7:05:00 +05:30\"" &&
+	post _posts/2024-06-07-plain.md "title: Plain stamp" "date: 2024-06-07 23:30:00" &&
+	post _posts/2024-06-08-quoted.md "title: Quoted stamp" "date: \"2024-06-08 23:30:00\"" &&
+	post _posts/2024-06-09-single.md "title: Single" "date: '"'"'2024-06-09 10:00:00'"'"'" &&
+	post _posts/2024-06-10-frac.md "title: Frac" "date: 2024-06-10t9:05:07.25" &&
+	post _posts/2024-06-11-str.md "title: Str" "date: !!str 2024-06-11 10:00:00" &&
 	post "_posts/2024-07-01-Upper Case.md" "title: Upper" &&
 	post _posts/2024-07-02-mark.markdown "title: Markdown ending" &&
 	post _posts/sub/2024-07-03-in-sub.md "title: In a subfolder" &&
@@ -139,6 +145,86 @@ assert [e[\"path\"] for e in d[\"events\"]] == [\"_posts/2024-02-15-good.md\"], 
 	test_cmp "$TRASH/expect" "$TRASH/actual" &&
 	! jekyll build --safe --disable-disk-cache -q -s . -d "$TRASH/out-bad" >"$TRASH/jekyll.log" 2>&1 &&
 	grep "Invalid date" "$TRASH/jekyll.log"
+'
+
+test_expect_success 'front matter defaults: scopes by path, glob and type; precedence' '
+	new_repo defaults &&
+	cat >_config.yml <<-\EOT &&
+	url: https://defaults.example
+	permalink: pretty
+	collections:
+	  recipes:
+	    output: true
+	defaults:
+	  - scope: {path: ""}
+	    values: {layout: post, categories: [dflt]}
+	  - scope: {path: "_posts/sub", type: posts}
+	    values: {permalink: "/sub/:title/"}
+	  - scope: {path: "_posts", type: posts}
+	    values: {published: false}
+	  - scope: {path: "_posts/2024-01-03-pub.md"}
+	    values: {published: true}
+	  - scope: {path: "_posts/2024-01-0"}
+	    values: {categories: [prefix]}
+	  - scope: {path: "*/_posts", type: post}
+	    values: {published: true, category: globbed}
+	  - scope: {type: recipes}
+	    values: {permalink: "/r/:name/"}
+	  - scope: {path: "_recipes/soup.md", type: recipes}
+	    values: {permalink: "/soup-special/"}
+	  - scope: {path: "_posts", type: pages}
+	    values: {permalink: "/never/"}
+	  - scope: {path: "_drafts"}
+	    values: {title: drafted}
+	EOT
+	post _posts/2024-01-01-a.md "title: A" &&
+	post _posts/sub/2024-01-02-b.md "title: B" "published: true" &&
+	post _posts/2024-01-03-pub.md "title: Pub" &&
+	post _posts/2024-02-04-c.md "title: C" "published: true" "categories: [own]" &&
+	post _posts/2024-01-06-s.md "title: S" "published: true" "categories: Two prefix Words" &&
+	post _posts/2024-01-07-k.md "title: K" "published: true" "category: Kat" &&
+	post en/_posts/2024-01-05-en.md "title: En" &&
+	post _recipes/soup.md "title: Soup" &&
+	post _recipes/stew.md "title: Stew" &&
+	post _drafts/d.md "title: D" &&
+	build_and_compare https://defaults.example
+'
+
+test_expect_success 'collections_dir: posts, drafts and collections inside it only' '
+	new_repo cdir &&
+	cat >_config.yml <<-\EOT &&
+	url: https://cdir.example
+	collections_dir: my
+	collections:
+	  recipes:
+	    output: true
+	defaults:
+	  - scope: {path: "my/_posts/sub"}
+	    values: {permalink: "/sub/:title/"}
+	  - scope: {path: "_posts/x"}
+	    values: {categories: [stripped]}
+	EOT
+	post my/_posts/2024-01-01-a.md "title: A" &&
+	post my/_posts/sub/2024-01-02-b.md "title: B" &&
+	post my/_posts/x/2024-01-02-x.md "title: X" &&
+	post _posts/2024-01-04-out.md "title: Outside" &&
+	post my/en/_posts/2024-01-05-en.md "title: En" &&
+	post en/_posts/2024-01-06-en2.md "title: En2" &&
+	post my/_recipes/soup.md "title: Soup" &&
+	post _recipes/stew.md "title: Stew outside" &&
+	post my/_drafts/d.md "title: D" &&
+	build_and_compare https://cdir.example my
+'
+
+test_expect_success 'no timezone: the build machine'"'"'s zone, given to herald in .herald.yml' '
+	new_repo machine &&
+	printf "url: https://machine.example\n" >_config.yml &&
+	printf "timezone: America/Chicago\n" >.herald.yml &&
+	post _posts/2024-03-01-name.md "title: Name only" &&
+	post _posts/2024-03-02-short.md "title: Short" "date: 2024-03-02 23:30" &&
+	post _posts/2024-03-03-stamp.md "title: Stamp" "date: 2024-03-03 23:30:00" &&
+	post _posts/2024-03-04-day.md "title: Day" "date: 2024-03-04" &&
+	(TZ=America/Chicago && export TZ && build_and_compare https://machine.example)
 '
 
 test_done

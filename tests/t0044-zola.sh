@@ -98,4 +98,65 @@ test_expect_success 'a config.yaml that is neither Hugo'"'"'s nor Zola'"'"'s lea
 	EOT
 '
 
+test_expect_success 'multilingual pages: content/foo.fr.md is /fr/foo/, the default language has no prefix' '
+	new_repo multi &&
+	cat >config.toml <<-\EOT &&
+	base_url = "https://multi.example"
+	default_language = "en"
+	[languages.fr]
+	title = "Mon blog"
+	[languages.it]
+	EOT
+	page content/an-article.md "title = \"EN\"" "date = 2024-01-01" &&
+	page content/an-article.fr.md "title = \"FR\"" "date = 2024-01-01" &&
+	page content/blog/_index.it.md "title = \"Sezione\"" &&
+	page content/blog/post.it.md "title = \"IT\"" "date = 2024-01-02" &&
+	page content/blog/2024-01-03-dated.fr.md "title = \"Daté\"" &&
+	page content/trip/index.fr.md "title = \"Voyage\"" "date = 2024-01-04" &&
+	page content/own.fr.md "title = \"Own\"" "date = 2024-01-05" "path = \"special/own\"" &&
+	page content/plain.en.md "title = \"Default named\"" "date = 2024-01-06" &&
+	page content/other.de.md "title = \"Not a language\"" "date = 2024-01-07" &&
+	commit_all "zola" &&
+	expect_fields path,url,date --all <<-\EOT &&
+	content/an-article.fr.md	https://multi.example/fr/an-article/	2024-01-01T00:00:00Z
+	content/an-article.md	https://multi.example/an-article/	2024-01-01T00:00:00Z
+	content/blog/2024-01-03-dated.fr.md	https://multi.example/fr/blog/dated/	2024-01-03T00:00:00Z
+	content/blog/post.it.md	https://multi.example/it/blog/post/	2024-01-02T00:00:00Z
+	content/other.de.md	https://multi.example/other-de/	2024-01-07T00:00:00Z
+	content/own.fr.md	https://multi.example/special/own/	2024-01-05T00:00:00Z
+	content/plain.en.md	https://multi.example/plain/	2024-01-06T00:00:00Z
+	content/trip/index.fr.md	https://multi.example/fr/trip/	2024-01-04T00:00:00Z
+	EOT
+	new_repo multi-old &&
+	printf "base_url = \"https://old.example\"\nlanguages = [{code = \"de\"}]\n" >config.toml &&
+	page content/hallo.de.md "title = \"Hallo\"" "date = 2024-01-01" &&
+	commit_all "zola" &&
+	expect_fields path,url --all <<-\EOT
+	content/hallo.de.md	https://old.example/de/hallo/
+	EOT
+'
+
+test_expect_success '[slugify] paths = "safe" and "off"' '
+	new_repo safe &&
+	printf "base_url = \"https://safe.example\"\n[slugify]\npaths = \"safe\"\n" >config.toml &&
+	page "content/Héllo World (1).md" "title = \"A\"" "date = 2024-01-01" &&
+	page "content/posts/What? Now: yes..md" "title = \"B\"" "date = 2024-01-02" &&
+	page content/posts/s.md "title = \"C\"" "date = 2024-01-03" "slug = \"A/B <c> d. \"" &&
+	page "content/posts/2024-01-04_Dated Name.md" "title = \"D\"" &&
+	commit_all "zola" &&
+	expect_fields path,url --all <<-\EOT &&
+	content/Héllo World (1).md	https://safe.example/H%C3%A9llo%20World%20(1)/
+	content/posts/2024-01-04_Dated Name.md	https://safe.example/posts/Dated%20Name/
+	content/posts/What? Now: yes..md	https://safe.example/posts/What%20Now%20yes/
+	content/posts/s.md	https://safe.example/posts/AB%20c%20d/
+	EOT
+	new_repo off &&
+	printf "base_url = \"https://off.example\"\n[slugify]\npaths = \"off\"\n" >config.toml &&
+	page "content/Keep Me.md" "title = \"A\"" "date = 2024-01-01" &&
+	commit_all "zola" &&
+	expect_fields path,url --all <<-\EOT
+	content/Keep Me.md	https://off.example/Keep%20Me/
+	EOT
+'
+
 test_done

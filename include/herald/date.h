@@ -54,4 +54,10 @@ int date_name_prefix(const char *name, const char *seps, const char *zone,
 /* A `YYYY-M-D-` prefix of a file name: 0 and midnight UTC, or -1. */
 int date_from_name(const char *name, long long *out);
 
+/*
+ * Does `s` match YAML 1.1's timestamp with a time of day and no zone, as
+ * Ruby's Psych reads it (`2024-01-02 9:05:07`, `2024-01-02T09:05:07.5`)?
+ */
+int date_yaml_time_without_zone(const char *s);
+
 #endif

@@ -67,6 +67,13 @@ const struct frontmatter_problem *frontmatter_first_error(const struct frontmatt
 int frontmatter_key_position(const struct frontmatter *fm, const char *key,
 			     int *line, int *column);
 
+/*
+ * Was the YAML value of a top-level key a quoted scalar (or tagged !!str)?
+ * YAML 1.1 reads a plain `2024-01-02 10:00:00` as a timestamp, a quoted
+ * one as a string, and Jekyll dates the two differently.
+ */
+int frontmatter_value_quoted(const struct frontmatter *fm, const char *key);
+
 /* Truthy and falsy words of the state rules (true/yes/on/1, false/no/off/0). */
 int frontmatter_truthy(const json_t *v);
 int frontmatter_falsy(const json_t *v);

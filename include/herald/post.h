@@ -44,6 +44,15 @@ struct post {
 	long long date;         /* seconds since the epoch, or -1 */
 	int date_offset;        /* the date's own offset from UTC, in seconds */
 	const char *date_field; /* which field gave the date, or NULL */
+	/*
+	 * When the post goes live (-1: whenever it is built) and the date its
+	 * url's date parts come from: both are `date` but for Hugo, whose
+	 * publishDate and Date are configured apart ([frontmatter]).
+	 */
+	long long publish;
+	long long url_date;
+	int url_date_offset;
+	int slug_from_name;     /* Hugo: `slug` is the one :filename gave */
 	char *error;            /* why it is invalid or not a post, or NULL */
 	int error_line, error_column;
 };

@@ -37,10 +37,34 @@ struct site {
 	struct strvec exclude, include;    /* Jekyll */
 	struct strvec collections;         /* Jekyll: "label" with output: true */
 	struct strvec collection_links;    /* ... and its url template */
-	struct strvec lang_names, lang_dirs, lang_prefixes; /* Hugo */
+	char *collections_dir;    /* Jekyll: where posts and collections live, or NULL */
+	json_t *jekyll_defaults;  /* Jekyll: the valid sets of `defaults:`, or NULL */
+	/*
+	 * Hugo's content roots, one per language or module mount: its
+	 * language, repository folder, url prefix and (lang_targets, may be
+	 * shorter: "") the folder below content/ it is mounted at.
+	 */
+	struct strvec lang_names, lang_dirs, lang_prefixes, lang_targets;
 	size_t lang_default;      /* Hugo: the default language's index */
+	int multilingual;         /* Hugo: more than one language */
 	json_t *permalinks;       /* Hugo: section -> pattern */
 	int path_lower, ugly_urls;         /* Hugo */
+	/*
+	 * Hugo, read from the loaded tree: the folders (repository paths,
+	 * sorted) holding an index.* file, leaf bundles whose other files are
+	 * resources and not pages, and those holding an _index.* file, the
+	 * sections below the first level that :sections names.
+	 */
+	struct strvec hugo_leaves, hugo_sections;
+	/*
+	 * Hugo's [frontmatter] lists for Date, expiryDate, lastmod (publishDate's is
+	 * `date_fields`): lowercased keys, `:default` expanded, aliases added;
+	 * ":filename" dates a page by its file or bundle folder name.
+	 */
+	struct strvec hugo_date, hugo_expiry, hugo_lastmod;
+	struct strvec zola_langs;  /* Zola: the [languages] codes */
+	char *zola_default_lang;   /* Zola: default_language */
+	enum { ZOLA_SLUG_ON, ZOLA_SLUG_SAFE, ZOLA_SLUG_OFF } zola_slugify; /* [slugify] paths */
 	struct strvec globs;      /* post globs */
 	struct strvec endings;    /* file endings a post may have */
 	struct strvec drafts;     /* folder names that hold drafts */
@@ -84,6 +108,14 @@ void site_release(struct site *s);
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs);
 
+/*
+ * Jekyll's front matter `defaults:` for the post at `path`, merged into its
+ * front matter `fm` the way Jekyll merges them (the post's own keys win,
+ * the most specific scope wins among the sets). Does nothing for other
+ * generators.
+ */
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm);
+
 /* Replaces the post globs. */
 void site_set_globs(struct site *s, const struct strvec *globs);
 
@@ -113,6 +145,13 @@ char *site_post_url(const struct site *s, const struct post *p);
  * ones. Hugo's keys are matched without regard to case.
  */
 const struct strvec *site_date_fields(const struct site *s);
+
+/*
+ * The zone a date `value` without its own zone is read in (NULL: UTC): the
+ * site's, but for Jekyll a YAML timestamp (`2024-01-02 10:00:00`, written
+ * plain) is UTC whatever `timezone:` says. `s` may be NULL.
+ */
+const char *site_zone_of(const struct site *s, const char *value);
 
 /*
  * The date a post's file name gives (Jekyll: `YYYY-M-D-`, Zola: also

@@ -261,3 +261,32 @@ int date_from_name(const char *name, long long *out)
 {
 	return date_name_prefix(name, "-", NULL, out) < 0 ? -1 : 0;
 }
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int date_yaml_time_without_zone(const char *s)
+{
+	const char *p = s + (*s == '-');
+	int v;
+
+	if (fixed_digits(&p, 4, &v) || *p++ != '-' || digits(&p, 2, &v) || *p++ != '-' ||
+	    digits(&p, 2, &v))
+		return 0;
+	if (*p == 'T' || *p == 't')
+		p++;
+	else if (!is_space(*p))
+		return 0;
+	else
+		while (is_space(*p))
+			p++;
+	if (digits(&p, 2, &v) || *p++ != ':' || fixed_digits(&p, 2, &v) || *p++ != ':' ||
+	    fixed_digits(&p, 2, &v))
+		return 0;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return !*p;
+}

@@ -98,6 +98,13 @@ int frontmatter_key_position(const struct frontmatter *fm, const char *key,
 	return 0;
 }
 
+int frontmatter_value_quoted(const struct frontmatter *fm, const char *key)
+{
+	const json_t *pos = fm->positions ? json_object_get(fm->positions, key) : NULL;
+
+	return json_is_true(json_array_get(pos, 2));
+}
+
 int frontmatter_truthy(const json_t *v)
 {
 	static const char *const words[] = { "true", "yes", "on", "1", NULL };
@@ -453,6 +460,15 @@ static int handle_event(struct yaml_builder *b, yaml_event_t *ev)
 			return 0;
 		}
 		v = scalar_value(ev);
+		/* a top-level value written quoted (or tagged !!str) is never a YAML timestamp */
+		if (b->depth == 1 && b->stack[0].key && b->fm->positions &&
+		    (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+		     (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG)))) {
+			json_t *pos = json_object_get(b->fm->positions,
+						      json_string_value(b->stack[0].key));
+			if (json_is_array(pos) && json_array_size(pos) == 2)
+				json_array_append_new(pos, json_true());
+		}
 		if (v && ev->data.scalar.anchor)
 			define_anchor(b, (const char *)ev->data.scalar.anchor, v, 1);
 		return place(b, v, m);

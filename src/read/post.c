@@ -21,6 +21,8 @@ void post_init(struct post *p)
 	memset(p, 0, sizeof(*p));
 	frontmatter_init(&p->fm);
 	p->date = -1;
+	p->publish = -1;
+	p->url_date = -1;
 }
 
 void post_release(struct post *p)
@@ -131,6 +133,147 @@ static const json_t *date_value(const struct post *p, const struct site *s,
 }
 
 /*
+ * Hugo's :filename date: a file (or bundle folder) name starting with
+ * YYYY-MM-DD, midnight in the site's time zone; the rest,
+ * without the separators around it, is the slug when the front matter
+ * gives none. Returns 1 when the name has such a date.
+ */
+static int hugo_name_date(struct post *p, const struct site *s, long long *t, int *offset)
+{
+	const char *base = strrchr(p->path, '/');
+	char day[11], *rest, *dot;
+	const char *key;
+	size_t n, i;
+	int ret = 0;
+
+	base = base ? base + 1 : p->path;
+	rest = xstrdup(base);
+	if (!strncmp(base, "index.", 6) && base > p->path + 1) {
+		const char *dir = base - 1;
+		while (dir > p->path && dir[-1] != '/')
+			dir--;
+		free(rest);
+		rest = xstrndup(dir, (size_t)(base - 1 - dir));
+	} else if ((dot = strrchr(rest, '.')) && dot != rest) {
+		*dot = '\0';
+	}
+	n = strlen(rest);
+	for (i = 0; i < 10 && i < n; i++)
+		if ((i == 4 || i == 7) ? rest[i] != '-' : !isdigit((unsigned char)rest[i]))
+			break;
+	if (i < 10)
+		goto out;
+	memcpy(day, rest, 10);
+	day[10] = '\0';
+	if (date_parse_zoned(day, s->zone, t, offset) < 0)
+		goto out;
+	ret = 1;
+	if (!date_value(p, s, "slug", &key) && !p->slug_from_name) {
+		const char *a = rest + 10;
+		size_t m;
+		a += strspn(a, " -_");
+		m = strlen(a);
+		while (m && strchr(" -_", a[m - 1]))
+			m--;
+		if (m) {
+			free(p->slug);
+			p->slug = xstrndup(a, m);
+			p->slug_from_name = 1;
+		}
+	}
+out:
+	free(rest);
+	return ret;
+}
+
+/*
+ * The first of Hugo's date sources in `list` that gives a date: 1 with
+ * *t and *offset set, 0 when none does, -1 (p->error set) for a field
+ * that is set but cannot be read. :git and :fileModTime give nothing:
+ * herald has no checkout to take a time from.
+ */
+static int hugo_date(struct post *p, const struct site *s, const struct strvec *list,
+		     long long *t, int *offset, const char **field, int strict)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		const char *key;
+		const json_t *v;
+		int line, col;
+
+		if (list->v[i][0] == ':') {
+			if (!strcmp(list->v[i], ":filename") && hugo_name_date(p, s, t, offset)) {
+				*field = NULL;
+				return 1;
+			}
+			continue;
+		}
+		v = date_value(p, s, list->v[i], &key);
+		if (!v || json_is_null(v))
+			continue;
+		if (json_is_string(v) &&
+		    !date_parse_zoned(json_string_value(v), s->zone, t, offset)) {
+			*field = list->v[i];
+			return 1;
+		}
+		if (!strict)
+			continue;
+		frontmatter_key_position(&p->fm, key, &line, &col);
+		p->error = xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, "
+				   "optionally with a time and zone)", key);
+		p->error_line = line;
+		p->error_column = col;
+		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
+		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
+			line, col, 1, xstrdup(p->error),
+		};
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Hugo's dates: Date (the url's date parts) and publishDate (when the
+ * page goes live) each from its own [frontmatter] list. The post's date
+ * is its publishDate, else its Date.
+ */
+static int hugo_read_dates(struct post *p, const struct site *s)
+{
+	long long pub, date;
+	int pub_off = 0, date_off = 0, has_pub, has_date;
+	const char *pub_field = NULL, *date_field = NULL;
+
+	has_date = hugo_date(p, s, &s->hugo_date, &date, &date_off, &date_field, 1);
+	if (has_date < 0)
+		return -1;
+	has_pub = hugo_date(p, s, site_date_fields(s), &pub, &pub_off, &pub_field, 1);
+	if (has_pub < 0)
+		return -1;
+	p->publish = has_pub ? pub : -1;
+	p->url_date = has_date ? date : -1;
+	p->url_date_offset = date_off;
+	p->date = has_pub ? pub : has_date ? date : -1;
+	p->date_offset = has_pub ? pub_off : date_off;
+	p->date_field = has_pub ? pub_field : date_field;
+	return 0;
+}
+
+/*
+ * The zone a date without one is read in: the site's, but Jekyll's YAML
+ * reader makes a plain timestamp without a zone UTC whatever `timezone:`
+ * says; only other forms (a date alone, no seconds, quoted) are local.
+ */
+static const char *zone_of(const struct post *p, const struct site *s, const char *key,
+			   const char *value)
+{
+	if (s->kind == SITE_JEKYLL && p->fm.format == FRONTMATTER_YAML &&
+	    !frontmatter_value_quoted(&p->fm, key) && date_yaml_time_without_zone(value))
+		return NULL;
+	return s->zone;
+}
+
+/*
  * The post's date: the first date field set, else the file name's. A field
  * that is set but cannot be read makes the post invalid, as it stops
  * Jekyll's and Hugo's builds: 0, or -1 with p->error set.
@@ -140,6 +283,8 @@ static int read_date(struct post *p, const struct site *s)
 	const struct strvec *fields = site_date_fields(s);
 	size_t i;
 
+	if (s->kind == SITE_HUGO)
+		return hugo_read_dates(p, s);
 	for (i = 0; i < fields->nr; i++) {
 		const char *key;
 		const json_t *v = date_value(p, s, fields->v[i], &key);
@@ -148,7 +293,8 @@ static int read_date(struct post *p, const struct site *s)
 		if (!v || json_is_null(v))
 			continue;
 		if (json_is_string(v) &&
-		    !date_parse_zoned(json_string_value(v), s->zone, &p->date, &p->date_offset)) {
+		    !date_parse_zoned(json_string_value(v), zone_of(p, s, key, json_string_value(v)),
+				      &p->date, &p->date_offset)) {
 			p->date_field = fields->v[i];
 			return 0;
 		}
@@ -166,6 +312,19 @@ static int read_date(struct post *p, const struct site *s)
 	}
 	if (!site_name_date(s, p->path, &p->date))
 		p->date = -1;
+	return 0;
+}
+
+/* Every date but Hugo's is at once the publish date and the url's date. */
+static int read_dates(struct post *p, const struct site *s)
+{
+	if (read_date(p, s) < 0)
+		return -1;
+	if (s->kind != SITE_HUGO) {
+		p->publish = p->date;
+		p->url_date = p->date;
+		p->url_date_offset = p->date_offset;
+	}
 	return 0;
 }
 
@@ -289,11 +448,16 @@ static json_t *read_tags(const json_t *fm)
 }
 
 /* Hugo's expiryDate: a post past it is no longer published. */
-static int expired(const struct post *p, const struct site *s, long long now)
+static int expired(struct post *p, const struct site *s, long long now)
 {
 	const json_t *v = json_object_get(p->fm.data, "expiryDate");
+	const char *field;
 	long long t;
+	int off;
 
+	if (s->kind == SITE_HUGO)
+		/* an unreadable expiry date is not one: Hugo skips it */
+		return hugo_date(p, s, &s->hugo_expiry, &t, &off, &field, 0) > 0 && t <= now;
 	return json_is_string(v) && !date_parse_zoned(json_string_value(v), s->zone, &t, NULL) &&
 	       t <= now;
 }
@@ -328,6 +492,7 @@ void post_read(struct post *p, const struct site *s, const char *path,
 		p->error_column = e->column;
 		return;
 	}
+	site_apply_defaults(s, path, p->fm.data);
 	p->body = buf + p->fm.body_offset;
 	p->body_len = len - p->fm.body_offset;
 	title_slug = slug_from_path(s, path);
@@ -336,7 +501,7 @@ void post_read(struct post *p, const struct site *s, const char *path,
 		free(p->slug);
 		p->slug = xstrdup(title_slug);
 	}
-	if (read_date(p, s) < 0) {
+	if (read_dates(p, s) < 0) {
 		free(title_slug);
 		p->state = POST_INVALID;
 		return;
@@ -380,7 +545,7 @@ void post_read(struct post *p, const struct site *s, const char *path,
 
 	if (is_draft(p, s) || expired(p, s, now))
 		p->state = POST_DRAFT;
-	else if (!s->future && p->date >= 0 && p->date > now)
+	else if (!s->future && p->publish >= 0 && p->publish > now)
 		p->state = POST_SCHEDULED;
 	else
 		p->state = POST_PUBLISHED;

@@ -61,7 +61,7 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 	else
 		post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),
 			  (size_t)git_blob_rawsize(blob), w->now, 0);
-	if ((p.state == POST_PUBLISHED && p.date > w->after && p.date <= w->now) ||
+	if ((p.state == POST_PUBLISHED && p.publish > w->after && p.publish <= w->now) ||
 	    expired_between(&p, w->site->zone, w->after, w->now)) {
 		int gone = p.state != POST_PUBLISHED;
 		json_t *ev = post_to_json(&p);

@@ -112,7 +112,17 @@ void site_release(struct site *s)
 	strvec_clear(&s->lang_names);
 	strvec_clear(&s->lang_dirs);
 	strvec_clear(&s->lang_prefixes);
+	strvec_clear(&s->lang_targets);
 	json_decref(s->permalinks);
+	strvec_clear(&s->hugo_leaves);
+	strvec_clear(&s->hugo_sections);
+	strvec_clear(&s->hugo_date);
+	strvec_clear(&s->hugo_lastmod);
+	strvec_clear(&s->zola_langs);
+	free(s->zola_default_lang);
+	free(s->collections_dir);
+	json_decref(s->jekyll_defaults);
+	strvec_clear(&s->hugo_expiry);
 	strvec_clear(&s->image_fields);
 	strvec_clear(&s->subtitle_fields);
 	free(s->base_url_error);
@@ -302,6 +312,19 @@ static void apply_herald_config(struct site *s, const json_t *c)
 	}
 }
 
+/* A path from a config without "./" in front and '/' behind. */
+static char *clean_dir(const char *d)
+{
+	size_t n;
+
+	while (d[0] == '.' && d[1] == '/')
+		d += 2;
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return xstrndup(d, n);
+}
+
 /* Jekyll's permalink styles, as its Configuration spells them out. */
 static const char *jekyll_style(const char *style)
 {
@@ -332,8 +355,9 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 		"node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/",
 		"vendor/ruby/", NULL,
 	};
-	const char *k;
+	const char *k, *cdir;
 	json_t *v;
+	size_t i;
 
 	static const char *const dates[] = { "date", NULL };
 
@@ -346,6 +370,21 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 	if (future)
 		s->future = frontmatter_truthy(future);
 	set_zone(s, "_config.yml", str_or_null(c, "timezone"));
+	cdir = str_or_null(c, "collections_dir");
+	free(s->collections_dir);
+	s->collections_dir = cdir && *cdir ? clean_dir(cdir) : NULL;
+	if (s->collections_dir && (!*s->collections_dir || !strcmp(s->collections_dir, ".") ||
+				   !strcmp(s->collections_dir, "/")))
+		set_str(&s->collections_dir, NULL);
+	/* FrontmatterDefaults#valid_sets: a mapping with `values` a mapping */
+	json_decref(s->jekyll_defaults);
+	s->jekyll_defaults = NULL;
+	if (json_is_array(json_object_get(c, "defaults"))) {
+		s->jekyll_defaults = json_array();
+		json_array_foreach(json_object_get(c, "defaults"), i, v)
+			if (json_is_object(v) && json_is_object(json_object_get(v, "values")))
+				json_array_append(s->jekyll_defaults, v);
+	}
 	get_list(json_object_get(c, "include"), &s->include);
 	strvec_clear(&s->exclude);
 	if (get_list(json_object_get(c, "exclude"), &s->exclude))
@@ -400,6 +439,128 @@ static void merge_into(json_t *base, const json_t *over)
 }
 
 /*
+ * One of Hugo's [frontmatter] lists: `given` (NULL: the default) with
+ * ":default" replaced by `defaults`, keys lowercased, then each key's
+ * aliases after it, without repeats.
+ */
+static void hugo_date_list(struct strvec *out, const json_t *given,
+			   const char *const *defaults)
+{
+	static const char *const aliases[][3] = {
+		{ "publishdate", "pubdate", "published" },
+		{ "lastmod", "modified", NULL },
+		{ "expirydate", "unpublishdate", NULL },
+	};
+	struct strvec keys = STRVEC_INIT;
+	size_t i, j, k;
+
+	if (!get_list(given, &keys))
+		push_all(&keys, defaults);
+	strvec_clear(out);
+	for (i = 0; i < keys.nr; i++) {
+		struct strvec one = STRVEC_INIT;
+		char *low = xstrdup(keys.v[i]);
+		for (j = 0; low[j]; j++)
+			low[j] = (char)tolower((unsigned char)low[j]);
+		if (!strcmp(low, ":default"))
+			push_all(&one, defaults);
+		else
+			strvec_push(&one, low);
+		free(low);
+		for (j = 0; j < one.nr; j++) {
+			if (!strvec_has(out, one.v[j]))
+				strvec_push(out, one.v[j]);
+			for (k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
+				size_t a;
+				if (strcmp(one.v[j], aliases[k][0]))
+					continue;
+				for (a = 1; a < 3 && aliases[k][a]; a++)
+					if (!strvec_has(out, aliases[k][a]))
+						strvec_push(out, aliases[k][a]);
+			}
+		}
+		strvec_clear(&one);
+	}
+	strvec_clear(&keys);
+}
+
+/* Hugo's [frontmatter]: which fields (or the file name) give which date. */
+static void hugo_frontmatter(struct site *s, const json_t *fm)
+{
+	static const char *const date[] = { "date", "publishdate", "lastmod", NULL };
+	static const char *const publish[] = { "publishdate", "date", NULL };
+	static const char *const expiry[] = { "expirydate", NULL };
+	static const char *const lastmod[] = {
+		":git", "lastmod", "date", "publishdate", NULL,
+	};
+
+	hugo_date_list(&s->hugo_date, ci_get(fm, "date"), date);
+	hugo_date_list(&s->date_fields, ci_get(fm, "publishDate"), publish);
+	hugo_date_list(&s->hugo_expiry, ci_get(fm, "expiryDate"), expiry);
+	hugo_date_list(&s->hugo_lastmod, ci_get(fm, "lastmod"), lastmod);
+}
+
+/*
+ * Hugo's module mounts: any mount whose target is the content folder
+ * (or a folder in it) replaces the content folders of the languages, as
+ * Hugo drops its default content mount then. A mount's `lang` names its
+ * language, else it is the default language's. Sources outside the
+ * repository (a theme's, "../x", absolute) are not read.
+ */
+static void hugo_mounts(struct site *s, const json_t *mounts)
+{
+	struct strvec names = STRVEC_INIT, dirs = STRVEC_INIT;
+	struct strvec prefixes = STRVEC_INIT, targets = STRVEC_INIT;
+	const char *deflang = s->lang_names.v[s->lang_default];
+	size_t i, j;
+	json_t *m;
+
+	if (!json_is_array(mounts))
+		return;
+	json_array_foreach(mounts, i, m) {
+		const char *src = ci_str(m, "source"), *dst = ci_str(m, "target");
+		const char *lang = ci_str(m, "lang");
+		char *target, *source;
+		long li = -1;
+
+		if (!src || !dst)
+			continue;
+		target = clean_dir(dst);
+		source = clean_dir(src);
+		for (j = 0; j < s->lang_names.nr && li < 0; j++)
+			if (!strcasecmp(s->lang_names.v[j], lang && *lang ? lang : deflang))
+				li = (long)j;
+		if (li >= 0 && *source && *source != '/' && !strstr(source, "..") &&
+		    (!strcmp(target, "content") || !strncmp(target, "content/", 8))) {
+			strvec_push(&names, s->lang_names.v[li]);
+			strvec_push(&dirs, source);
+			strvec_push(&prefixes, s->lang_prefixes.v[li]);
+			strvec_push(&targets, target[7] ? target + 8 : "");
+		}
+		free(target);
+		free(source);
+	}
+	if (dirs.nr) {
+		char *def = xstrdup(deflang);
+		strvec_copy(&s->lang_names, &names);
+		strvec_copy(&s->lang_dirs, &dirs);
+		strvec_copy(&s->lang_prefixes, &prefixes);
+		strvec_copy(&s->lang_targets, &targets);
+		s->lang_default = 0;
+		for (j = 0; j < names.nr; j++)
+			if (!strcasecmp(names.v[j], def)) {
+				s->lang_default = j;
+				break;
+			}
+		free(def);
+	}
+	strvec_clear(&names);
+	strvec_clear(&dirs);
+	strvec_clear(&prefixes);
+	strvec_clear(&targets);
+}
+
+/*
  * Hugo: the base url, title, time zone, buildFuture, the content folders of
  * its languages, and the per-section permalinks.
  */
@@ -409,12 +570,9 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 	const char *content = ci_str(c, "contentDir"), *deflang, *k;
 	int in_subdir = frontmatter_truthy(ci_get(c, "defaultContentLanguageInSubdir"));
 	json_t *lv;
-	static const char *const dates[] = {
-		"publishDate", "pubdate", "published", "date", NULL,
-	};
 
 	s->kind = SITE_HUGO;
-	set_date_fields(s, dates);
+	hugo_frontmatter(s, ci_get(c, "frontmatter"));
 	if (ci_str(c, "title"))
 		set_str(&s->title, ci_str(c, "title"));
 	set_base_url(s, ci_str(c, "baseURL"), NULL);
@@ -456,6 +614,10 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 		strvec_push_nodup(&s->lang_prefixes,
 				  in_subdir ? xstrfmt("/%s", deflang) : xstrdup(""));
 	}
+	hugo_mounts(s, ci_get(ci_get(c, "module"), "mounts"));
+	for (size_t i = 1; i < s->lang_names.nr; i++)
+		if (strcasecmp(s->lang_names.v[i], s->lang_names.v[0]))
+			s->multilingual = 1;
 	/* a trailing '/' on a content dir would break the prefix test */
 	for (size_t i = 0; i < s->lang_dirs.nr; i++) {
 		char *d = (char *)s->lang_dirs.v[i];
@@ -471,9 +633,29 @@ static void apply_hugo_config(struct site *s, const json_t *c)
 static void apply_zola_config(struct site *s, const json_t *c)
 {
 	static const char *const dates[] = { "date", NULL };
+	const char *k, *paths;
+	const json_t *langs;
+	json_t *v;
+	size_t i;
 
 	s->kind = SITE_ZOLA;
 	set_date_fields(s, dates);
+	set_str(&s->zola_default_lang, str_or_null(c, "default_language") ?
+		str_or_null(c, "default_language") : "en");
+	/* [languages.fr] (Zola 0.16+), or languages = [{code = "fr"}] before */
+	strvec_clear(&s->zola_langs);
+	langs = json_object_get(c, "languages");
+	if (json_is_object(langs)) {
+		json_object_foreach((json_t *)langs, k, v)
+			strvec_push(&s->zola_langs, k);
+	} else if (json_is_array(langs)) {
+		json_array_foreach(langs, i, v)
+			if (str_or_null(v, "code"))
+				strvec_push(&s->zola_langs, str_or_null(v, "code"));
+	}
+	paths = str_or_null(json_object_get(c, "slugify"), "paths");
+	s->zola_slugify = paths && !strcmp(paths, "safe") ? ZOLA_SLUG_SAFE :
+			  paths && !strcmp(paths, "off") ? ZOLA_SLUG_OFF : ZOLA_SLUG_ON;
 	if (str_or_null(c, "title"))
 		set_str(&s->title, str_or_null(c, "title"));
 	set_base_url(s, str_or_null(c, "base_url"), NULL);
@@ -690,6 +872,8 @@ static void check_base_url(struct site *s, struct repo *r, git_tree *tree)
 	}
 }
 
+static int hugo_read_bundles(struct site *s, struct repo *r, git_tree *tree);
+
 int site_load(struct site *s, struct repo *r, git_tree *tree,
 	      const struct strvec *cli_globs)
 {
@@ -712,6 +896,8 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 	}
 	json_decref(c);
 	json_decref(h);
+	if (s->kind == SITE_HUGO && tree && hugo_read_bundles(s, r, tree) < 0)
+		ret = -1;
 	check_base_url(s, r, tree);
 	if (repo_config_multivar(r, "herald.posts", &globs) < 0) {
 		ret = -1;
@@ -734,6 +920,118 @@ static int has_ending(const struct site *s, const char *path)
 	for (i = 0; i < s->endings.nr; i++) {
 		size_t m = strlen(s->endings.v[i]);
 		if (n > m && !strcasecmp(path + n - m, s->endings.v[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- Hugo bundles and sections, from the tree ---- */
+
+struct bundle_walk {
+	const struct site *s;
+	const char *root;
+	struct strvec *leaves, *sections;
+};
+
+static int bundle_visit(const char *dir, const git_tree_entry *e, void *data)
+{
+	struct bundle_walk *w = data;
+	const char *name = git_tree_entry_name(e);
+	struct strvec *into;
+	size_t n = strlen(dir);
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (!strncmp(name, "index.", 6))
+		into = w->leaves;
+	else if (!strncmp(name, "_index.", 7))
+		into = w->sections;
+	else
+		return 0;
+	if (has_ending(w->s, name) && !n)
+		strvec_push(into, w->root);
+	else if (has_ending(w->s, name))
+		strvec_push_nodup(into, xstrfmt("%s/%.*s", w->root, (int)(n - 1), dir));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is the first `n` bytes of `key` in the sorted `sv`? */
+static int sorted_has(const struct strvec *sv, const char *key, size_t n)
+{
+	size_t lo = 0, hi = sv->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(sv->v[mid], key, n);
+		if (!c && sv->v[mid][n])
+			c = 1;
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Which folders of Hugo's content trees are leaf bundles and sections:
+ * Hugo decides from the files beside a page, so herald reads the tree it
+ * loads the config from (for a history, the newest revision's).
+ */
+static int hugo_read_bundles(struct site *s, struct repo *r, git_tree *tree)
+{
+	struct strvec seen = STRVEC_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < s->lang_dirs.nr && !ret; i++) {
+		struct bundle_walk w = { s, s->lang_dirs.v[i], &s->hugo_leaves,
+					 &s->hugo_sections };
+		git_tree_entry *e = NULL;
+		git_tree *sub = NULL;
+
+		if (strvec_has(&seen, w.root))
+			continue;
+		strvec_push(&seen, w.root);
+		if (git_tree_entry_bypath(&e, tree, w.root) ||
+		    git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+			git_tree_entry_free(e);
+			continue;
+		}
+		if (git_tree_lookup(&sub, r->git, git_tree_entry_id(e)) < 0 ||
+		    git_tree_walk(sub, GIT_TREEWALK_PRE, bundle_visit, &w) < 0)
+			ret = repo_error(w.root);
+		git_tree_free(sub);
+		git_tree_entry_free(e);
+	}
+	strvec_clear(&seen);
+	if (s->hugo_leaves.nr > 1)
+		qsort(s->hugo_leaves.v, s->hugo_leaves.nr, sizeof(char *), cmp_str);
+	if (s->hugo_sections.nr > 1)
+		qsort(s->hugo_sections.v, s->hugo_sections.nr, sizeof(char *), cmp_str);
+	return ret;
+}
+
+/*
+ * A file below a leaf bundle's folder (other than the bundle's own
+ * index.*) is one of its resources. `root` is the content folder's length.
+ */
+static int hugo_is_resource(const struct site *s, const char *path, size_t root)
+{
+	const char *base = strrchr(path, '/'), *p;
+	int is_index = base && !strncmp(base + 1, "index.", 6);
+
+	for (p = path + root + 1; (p = strchr(p, '/')); p++) {
+		if (p == base && is_index)
+			break;
+		if (sorted_has(&s->hugo_leaves, path, (size_t)(p - path)))
 			return 1;
 	}
 	return 0;
@@ -802,27 +1100,45 @@ static long component(const char *path, const char *name)
 	return -1;
 }
 
+/*
+ * Jekyll reads posts and collections only inside `collections_dir`, and
+ * names them by their path below it: that path, or NULL when `path` is
+ * outside it.
+ */
+static const char *jekyll_rel(const struct site *s, const char *path)
+{
+	size_t n;
+
+	if (!s->collections_dir)
+		return path;
+	n = strlen(s->collections_dir);
+	if (!strncmp(path, s->collections_dir, n) && path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
 static int jekyll_post_path(const struct site *s, const char *path)
 {
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(path, '/'), *rel = jekyll_rel(s, path);
 	long at;
-	size_t i;
+	size_t i, off;
 	long long t;
 
 	base = base ? base + 1 : path;
-	if (!has_ending(s, path))
+	if (!has_ending(s, path) || !rel)
 		return 0;
-	at = component(path, "_posts");
+	off = (size_t)(rel - path);
+	at = component(rel, "_posts");
 	if (at >= 0 && date_name_prefix(base, "-", NULL, &t) > 0 &&
-	    jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+	    jekyll_reachable(s, path, off + (size_t)at, off + (size_t)at + 1))
 		return 1;
-	at = component(path, "_drafts");
-	if (at >= 0 && jekyll_reachable(s, path, (size_t)at, (size_t)at + 1))
+	at = component(rel, "_drafts");
+	if (at >= 0 && jekyll_reachable(s, path, off + (size_t)at, off + (size_t)at + 1))
 		return 1;
 	for (i = 0; i < s->collections.nr; i++) {
 		char *dir = xstrfmt("_%s/", s->collections.v[i]);
-		int in = !strncmp(path, dir, strlen(dir)) &&
-			 jekyll_reachable(s, path, 0, 1);
+		int in = !strncmp(rel, dir, strlen(dir)) &&
+			 jekyll_reachable(s, path, off, off + 1);
 		free(dir);
 		if (in)
 			return 1;
@@ -861,8 +1177,11 @@ int site_is_post_path(const struct site *s, const char *path)
 		switch (s->kind) {
 		case SITE_JEKYLL:
 			return jekyll_post_path(s, path);
-		case SITE_HUGO:
-			return hugo_lang(s, path) >= 0 && has_ending(s, path);
+		case SITE_HUGO: {
+			long lang = hugo_lang(s, path);
+			return lang >= 0 && has_ending(s, path) &&
+			       !hugo_is_resource(s, path, strlen(s->lang_dirs.v[lang]));
+		}
 		case SITE_ZOLA:
 			return !strncmp(path, "content/", 8) && strlen(base) > 3 &&
 			       !strcmp(base + strlen(base) - 3, ".md");
@@ -887,6 +1206,15 @@ int site_in_drafts(const struct site *s, const char *path)
 		if (component(path, s->drafts.v[i]) >= 0)
 			return 1;
 	return 0;
+}
+
+const char *site_zone_of(const struct site *s, const char *value)
+{
+	if (!s)
+		return NULL;
+	if (s->kind == SITE_JEKYLL && date_yaml_time_without_zone(value))
+		return NULL;
+	return s->zone;
 }
 
 const struct strvec *site_date_fields(const struct site *s)
@@ -1170,6 +1498,7 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			  const struct post *p, const char *tpl, const char *collection)
 {
 	char *slug = jekyll_slug_source(s, p);
+	const char *rel = jekyll_rel(s, p->path) ? jekyll_rel(s, p->path) : p->path;
 	struct tm tm;
 	const char *q;
 
@@ -1204,16 +1533,16 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			slug_jekyll(&v, stem, SLUG_JEKYLL_DEFAULT, 0);
 			free(stem);
 		} else if (!strcmp(name, "categories"))
-			jekyll_categories(&v, p->path, p->fm.data);
+			jekyll_categories(&v, rel, p->fm.data);
 		else if (!strcmp(name, "output_ext"))
 			strbuf_addstr(&v, jekyll_output_ext(p->path));
 		else if (!strcmp(name, "collection"))
 			strbuf_addstr(&v, collection);
 		else if (!strcmp(name, "path")) {
 			/* the path inside the collection, without its ending */
-			const char *in = strchr(p->path, '/');
-			const char *dot = strrchr(p->path, '.');
-			in = in ? in : p->path;
+			const char *in = strchr(rel, '/');
+			const char *dot = strrchr(rel, '.');
+			in = in ? in : rel;
 			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
 		} else if (!strcmp(name, "year"))
 			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
@@ -1308,13 +1637,14 @@ static char *jekyll_url(const struct site *s, const struct post *p)
 	const char *own = str_or_null(p->fm.data, "permalink");
 	const char *tpl = s->permalink, *collection = "posts";
 	struct strbuf path = STRBUF_INIT;
+	const char *rel = jekyll_rel(s, p->path) ? jekyll_rel(s, p->path) : p->path;
 	size_t i;
 	char *url;
 
 	for (i = 0; i < s->collections.nr; i++) {
 		size_t n = strlen(s->collections.v[i]);
-		if (p->path[0] == '_' && !strncmp(p->path + 1, s->collections.v[i], n) &&
-		    p->path[n + 1] == '/') {
+		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) &&
+		    rel[n + 1] == '/') {
 			collection = s->collections.v[i];
 			tpl = s->collection_links.v[i];
 		}
@@ -1326,6 +1656,205 @@ static char *jekyll_url(const struct site *s, const struct post *p)
 	url = join_url(s, path.buf);
 	strbuf_release(&path);
 	return url;
+}
+
+/* Jekyll's Utils.deep_merge_hashes(defaults, data) into `data`: data wins. */
+static void merge_under(json_t *data, const json_t *defaults)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)defaults, k, v) {
+		json_t *have = json_object_get(data, k);
+		if (!have)
+			json_object_set_new(data, k, json_deep_copy(v));
+		else if (json_is_object(have) && json_is_object(v))
+			merge_under(have, v);
+	}
+}
+
+/* ... and Utils.deep_merge_hashes(into, values): values win. */
+static void merge_over(json_t *into, const json_t *values)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)values, k, v) {
+		json_t *have = json_object_get(into, k);
+		if (json_is_object(have) && json_is_object(v))
+			merge_over(have, v);
+		else
+			json_object_set_new(into, k, json_deep_copy(v));
+	}
+}
+
+/* A defaults scope's path, from FrontmatterDefaults#sanitize_path: no leading '/'. */
+static const char *scope_path(const json_t *scope)
+{
+	const char *p = str_or_null(scope, "path");
+
+	if (!p)
+		return "";
+	return *p == '/' ? p + 1 : p;
+}
+
+/* FrontmatterDefaults#strip_collections_dir */
+static const char *strip_cdir(const struct site *s, const char *p)
+{
+	const char *rel = jekyll_rel(s, p);
+	return s->collections_dir && rel ? rel : p;
+}
+
+/*
+ * FrontmatterDefaults#applies_path?: the scope's path is a string prefix
+ * of the document's path below collections_dir; a scope with a '*' is a
+ * glob over the site's files, so it applies when the glob matches the
+ * document or a folder above it.
+ */
+static int scope_applies_path(const struct site *s, const json_t *scope,
+			      const char *path, const char *rel)
+{
+	const json_t *v = json_object_get(scope, "path");
+	const char *sp = json_is_string(v) ? json_string_value(v) : NULL;
+	struct strbuf prefix = STRBUF_INIT;
+	const char *p;
+	int ret = 0;
+
+	if (!sp || !*sp)
+		return 1;
+	if (!strchr(sp, '*')) {
+		sp = strip_cdir(s, sp);
+		return !strncmp(rel, sp, strlen(sp));
+	}
+	while (*sp == '/')
+		sp++;
+	for (p = path; !ret; p++) {
+		if (*p && *p != '/')
+			continue;
+		strbuf_reset(&prefix);
+		strbuf_add(&prefix, path, (size_t)(p - path));
+		if (glob_match(sp, prefix.buf)) {
+			const char *st = strip_cdir(s, prefix.buf);
+			ret = !strncmp(rel, st, strlen(st));
+		}
+		if (!*p)
+			break;
+	}
+	strbuf_release(&prefix);
+	return ret;
+}
+
+/* FrontmatterDefaults#applies_type?, with the deprecated singular names. */
+static int scope_applies_type(const json_t *scope, const char *type)
+{
+	const char *t = str_or_null(scope, "type");
+
+	if (!json_object_get(scope, "type"))
+		return 1;
+	if (!t)
+		return 0;
+	if (!strcmp(t, "post"))
+		t = "posts";
+	else if (!strcmp(t, "page"))
+		t = "pages";
+	else if (!strcmp(t, "draft"))
+		t = "drafts";
+	return !strcmp(t, type);
+}
+
+/* FrontmatterDefaults#has_precedence? */
+static int scope_wins(const json_t *old, const json_t *new)
+{
+	size_t on, nn;
+
+	if (!old)
+		return 1;
+	on = strlen(scope_path(old));
+	nn = strlen(scope_path(new));
+	if (on != nn)
+		return nn >= on;
+	if (json_object_get(new, "type"))
+		return 1;
+	return !json_object_get(old, "type");
+}
+
+/* Appends a categories value (a list, or a string of words) to `all`, without repeats. */
+static void add_categories(json_t *all, const json_t *v)
+{
+	size_t i, j;
+	json_t *e, *have;
+
+	if (json_is_string(v)) {
+		char *copy = xstrdup(json_string_value(v)), *p = copy, *w;
+		json_t *words = json_array();
+		while ((w = strsep(&p, " \t\n")))
+			if (*w)
+				json_array_append_new(words, json_string(w));
+		free(copy);
+		add_categories(all, words);
+		json_decref(words);
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		int seen = 0;
+		json_array_foreach(all, j, have)
+			seen = seen || json_equal(have, e);
+		if (!seen && !json_is_null(e))
+			json_array_append(all, e);
+	}
+}
+
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+{
+	const char *rel = jekyll_rel(s, path), *type = "pages";
+	const json_t *old = NULL;
+	json_t *defaults, *set, *none;
+	size_t i;
+
+	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel || !json_is_object(fm))
+		return;
+	/* drafts are documents of the posts collection */
+	if (component(rel, "_posts") >= 0 || component(rel, "_drafts") >= 0)
+		type = "posts";
+	for (i = 0; i < s->collections.nr; i++) {
+		size_t n = strlen(s->collections.v[i]);
+		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) && rel[n + 1] == '/')
+			type = s->collections.v[i];
+	}
+	defaults = json_object();
+	none = json_object();
+	json_array_foreach(s->jekyll_defaults, i, set) {
+		const json_t *scope = json_object_get(set, "scope");
+		const json_t *values = json_object_get(set, "values");
+		if (!json_is_object(scope))
+			scope = none;
+		if (!(scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel)))
+			continue;
+		if (scope_wins(old, scope)) {
+			merge_over(defaults, values);
+			old = scope;
+		} else {
+			/* deep_merge_hashes(values, defaults): what came first wins */
+			json_t *next = json_deep_copy(values);
+			merge_over(next, defaults);
+			json_decref(defaults);
+			defaults = next;
+		}
+	}
+	/*
+	 * Document#merge_categories!: a document's categories are the union
+	 * of the defaults' and its own (a string splits on white space)
+	 */
+	if (json_object_get(defaults, "categories") && json_object_get(fm, "categories") &&
+	    !json_is_null(json_object_get(fm, "categories"))) {
+		json_t *all = json_array();
+		add_categories(all, json_object_get(defaults, "categories"));
+		add_categories(all, json_object_get(fm, "categories"));
+		json_object_set_new(fm, "categories", all);
+	}
+	merge_under(fm, defaults);
+	json_decref(defaults);
+	json_decref(none);
 }
 
 /* ---- Hugo ---- */
@@ -1363,13 +1892,132 @@ static void hugo_urlize(struct strbuf *out, const struct site *s, const char *v)
 	strbuf_release(&t);
 }
 
+/* Where content root `m` is mounted below the content folder ("" for its top). */
+static const char *hugo_target(const struct site *s, long m)
+{
+	return (size_t)m < s->lang_targets.nr ? s->lang_targets.v[m] : "";
+}
+
+/* Does the content folder rel[0..n), as content root `m` gives it, hold an _index.*? */
+static int hugo_is_section(const struct site *s, long m, const char *rel, size_t n)
+{
+	const char *target = hugo_target(s, m);
+	size_t tn = strlen(target);
+	struct strbuf repo = STRBUF_INIT;
+	int ret;
+
+	if (tn && (n < tn || strncmp(rel, target, tn) || (n > tn && rel[tn] != '/')))
+		return 0;
+	strbuf_addstr(&repo, s->lang_dirs.v[m]);
+	if (tn)
+		strbuf_add(&repo, rel + tn, n - tn);
+	else
+		strbuf_addf(&repo, "/%.*s", (int)n, rel);
+	ret = sorted_has(&s->hugo_sections, repo.buf, repo.len);
+	strbuf_release(&repo);
+	return ret;
+}
+
+/*
+ * Hugo's current section of a page whose path below the content folder
+ * is `rel` (from content root `m`): the deepest folder above it holding an
+ * _index.* file, else the first folder; its path goes to `out`. Returns
+ * whether that folder has an _index.* file: Hugo 0.111 slices
+ * :sections[...] from that file's path, so without one the slice is empty.
+ */
+static int hugo_current_section(const struct site *s, long m, const char *rel,
+				struct strbuf *out)
+{
+	const char *top = strchr(rel, '/'), *p = strrchr(rel, '/');
+
+	if (!top)
+		return 0;
+	while (p > top) {
+		if (hugo_is_section(s, m, rel, (size_t)(p - rel))) {
+			strbuf_add(out, rel, (size_t)(p - rel));
+			return 1;
+		}
+		do
+			p--;
+		while (p > top && *p != '/');
+	}
+	strbuf_add(out, rel, (size_t)(top - rel));
+	return hugo_is_section(s, m, rel, (size_t)(top - rel));
+}
+
+/* One end of a :sections[low:high] slice, as Hugo 0.111 reads it; -1 for none. */
+static long slice_end(const char *v, size_t n, size_t len, int low)
+{
+	long i;
+
+	if (!n)
+		return low ? 0 : (long)len;
+	if (n == 4 && !strncasecmp(v, "last", 4))
+		return (long)len - 1;
+	i = strtol(v, NULL, 10);
+	if (i < 0)
+		i = 0;
+	if ((size_t)i >= len)
+		return low ? -1 : (long)len;
+	return i;
+}
+
+/*
+ * :sections[spec]: `spec` is what the brackets hold, [N], [last] or
+ * [low:high]. Out-of-range indices give nothing (Hugo 0.111 panics on some).
+ */
+static void hugo_sections_slice(struct strbuf *out, const char *sections, int has_entries,
+				const char *spec, size_t n)
+{
+	struct strvec parts = STRVEC_INIT;
+	const char *colon = memchr(spec, ':', n);
+	long lo, hi, i;
+
+	if (has_entries) {
+		char *copy = xstrdup(sections), *p = copy, *w;
+		while ((w = strsep(&p, "/")))
+			if (*w)
+				strvec_push(&parts, w);
+		free(copy);
+	}
+	while (n && spec[0] == ' ') {
+		spec++;
+		n--;
+	}
+	while (n && spec[n - 1] == ' ')
+		n--;
+	if (!parts.nr)
+		goto out;
+	if (!colon) {
+		lo = slice_end(spec, n, parts.nr, 1);
+		hi = lo < 0 ? -1 : lo + 1;
+	} else {
+		size_t k = (size_t)(colon - spec);
+		lo = slice_end(spec, k, parts.nr, 1);
+		hi = slice_end(colon + 1, n - k - 1, parts.nr, 0);
+	}
+	for (i = lo; lo >= 0 && i < hi; i++) {
+		if (i > lo)
+			strbuf_addch(out, '/');
+		strbuf_addstr(out, parts.v[i]);
+	}
+out:
+	strvec_clear(&parts);
+}
+
 static char *hugo_url(const struct site *s, const struct post *p)
 {
 	long lang = hugo_lang(s, p->path);
 	const char *own = field_str(p->fm.data, "url", 1);
 	const char *slug = field_str(p->fm.data, "slug", 1);
 	const char *rel, *pattern = NULL, *dir_end, *q;
+
+	if (!slug && p->slug_from_name)
+		slug = p->slug;
 	struct strbuf path = STRBUF_INIT, raw = STRBUF_INIT, section = STRBUF_INIT;
+	struct strbuf sections = STRBUF_INIT, mounted = STRBUF_INIT;
+	int has_entries = 0;
+	long root;
 	char *name, *url;
 	struct tm tm;
 
@@ -1378,9 +2026,14 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		return url;
 	}
 	rel = lang >= 0 ? p->path + strlen(s->lang_dirs.v[lang]) + 1 : p->path;
+	if (lang >= 0 && *hugo_target(s, lang)) {
+		strbuf_addf(&mounted, "%s/%s", hugo_target(s, lang), rel);
+		rel = mounted.buf;
+	}
+	root = lang;
 	name = hugo_base_name(rel);
 	/* a translation by file name: about.fr.md */
-	if (lang >= 0 && s->lang_names.nr > 1) {
+	if (lang >= 0 && s->multilingual) {
 		char *dot = strrchr(name, '.');
 		size_t i;
 		for (i = 0; dot && i < s->lang_names.nr; i++)
@@ -1395,7 +2048,9 @@ static char *hugo_url(const struct site *s, const struct post *p)
 		strbuf_add(&section, rel, (size_t)(q - rel));
 	if (section.len && s->permalinks)
 		pattern = str_or_null(s->permalinks, section.buf);
-	date_at_offset(p->date < 0 ? -62135596800LL : p->date, p->date_offset, &tm);
+	if (pattern && root >= 0)
+		has_entries = hugo_current_section(s, root, rel, &sections);
+	date_at_offset(p->url_date < 0 ? -62135596800LL : p->url_date, p->url_date_offset, &tm);
 	if (lang >= 0)
 		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
 	if (pattern) {
@@ -1436,9 +2091,13 @@ static char *hugo_url(const struct site *s, const struct post *p)
 				strbuf_add(&raw, buf, len);
 			} else if (!strcmp(tok, ":section"))
 				strbuf_add(&raw, section.buf, section.len);
-			else if (!strcmp(tok, ":sections"))
-				/* deeper folders are sections only with an _index.md */
-				strbuf_add(&raw, section.buf, section.len);
+			else if (!strcmp(tok, ":sections") && *q == '[' && strchr(q, ']')) {
+				const char *close = strchr(q, ']');
+				hugo_sections_slice(&raw, sections.buf, has_entries, q + 1,
+						    (size_t)(close - q - 1));
+				q = close + 1;
+			} else if (!strcmp(tok, ":sections"))
+				strbuf_add(&raw, sections.buf, sections.len);
 			else if (!strcmp(tok, ":slug"))
 				strbuf_addstr(&raw, slug ? slug : title);
 			else if (!strcmp(tok, ":slugorfilename"))
@@ -1474,10 +2133,58 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	strbuf_release(&path);
 	strbuf_release(&raw);
 	strbuf_release(&section);
+	strbuf_release(&sections);
+	strbuf_release(&mounted);
 	return url;
 }
 
 /* ---- Zola ---- */
+
+/* Zola's slugify_paths() under [slugify] paths = "on", "safe" or "off". */
+static void zola_slugify(struct strbuf *out, const struct site *s, const char *v)
+{
+	size_t n = strlen(v), i;
+
+	switch (s->zola_slugify) {
+	case ZOLA_SLUG_ON:
+		slug_zola(out, v);
+		break;
+	case ZOLA_SLUG_SAFE:
+		/* characters NTFS forbids go, and trailing spaces and dots */
+		while (n && (v[n - 1] == ' ' || v[n - 1] == '.'))
+			n--;
+		for (i = 0; i < n; i++)
+			if (!strchr("<>:\"/\\|?*", v[i]))
+				strbuf_addch(out, v[i]);
+		break;
+	case ZOLA_SLUG_OFF:
+		strbuf_addstr(out, v);
+		break;
+	}
+}
+
+/*
+ * The language a Zola file name names (`foo.fr.md`, `index.fr.md`): cuts
+ * ".fr" from `stem` and returns "fr" (the site's), or NULL when it names none.
+ */
+static const char *zola_lang(const struct site *s, char *stem)
+{
+	char *dot = strrchr(stem, '.');
+	size_t i;
+
+	if (!dot)
+		return NULL;
+	for (i = 0; i < s->zola_langs.nr; i++)
+		if (!strcmp(dot + 1, s->zola_langs.v[i])) {
+			*dot = '\0';
+			return s->zola_langs.v[i];
+		}
+	if (s->zola_default_lang && !strcmp(dot + 1, s->zola_default_lang)) {
+		*dot = '\0';
+		return s->zola_default_lang;
+	}
+	return NULL;
+}
 
 static char *zola_url(const struct site *s, const struct post *p)
 {
@@ -1485,36 +2192,45 @@ static char *zola_url(const struct site *s, const struct post *p)
 	const char *slug = field_str(p->fm.data, "slug", 0);
 	const char *rel = p->path + strlen("content/"), *base = strrchr(rel, '/');
 	struct strbuf path = STRBUF_INIT;
-	const char *dir_end;
-	char *name, *url;
+	const char *dir_end, *lang;
+	char *name, *stem, *url;
 	long long t;
 	size_t n;
 
+	base = base ? base + 1 : rel;
+	stem = file_stem(base);
+	lang = zola_lang(s, stem);
 	if (own) {
+		/* a page's own path: no language prefix */
+		own += strspn(own, " \t");
 		while (*own == '/')
 			own++;
 		strbuf_addf(&path, "/%s", own);
+		while (path.len > 1 && (path.buf[path.len - 1] == ' ' || path.buf[path.len - 1] == '\t'))
+			strbuf_setlen(&path, path.len - 1);
 	} else {
-		base = base ? base + 1 : rel;
 		dir_end = base > rel ? base - 1 : rel;
-		if (!strcmp(base, "index.md") && base > rel) {
+		if (!strcmp(stem, "index") && base > rel) {
 			const char *d = base - 1;
 			while (d > rel && d[-1] != '/')
 				d--;
 			name = xstrndup(d, (size_t)(base - 1 - d));
 			dir_end = d > rel ? d - 1 : rel;
 		} else {
-			name = file_stem(base);
+			name = xstrdup(stem);
 		}
 		n = (size_t)date_name_prefix(name, "-_", NULL, &t);
 		if (n > 0 && n < strlen(name) && n < 64)
 			memmove(name, name + n, strlen(name + n) + 1);
+		if (lang && s->zola_default_lang && strcmp(lang, s->zola_default_lang))
+			strbuf_addf(&path, "/%s", lang);
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, (size_t)(dir_end - rel));
 		strbuf_addch(&path, '/');
-		slug_zola(&path, slug ? slug : name);
+		zola_slugify(&path, s, slug ? slug : name);
 		free(name);
 	}
+	free(stem);
 	if (!path.len || path.buf[path.len - 1] != '/')
 		strbuf_addch(&path, '/');
 	url = join_url(s, path.buf);

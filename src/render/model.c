@@ -232,23 +232,48 @@ static void texts(json_t *ev)
 	strbuf_release(&sb);
 }
 
+/* A front matter key, without regard to case for Hugo (whose keys are lowercased). */
+static const char *fm_str(const json_t *fm, const char *key, int any_case)
+{
+	const char *k;
+	json_t *v;
+
+	if (!any_case || json_object_get(fm, key))
+		return str(fm, key);
+	json_object_foreach((json_t *)fm, k, v)
+		if (!strcasecmp(k, key) && json_is_string(v))
+			return json_string_value(v);
+	return NULL;
+}
+
 /*
- * When the post says it was last changed (Hugo's lastmod, Zola's updated,
- * jekyll-last-modified-at's last_modified_at): `modified`; and `updated_date`
- * for feeds, that or else the post's date, else its commit's.
+ * When the post says it was last changed (Hugo's lastmod and its
+ * [frontmatter] list, Zola's updated, jekyll-last-modified-at's
+ * last_modified_at): `modified`; and `updated_date` for feeds, that or else
+ * the post's date, else its commit's. A time without a zone is read in the
+ * site's zone, as the post's date is.
  */
-static void modified(json_t *ev)
+static void modified(json_t *ev, const struct site *site)
 {
 	static const char *const keys[] = { "lastmod", "updated", "last_modified_at", NULL };
+	static const char *const dates[] = { "date", "publishdate", "pubdate", "published", NULL };
 	const json_t *fm = json_object_get(ev, "front_matter");
+	int hugo = site && site->kind == SITE_HUGO && site->hugo_lastmod.nr;
 	const char *d = NULL;
 	char buf[32];
 	long long t;
-	size_t i;
+	size_t i, j, n = hugo ? site->hugo_lastmod.nr : 3;
 
-	for (i = 0; keys[i]; i++) {
-		const char *v = str(fm, keys[i]);
-		if (v && !date_parse(v, &t)) {
+	for (i = 0; i < n; i++) {
+		const char *key = hugo ? site->hugo_lastmod.v[i] : keys[i], *v;
+		int is_date = 0;
+		/* Hugo's :git and the date fields (the fallback below) are not a change */
+		for (j = 0; hugo && dates[j]; j++)
+			is_date = is_date || !strcmp(key, dates[j]);
+		if (*key == ':' || is_date)
+			continue;
+		v = fm_str(fm, key, hugo);
+		if (v && !date_parse_zoned(v, site_zone_of(site, v), &t, NULL)) {
 			date_format(t, buf, sizeof(buf));
 			json_object_set_new(ev, "modified", json_string(buf));
 			d = buf;
@@ -292,7 +317,7 @@ static json_t *enrich(const json_t *src, const struct site *site, const char *ba
 	date_display(ev);
 	texts(ev);
 	uid(ev);
-	modified(ev);
+	modified(ev, site);
 	return ev;
 }
 

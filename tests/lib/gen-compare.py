@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Holds herald's view of a site against the generator's own.
 
-    gen-compare.py jekyll SCAN.json SITE_URL PUBLISHED.json ALL.json NOW
+    gen-compare.py jekyll SCAN.json SITE_URL PUBLISHED.json ALL.json NOW [DIR]
     gen-compare.py hugo SCAN.json ALL.csv DRAFTS.csv FUTURE.csv EXPIRED.csv
 
 SCAN.json is `herald scan --all --drafts --json`. For Jekyll, PUBLISHED.json
 and ALL.json are what a page printing site.documents gives for a plain
-build and for one with --future --drafts --unpublished. For Hugo, the CSV
+build and for one with --future --drafts --unpublished; DIR is the
+site's collections_dir, which Jekyll's paths leave out. For Hugo, the CSV
 files are `hugo list all|drafts|future|expired`. Every post either side
 knows must be known to the other with the same state, url and date; each
 difference is printed, and the exit code is 1 when there is one.
@@ -64,20 +65,21 @@ def compare(want, herald):
             check(path, "date", w["date"], epoch(h["date"]))
 
 
-def jekyll(scan, site_url, published, everything, now):
-    pub = {d["path"]: d for d in json.load(open(published))}
+def jekyll(scan, site_url, published, everything, now, cdir=""):
+    prefix = cdir + "/" if cdir else ""
+    pub = {prefix + d["path"]: d for d in json.load(open(published))}
     docs = json.load(open(everything))
     want = {}
     for d in docs:
         if not d["output"]:
             continue
-        path = d["path"]
+        path = prefix + d["path"]
         url = site_url + urllib.parse.quote(d["url"], safe=SAFE)
         # only posts have dates; other documents show the build time
         date = int(d["date"]) if d["date"] and d["collection"] == "posts" else None
         if path in pub:
             want[path] = {"state": "published", "url": url, "date": date}
-        elif path.split("/")[0] == "_drafts" or "/_drafts/" in path:
+        elif d["path"].split("/")[0] == "_drafts" or "/_drafts/" in path:
             # a draft's date is its file's mtime, so no url to compare
             want[path] = {"state": "draft"}
         elif date is not None and date > now:
@@ -99,14 +101,19 @@ def hugo(scan, all_csv, drafts_csv, future_csv, expired_csv):
             state = "draft"
         elif path in future:
             state = "scheduled"
-        pub = row["publishDate"]
-        date = None if pub.startswith("0001-01-01") else epoch(pub)
+        # herald's date is the publish date, else Hugo's .Date
+        date = None
+        for col in ("publishDate", "date"):
+            if not row[col].startswith("0001-01-01"):
+                date = epoch(row[col])
+                break
         want[path] = {"state": state, "url": row["permalink"], "date": date}
     compare(want, herald_posts(scan))
 
 
 if sys.argv[1] == "jekyll":
-    jekyll(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
+    jekyll(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]),
+           *sys.argv[7:8])
 else:
     hugo(*sys.argv[2:7])
 for p in problems:

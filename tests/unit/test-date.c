@@ -123,5 +123,17 @@ int main(void)
 		date_format(951782400 + 86399, buf, sizeof(buf));
 		ok(!strcmp(buf, "2000-02-29T23:59:59Z"), "date_format on a century leap day (%s)", buf);
 	}
+	/* Psych's YAML 1.1 timestamp with a time and no zone: Jekyll reads it as UTC */
+	ok(date_yaml_time_without_zone("2024-01-02 10:00:00"), "a timestamp without a zone");
+	ok(date_yaml_time_without_zone("2024-1-2 9:05:07"), "one-digit month, day, hour");
+	ok(date_yaml_time_without_zone("2024-01-02t09:05:07.25"), "'t' and a fraction");
+	ok(date_yaml_time_without_zone("2024-01-02 \t 10:00:00"), "white space before the time");
+	ok(!date_yaml_time_without_zone("2024-01-02"), "a date alone is a Date");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00"), "no seconds: a string");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00 +01:00"), "a zone");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00Z"), "Z");
+	ok(!date_yaml_time_without_zone("2024-01-02 100:00:00"), "a three-digit hour");
+	ok(!date_yaml_time_without_zone("24-01-02 10:00:00"), "a two-digit year");
+	ok(!date_yaml_time_without_zone("2024-01-02 10:00:00 x"), "trailing text");
 	return done_testing();
 }

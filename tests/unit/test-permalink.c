@@ -34,6 +34,7 @@ static char *url_of(const struct site *s, const char *path, const char *fm, long
 	p.path = (char *)path;
 	p.fm.data = json_loads(fm ? fm : "{}", 0, &jerr);
 	p.date = date;
+	p.url_date = date; /* the date a url shows (Hugo: .Date; see post.h) */
 	p.title = (char *)"A Title";
 	url = site_post_url(s, &p);
 	json_decref(p.fm.data);

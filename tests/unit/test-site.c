@@ -101,6 +101,8 @@ static char *url_of(const struct site *s, const char *path, const char *fm_json,
 	p.fm.data = json_loads(fm_json, 0, &jerr);
 	p.date = date;
 	p.date_offset = offset;
+	p.publish = p.url_date = date;
+	p.url_date_offset = offset;
 	p.title = (char *)title;
 	url = site_post_url(s, &p);
 	json_decref(p.fm.data);
@@ -219,6 +221,96 @@ static void test_hugo(void)
 	site_release(&s);
 }
 
+/* Leaf bundles, :sections and its slices, a module mount (sorted sets given by hand). */
+static void test_hugo_tree(void)
+{
+	struct site s;
+
+	site_init(&s);
+	s.kind = SITE_HUGO;
+	s.base_url = strdup("https://example.org");
+	strvec_push(&s.lang_names, "en");
+	strvec_push(&s.lang_dirs, "content");
+	strvec_push(&s.lang_prefixes, "");
+	strvec_push(&s.lang_names, "en");
+	strvec_push(&s.lang_dirs, "writing");
+	strvec_push(&s.lang_prefixes, "");
+	strvec_push(&s.lang_targets, "");
+	strvec_push(&s.lang_targets, "posts");
+	strvec_push(&s.hugo_leaves, "content/a/b");
+	strvec_push(&s.hugo_leaves, "writing/bun");
+	strvec_push(&s.hugo_sections, "content/a");
+	strvec_push(&s.hugo_sections, "content/a/s1");
+	strvec_push(&s.hugo_sections, "content/a/s1/s2");
+	strvec_push(&s.hugo_sections, "writing/sub");
+
+	ok(site_is_post_path(&s, "content/a/b/index.md"), "hugo: a leaf bundle's page");
+	ok(!site_is_post_path(&s, "content/a/b/extra.md"), "hugo: a leaf bundle's resource");
+	ok(!site_is_post_path(&s, "content/a/b/sub/index.md"), "hugo: below a leaf bundle");
+	ok(site_is_post_path(&s, "content/a/bb/x.md"), "hugo: a name that only starts alike");
+	ok(site_is_post_path(&s, "writing/x.md"), "hugo: a mounted folder");
+	ok(!site_is_post_path(&s, "writing/bun/res.md"), "hugo: a resource in a mounted folder");
+
+	s.permalinks = json_pack("{s:s, s:s}",
+				 "a", "/:sections[1:2]/:sections[:last]/:sections[0]/:sections[last]/:filename/",
+				 "posts", "/:sections/:sections[last]/:filename/");
+	check_url(&s, "content/a/s1/s2/p.md", "{}", 0, 0, "https://example.org/s1/a/s1/a/s2/p/");
+	check_url(&s, "content/a/q.md", "{}", 0, 0, "https://example.org/a/a/q/");
+	check_url(&s, "content/a/s1/x/y.md", "{}", 0, 0, "https://example.org/s1/a/a/s1/y/");
+	check_url(&s, "writing/sub/b.md", "{}", 0, 0, "https://example.org/posts/sub/sub/b/");
+	check_url(&s, "writing/c.md", "{}", 0, 0, "https://example.org/posts/c/");
+	site_release(&s);
+}
+
+/* Jekyll's front matter defaults: scope, precedence, categories united. */
+static void test_jekyll_defaults(void)
+{
+	struct site s;
+	json_error_t jerr;
+	json_t *fm;
+
+	site_init(&s);
+	s.kind = SITE_JEKYLL;
+	strvec_push(&s.collections, "recipes");
+	s.jekyll_defaults = json_loads(
+		"[{\"scope\": {\"path\": \"\"}, \"values\": {\"layout\": \"a\", \"categories\": [\"d\"]}},"
+		" {\"scope\": {\"path\": \"_posts\", \"type\": \"posts\"}, \"values\": {\"layout\": \"b\", \"x\": {\"y\": 1, \"z\": 1}}},"
+		" {\"scope\": {\"path\": \"_posts\"}, \"values\": {\"layout\": \"c\"}},"
+		" {\"scope\": {\"type\": \"recipes\"}, \"values\": {\"permalink\": \"/r/:name/\"}},"
+		" {\"scope\": {\"path\": \"*/_posts\"}, \"values\": {\"glob\": true}}]", 0, &jerr);
+	fm = json_loads("{\"categories\": \"own d two\", \"x\": {\"z\": 2}}", 0, &jerr);
+	site_apply_defaults(&s, "_posts/2024-01-01-a.md", fm);
+	ok(!strcmp(json_string_value(json_object_get(fm, "layout")), "b"),
+	   "defaults: the set naming a type wins over an equal path");
+	ok(json_array_size(json_object_get(fm, "categories")) == 3,
+	   "defaults: categories united without repeats");
+	ok(json_integer_value(json_object_get(json_object_get(fm, "x"), "z")) == 2 &&
+	   json_integer_value(json_object_get(json_object_get(fm, "x"), "y")) == 1,
+	   "defaults: mappings merged, the post's own keys win");
+	ok(!json_object_get(fm, "glob"), "defaults: a glob that does not match");
+	json_decref(fm);
+	fm = json_object();
+	site_apply_defaults(&s, "en/_posts/2024-01-01-a.md", fm);
+	ok(json_is_true(json_object_get(fm, "glob")), "defaults: a glob matching a folder above");
+	ok(!strcmp(json_string_value(json_object_get(fm, "layout")), "a"),
+	   "defaults: a path scope is a prefix of the post's path");
+	json_decref(fm);
+	fm = json_object();
+	site_apply_defaults(&s, "_recipes/soup.md", fm);
+	ok(!strcmp(json_string_value(json_object_get(fm, "permalink")), "/r/:name/"),
+	   "defaults: a collection's type");
+	json_decref(fm);
+	s.collections_dir = strdup("my");
+	fm = json_object();
+	site_apply_defaults(&s, "my/_posts/2024-01-01-a.md", fm);
+	ok(!strcmp(json_string_value(json_object_get(fm, "layout")), "b"),
+	   "defaults: paths count from collections_dir");
+	ok(!site_is_post_path(&s, "_posts/2024-01-01-a.md"), "collections_dir: outside it");
+	ok(site_is_post_path(&s, "my/en/_posts/2024-01-01-a.md"), "collections_dir: inside it");
+	json_decref(fm);
+	site_release(&s);
+}
+
 static void test_zola(void)
 {
 	struct site s;
@@ -236,6 +328,18 @@ static void test_zola(void)
 		  "https://blog.rust-lang.org/1-94-1-release/");
 	check_url(&s, "content/inside-rust/2024-01-02_x y/index.md", "{}", 0, 0,
 		  "https://blog.rust-lang.org/inside-rust/x-y/");
+	s.zola_default_lang = strdup("en");
+	strvec_push(&s.zola_langs, "fr");
+	check_url(&s, "content/blog/x.fr.md", "{}", 0, 0, "https://blog.rust-lang.org/fr/blog/x/");
+	check_url(&s, "content/blog/x.en.md", "{}", 0, 0, "https://blog.rust-lang.org/blog/x/");
+	check_url(&s, "content/t/index.fr.md", "{}", 0, 0, "https://blog.rust-lang.org/fr/t/");
+	check_url(&s, "content/x.fr.md", "{\"path\": \"own\"}", 0, 0,
+		  "https://blog.rust-lang.org/own/");
+	check_url(&s, "content/x.de.md", "{}", 0, 0, "https://blog.rust-lang.org/x-de/");
+	s.zola_slugify = ZOLA_SLUG_SAFE;
+	check_url(&s, "content/A: b?.. .md", "{}", 0, 0, "https://blog.rust-lang.org/A%20b/");
+	s.zola_slugify = ZOLA_SLUG_OFF;
+	check_url(&s, "content/A: b.md", "{}", 0, 0, "https://blog.rust-lang.org/A:%20b/");
 	site_release(&s);
 }
 
@@ -256,6 +360,8 @@ int main(void)
 	test_slugs();
 	test_jekyll();
 	test_hugo();
+	test_hugo_tree();
+	test_jekyll_defaults();
 	test_zola();
 	test_generic();
 	return done_testing();
