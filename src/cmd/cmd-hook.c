@@ -142,7 +142,7 @@ struct scan_job {
 	struct repo *repo;
 	git_commit *from, *to;
 	struct changes_options co;
-	json_t *doc;
+	struct event_list events;
 	int rc, done;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -151,11 +151,11 @@ struct scan_job {
 static void *scan_thread(void *arg)
 {
 	struct scan_job *j = arg;
-	json_t *doc = NULL;
-	int rc = changes_scan(j->repo, j->from, j->to, &j->co, &doc);
+	struct event_list events;
+	int rc = changes_scan(j->repo, j->from, j->to, &j->co, &events);
 
 	pthread_mutex_lock(&j->mu);
-	j->doc = doc;
+	j->events = events;
 	j->rc = rc;
 	j->done = 1;
 	pthread_cond_signal(&j->cv);
@@ -163,14 +163,16 @@ static void *scan_thread(void *arg)
 	return NULL;
 }
 
-/* 0 with *doc, -1 after error(), 1 when the deadline came first. */
-static int scan_within(struct scan_job *j, const struct deadline *d, json_t **doc)
+/*
+ * 0 with the events in *out (the caller releases them), -1 after error(),
+ * 1 when the deadline came first.
+ */
+static int scan_within(struct scan_job *j, const struct deadline *d, struct event_list *out)
 {
 	pthread_condattr_t ca;
 	pthread_t th;
 	int rc = 0;
 
-	*doc = NULL;
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -192,7 +194,7 @@ static int scan_within(struct scan_job *j, const struct deadline *d, json_t **do
 	pthread_mutex_destroy(&j->mu);
 	if (j->rc < 0)
 		return -1;
-	*doc = j->doc;
+	*out = j->events;
 	return 0;
 }
 
@@ -274,9 +276,10 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct announce_options o;
 	struct announce_stats s;
 	struct scan_job job;
-	json_t *doc = NULL;
+	struct event_list events;
 	int have_tip, rc, ret = 0;
 
+	event_list_init(&events);
 	if (!name)
 		return 0;
 	have_tip = !git_reference_name_to_id(&tip, st->repo->git, u->ref);
@@ -302,7 +305,12 @@ static int process_update(struct hook *h, const struct ref_update *u)
 			have_tip ? now : "gone");
 		goto out;
 	}
-	if (git_reference_name_to_id(&base_id, st->repo->git, name) < 0) {
+	rc = git_reference_name_to_id(&base_id, st->repo->git, name);
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		ret = repo_error(name);
+		goto out;
+	}
+	if (rc < 0) {
 		/* first push, or a new branch: start here, announce nothing */
 		if (!h->dry)
 			ret = set_baseline(st->repo, name, &tip, NULL);
@@ -337,7 +345,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.site = &st->site;
 	job.co.now = st->now;
 	job.co.drafts = 1;
-	rc = scan_within(&job, &h->deadline, &doc);
+	rc = scan_within(&job, &h->deadline, &events);
 	if (rc > 0) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "
 			"'herald tick' announces this push\n", u->ref);
@@ -358,9 +366,9 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	o.baseline_from = &base_id;
 	o.baseline_to = &tip;
 	o.queued_ids = &h->own;
-	ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip), &o, &s);
+	ret = announce_events(st, tree, &events, git_oid_tostr_s(&tip), &o, &s);
 out:
-	json_decref(doc);
+	event_list_release(&events);
 	git_tree_free(tree);
 	if (!h->out_of_time)
 		range_release(&rg);
@@ -382,12 +390,12 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 
 		outbox_entry_init(&e);
 		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc > 0)
+		if (rc == LOOKUP_MISSING)
 			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (!rc && dead)
+		else if (rc == LOOKUP_FOUND && dead)
 			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
 				title, before[i].target, (why = printable(e.last_error ? e.last_error : "failed")));
-		else if (!rc)
+		else if (rc == LOOKUP_FOUND)
 			queued++;
 		outbox_entry_release(&e);
 		free(title);
@@ -464,7 +472,7 @@ static int post_receive(FILE *out)
 	mine = xcalloc(h.own.nr, sizeof(*mine));
 	for (i = 0; i < h.own.nr; i++) {
 		outbox_entry_init(&mine[nm]);
-		if (!outbox_get(h.ob, h.own.v[i], &mine[nm], NULL))
+		if (outbox_get(h.ob, h.own.v[i], &mine[nm], NULL) == LOOKUP_FOUND)
 			nm++;
 	}
 	{
@@ -561,22 +569,30 @@ static unsigned long lint_update(struct setup *st, const struct ref_update *u, F
 	}
 	site_release(&st->site);
 	site_init(&st->site);
-	if (setup_site(st, b) < 0)
+	/* a gate that cannot read its rules refuses rather than waves through */
+	if (setup_site(st, b) < 0) {
+		extra++;
 		goto out;
+	}
 	if (!git_oid_is_zero(&u->old_id))
 		git_commit_lookup(&from, st->repo->git, &u->old_id);
 	else if (name && !git_reference_name_to_id(&base, st->repo->git, name))
 		git_commit_lookup(&from, st->repo->git, &base);
-	if (from && git_commit_tree(&a, from) < 0)
+	if (from && git_commit_tree(&a, from) < 0) {
+		repo_error(u->ref);
+		extra++;
 		goto out;
+	}
 	/* the rules before the push: the branch's own, else the default branch's */
 	if (from)
 		before_tree = a;
 	else if (!git_reference_name_to_id(&head, st->repo->git, "HEAD") &&
 		 !git_commit_lookup(&before, st->repo->git, &head))
 		git_commit_tree(&before_tree, before);
-	if (site_load(&prior, st->repo, before_tree, &st->globs) < 0)
+	if (site_load(&prior, st->repo, before_tree, &st->globs) < 0) {
+		extra++;
 		goto out;
+	}
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, st->repo->git, a, b, &dopts) < 0) {

@@ -15,6 +15,7 @@
 #include "herald/strbuf.h"
 #include "herald/toml.h"
 #include "herald/usage.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 static const char *const default_globs[] = {
@@ -168,53 +169,48 @@ static void set_base_url(struct site *s, const char *url, const char *baseurl)
 	s->base_url = strbuf_detach(&sb, NULL);
 }
 
-static const char *str_or_null(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /*
- * Reads a config file (YAML, or TOML for a .toml name) from the tree; 1 when
- * absent, -1 when broken (with a warning naming the file).
+ * Reads a config file (YAML, or TOML for a .toml name) from the tree:
+ * LOOKUP_FOUND, LOOKUP_MISSING, or LOOKUP_ERROR when broken (with a
+ * warning naming the file, or after error()).
  */
-static int read_config(struct repo *r, git_tree *tree, const char *path,
+static enum lookup read_config(struct repo *r, git_tree *tree, const char *path,
 		       json_t **out)
 {
 	git_blob *blob = NULL;
 	struct frontmatter fm;
 	const struct frontmatter_problem *p;
 	size_t n = strlen(path);
-	int ret;
+	enum lookup ret;
 
 	*out = NULL;
 	ret = repo_tree_blob(r, tree, path, &blob);
-	if (ret)
+	if (ret != LOOKUP_FOUND)
 		return ret;
 	frontmatter_init(&fm);
 	if (git_blob_rawsize(blob) > FRONTMATTER_MAX_BYTES) {
 		warning("%s: larger than 1 MiB; ignored", path);
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	} else if (n > 5 && !strcmp(path + n - 5, ".toml")) {
 		struct toml_error terr;
 		if (toml_parse(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
 			       0, out, &terr) < 0) {
 			warning("%s:%d:%d: %s; the file is ignored", path, terr.line,
 				terr.column, terr.message);
-			ret = -1;
+			ret = LOOKUP_ERROR;
 		}
 	} else if (frontmatter_parse_yaml(&fm, git_blob_rawcontent(blob),
 					  (size_t)git_blob_rawsize(blob), 1, out) < 0) {
 		p = frontmatter_first_error(&fm);
 		warning("%s:%d:%d: %s; the file is ignored", path, p->line,
 			p->column, p->message);
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	}
-	if (!ret && *out && !json_is_object(*out)) {
+	if (ret == LOOKUP_FOUND && *out && !json_is_object(*out)) {
 		warning("%s: not a mapping; ignored", path);
 		json_decref(*out);
 		*out = NULL;
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	}
 	frontmatter_release(&fm);
 	git_blob_free(blob);
@@ -275,26 +271,26 @@ static void apply_herald_config(struct site *s, const json_t *c)
 	strvec_clear(&globs);
 	get_list(json_object_get(c, "drafts"), &s->drafts);
 	get_list(json_object_get(c, "endings"), &s->endings);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	if (str_or_null(c, "base_url"))
-		set_base_url(s, str_or_null(c, "base_url"), NULL);
-	if (str_or_null(c, "permalink")) {
-		set_str(&s->permalink, str_or_null(c, "permalink"));
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	if (value_str(c, "base_url"))
+		set_base_url(s, value_str(c, "base_url"), NULL);
+	if (value_str(c, "permalink")) {
+		set_str(&s->permalink, value_str(c, "permalink"));
 		s->custom_permalink = 1;
 	}
-	if (str_or_null(c, "timezone"))
-		set_zone(s, ".herald.yml", str_or_null(c, "timezone"));
+	if (value_str(c, "timezone"))
+		set_zone(s, ".herald.yml", value_str(c, "timezone"));
 	v = json_object_get(c, "future");
 	if (v)
 		s->future = frontmatter_truthy(v);
 	if (json_is_object(fields)) {
-		if (str_or_null(fields, "draft"))
-			set_str(&s->draft_field, str_or_null(fields, "draft"));
-		if (str_or_null(fields, "published"))
-			set_str(&s->published_field, str_or_null(fields, "published"));
-		if (str_or_null(fields, "title"))
-			set_str(&s->title_field, str_or_null(fields, "title"));
+		if (value_str(fields, "draft"))
+			set_str(&s->draft_field, value_str(fields, "draft"));
+		if (value_str(fields, "published"))
+			set_str(&s->published_field, value_str(fields, "published"));
+		if (value_str(fields, "title"))
+			set_str(&s->title_field, value_str(fields, "title"));
 		get_list(json_object_get(fields, "date"), &s->date_fields);
 		get_list(json_object_get(fields, "summary"), &s->summary_fields);
 		get_list(json_object_get(fields, "image"), &s->image_fields);
@@ -324,7 +320,7 @@ static const char *jekyll_style(const char *style)
 
 static void apply_jekyll_config(struct site *s, const json_t *c)
 {
-	const char *style = str_or_null(c, "permalink");
+	const char *style = value_str(c, "permalink");
 	const json_t *future = json_object_get(c, "future");
 	const json_t *colls = json_object_get(c, "collections");
 	static const char *const default_exclude[] = {
@@ -339,13 +335,13 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 
 	s->kind = SITE_JEKYLL;
 	set_date_fields(s, dates);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "url"), str_or_null(c, "baseurl"));
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	set_base_url(s, value_str(c, "url"), value_str(c, "baseurl"));
 	set_str(&s->permalink, jekyll_style(style));
 	if (future)
 		s->future = frontmatter_truthy(future);
-	set_zone(s, "_config.yml", str_or_null(c, "timezone"));
+	set_zone(s, "_config.yml", value_str(c, "timezone"));
 	get_list(json_object_get(c, "include"), &s->include);
 	strvec_clear(&s->exclude);
 	if (get_list(json_object_get(c, "exclude"), &s->exclude))
@@ -364,7 +360,7 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 			if (!strcmp(k, "posts") || !json_is_object(v) ||
 			    !frontmatter_truthy(json_object_get(v, "output")))
 				continue;
-			link = str_or_null(v, "permalink");
+			link = value_str(v, "permalink");
 			strvec_push(&s->collections, k);
 			if (link) {
 				strvec_push(&s->collection_links, jekyll_style(link));
@@ -474,9 +470,9 @@ static void apply_zola_config(struct site *s, const json_t *c)
 
 	s->kind = SITE_ZOLA;
 	set_date_fields(s, dates);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "base_url"), NULL);
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	set_base_url(s, value_str(c, "base_url"), NULL);
 	s->future = 1;
 }
 
@@ -509,7 +505,7 @@ static int read_config_dir(struct repo *r, git_tree *tree, const char *dir,
 		     strcmp(dot, ".yml") && strcmp(dot, ".json")))
 			continue;
 		path = xstrfmt("%s/%s", dir, name);
-		if (!read_config(r, tree, path, &c) && c) {
+		if (read_config(r, tree, path, &c) == LOOKUP_FOUND && c) {
 			key = xstrndup(name, (size_t)(dot - name));
 			if (!strcmp(key, "hugo") || !strcmp(key, "config")) {
 				merge_into(into, c);
@@ -559,7 +555,7 @@ static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
 	int ret = 1;
 
 	for (i = 0; files[i]; i++) {
-		if (read_config(r, tree, files[i], &c) || !c)
+		if (read_config(r, tree, files[i], &c) != LOOKUP_FOUND || !c)
 			continue;
 		found = files[i];
 		break;
@@ -610,7 +606,7 @@ static int base_url_line(struct repo *r, git_tree *tree, const char *file,
 	int line = 1, found = 0;
 	size_t i;
 
-	if (!tree || !file || repo_tree_blob(r, tree, file, &blob))
+	if (!tree || !file || repo_tree_blob(r, tree, file, &blob) != LOOKUP_FOUND)
 		return 0;
 	p = git_blob_rawcontent(blob);
 	end = p + git_blob_rawsize(blob);
@@ -697,9 +693,9 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 	json_t *c = NULL, *h = NULL;
 	int ret = 0, has_herald = 0;
 
-	if (tree && !read_config(r, tree, ".herald.yml", &h))
+	if (tree && read_config(r, tree, ".herald.yml", &h) == LOOKUP_FOUND)
 		has_herald = 1;
-	if (tree && !read_config(r, tree, "_config.yml", &c)) {
+	if (tree && read_config(r, tree, "_config.yml", &c) == LOOKUP_FOUND) {
 		set_str(&s->config_path, "_config.yml");
 		apply_jekyll_config(s, c ? c : json_object());
 	} else if (tree) {
@@ -1305,7 +1301,7 @@ static void jekyll_sanitize(struct strbuf *path)
 
 static char *jekyll_url(const struct site *s, const struct post *p)
 {
-	const char *own = str_or_null(p->fm.data, "permalink");
+	const char *own = value_str(p->fm.data, "permalink");
 	const char *tpl = s->permalink, *collection = "posts";
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
@@ -1394,7 +1390,7 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	if (q)
 		strbuf_add(&section, rel, (size_t)(q - rel));
 	if (section.len && s->permalinks)
-		pattern = str_or_null(s->permalinks, section.buf);
+		pattern = value_str(s->permalinks, section.buf);
 	date_at_offset(p->date < 0 ? -62135596800LL : p->date, p->date_offset, &tm);
 	if (lang >= 0)
 		strbuf_addstr(&path, s->lang_prefixes.v[lang]);
@@ -1548,9 +1544,9 @@ char *site_post_url(const struct site *s, const struct post *p)
 	}
 	/* a page's own address wins over any pattern: Hugo's `url`, Zola's `path` */
 	{
-		const char *own = str_or_null(p->fm.data, "url");
+		const char *own = value_str(p->fm.data, "url");
 		if (!own)
-			own = str_or_null(p->fm.data, "path");
+			own = value_str(p->fm.data, "path");
 		if (own && *own && !strstr(own, "://")) {
 			if (s->kind == SITE_ZOLA && !strncmp(p->path, "content/", 8))
 				return zola_url(s, p);
