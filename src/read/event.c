@@ -312,5 +312,6 @@ int event_list_write_document(const struct event_list *l, FILE *f)
 	}
 	fputs("\n}\n", f);
 	json_decref(doc);
-	return ferror(f) ? -1 : 0;
+	/* a full disk shows only when the buffer is written */
+	return fflush(f) || ferror(f) ? -1 : 0;
 }
