@@ -226,11 +226,11 @@ test_expect_success 'invalid UTF-8 in a TOML string: an error at its byte' '
 '
 
 CASE=bomb
-test_expect_success 'a YAML alias bomb: refused at once' '
+# Refused by the count of values its aliases expand to (a limit, not a
+# clock): the error names the alias. How long it takes is bench territory.
+test_expect_success 'a YAML alias bomb: refused by the expanded-value limit' '
 	hostile_repo bomb bomb &&
-	start=$(date +%s) &&
-	invalid 7 8 "alias" &&
-	test $(($(date +%s) - start)) -le 5
+	invalid 7 8 "alias"
 '
 
 if [ -f "$TRASH/peaks" ]; then
