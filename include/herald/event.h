@@ -64,11 +64,17 @@ struct event {
 	enum post_state state; /* after the change; POST_ABSENT when deleted */
 
 	/* the post after the change, or before it when it has no front matter now */
-	char *title, *slug, *summary, *summary_md; /* "" when none */
+	char *title, *slug, *summary, *summary_md; /* "" when none; summary_md may be summary */
 	char *url;             /* absolute, or NULL */
 	long long date;        /* seconds since the epoch, or -1 */
 	json_t *tags;          /* array of strings */
-	json_t *front_matter;  /* object, or NULL */
+	/*
+	 * The front matter as compact JSON text with sorted keys, or NULL. It
+	 * is the user's data, opaque here, and leaves only as JSON; as text it
+	 * takes a fifth of the memory of a jansson tree, which `scan --all`
+	 * on a 10,000-post blog holds for every post at once.
+	 */
+	char *front_matter;
 
 	/* updated and moved only: */
 	json_t *changes;       /* [{"field","before","after"}] sorted by field, else NULL */

@@ -112,7 +112,8 @@ static int body_differs(const struct post *a, const struct post *b)
 struct item {
 	size_t event;   /* index in the list */
 	enum event_type type;
-	char *raw_path; /* where the post is now (or was, when deleted) */
+	const char *raw_path; /* where the post is now (or was, when deleted) */
+	char *own_path;       /* raw_path when it is not the event's own path */
 	git_oid commit;
 	int attributed;
 };
@@ -145,7 +146,11 @@ static void add_event(struct scan *sc, enum event_type t, struct side *b,
 	memset(it, 0, sizeof(*it));
 	it->event = sc->list->nr - 1;
 	it->type = t;
-	it->raw_path = xstrdup(path);
+	/* most paths are valid UTF-8: then the event's copy serves */
+	if (strcmp(e->path, path))
+		it->raw_path = it->own_path = xstrdup(path);
+	else
+		it->raw_path = e->path;
 }
 
 static int is_post_side(const struct scan *sc, const git_diff_file *f)
@@ -1220,7 +1225,7 @@ out:
 	git_tree_free(a);
 	git_tree_free(b);
 	for (i = 0; i < sc.nr; i++)
-		free(sc.items[i].raw_path);
+		free(sc.items[i].own_path);
 	free(sc.items);
 	if (ret < 0)
 		event_list_release(out);

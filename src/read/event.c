@@ -79,11 +79,12 @@ static void event_release(struct event *e)
 	free(e->from_path);
 	free(e->title);
 	free(e->slug);
+	if (e->summary_md != e->summary)
+		free(e->summary_md);
 	free(e->summary);
-	free(e->summary_md);
 	free(e->url);
 	json_decref(e->tags);
-	json_decref(e->front_matter);
+	free(e->front_matter);
 	json_decref(e->changes);
 }
 
@@ -99,12 +100,8 @@ void event_list_release(struct event_list *l)
 		free(l->errors[i].message);
 	}
 	free(l->errors);
-	for (i = 0; i < l->nr_commits; i++) {
-		free(l->commits[i]->author);
-		free(l->commits[i]->email);
-		free(l->commits[i]->subject);
+	for (i = 0; i < l->nr_commits; i++)
 		free(l->commits[i]);
-	}
 	free(l->commits);
 	event_list_init(l);
 }
@@ -124,17 +121,26 @@ struct event *event_list_add(struct event_list *l, enum event_type t, const stru
 	memset(e, 0, sizeof(*e));
 	e->type = t;
 	e->path = value_clean(path);
-	e->from_path = from_path ? value_clean(from_path) : NULL;
+	e->from_path = value_clean(from_path);
 	e->state = state;
 	e->title = clean_or_empty(p->title);
 	e->slug = clean_or_empty(p->slug);
 	e->summary = clean_or_empty(p->summary);
-	e->summary_md = clean_or_empty(p->summary_md);
+	/* most summaries are plain text, the same in both forms: kept once */
+	if (!strcmp(p->summary ? p->summary : "", p->summary_md ? p->summary_md : ""))
+		e->summary_md = e->summary;
+	else
+		e->summary_md = clean_or_empty(p->summary_md);
 	e->url = value_clean(p->url);
 	e->date = p->date >= 0 ? p->date : -1;
-	e->tags = p->tags ? value_sorted(p->tags) : json_array();
-	/* sorted once here: every output shows front matter keys in that order */
-	e->front_matter = p->fm.data ? value_sorted(p->fm.data) : NULL;
+	/* strings only: nothing to sort, and the post's array is never changed */
+	e->tags = p->tags ? json_incref(p->tags) : json_array();
+	/* sorted: every output shows front matter keys in that order */
+	if (p->fm.data) {
+		e->front_matter = json_dumps(p->fm.data, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!e->front_matter)
+			die("out of memory keeping the front matter of '%s'", e->path);
+	}
 	return e;
 }
 
@@ -156,17 +162,29 @@ const struct event_commit *event_list_commit(struct event_list *l, const git_com
 	const char *summary = git_commit_summary((git_commit *)c);
 	struct event_commit *ec;
 	char hex[GIT_OID_HEXSZ + 1];
+	char *author, *email, *subject;
+	size_t na, ne, ns;
 
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
 	/* events of one commit come together: the last few are enough */
 	if (l->nr_commits && !strcmp(l->commits[l->nr_commits - 1]->id, hex))
 		return l->commits[l->nr_commits - 1];
-	ec = xcalloc(1, sizeof(*ec));
+	author = clean_or_empty(a->name);
+	email = clean_or_empty(a->email);
+	subject = clean_or_empty(summary);
+	na = strlen(author) + 1;
+	ne = strlen(email) + 1;
+	ns = strlen(subject) + 1;
+	/* one allocation: `scan --all` keeps a commit for nearly every post */
+	ec = xcalloc(1, sizeof(*ec) + na + ne + ns);
 	memcpy(ec->id, hex, sizeof(hex));
-	ec->author = clean_or_empty(a->name);
-	ec->email = clean_or_empty(a->email);
-	ec->subject = clean_or_empty(summary);
+	ec->author = memcpy((char *)(ec + 1), author, na);
+	ec->email = memcpy(ec->author + na, email, ne);
+	ec->subject = memcpy(ec->email + ne, subject, ns);
 	ec->date = (long long)a->when.time;
+	free(author);
+	free(email);
+	free(subject);
 	ALLOC_GROW(l->commits, l->nr_commits + 1, l->alloc_commits);
 	l->commits[l->nr_commits++] = ec;
 	return ec;
@@ -192,6 +210,19 @@ static json_t *string_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The front matter read back; its text was written by json_dumps(), so only memory can fail. */
+static json_t *front_matter_json(const struct event *e)
+{
+	json_t *v;
+
+	if (!e->front_matter)
+		return json_null();
+	v = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
+	if (!v)
+		die("out of memory reading the front matter of '%s'", e->path);
+	return v;
+}
+
 json_t *event_to_json(const struct event *e, bool with_commit)
 {
 	json_t *o = json_object();
@@ -212,8 +243,7 @@ json_t *event_to_json(const struct event *e, bool with_commit)
 		json_object_set_new(o, "date", json_null());
 	}
 	json_object_set_new(o, "from_path", string_or_null(e->from_path));
-	json_object_set_new(o, "front_matter",
-			    e->front_matter ? json_incref(e->front_matter) : json_null());
+	json_object_set_new(o, "front_matter", front_matter_json(e));
 	json_object_set_new(o, "path", json_string(e->path));
 	json_object_set_new(o, "slug", json_string(e->slug));
 	json_object_set_new(o, "state", json_string(post_state_name(e->state)));
