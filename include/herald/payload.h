@@ -30,7 +30,14 @@ struct render_source;
  *
  * Each event is a copy of the model event with fields computed for the
  * platforms' limits and dialects (a batch shows at most 10 events and
- * shares each platform's budget among them):
+ * shares each platform's budget among them). The plain ones (type_label,
+ * title_text, title_256, subtitle_text, image, image_html, link, url_html,
+ * url_or_path, tags_text, meta_text, summary_text; headline and
+ * headline_html on the context) are there for every kind; each dialect's
+ * (title_slack, summary_discord, ...) only for the kind it belongs to,
+ * made by that kind's file in src/deliver/kinds/ (see kind.h). Matrix
+ * defuses "@room" and Telegram every "@name" in all of its fields, the
+ * plain ones included.
  *
  *   type_label       "New post", "Newly published", "Updated", "Moved",
  *                    "Unpublished", "Deleted", "Scheduled", "Draft"
@@ -93,12 +100,9 @@ struct payload {
 void payload_release(struct payload *p);
 
 /*
- * The kinds herald knows, NULL-terminated: slack discord mattermost teams
- * googlechat matrix telegram ntfy webhook.
+ * Is `kind` one herald knows (kinds[] of kind.h: slack discord mattermost
+ * teams googlechat matrix telegram ntfy webhook)?
  */
-extern const char *const payload_kinds[];
-
-/* Is `kind` one of payload_kinds? */
 int payload_kind_known(const char *kind);
 
 /*
@@ -113,7 +117,8 @@ int payload_kind_known(const char *kind);
  * `template` names the target's own template, looked up like any template
  * through `src` (so ".herald/templates/NAME" first; `src` NULL finds only
  * built-in templates), or is NULL for the built-in
- * "payload-KIND.json". Kind "webhook" without a template is built here:
+ * "payload-KIND.json". Kind "webhook" without a template builds its own body
+ * (src/deliver/kinds/webhook.c):
  * {"type":"post.<type>","timestamp":"<RFC 3339 now>","data":<the event>},
  * or for a batch {"type":"posts.batch","timestamp":…,"data":{"events":[…],
  * "count":N}}.

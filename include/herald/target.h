@@ -69,6 +69,13 @@ char *target_redact(const char *url);
  */
 int target_host_is_loopback(const char *host);
 
+/*
+ * Records why `t` cannot be used (its kind's checks say it through this);
+ * the first problem found is kept, later ones are dropped.
+ */
+__attribute__((format(printf, 2, 3)))
+void target_problem(struct target *t, const char *fmt, ...);
+
 /* Does the target want events of this type (an event_type)? */
 int target_wants(const struct target *t, int type);
 

@@ -4,6 +4,7 @@
 
 #include "herald/changes.h"
 #include "herald/command.h"
+#include "herald/kind.h"
 #include "herald/model.h"
 #include "herald/payload.h"
 #include "herald/render.h"
@@ -74,6 +75,7 @@ int cmd_targets(int argc, char **argv)
 {
 	struct setup st;
 	struct target *t = NULL;
+	const struct kind *k;
 	size_t nr = 0, i, j;
 	json_t *doc = NULL, *model = NULL;
 	int ret = 0, type;
@@ -117,12 +119,12 @@ int cmd_targets(int argc, char **argv)
 		if (t[i].secrets.nr)
 			printf(" (signed)");
 		printf("\n");
-		if (t[i].kind && payload_kind_known(t[i].kind)) {
+		if ((k = kind_find(t[i].kind))) {
 			char *dir = printable(t[i].template_dir);
 			char *tmpl = printable(t[i].template);
 			if (t[i].template)
 				printf("%-16s template %s/%s\n", "", dir, tmpl);
-			else if (!strcmp(t[i].kind, "webhook"))
+			else if (k->body) /* webhook */
 				printf("%-16s template none: herald's {type, timestamp, data} body\n", "");
 			else if (t[i].template_dir)
 				printf("%-16s template %s/payload-%s.json if there, else built-in\n",

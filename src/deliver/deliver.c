@@ -8,8 +8,8 @@
 #include <jansson.h>
 
 #include "herald/deliver.h"
+#include "herald/kind.h"
 #include "herald/outbox.h"
-#include "herald/sign.h"
 #include "herald/state.h"
 #include "herald/target.h"
 #include "herald/usage.h"
@@ -136,7 +136,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-static char *request_url(const struct target *t, const struct outbox_entry *e)
+static char *request_url(const struct kind *k, const struct target *t,
+			 const struct outbox_entry *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -146,33 +147,9 @@ static char *request_url(const struct target *t, const struct outbox_entry *e)
 			strbuf_setlen(&sb, sb.len - 1);
 		strbuf_addstr(&sb, e->url_suffix);
 	}
-	if (!strcmp(t->kind, "googlechat")) /* makes a retry update, not repost */
-		strbuf_addf(&sb, "%crequestId=%s", strchr(sb.buf, '?') ? '&' : '?', e->id);
+	if (k && k->request_url)
+		k->request_url(&sb, e->id);
 	return strbuf_detach(&sb, NULL);
-}
-
-/*
- * ntfy's topic lives only in the server's config: the queued body has none
- * (so no outbox file or listing shows it) and it is set here, on the way out.
- */
-static int ntfy_body(const struct target *t, const struct outbox_entry *e,
-		     struct strbuf *out)
-{
-	json_t *doc = json_loadb(e->body, e->body_len, 0, NULL);
-	char *s;
-
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		return -1;
-	}
-	json_object_set_new(doc, "topic", json_string(t->topic));
-	s = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	if (!s)
-		return -1;
-	strbuf_addstr(out, s);
-	free(s);
-	return 0;
 }
 
 void deliver_conn_release(struct deliver_conn *c)
@@ -187,7 +164,10 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 {
 	struct curl_slist *h = NULL;
 	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT, body = STRBUF_INIT;
-	char errbuf[CURL_ERROR_SIZE] = "", ts[32], *url = NULL, *where = NULL;
+	struct strvec extra = STRVEC_INIT;
+	const struct kind *k = kind_find(t->kind);
+	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *where = NULL;
+	size_t i;
 	CURL *curl = NULL;
 	CURLcode rc;
 	struct header_watch watch = { NULL, NULL, 0 };
@@ -200,7 +180,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		a->transient = 1;
 		return 0;
 	}
-	url = request_url(t, e);
+	url = request_url(k, t, e);
 	where = target_redact(t->url);
 	if (conn && conn->curl) {
 		curl = conn->curl;
@@ -218,22 +198,13 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	strbuf_addf(&ua, "herald/%s", HERALD_VERSION);
 	h = add_header(h, "User-Agent", ua.buf);
 	h = add_header(h, "Expect", "");
-	if (!strcmp(t->kind, "webhook")) {
-		snprintf(ts, sizeof(ts), "%lld", now);
-		h = add_header(h, "webhook-id", e->id);
-		h = add_header(h, "webhook-timestamp", ts);
-		if (t->secrets.nr) {
-			if (sign_standard((const char *const *)t->secrets.v, t->secrets.nr,
-					  e->id, now, e->body, e->body_len, &sig) < 0) {
-				snprintf(a->error, sizeof(a->error), "cannot sign for target '%s'", t->name);
-				goto out;
-			}
-			h = add_header(h, "webhook-signature", sig.buf);
-			strbuf_reset(&sig);
-			if (sign_github(t->secrets.v[0], e->body, e->body_len, &sig) == 0)
-				h = add_header(h, "X-Hub-Signature-256", sig.buf);
-		}
+	if (k && k->headers &&
+	    k->headers(t, e->id, e->body, e->body_len, now, &extra) < 0) {
+		snprintf(a->error, sizeof(a->error), "cannot sign for target '%s'", t->name);
+		goto out;
 	}
+	for (i = 0; i + 1 < extra.nr; i += 2)
+		h = add_header(h, extra.v[i], extra.v[i + 1]);
 	if (t->auth) {
 		h = add_header(h, "Authorization", t->auth);
 	} else if (t->token) {
@@ -241,8 +212,9 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		strbuf_addf(&sig, "Bearer %s", t->token);
 		h = add_header(h, "Authorization", sig.buf);
 	}
-	if (t->topic && ntfy_body(t, e, &body) < 0) {
-		snprintf(a->error, sizeof(a->error), "the queued ntfy body is not a JSON object");
+	if (k && k->send_body && k->send_body(t, e->body, e->body_len, &body) < 0) {
+		snprintf(a->error, sizeof(a->error), "the queued %s body is not a JSON object",
+			 k->name);
 		goto out;
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -298,6 +270,7 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 out:
 	strbuf_release(&sig);
 	strbuf_release(&ua);
+	strvec_clear(&extra);
 	strbuf_release(&body);
 	curl_slist_free_all(h);
 	if (curl && !conn)

@@ -14,7 +14,7 @@
 #include <git2.h>
 
 #include "herald/changes.h"
-#include "herald/payload.h"
+#include "herald/kind.h"
 #include "herald/repo.h"
 #include "herald/strbuf.h"
 #include "herald/target.h"
@@ -82,8 +82,7 @@ char *target_redact(const char *url)
 	return res;
 }
 
-__attribute__((format(printf, 2, 3)))
-static void problem(struct target *t, const char *fmt, ...)
+void target_problem(struct target *t, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -113,27 +112,27 @@ static char *read_secret_file(struct target *t, const char *key, const char *pat
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		problem(t, "%s '%s' cannot be read: %s", key, path, strerror(errno));
+		target_problem(t, "%s '%s' cannot be read: %s", key, path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		problem(t, "%s '%s' is not a regular file", key, path);
+		target_problem(t, "%s '%s' is not a regular file", key, path);
 		goto fail;
 	}
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		problem(t, "%s '%s' belongs to another user (uid %lu); chown it to herald's user",
+		target_problem(t, "%s '%s' belongs to another user (uid %lu); chown it to herald's user",
 			key, path, (unsigned long)st.st_uid);
 		goto fail;
 	}
 	if (st.st_mode & 077) {
-		problem(t, "%s '%s' is readable by others; chmod 600 it", key, path);
+		target_problem(t, "%s '%s' is readable by others; chmod 600 it", key, path);
 		goto fail;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || sb.len + (size_t)n > 64 * 1024) {
-			problem(t, "%s '%s' cannot be read: %s", key, path,
+			target_problem(t, "%s '%s' cannot be read: %s", key, path,
 				n < 0 ? strerror(errno) : "larger than 64 KiB");
 			goto fail;
 		}
@@ -154,7 +153,7 @@ static char *read_env(struct target *t, const char *key, const char *name)
 	const char *v = getenv(name);
 
 	if (!v || !*v) {
-		problem(t, "%s names the environment variable '%s', which is not set", key, name);
+		target_problem(t, "%s names the environment variable '%s', which is not set", key, name);
 		return NULL;
 	}
 	return xstrdup(v);
@@ -191,19 +190,19 @@ static void check_url(struct target *t)
 	char *scheme = NULL, *host = NULL;
 
 	if (!t->url) {
-		problem(t, "no url (set herald.%s.url, urlFile or urlEnv)", t->name);
+		target_problem(t, "no url (set herald.%s.url, urlFile or urlEnv)", t->name);
 		goto out;
 	}
 	if (!u || curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		problem(t, "the url cannot be parsed");
+		target_problem(t, "the url cannot be parsed");
 		goto out;
 	}
 	if (strcmp(scheme, "https") && strcmp(scheme, "http"))
-		problem(t, "only http and https urls are allowed, not %s", scheme);
+		target_problem(t, "only http and https urls are allowed, not %s", scheme);
 	else if (!strcmp(scheme, "http") && !target_host_is_loopback(host) && !t->allow_http)
-		problem(t, "plain http to %s is refused; use https or set herald.%s.allowHttp", host, t->name);
+		target_problem(t, "plain http to %s is refused; use https or set herald.%s.allowHttp", host, t->name);
 out:
 	curl_free(scheme);
 	curl_free(host);
@@ -230,7 +229,7 @@ static void set_events(struct target *t, const char *v)
 		}
 		type = event_type_parse(word);
 		if (type < 0)
-			problem(t, "events: '%s' is not an event type", word);
+			target_problem(t, "events: '%s' is not an event type", word);
 		else
 			t->events |= 1u << type;
 	}
@@ -243,7 +242,7 @@ static long get_seconds(struct target *t, const char *key, const char *v)
 	long n = strtol(v, &end, 10);
 
 	if (*end || n < 1 || n > 3600) {
-		problem(t, "%s must be a number of seconds from 1 to 3600", key);
+		target_problem(t, "%s must be a number of seconds from 1 to 3600", key);
 		return 0;
 	}
 	return n;
@@ -275,6 +274,8 @@ static void set_str(char **dst, char *v)
 
 static void apply(struct target *t, const char *key, const char *v)
 {
+	const struct kind_option *o;
+
 	if (!strcmp(key, "kind"))
 		set_str(&t->kind, xstrdup(v));
 	else if (!strcmp(key, "url"))
@@ -304,114 +305,16 @@ static void apply(struct target *t, const char *key, const char *v)
 	else if (!strcmp(key, "template"))
 		set_str(&t->template, xstrdup(v));
 	else if (!strcmp(key, "batch"))
-		t->batch = git_config_parse_bool(&t->batch, v) < 0 ? (problem(t, "batch must be true or false"), 0) : t->batch;
+		t->batch = git_config_parse_bool(&t->batch, v) < 0 ? (target_problem(t, "batch must be true or false"), 0) : t->batch;
 	else if (!strcmp(key, "allowhttp"))
-		t->allow_http = git_config_parse_bool(&t->allow_http, v) < 0 ? (problem(t, "allowHttp must be true or false"), 0) : t->allow_http;
+		t->allow_http = git_config_parse_bool(&t->allow_http, v) < 0 ? (target_problem(t, "allowHttp must be true or false"), 0) : t->allow_http;
 	else if (!strcmp(key, "timeout"))
 		t->timeout = get_seconds(t, "timeout", v);
 	else if (!strcmp(key, "connecttimeout"))
 		t->connect_timeout = get_seconds(t, "connectTimeout", v);
-	else if (!strcmp(key, "chatid"))
-		json_object_set_new(t->options, "chat_id", json_string(v));
-	else if (!strcmp(key, "username"))
-		json_object_set_new(t->options, "username", json_string(v));
+	else if ((o = kind_option_for_key(key)))
+		json_object_set_new(t->options, o->field, json_string(v));
 	/* unknown keys are left alone: later versions may know them */
-}
-
-/* base64 or base64url, padded or not, as ntfy's ?auth= takes it; 0 or -1. */
-static int decode_auth(const char *s, struct strbuf *out)
-{
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (; *s && *s != '='; s++) {
-		const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-		const char *p = strchr(alpha, *s);
-		unsigned v;
-
-		if (p)
-			v = (unsigned)(p - alpha);
-		else if (*s == '+' || *s == '-')
-			v = 62;
-		else if (*s == '/' || *s == '_')
-			v = 63;
-		else
-			return -1;
-		acc = (acc << 6 | v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_addch(out, (char)(acc >> bits & 0xff));
-		}
-	}
-	while (*s == '=')
-		s++;
-	return *s || !out->len ? -1 : 0;
-}
-
-/*
- * ntfy: the url's last path segment is the topic and the JSON is posted to
- * the folder above it. The topic and any ?auth= are the admin's secrets:
- * the topic goes into the body only when sending, ?auth= (base64 of an
- * Authorization header, as ntfy reads it) becomes that header, and the url
- * keeps neither, so no listing, outbox file or pusher sees them.
- */
-static void split_ntfy(struct target *t)
-{
-	CURLU *u;
-	char *path = NULL, *query = NULL, *base = NULL, *slash;
-	struct strbuf topic = STRBUF_INIT, auth = STRBUF_INIT;
-
-	if (!t->url || strcmp(t->kind, "ntfy"))
-		return;
-	u = curl_url();
-	if (!u || curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
-		problem(t, "the url cannot be parsed");
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK && query) {
-		char *q = query, *param;
-		while ((param = strsep(&q, "&"))) {
-			if (strncmp(param, "auth=", 5))
-				continue;
-			strbuf_reset(&auth);
-			if (decode_auth(param + 5, &auth) < 0 || memchr(auth.buf, '\n', auth.len) ||
-			    memchr(auth.buf, '\r', auth.len) || strlen(auth.buf) != auth.len)
-				problem(t, "the url's auth parameter is not base64 of an Authorization header");
-		}
-	}
-	while ((slash = strrchr(path, '/')) && !slash[1] && slash != path)
-		*slash = '\0'; /* a trailing slash names no topic */
-	slash = strrchr(path, '/');
-	if (!slash || !slash[1]) {
-		problem(t, "an ntfy url names its topic: https://ntfy.sh/TOPIC");
-		goto out;
-	}
-	strbuf_addstr(&topic, slash + 1);
-	if (topic.len > 64 || strspn(topic.buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != topic.len) {
-		problem(t, "an ntfy topic is 1 to 64 letters, digits, '-' or '_'");
-		goto out;
-	}
-	slash[1] = '\0';
-	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &base, 0) != CURLUE_OK) {
-		problem(t, "the url cannot be parsed");
-		goto out;
-	}
-	set_str(&t->url, xstrdup(base));
-	set_str(&t->topic, strbuf_detach(&topic, NULL));
-	if (auth.len && !t->token)
-		set_str(&t->auth, strbuf_detach(&auth, NULL));
-out:
-	strbuf_release(&topic);
-	strbuf_release(&auth);
-	curl_free(path);
-	curl_free(query);
-	curl_free(base);
-	curl_url_cleanup(u);
 }
 
 /*
@@ -422,15 +325,15 @@ static void check_template(struct target *t, const char *dir)
 {
 	t->template_dir = dir ? xstrdup(dir) : NULL;
 	if (dir && dir[0] != '/')
-		problem(t, "herald.templateDir '%s' is not an absolute path", dir);
+		target_problem(t, "herald.templateDir '%s' is not an absolute path", dir);
 	if (!t->template)
 		return;
 	if (!dir)
-		problem(t, "template '%s' needs herald.templateDir, the folder payload templates come from",
+		target_problem(t, "template '%s' needs herald.templateDir, the folder payload templates come from",
 			t->template);
 	else if (!*t->template || strchr(t->template, '/') || strchr(t->template, '\\') ||
 		 t->template[0] == '.')
-		problem(t, "template '%s' must be a file name in herald.templateDir", t->template);
+		target_problem(t, "template '%s' must be a file name in herald.templateDir", t->template);
 }
 
 struct load {
@@ -455,9 +358,9 @@ static int each(const git_config_entry *e, void *data)
 
 /*
  * Targets handed to a CI job as secrets: HERALD_TARGET_<NAME>_<KEY>=value,
- * KEY any key above in capitals with underscores between its words (KIND,
- * URL, SECRET, SECRET_FILE, CHAT_ID, CONNECT_TIMEOUT, ...), NAME the
- * target's name in capitals ('_' for '-'). Read after git config, so they
+ * KEY any key above or of a kind (struct kind_option) in capitals with
+ * underscores between its words (KIND, URL, SECRET, SECRET_FILE, CHAT_ID,
+ * CONNECT_TIMEOUT, ...), NAME the target's name in capitals ('_' for '-'). Read after git config, so they
  * win. Like git config they belong to whoever runs herald, never to a push.
  */
 static const struct {
@@ -466,8 +369,8 @@ static const struct {
 	{ "CONNECT_TIMEOUT", "connecttimeout" }, { "ALLOW_HTTP", "allowhttp" },
 	{ "SECRET_FILE", "secretfile" }, { "SECRET_ENV", "secretenv" },
 	{ "TOKEN_FILE", "tokenfile" }, { "TOKEN_ENV", "tokenenv" },
-	{ "URL_FILE", "urlfile" }, { "URL_ENV", "urlenv" }, { "CHAT_ID", "chatid" },
-	{ "USERNAME", "username" }, { "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
+	{ "URL_FILE", "urlfile" }, { "URL_ENV", "urlenv" },
+	{ "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
 	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },
 	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
 };
@@ -475,6 +378,36 @@ static const struct {
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does var[0..len) end in "_" + env? */
+static int env_suffix(const char *var, size_t len, const char *env)
+{
+	size_t n = strlen(env);
+
+	return len > n + 1 && var[len - n - 1] == '_' && !strncmp(var + len - n, env, n);
+}
+
+/* The key whose variable form ends var[0..len) the longest (its length in *env_len), or NULL. */
+static const char *env_key(const char *var, size_t len, size_t *env_len)
+{
+	const struct kind_option *o;
+	const char *key = NULL;
+	size_t k;
+
+	*env_len = 0;
+	for (k = 0; k < sizeof(env_keys) / sizeof(*env_keys); k++)
+		if (env_suffix(var, len, env_keys[k].env) && strlen(env_keys[k].env) > *env_len) {
+			key = env_keys[k].key;
+			*env_len = strlen(env_keys[k].env);
+		}
+	for (k = 0; kinds[k]; k++)
+		for (o = kinds[k]->options; o && o->key; o++)
+			if (env_suffix(var, len, o->env) && strlen(o->env) > *env_len) {
+				key = o->key;
+				*env_len = strlen(o->env);
+			}
+	return key;
 }
 
 static void load_env(struct load *l)
@@ -491,23 +424,16 @@ static void load_env(struct load *l)
 		qsort(vars.v, vars.nr, sizeof(*vars.v), cmp_str);
 	for (i = 0; i < vars.nr; i++) {
 		char *var = vars.v[i] + sizeof(prefix) - 1, *eq = strchr(var, '=');
-		size_t len = (size_t)(eq - var), best = 0, best_len = 0;
+		size_t len = (size_t)(eq - var), best_len;
+		const char *key = env_key(var, len, &best_len);
 		char *name;
 
-		for (k = 0; k < sizeof(env_keys) / sizeof(*env_keys); k++) {
-			size_t n = strlen(env_keys[k].env);
-			if (len > n + 1 && var[len - n - 1] == '_' &&
-			    !strncmp(var + len - n, env_keys[k].env, n) && n > best_len) {
-				best = k;
-				best_len = n;
-			}
-		}
-		if (!best_len)
+		if (!key)
 			continue; /* not a key herald knows */
 		name = xstrndup(var, len - best_len - 1);
 		for (k = 0; name[k]; k++)
 			name[k] = name[k] == '_' ? '-' : (char)tolower((unsigned char)name[k]);
-		apply(get_target(&l->v, &l->nr, &l->alloc, name), env_keys[best].key, eq + 1);
+		apply(get_target(&l->v, &l->nr, &l->alloc, name), key, eq + 1);
 		free(name);
 	}
 	strvec_clear(&vars);
@@ -552,17 +478,14 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 	load_env(&l);
 	for (i = 0; i < l.nr; i++) {
 		struct target *t = &l.v[i];
+		const struct kind *k = kind_find(t->kind);
+
 		if (!t->kind)
-			problem(t, "no kind (set herald.%s.kind)", t->name);
-		else if (!payload_kind_known(t->kind))
-			problem(t, "unknown kind '%s'", t->kind);
-		else
-			split_ntfy(t);
-		if (t->kind && !strcmp(t->kind, "telegram") &&
-		    !json_object_get(t->options, "chat_id"))
-			problem(t, "telegram needs herald.%s.chatId", t->name);
-		if (t->kind && !strcmp(t->kind, "matrix") && !t->token)
-			problem(t, "matrix needs an access token (herald.%s.token, tokenFile or tokenEnv)", t->name);
+			target_problem(t, "no kind (set herald.%s.kind)", t->name);
+		else if (!k)
+			target_problem(t, "unknown kind '%s'", t->kind);
+		else if (k->configure)
+			k->configure(t);
 		check_url(t);
 		check_template(t, template_dir);
 		json_object_set_new(t->options, "name", json_string(t->name));

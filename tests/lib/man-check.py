@@ -11,8 +11,9 @@ Compares, in both directions:
     *_LONG_OPTIONS macros it uses, its short options and its usage text)
     with the .It Fl entries of its page (-h and --help are herald(1)'s);
   - the git config keys the code reads ("herald.*" strings in src/, the
-    per-target keys of target.c's apply(), other keys passed to *config*
-    calls) with the .It Va entries of herald-config(5);
+    per-target keys of target.c's apply() and of each kind's options table
+    (struct kind_option in src/deliver/kinds/*.c), other keys passed to
+    *config* calls) with the .It Va entries of herald-config(5);
   - the .herald.yml keys of site.c's apply_herald_config() with the .It Cm
     entries of SITE CONFIGURATION in herald-config(5).
 Prints one line per difference naming the page and the code, and exits 1
@@ -151,6 +152,13 @@ target_c = read(TARGET_C)
 m = re.search(r"^static void apply\(.*?^}", target_c, re.S | re.M)
 for k in re.findall(r'strcmp\(key, "([A-Za-z]+)"\)', m.group(0) if m else ""):
     code_keys.setdefault("herald.<name>." + k, TARGET_C)
+kind_keys = 0
+for f in sorted(glob.glob(os.path.join(src, "src", "**", "kinds", "*.c"), recursive=True)):
+    c = open(f, encoding="utf-8").read()
+    for body in re.findall(r"struct kind_option \w+\[\]\s*=\s*\{(.*?)^\};", c, re.S | re.M):
+        for k in re.findall(r'\{\s*"([a-z]+)",', body):
+            code_keys.setdefault("herald.<name>." + k, rel(f))
+            kind_keys += 1
 page_keys = page_items(config5, "Va", "GIT CONFIGURATION")
 diff("config key", "herald-config(5)", "src/",
      page_keys, set(code_keys), "the code (src/**/*.c)", fold=True)
@@ -174,6 +182,9 @@ diff(".herald.yml key", "herald-config(5) SITE CONFIGURATION", SITE_C,
 # A checker that finds nothing compares nothing: say so.
 found = {"commands": len(commands), "command options": all_opts,
          "config keys": len(code_keys), ".herald.yml keys": len(yml)}
+if not kind_keys:
+    problems.append("tests/lib/man-check.py: found no option of a kind in src/deliver/kinds/; "
+                    "the code changed shape, update the checker")
 for what, n in found.items():
     if n < 5:
         problems.append(f"tests/lib/man-check.py: found only {n} {what} in the code; "

@@ -1,0 +1,147 @@
+#ifndef HERALD_KIND_H
+#define HERALD_KIND_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "herald/dialect.h"
+#include "herald/strbuf.h"
+#include "herald/strvec.h"
+
+struct target;
+
+/*
+ * A kind of target: one platform herald posts to. Each lives in a file of
+ * its own under src/deliver/kinds/ and exports one `const struct kind`;
+ * kinds.c lists them. Everything herald knows about a platform is in its
+ * entry: the HTTP method, what it does to the url, the config it needs,
+ * the fields it adds to a payload template's context (its own dialect
+ * only), how many events fit in one message, and the invariants it forces
+ * on every body. Adding a platform is a new file here, a line in kinds.c
+ * and a template "payload-NAME.json" in templates/.
+ *
+ * Every hook may be NULL: the kind has nothing to do at that step.
+ */
+
+/* A config key of a kind, kept in the target's options (the payload's `target`). */
+struct kind_option {
+	const char *key;   /* in git config, lowercase as git gives it: "chatid" */
+	const char *env;   /* the KEY of HERALD_TARGET_<NAME>_<KEY>: "CHAT_ID" */
+	const char *field; /* its name in the options and the payload model: "chat_id" */
+};
+
+/*
+ * One event of a payload while it is built (payload.c owns it). The
+ * common fields are set before a kind's `item` hook runs.
+ */
+struct kind_item {
+	json_t *ev;                  /* the event the template sees */
+	const char *md;              /* its Markdown summary, owned by ev */
+	const char *label;           /* "New post", ... */
+	const struct strbuf *title;  /* title_text: one line, cut, mentions defused */
+	const struct strbuf *subtitle; /* subtitle_text, or empty */
+	const struct strbuf *tags;   /* tags_text */
+	const struct strbuf *meta;   /* meta_text */
+	const char *link;            /* the http(s) url made safe for links, or NULL */
+	size_t size;                 /* units it takes besides its summary (see `total`) */
+	size_t line;                 /* the kind's own measure */
+};
+
+/* What `enforce` is given besides the body. */
+struct kind_body {
+	const char *template; /* the template's name, for messages */
+	const json_t *target; /* the target's options */
+	const json_t *events;
+	const char *stamp;    /* RFC 3339 of now */
+};
+
+/* A summary cut below this many characters says nothing: it is left out. */
+#define KIND_MIN_SUMMARY 20
+
+struct kind {
+	const char *name;
+	const char *method; /* "POST", or "PUT" */
+	const struct kind_option *options; /* ends with { NULL }; or NULL */
+	/*
+	 * Mentions defused in every plain text field (title_text, subtitle_text,
+	 * tags_text, meta_text, summary_text, headline) for platforms whose
+	 * plain text notifies.
+	 */
+	enum mentions mentions;
+	/*
+	 * Batch fitting: a message shows as many events (at most 10) as keep
+	 * frame + the sum of each one's `size` + KIND_MIN_SUMMARY within
+	 * `total` units; total 0 has no such limit.
+	 */
+	size_t total, frame;
+
+	/* Loading: checks the target's config and handles its url; says why through target_problem(). */
+	void (*configure)(struct target *t);
+
+	/*
+	 * Building a payload. `check`: what the kind cannot do without, before
+	 * anything is rendered (0, or -1 after error()). `body`: the body when
+	 * the target names no template (else the built-in template is used).
+	 * `item`: the kind's fields of one event that do not depend on how many
+	 * share the message; `summaries`: the summaries of the `shown` events
+	 * within the platform's budget; `headline`: the headline's dialect on
+	 * the context. `enforce`: the invariants of every body, whatever made it
+	 * (0, or -1 after error() when the body cannot comply). `url_suffix`:
+	 * what the queued entry appends to the url (allocated), or NULL.
+	 */
+	int (*check)(const json_t *target, const char *id);
+	int (*body)(const json_t *events, long long now, json_t **out);
+	void (*item)(struct kind_item *it, int batch);
+	int (*summaries)(struct kind_item *items, size_t shown, int batch);
+	void (*headline)(json_t *ctx, const char *headline);
+	int (*enforce)(const struct kind_body *b, json_t *doc);
+	char *(*url_suffix)(const char *id);
+
+	/*
+	 * Sending one queued entry. `request_url`: what the kind adds to the
+	 * url. `headers`: extra headers, pushed as name then value (0, or -1
+	 * when they cannot be made). `send_body`: the body as sent when it differs from
+	 * the queued one (0, or -1 when the queued body is not what it expects).
+	 */
+	void (*request_url)(struct strbuf *url, const char *id);
+	int (*headers)(const struct target *t, const char *id, const char *body,
+		       size_t len, long long now, struct strvec *out);
+	int (*send_body)(const struct target *t, const char *body, size_t len,
+			 struct strbuf *out);
+};
+
+/* Every kind, in the order they are listed, NULL-terminated. */
+extern const struct kind *const kinds[];
+
+/* The kind called `name`, or NULL (also for NULL). */
+const struct kind *kind_find(const char *name);
+
+/* The option any kind reads from git config key `key` (lowercase), or NULL. */
+const struct kind_option *kind_option_for_key(const char *key);
+
+/* Sets ev[key] to the text in `sb` (invalid UTF-8 replaced). */
+void kind_set(json_t *ev, const char *key, const struct strbuf *sb);
+
+/*
+ * Sets ev[key] to the item's subtitle escaped by `escape`, or null when
+ * the event has no subtitle.
+ */
+void kind_set_subtitle(struct kind_item *it, const char *key,
+		       void (*escape)(struct strbuf *, const char *, size_t));
+
+/* What is left of `total` after `used`, shared among `n`; 0 when under KIND_MIN_SUMMARY. */
+size_t kind_share(size_t total, size_t used, size_t n);
+
+/* A string member of `o`, or NULL. */
+const char *kind_str(const json_t *o, const char *key);
+
+/* Sets doc[key] to the target's option `option` when it is set, else deletes it. */
+void kind_only_configured(json_t *doc, const json_t *target, const char *key,
+			  const char *option);
+
+/* The kinds' files. */
+extern const struct kind kind_slack, kind_discord, kind_mattermost, kind_teams,
+	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_webhook;
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * Discord webhooks: one embed per event, at most 10, 4096 characters per
+ * description and 6000 over all embeds. Embeds never notify; the content
+ * would ("@everyone", "@here", <@id>), so allowed_mentions is forced empty
+ * and every mention in the text is defused too.
+ */
+#include <string.h>
+
+#include "herald/dialect.h"
+#include "herald/kind.h"
+#include "herald/markdown.h"
+#include "herald/strbuf.h"
+#include "herald/banned.h"
+
+#define TITLE_CHARS 256
+#define TITLE_CHARS_BATCH 100
+/* 4096 per description, 6000 over all embeds; a margin for the "…". */
+#define DESCRIPTION 4000
+#define TOTAL 5900
+
+static const struct kind_option options[] = {
+	{ "username", "USERNAME", "username" },
+	{ NULL, NULL, NULL },
+};
+
+static void item(struct kind_item *it, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t sub = dialect_units16(it->subtitle->buf, it->subtitle->len);
+
+	dialect_defuse(&sb, it->title->buf, it->title->len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+	dialect_clip(&sb, batch ? TITLE_CHARS_BATCH : TITLE_CHARS);
+	kind_set(it->ev, "title_discord", &sb);
+	strbuf_reset(&sb);
+	kind_set_subtitle(it, "subtitle_markdown", dialect_markdown_literal);
+	dialect_defuse(&sb, it->tags->buf, it->tags->len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+	kind_set(it->ev, "tags_discord", &sb);
+	strbuf_release(&sb);
+	/* title, author and footer; the subtitle's line counts too */
+	it->size = dialect_units16(it->title->buf, it->title->len) + strlen(it->label) +
+		   dialect_units16(it->tags->buf, it->tags->len) + 2 * sub + 4;
+}
+
+/*
+ * Discord renders Markdown itself: it gets the source without raw HTML and
+ * unsafe links, cut as text, each description within its share.
+ */
+static int summaries(struct kind_item *items, size_t shown, int batch)
+{
+	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
+	size_t i, used = 0, budget;
+	int ret = 0;
+
+	(void)batch;
+	for (i = 0; i < shown; i++)
+		used += items[i].size;
+	budget = kind_share(TOTAL, used, shown);
+	if (budget > DESCRIPTION)
+		budget = DESCRIPTION;
+	for (i = 0; i < shown; i++) {
+		strbuf_reset(&md);
+		if (markdown_render(items[i].md, strlen(items[i].md), MARKDOWN_COMMONMARK,
+				    0, &md) < 0) {
+			ret = -1;
+			break;
+		}
+		dialect_chat_markdown(&md, budget, &sb);
+		kind_set(items[i].ev, "summary_discord", &sb);
+	}
+	strbuf_release(&md);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int enforce(const struct kind_body *b, json_t *doc)
+{
+	json_object_set_new(doc, "allowed_mentions", json_pack("{s:[]}", "parse"));
+	json_object_del(doc, "tts");
+	kind_only_configured(doc, b->target, "username", "username");
+	kind_only_configured(doc, b->target, "avatar_url", "avatar_url");
+	return 0;
+}
+
+const struct kind kind_discord = {
+	.name = "discord",
+	.method = "POST",
+	.options = options,
+	.total = TOTAL,
+	.item = item,
+	.summaries = summaries,
+	.enforce = enforce,
+};

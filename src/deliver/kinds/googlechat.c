@@ -1,0 +1,54 @@
+/*
+ * Google Chat incoming webhooks: a text message (*bold*, bare links). Chat
+ * reads "<users/all>" and "<url|text>" in plain text, so every '<' from a
+ * post is followed by a zero-width space.
+ */
+#include <string.h>
+
+#include "herald/dialect.h"
+#include "herald/kind.h"
+#include "herald/strbuf.h"
+#include "herald/banned.h"
+
+static void item(struct kind_item *it, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)batch;
+	dialect_gchat(&sb, it->title->buf, it->title->len);
+	kind_set(it->ev, "title_gchat", &sb);
+	strbuf_release(&sb);
+	kind_set_subtitle(it, "subtitle_gchat", dialect_gchat);
+}
+
+static int summaries(struct kind_item *items, size_t shown, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *text;
+	size_t i;
+
+	(void)batch;
+	for (i = 0; i < shown; i++) {
+		strbuf_reset(&sb);
+		text = kind_str(items[i].ev, "summary_text");
+		if (text)
+			dialect_gchat(&sb, text, strlen(text));
+		kind_set(items[i].ev, "summary_gchat", &sb);
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* requestId makes a retry update the message it already posted instead of posting again. */
+static void request_url(struct strbuf *url, const char *id)
+{
+	strbuf_addf(url, "%crequestId=%s", strchr(url->buf, '?') ? '&' : '?', id);
+}
+
+const struct kind kind_googlechat = {
+	.name = "googlechat",
+	.method = "POST",
+	.item = item,
+	.summaries = summaries,
+	.request_url = request_url,
+};

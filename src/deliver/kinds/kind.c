@@ -1,0 +1,88 @@
+#include <string.h>
+
+#include "herald/kind.h"
+#include "herald/strbuf.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+/* One line per platform; the order is the one `herald targets` and the docs list. */
+const struct kind *const kinds[] = {
+	&kind_slack,
+	&kind_discord,
+	&kind_mattermost,
+	&kind_teams,
+	&kind_googlechat,
+	&kind_matrix,
+	&kind_telegram,
+	&kind_ntfy,
+	&kind_webhook,
+	NULL,
+};
+
+const struct kind *kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && kinds[i]; i++)
+		if (!strcmp(name, kinds[i]->name))
+			return kinds[i];
+	return NULL;
+}
+
+/*
+ * Any kind's option, whatever the target's kind: git config is read in
+ * whatever order its keys come, so "kind" may come after them.
+ */
+const struct kind_option *kind_option_for_key(const char *key)
+{
+	const struct kind_option *o;
+	size_t i;
+
+	for (i = 0; kinds[i]; i++)
+		for (o = kinds[i]->options; o && o->key; o++)
+			if (!strcmp(key, o->key))
+				return o;
+	return NULL;
+}
+
+void kind_set(json_t *ev, const char *key, const struct strbuf *sb)
+{
+	json_object_set_new(ev, key, value_textn(sb->buf, sb->len));
+}
+
+void kind_set_subtitle(struct kind_item *it, const char *key,
+		       void (*escape)(struct strbuf *, const char *, size_t))
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!it->subtitle->len) {
+		json_object_set_new(it->ev, key, json_null());
+		return;
+	}
+	escape(&sb, it->subtitle->buf, it->subtitle->len);
+	kind_set(it->ev, key, &sb);
+	strbuf_release(&sb);
+}
+
+size_t kind_share(size_t total, size_t used, size_t n)
+{
+	size_t each = total > used ? (total - used) / (n ? n : 1) : 0;
+	return each < KIND_MIN_SUMMARY ? 0 : each;
+}
+
+const char *kind_str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void kind_only_configured(json_t *doc, const json_t *target, const char *key,
+			  const char *option)
+{
+	const json_t *v = json_object_get(target, option);
+
+	if (json_is_string(v) && *json_string_value(v))
+		json_object_set_new(doc, key, json_string(json_string_value(v)));
+	else
+		json_object_del(doc, key);
+}

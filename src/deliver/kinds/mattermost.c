@@ -1,0 +1,75 @@
+/*
+ * Mattermost incoming webhooks: Markdown text. Mattermost notifies "@all",
+ * "@channel", "@here" and "@name" wherever its parser finds them, so every
+ * mention in a title, subtitle or summary is defused.
+ */
+#include <string.h>
+
+#include "herald/dialect.h"
+#include "herald/kind.h"
+#include "herald/markdown.h"
+#include "herald/strbuf.h"
+#include "herald/banned.h"
+
+#define SUMMARY 4000
+#define BATCH_TOTAL 8000
+
+static const struct kind_option options[] = {
+	{ "username", "USERNAME", "username" },
+	{ NULL, NULL, NULL },
+};
+
+static void item(struct kind_item *it, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)batch;
+	dialect_markdown_literal(&sb, it->title->buf, it->title->len);
+	kind_set(it->ev, "title_markdown", &sb);
+	strbuf_release(&sb);
+	kind_set_subtitle(it, "subtitle_markdown", dialect_markdown_literal);
+}
+
+/* The source without raw HTML and unsafe links, cut as text, mentions defused. */
+static int summaries(struct kind_item *items, size_t shown, int batch)
+{
+	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
+	size_t i, budget = BATCH_TOTAL / shown;
+	int ret = 0;
+
+	(void)batch;
+	if (budget > SUMMARY)
+		budget = SUMMARY;
+	for (i = 0; i < shown; i++) {
+		strbuf_reset(&md);
+		if (markdown_render(items[i].md, strlen(items[i].md), MARKDOWN_COMMONMARK,
+				    0, &md) < 0) {
+			ret = -1;
+			break;
+		}
+		dialect_chat_markdown(&md, budget, &sb);
+		kind_set(items[i].ev, "summary_mattermost", &sb);
+	}
+	strbuf_release(&md);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* The channel and the icon are the webhook's; the name and picture only what the config says. */
+static int enforce(const struct kind_body *b, json_t *doc)
+{
+	json_object_del(doc, "channel");
+	json_object_del(doc, "icon_emoji");
+	kind_only_configured(doc, b->target, "username", "username");
+	kind_only_configured(doc, b->target, "icon_url", "icon_url");
+	return 0;
+}
+
+const struct kind kind_mattermost = {
+	.name = "mattermost",
+	.method = "POST",
+	.options = options,
+	.item = item,
+	.summaries = summaries,
+	.enforce = enforce,
+};

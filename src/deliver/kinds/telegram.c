@@ -1,0 +1,116 @@
+/*
+ * Telegram Bot API sendMessage with parse_mode HTML: at most 4096
+ * characters of text after entity parsing, counted in UTF-16 units. The
+ * chat is the config's chatId whatever a template says, and "@username"
+ * from a post is defused: Telegram links it to the user, who is notified.
+ */
+#include <string.h>
+
+#include "herald/dialect.h"
+#include "herald/kind.h"
+#include "herald/markdown.h"
+#include "herald/strbuf.h"
+#include "herald/target.h"
+#include "herald/usage.h"
+#include "herald/banned.h"
+
+#define TEXT 4096
+#define SUMMARY 3500
+#define BATCH_TEXT 4000
+#define BATCH_FRAME 100 /* headline and "…and N more" */
+
+static const struct kind_option options[] = {
+	{ "chatid", "CHAT_ID", "chat_id" },
+	{ NULL, NULL, NULL },
+};
+
+/* The chat id of the target's options: a non-empty string or a number, or NULL. */
+static const json_t *chat_id(const json_t *target)
+{
+	const json_t *v = json_object_get(target, "chat_id");
+
+	if ((json_is_string(v) && *json_string_value(v)) || json_is_integer(v))
+		return v;
+	return NULL;
+}
+
+static void configure(struct target *t)
+{
+	if (!json_object_get(t->options, "chat_id"))
+		target_problem(t, "telegram needs herald.%s.chatId", t->name);
+}
+
+static int check(const json_t *target, const char *id)
+{
+	const char *name = kind_str(target, "name");
+
+	(void)id;
+	if (!chat_id(target))
+		return error("target '%s' of kind telegram has no chat_id", name ? name : "?");
+	return 0;
+}
+
+static void item(struct kind_item *it, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)batch;
+	dialect_html(&sb, it->title->buf, it->title->len);
+	kind_set(it->ev, "title_telegram", &sb);
+	kind_set_subtitle(it, "subtitle_html", dialect_html);
+	/* the title's line: its text, the subtitle's and a newline */
+	it->line = dialect_visible16(sb.buf, sb.len) +
+		   dialect_units16(it->subtitle->buf, it->subtitle->len) + 1;
+	/* "\n\n" before the title, "\n" after it, and a margin */
+	it->size = it->line + 5;
+	strbuf_release(&sb);
+}
+
+static int summaries(struct kind_item *items, size_t shown, int batch)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, used = BATCH_FRAME, budget;
+	int ret = 0;
+
+	for (i = 0; i < shown; i++)
+		used += items[i].size;
+	if (batch)
+		budget = kind_share(BATCH_TEXT, used, shown);
+	else
+		/* "\n\n" after the title, and a margin */
+		budget = kind_share(TEXT - 16, items[0].line + 2, 1);
+	if (budget > SUMMARY)
+		budget = SUMMARY;
+	for (i = 0; i < shown; i++) {
+		if (dialect_render(items[i].md, MARKDOWN_TELEGRAM, budget,
+				   MENTIONS_EVERY_AT, MARKUP_HTML, &sb) < 0) {
+			ret = -1;
+			break;
+		}
+		kind_set(items[i].ev, "summary_telegram", &sb);
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int enforce(const struct kind_body *b, json_t *doc)
+{
+	if (check(b->target, NULL) < 0)
+		return -1;
+	json_object_set_new(doc, "chat_id", json_deep_copy(chat_id(b->target)));
+	return 0;
+}
+
+const struct kind kind_telegram = {
+	.name = "telegram",
+	.method = "POST",
+	.options = options,
+	.mentions = MENTIONS_EVERY_AT,
+	.total = BATCH_TEXT,
+	.frame = BATCH_FRAME,
+	.configure = configure,
+	.check = check,
+	.item = item,
+	.summaries = summaries,
+	.enforce = enforce,
+};
