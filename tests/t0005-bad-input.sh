@@ -525,4 +525,11 @@ test_expect_success 'a NUL byte or a list as front matter is an error' '
 	EOT
 '
 
+test_expect_success 'scan --json that cannot be written says so' '
+	bad_repo full &&
+	commit_all "good" &&
+	test_expect_code 128 herald scan --all --json >/dev/full 2>err &&
+	grep "herald: error: cannot write the document to standard output" err
+'
+
 test_done

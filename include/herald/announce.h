@@ -49,14 +49,15 @@ int announce_range(struct setup *st, struct range *rg,
 		   const struct announce_options *o, struct announce_stats *stats);
 
 /*
- * The same for a scan document made elsewhere (herald tick): `tree` is the
- * revision the events belong to (payload templates never come from it:
- * only from the built-ins or herald.templateDir), `to` the hex id of its
- * commit.
+ * The same for events found elsewhere (the hook's bounded scan, herald
+ * tick's due posts): `tree` is the revision the events belong to (payload
+ * templates never come from it: only from the built-ins or
+ * herald.templateDir), `to` the hex id of its commit.
  */
-int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
-		 const char *to, const struct announce_options *o,
-		 struct announce_stats *stats);
+struct event_list;
+int announce_events(struct setup *st, git_tree *tree, const struct event_list *events,
+		    const char *to, const struct announce_options *o,
+		    struct announce_stats *stats);
 
 /*
  * Finishes what an interrupted announcement left (herald/txn, under the

@@ -7,8 +7,8 @@
 
 /*
  * The front matter reader: finds the block at the top of a file, parses it
- * (YAML, JSON; TOML reported as unsupported until there is a reader) into a
- * JSON object, and records every problem with its line and column.
+ * (YAML after `---`, JSON after `{`, TOML 1.0 after `+++`, read by toml.c)
+ * into a JSON object, and records every problem with its line and column.
  */
 
 #define FRONTMATTER_MAX_BYTES (1024 * 1024)

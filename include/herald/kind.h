@@ -133,9 +133,6 @@ void kind_set_subtitle(struct kind_item *it, const char *key,
 /* What is left of `total` after `used`, shared among `n`; 0 when under KIND_MIN_SUMMARY. */
 size_t kind_share(size_t total, size_t used, size_t n);
 
-/* A string member of `o`, or NULL. */
-const char *kind_str(const json_t *o, const char *key);
-
 /* Sets doc[key] to the target's option `option` when it is set, else deletes it. */
 void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 			  const char *option);

@@ -1,6 +1,8 @@
 #ifndef HERALD_LEDGER_H
 #define HERALD_LEDGER_H
 
+#include <stdbool.h>
+
 /*
  * What was announced, so a post is never announced twice to a target: the
  * append-only file HERALD_DIR/ledger (mode 0600), one line per
@@ -29,8 +31,8 @@ struct ledger *ledger_open(const char *herald_dir);
 /* NULL is fine. */
 void ledger_close(struct ledger *l);
 
-/* 1 when (target, post) was recorded (with any event), else 0. */
-int ledger_has(struct ledger *l, const char *target, const char *post);
+/* Was (target, post) recorded (with any event)? */
+bool ledger_has(struct ledger *l, const char *target, const char *post);
 
 /*
  * Appends one line "TARGET\tEVENT\tPOST\tID\tWHEN\n" with O_APPEND, then

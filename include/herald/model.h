@@ -30,4 +30,8 @@ struct site;
  */
 json_t *model_build(const json_t *doc, const struct site *site);
 
+/* The same for events read here; its `events` are in the list's order. */
+struct event_list;
+json_t *model_build_events(const struct event_list *l, const struct site *site);
+
 #endif

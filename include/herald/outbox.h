@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "herald/usage.h"
+
 /*
  * The durable outbox under $GIT_DIR/herald/: every announcement is written
  * here before any attempt to send it and removed only after a 2xx (see
@@ -110,10 +112,11 @@ int outbox_unlink_batch(struct outbox *ob, const struct strvec *ids);
 int outbox_check_folder(const char *dir);
 
 /*
- * 1 when ID is pending or dead, else 0 (also for an invalid id, which no
- * entry can have); -1 after error() when the folders cannot be examined.
+ * LOOKUP_FOUND when ID is pending or dead, else LOOKUP_MISSING (also for an
+ * invalid id, which no entry can have); LOOKUP_ERROR after error() when the
+ * folders cannot be examined.
  */
-int outbox_has(struct outbox *ob, const char *id);
+enum lookup outbox_has(struct outbox *ob, const char *id);
 
 /*
  * All pending (dead=0) or dead (dead=1) entries, sorted by next_attempt
@@ -128,13 +131,13 @@ int outbox_list(struct outbox *ob, int dead, struct outbox_entry **out,
 /*
  * Reads one entry by id (pending first, then dead) into `e`, which must be
  * initialised (it is released first); *dead (which may be NULL) says
- * where. 1 when not found, 0 found, -1 after error(). Accepts a unique
- * prefix of the id too (like git's short ids): a prefix matching several
- * entries is an error naming the first few candidates. An entry whose
- * file is unreadable is an error, not "not found".
+ * where. LOOKUP_FOUND, LOOKUP_MISSING, or LOOKUP_ERROR after error().
+ * Accepts a unique prefix of the id too (like git's short ids): a prefix
+ * matching several entries is an error naming the first few candidates. An
+ * entry whose file is unreadable is an error, not "not found".
  */
-int outbox_get(struct outbox *ob, const char *id, struct outbox_entry *e,
-	       int *dead);
+enum lookup outbox_get(struct outbox *ob, const char *id, struct outbox_entry *e,
+		       int *dead);
 
 /*
  * After a 2xx: the pending file goes (and the folder is fsync()ed). An entry

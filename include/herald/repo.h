@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include "herald/strvec.h"
+#include "herald/usage.h"
 
 /*
  * The libgit2 adapter: opening the repository the way git would (respecting
@@ -44,8 +45,12 @@ char *repo_config_string(struct repo *r, const char *name);
  */
 int repo_config_count(struct repo *r, const char *name, long def, long *out);
 
-/* Reads the blob at `path` in `tree`; returns 1 (and *out NULL) when absent. */
-int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out);
+/*
+ * Reads the blob at `path` in `tree` (caller frees): LOOKUP_FOUND,
+ * LOOKUP_MISSING (*out NULL) when `tree` is NULL or has no blob there, or
+ * LOOKUP_ERROR after reporting a libgit2 error.
+ */
+enum lookup repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out);
 
 /*
  * Reads the blob `id` unless it is larger than `max` bytes, which it learns

@@ -2,7 +2,8 @@
 #define HERALD_SCHEDULE_H
 
 #include <git2.h>
-#include <jansson.h>
+
+#include "herald/event.h"
 
 struct repo;
 struct site;
@@ -12,9 +13,10 @@ struct site;
  * `now` and whose date lies in (after, now] — the scheduled posts that went
  * live since the last look (events `new`), and the posts whose Hugo
  * expiryDate passed in that time (events `unpublished`), all attributed to
- * `tip`. Returns 0 and a scan document, or -1 after error().
+ * `tip`. Returns 0 with the events in tree order in *out (release it with
+ * event_list_release()), or -1 after error() (then *out is empty).
  */
 int schedule_due(struct repo *r, const struct site *s, git_commit *tip,
-		 long long after, long long now, json_t **doc);
+		 long long after, long long now, struct event_list *out);
 
 #endif

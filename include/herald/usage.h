@@ -7,6 +7,17 @@
  * All messages go to stderr as "herald: <level>: <message>".
  */
 
+/*
+ * The one convention: a function returns 0 on success and -1 after error()
+ * said why. A lookup that can also fail says found or not through this
+ * (a failure is still `< 0`); one that cannot fail returns a bool.
+ */
+enum lookup {
+	LOOKUP_ERROR = -1,
+	LOOKUP_MISSING = 0,
+	LOOKUP_FOUND = 1,
+};
+
 #define EXIT_FINDINGS 1
 #define EXIT_FATAL 128
 #define EXIT_USAGE 129

@@ -132,8 +132,8 @@ int cmd_outbox(int argc, char **argv)
 		goto out;
 	}
 	rc = outbox_get(ob, argv[2], &e, &dead);
-	if (rc) {
-		if (rc > 0)
+	if (rc != LOOKUP_FOUND) {
+		if (rc == LOOKUP_MISSING)
 			error("no delivery '%s' in the outbox", argv[2]);
 		ret = EXIT_FATAL;
 		goto out;

@@ -5,11 +5,13 @@
 
 #include "herald/changes.h"
 #include "herald/command.h"
+#include "herald/event.h"
 #include "herald/range.h"
 #include "herald/setup.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/utf8.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 static const char scan_usage[] =
@@ -60,36 +62,32 @@ static char *clip(const char *raw, size_t max)
 	return strbuf_detach(&sb, NULL);
 }
 
-static char *event_where(json_t *ev)
+static char *event_where(const struct event *ev)
 {
-	const char *path = json_string_value(json_object_get(ev, "path"));
-	const char *from = json_string_value(json_object_get(ev, "from_path"));
-	char *a = printable(path), *b, *res;
+	char *a = printable(ev->path), *b, *res;
 
-	if (!from)
+	if (!ev->from_path)
 		return a;
-	b = printable(from);
+	b = printable(ev->from_path);
 	res = xstrfmt("%s -> %s", b, a);
 	free(a);
 	free(b);
 	return res;
 }
 
-static char *event_changes(json_t *ev)
+static char *event_changes(const struct event *ev)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(json_object_get(ev, "changes"), i, c) {
+	json_array_foreach(ev->changes, i, c) {
+		const char *f = value_str(c, "field");
 		if (sb.len)
 			strbuf_addstr(&sb, ", ");
-		{
-			const char *f = json_string_value(json_object_get(c, "field"));
-			strbuf_add_printable(&sb, f ? f : "", f ? strlen(f) : 0);
-		}
+		strbuf_add_printable(&sb, f ? f : "", f ? strlen(f) : 0);
 	}
-	if (json_is_true(json_object_get(ev, "body_changed"))) {
+	if (ev->body_changed) {
 		if (sb.len)
 			strbuf_addstr(&sb, ", ");
 		strbuf_addstr(&sb, "body");
@@ -97,23 +95,37 @@ static char *event_changes(json_t *ev)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void print_table(json_t *doc)
+static void print_errors(const struct event_list *l)
 {
-	json_t *events = json_object_get(doc, "events"), *ev, *e;
-	size_t i, n = json_array_size(events), wtype = 4, wpath = 4, wtitle = 5;
+	size_t i;
+
+	for (i = 0; i < l->nr_errors; i++) {
+		const struct event_error *e = &l->errors[i];
+		char *path = printable(e->path);
+		char *msg = printable(e->message);
+		if (e->line)
+			fprintf(stderr, "%s:%d:%d: error: %s\n", path, e->line, e->column, msg);
+		else
+			fprintf(stderr, "%s: error: %s\n", path, msg);
+		free(path);
+		free(msg);
+	}
+}
+
+static void print_table(const struct event_list *l)
+{
+	size_t i, n = l->nr, wtype = 4, wpath = 4, wtitle = 5;
 	char **where = xcalloc(n + 1, sizeof(*where));
 	char **title = xcalloc(n + 1, sizeof(*title));
-	size_t counts[EVENT_TYPES + 1] = { 0 };
+	size_t counts[EVENT_TYPES] = { 0 };
 	struct strbuf sb = STRBUF_INIT;
-	const char *from = json_string_value(json_object_get(doc, "from"));
-	const char *to = json_string_value(json_object_get(doc, "to"));
 
-	json_array_foreach(events, i, ev) {
-		const char *type = json_string_value(json_object_get(ev, "type"));
-		int t = event_type_parse(type);
-		counts[t < 0 ? EVENT_TYPES : t]++;
+	for (i = 0; i < n; i++) {
+		const struct event *ev = &l->v[i];
+		const char *type = event_type_name(ev->type);
+		counts[ev->type]++;
 		where[i] = event_where(ev);
-		title[i] = clip(json_string_value(json_object_get(ev, "title")), 48);
+		title[i] = clip(ev->title, 48);
 		if (width(type) > wtype)
 			wtype = width(type);
 		if (width(where[i]) > wpath)
@@ -131,9 +143,9 @@ static void print_table(json_t *doc)
 		strbuf_rtrim(&sb);
 		strbuf_addch(&sb, '\n');
 	}
-	json_array_foreach(events, i, ev) {
-		char *changes = event_changes(ev);
-		pad(&sb, json_string_value(json_object_get(ev, "type")), wtype + 2);
+	for (i = 0; i < n; i++) {
+		char *changes = event_changes(&l->v[i]);
+		pad(&sb, event_type_name(l->v[i].type), wtype + 2);
 		pad(&sb, where[i], wpath + 2);
 		pad(&sb, title[i], wtitle + 2);
 		strbuf_addstr(&sb, changes);
@@ -160,26 +172,13 @@ static void print_table(json_t *doc)
 		}
 		strbuf_addch(&sb, ')');
 	}
-	if (from)
-		strbuf_addf(&sb, " from %.7s to %.7s\n", from, to);
+	if (*l->from)
+		strbuf_addf(&sb, " from %.7s to %.7s\n", l->from, l->to);
 	else
-		strbuf_addf(&sb, " from the empty tree to %.7s\n", to);
+		strbuf_addf(&sb, " from the empty tree to %.7s\n", l->to);
 	fwrite(sb.buf, 1, sb.len, stdout);
 	strbuf_release(&sb);
-	json_array_foreach(json_object_get(doc, "errors"), i, e) {
-		json_t *line = json_object_get(e, "line");
-		char *path = printable(json_string_value(json_object_get(e, "path")));
-		char *msg = printable(json_string_value(json_object_get(e, "message")));
-		if (json_is_integer(line))
-			fprintf(stderr, "%s:%lld:%lld: error: %s\n", path,
-				(long long)json_integer_value(line),
-				(long long)json_integer_value(json_object_get(e, "column")),
-				msg);
-		else
-			fprintf(stderr, "%s: error: %s\n", path, msg);
-		free(path);
-		free(msg);
-	}
+	print_errors(l);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -195,11 +194,11 @@ int cmd_scan(int argc, char **argv)
 	struct range rg = { NULL, NULL };
 	struct changes_options co;
 	git_tree *tree = NULL;
-	struct changes *changes = NULL;
-	json_t *doc = NULL;
+	struct event_list events;
 	int json = 0, all = 0, drafts = 0, c, ret = 0;
 
 	setup_init(&st);
+	event_list_init(&events);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -223,8 +222,16 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	if (setup_open(&st) < 0 ||
-	    range_resolve(&rg, st.repo, argc - optind, argv + optind, all) < 0 ||
-	    git_commit_tree(&tree, rg.to) < 0 || setup_site(&st, tree) < 0) {
+	    range_resolve(&rg, st.repo, argc - optind, argv + optind, all) < 0) {
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	if (git_commit_tree(&tree, rg.to) < 0) {
+		repo_error("cannot read the tree of the range's end");
+		ret = EXIT_FATAL;
+		goto out;
+	}
+	if (setup_site(&st, tree) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
@@ -232,21 +239,22 @@ int cmd_scan(int argc, char **argv)
 	co.site = &st.site;
 	co.now = st.now;
 	co.drafts = drafts;
-	if (changes_compute(st.repo, rg.from, rg.to, &co, &changes) < 0) {
+	if (changes_scan(st.repo, rg.from, rg.to, &co, &events) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}
 	if (json) {
 		/* streamed: a 10,000-post document never exists whole in memory */
-		if (changes_write_document(changes, stdout) < 0)
+		if (event_list_write_document(&events, stdout) < 0)
+		{
+			error("cannot write the document to standard output");
 			ret = EXIT_FATAL;
+		}
 	} else {
-		doc = changes_document(changes);
-		print_table(doc);
+		print_table(&events);
 	}
 out:
-	changes_free(changes);
-	json_decref(doc);
+	event_list_release(&events);
 	git_tree_free(tree);
 	range_release(&rg);
 	setup_release(&st);

@@ -53,10 +53,11 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	git_tree *tree = NULL;
 	struct announce_options o;
 	struct announce_stats s;
-	json_t *doc = NULL;
+	struct event_list due;
 	long max;
 	int have_base, ret = 0;
 
+	event_list_init(&due);
 	baseline_init(&b, st->repo, 0);
 	if (strncmp(ref, "refs/heads/", 11) || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
 		goto out; /* no such branch (yet) */
@@ -106,29 +107,28 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		/* the first tick: what was published before it was announced by pushes */
 		last = (long long)git_commit_time(tip);
 	}
-	if (schedule_due(st->repo, &st->site, tip, last, now, &doc) < 0) {
+	if (schedule_due(st->repo, &st->site, tip, last, now, &due) < 0) {
 		ret = -1;
 		goto out;
 	}
 	{
-		json_t *ev;
 		size_t k;
-		json_array_foreach(json_object_get(doc, "events"), k, ev) {
-			char *title = printable(json_string_value(json_object_get(ev, "title")));
-			char *path = printable(json_string_value(json_object_get(ev, "path")));
-			printf("herald: %s: \"%s\" (%s)\n",
-			       json_string_value(json_object_get(ev, "type")), title, path);
+		for (k = 0; k < due.nr; k++) {
+			char *title = printable(due.v[k].title);
+			char *path = printable(due.v[k].path);
+			printf("herald: %s: \"%s\" (%s)\n", event_type_name(due.v[k].type),
+			       title, path);
 			free(title);
 			free(path);
 		}
 	}
-	if (json_array_size(json_object_get(doc, "events"))) {
-		ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip_id), &o, &s);
+	if (due.nr) {
+		ret = announce_events(st, tree, &due, git_oid_tostr_s(&tip_id), &o, &s);
 		total->queued += s.queued;
 		total->skipped += s.skipped;
 	}
 out:
-	json_decref(doc);
+	event_list_release(&due);
 	git_tree_free(tree);
 	git_commit_free(tip);
 	return ret;

@@ -8,6 +8,7 @@
 #include "herald/announce.h"
 #include "herald/baseline.h"
 #include "herald/changes.h"
+#include "herald/event.h"
 #include "herald/deliver.h"
 #include "herald/fileio.h"
 #include "herald/ledger.h"
@@ -36,27 +37,20 @@ char *announce_repo_id(struct setup *st)
 	return xstrdup(st->repo->gitdir);
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* Is this an event the ledger keeps: a post announced as new or undrafted? */
-static int ledgered(const char *type)
+static bool ledgered(enum event_type t)
 {
-	return !strcmp(type, "new") || !strcmp(type, "undrafted");
+	return t == EVENT_NEW || t == EVENT_UNDRAFTED;
 }
 
 static void delivery_id(const char *repo_id, const struct target *t,
-			const json_t *ev, const char *to, struct strbuf *out)
+			const struct event *ev, const char *to, struct strbuf *out)
 {
-	const char *type = str(ev, "type");
-	const char *parts[5] = { repo_id, t->name, type, str(ev, "path"), NULL };
+	const char *parts[5] = { repo_id, t->name, event_type_name(ev->type), ev->path, NULL };
 	size_t n = 4;
 
 	/* a new post has one announcement ever; an update, one per push */
-	if (!ledgered(type))
+	if (!ledgered(ev->type))
 		parts[n++] = to;
 	sign_message_id(parts, n, out);
 }
@@ -91,12 +85,16 @@ struct run {
 	size_t nr, alloc;
 };
 
-/* Builds and queues one delivery of `events` (one, or a batch) to `t`. */
-static int queue(struct run *r, struct target *t, json_t *events, const char *id)
+/*
+ * Builds and queues one delivery of the events `evs` (one, or a batch) to
+ * `t`; `events` holds their model objects, in the same order.
+ */
+static int queue(struct run *r, struct target *t, const struct event *const *evs,
+		 json_t *events, const char *id)
 {
 	struct payload p;
 	struct outbox_entry e;
-	json_t *first = json_array_get(events, 0);
+	const struct event *first = evs[0];
 	size_t n = json_array_size(events), i;
 	int ret = 0;
 
@@ -119,9 +117,9 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 	}
 	e.id = xstrdup(id);
 	e.target = xstrdup(t->name);
-	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", str(first, "type"));
-	e.post = n > 1 ? NULL : xstrdup(str(first, "path"));
-	e.title = n > 1 ? xstrfmt("%zu posts", n) : xstrdup(str(first, "title") ? str(first, "title") : "");
+	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", event_type_name(first->type));
+	e.post = n > 1 ? NULL : xstrdup(first->path);
+	e.title = n > 1 ? xstrfmt("%zu posts", n) : xstrdup(first->title);
 	e.body = p.body;
 	e.body_len = p.len;
 	p.body = NULL;
@@ -136,11 +134,10 @@ static int queue(struct run *r, struct target *t, json_t *events, const char *id
 		goto out;
 	}
 	/* Written with its ledger lines in one transaction by commit(). */
-	for (i = 0; i < n; i++) {
-		const json_t *ev = json_array_get(events, i);
-		if (ledgered(str(ev, "type")) && str(ev, "path"))
-			ledger_stage(r->ledger, t->name, str(ev, "type"), str(ev, "path"), id, r->now);
-	}
+	for (i = 0; i < n; i++)
+		if (ledgered(evs[i]->type))
+			ledger_stage(r->ledger, t->name, event_type_name(evs[i]->type), evs[i]->path,
+				     id, r->now);
 	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
 	r->entries[r->nr++] = e;
 	outbox_entry_init(&e);
@@ -150,43 +147,45 @@ out:
 	return ret;
 }
 
-static int announce_target(struct run *r, struct target *t, json_t *events)
+/* `model` holds the model object of each event of `list`, in its order. */
+static int announce_target(struct run *r, struct target *t, const struct event_list *list,
+			   json_t *model)
 {
-	json_t *chosen = json_array(), *ev;
+	const struct event **evs = xcalloc(list->nr + 1, sizeof(*evs));
+	json_t *chosen = json_array();
 	struct strbuf id = STRBUF_INIT;
-	size_t i;
+	size_t i, n = 0;
 	int ret = 0;
 
-	json_array_foreach(events, i, ev) {
-		const char *type = str(ev, "type"), *path = str(ev, "path");
-		if (!target_wants(t, event_type_parse(type)))
+	for (i = 0; i < list->nr; i++) {
+		const struct event *ev = &list->v[i];
+		if (!target_wants(t, ev->type))
 			continue;
-		if (!r->o->force && ledgered(type) && ledger_has(r->ledger, t->name, path)) {
+		if (!r->o->force && ledgered(ev->type) && ledger_has(r->ledger, t->name, ev->path)) {
 			r->stats->skipped++;
 			continue;
 		}
-		json_array_append(chosen, ev);
+		evs[n++] = ev;
+		json_array_append(chosen, json_array_get(model, i));
 	}
-	if (!json_array_size(chosen))
+	if (!n)
 		goto out;
-	if ((t->batch || (r->o->max_per_target &&
-			  json_array_size(chosen) > r->o->max_per_target)) &&
-	    json_array_size(chosen) > 1) {
+	if ((t->batch || (r->o->max_per_target && n > r->o->max_per_target)) && n > 1) {
 		const char *parts[4] = { r->repo_id, t->name, "batch", r->to };
 		sign_message_id(parts, 4, &id);
-		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf))
+		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf) != LOOKUP_MISSING)
 			r->stats->skipped++;
 		else
-			ret = queue(r, t, chosen, id.buf);
+			ret = queue(r, t, evs, chosen, id.buf);
 		goto out;
 	}
-	json_array_foreach(chosen, i, ev) {
-		json_t *one = json_pack("[O]", ev);
+	for (i = 0; i < n; i++) {
+		json_t *one = json_pack("[O]", json_array_get(chosen, i));
 		strbuf_reset(&id);
-		delivery_id(r->repo_id, t, ev, r->to, &id);
-		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf))
+		delivery_id(r->repo_id, t, evs[i], r->to, &id);
+		if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, id.buf) != LOOKUP_MISSING)
 			r->stats->skipped++; /* queued or dead already: the same delivery */
-		else if (queue(r, t, one, id.buf) < 0)
+		else if (queue(r, t, &evs[i], one, id.buf) < 0)
 			ret = -1;
 		json_decref(one);
 		if (ret < 0)
@@ -195,6 +194,7 @@ static int announce_target(struct run *r, struct target *t, json_t *events)
 out:
 	strbuf_release(&id);
 	json_decref(chosen);
+	free(evs);
 	return ret;
 }
 
@@ -394,9 +394,9 @@ out:
 	return ret;
 }
 
-int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
-		 const char *to, const struct announce_options *o,
-		 struct announce_stats *stats)
+int announce_events(struct setup *st, git_tree *tree, const struct event_list *events,
+		    const char *to, const struct announce_options *o,
+		    struct announce_stats *stats)
 {
 	struct target *targets = NULL;
 	size_t nr = 0, i;
@@ -417,8 +417,8 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 	for (i = 0; i < nr; i++)
 		if (targets[i].problem)
 			warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
-	model = model_build(doc, &st->site);
-	stats->events = json_array_size(json_object_get(doc, "events"));
+	model = model_build_events(events, &st->site);
+	stats->events = events->nr;
 	repo_id = announce_repo_id(st);
 	r.repo_id = repo_id;
 	r.to = to;
@@ -444,7 +444,8 @@ int announce_doc(struct setup *st, git_tree *tree, const json_t *doc,
 	}
 	for (i = 0; i < nr && !ret; i++)
 		if (!targets[i].problem)
-			ret = announce_target(&r, &targets[i], json_object_get(model, "events"));
+			ret = announce_target(&r, &targets[i], events,
+					      json_object_get(model, "events"));
 	if (!ret && !o->dry_run)
 		ret = commit(&r);
 	if (!ret && !o->dry_run && !o->no_deliver) {
@@ -476,7 +477,7 @@ int announce_range(struct setup *st, struct range *rg,
 {
 	struct changes_options co;
 	git_tree *tree = NULL;
-	json_t *doc = NULL;
+	struct event_list events;
 	char to[GIT_OID_HEXSZ + 1];
 	int ret;
 
@@ -487,13 +488,13 @@ int announce_range(struct setup *st, struct range *rg,
 	co.drafts = 1;
 	if (git_commit_tree(&tree, rg->to) < 0)
 		return repo_error("cannot read the tree");
-	if (changes_scan(st->repo, rg->from, rg->to, &co, &doc) < 0) {
+	if (changes_scan(st->repo, rg->from, rg->to, &co, &events) < 0) {
 		git_tree_free(tree);
 		return -1;
 	}
 	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
-	ret = announce_doc(st, tree, doc, to, o, stats);
-	json_decref(doc);
+	ret = announce_events(st, tree, &events, to, o, stats);
+	event_list_release(&events);
 	git_tree_free(tree);
 	return ret;
 }

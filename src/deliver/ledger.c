@@ -147,13 +147,13 @@ void ledger_close(struct ledger *l)
 	free(l);
 }
 
-int ledger_has(struct ledger *l, const char *target, const char *post)
+bool ledger_has(struct ledger *l, const char *target, const char *post)
 {
 	struct strbuf key = STRBUF_INIT;
-	int ret;
+	bool ret;
 
 	if (!l || !target || !post)
-		return 0;
+		return false;
 	make_key(&key, target, strlen(target), post, strlen(post));
 	ret = json_object_get(l->seen, key.buf) != NULL;
 	strbuf_release(&key);

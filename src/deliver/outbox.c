@@ -127,15 +127,14 @@ out:
 	return ret;
 }
 
-/* 1 exists, 0 does not, -1 after error(). */
-static int file_exists(const char *path)
+static enum lookup file_exists(const char *path)
 {
 	struct stat st;
 
 	if (!stat(path, &st))
-		return 1;
+		return LOOKUP_FOUND;
 	if (errno == ENOENT)
-		return 0;
+		return LOOKUP_MISSING;
 	return error("cannot examine '%s': %s", path, strerror(errno));
 }
 
@@ -381,27 +380,28 @@ static int get_number(json_t *obj, const char *key, long long min,
 
 /*
  * Reads the file `path`, which should hold entry `id`, into `e` (which is
- * released first). 0; 1 when the file does not exist; -1 with a message
- * that starts with the file name in `why`.
+ * released first). LOOKUP_FOUND; LOOKUP_MISSING when the file does not
+ * exist; LOOKUP_ERROR with a message that starts with the file name in
+ * `why` (not yet reported).
  */
-static int read_entry(const char *path, const char *id, struct outbox_entry *e,
-		      struct strbuf *why)
+static enum lookup read_entry(const char *path, const char *id, struct outbox_entry *e,
+			      struct strbuf *why)
 {
 	struct strbuf sb = STRBUF_INIT, reason = STRBUF_INIT;
 	json_t *obj = NULL;
 	json_error_t jerr;
 	long long n;
-	int ret = 0;
+	enum lookup ret = LOOKUP_FOUND;
 
 	outbox_entry_release(e);
 	strbuf_reset(why);
 	if (fileio_read_own(&sb, path, ENTRY_CAP) < 0) {
 		if (errno == ENOENT) {
-			ret = 1;
+			ret = LOOKUP_MISSING;
 			goto out;
 		}
 		strbuf_addf(why, "cannot read '%s': %s", path, strerror(errno));
-		ret = -1;
+		ret = LOOKUP_ERROR;
 		goto out;
 	}
 	obj = json_loadb(sb.buf, sb.len,
@@ -688,16 +688,16 @@ int outbox_unlink_batch(struct outbox *ob, const struct strvec *ids)
 	return ret;
 }
 
-int outbox_has(struct outbox *ob, const char *id)
+enum lookup outbox_has(struct outbox *ob, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	int ret = 0;
+	enum lookup ret = LOOKUP_MISSING;
 
 	if (!outbox_id_valid(id))
 		goto out;
 	entry_path(&path, ob->pending, id);
 	ret = file_exists(path.buf);
-	if (ret)
+	if (ret != LOOKUP_MISSING)
 		goto out;
 	entry_path(&path, ob->dead, id);
 	ret = file_exists(path.buf);
@@ -732,17 +732,17 @@ int outbox_list(struct outbox *ob, int dead, struct outbox_entry **out,
 		goto out;
 	}
 	for (i = 0; i < ids.nr; i++) {
-		int r;
+		enum lookup r;
 
 		ALLOC_GROW(arr, n + 1, alloc);
 		outbox_entry_init(&arr[n]);
 		entry_path(&path, folder, ids.v[i]);
 		r = read_entry(path.buf, ids.v[i], &arr[n], &why);
-		if (!r)
+		if (r == LOOKUP_FOUND)
 			n++;
-		else if (r < 0)
+		else if (r == LOOKUP_ERROR)
 			warning("%s (entry skipped)", why.buf);
-		/* r == 1: removed meanwhile by someone else; fine. */
+		/* LOOKUP_MISSING: removed meanwhile by someone else; fine. */
 	}
 	if (n) {
 		qsort(arr, n, sizeof(*arr), cmp_entry);
@@ -765,20 +765,23 @@ static int cmp_str(const void *a, const void *b)
 
 /*
  * Finds the entry that `id` names in the folders of `where`, exactly or as
- * a unique prefix; pending wins over dead. 0 with the full id in `full` and
- * *dead set; 1 when there is none; -1 after error().
+ * a unique prefix; pending wins over dead. LOOKUP_FOUND with the full id in
+ * `full` and *dead set; LOOKUP_MISSING when there is none; LOOKUP_ERROR
+ * after error().
  */
-static int resolve(struct outbox *ob, const char *id, enum where where,
-		   struct strbuf *full, int *dead)
+static enum lookup resolve(struct outbox *ob, const char *id, enum where where,
+			   struct strbuf *full, int *dead)
 {
 	struct strbuf path = STRBUF_INIT, list = STRBUF_INIT;
 	struct strvec ids = STRVEC_INIT, found = STRVEC_INIT;
-	int found_dead = 0, d, r, ret = 1;
+	int found_dead = 0, d;
+	enum lookup r, ret = LOOKUP_MISSING;
 	size_t i, len, kept;
 
 	strbuf_reset(full);
 	if (!outbox_id_valid(id)) {
-		ret = invalid_id(id);
+		invalid_id(id);
+		ret = LOOKUP_ERROR;
 		goto out;
 	}
 	for (d = 0; d <= 1; d++) {
@@ -786,14 +789,12 @@ static int resolve(struct outbox *ob, const char *id, enum where where,
 			continue;
 		entry_path(&path, folder_of(ob, d), id);
 		r = file_exists(path.buf);
-		if (r < 0) {
-			ret = -1;
-			goto out;
-		}
-		if (r) {
-			strbuf_addstr(full, id);
-			*dead = d;
-			ret = 0;
+		if (r != LOOKUP_MISSING) {
+			if (r == LOOKUP_FOUND) {
+				strbuf_addstr(full, id);
+				*dead = d;
+			}
+			ret = r;
 			goto out;
 		}
 	}
@@ -804,7 +805,7 @@ static int resolve(struct outbox *ob, const char *id, enum where where,
 			continue;
 		strvec_clear(&ids);
 		if (list_ids(folder_of(ob, d), &ids, 0) < 0) {
-			ret = -1;
+			ret = LOOKUP_ERROR;
 			goto out;
 		}
 		for (i = 0; i < ids.nr; i++) {
@@ -832,14 +833,15 @@ static int resolve(struct outbox *ob, const char *id, enum where where,
 	if (found.nr == 1) {
 		strbuf_addstr(full, found.v[0]);
 		*dead = found_dead;
-		ret = 0;
+		ret = LOOKUP_FOUND;
 	} else if (found.nr > 1) {
 		for (i = 0; i < found.nr && i < AMBIGUOUS_SHOWN; i++)
 			strbuf_addf(&list, "%s%s", i ? ", " : "", found.v[i]);
 		if (found.nr > AMBIGUOUS_SHOWN)
 			strbuf_addstr(&list, ", ...");
-		ret = error("short id '%s' is ambiguous: %zu entries match "
-			    "(%s)", id, found.nr, list.buf);
+		error("short id '%s' is ambiguous: %zu entries match (%s)", id, found.nr,
+		      list.buf);
+		ret = LOOKUP_ERROR;
 	}
 out:
 	strbuf_release(&path);
@@ -849,34 +851,35 @@ out:
 	return ret;
 }
 
-/* Reads entry `id` from its folder; 0, 1 when gone, -1 after error(). */
-static int load(struct outbox *ob, const char *id, int dead,
-		struct outbox_entry *e)
+/* Reads entry `id` from its folder: found, gone, or LOOKUP_ERROR after error(). */
+static enum lookup load(struct outbox *ob, const char *id, int dead,
+			struct outbox_entry *e)
 {
 	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
-	int ret;
+	enum lookup ret;
 
 	entry_path(&path, folder_of(ob, dead), id);
 	ret = read_entry(path.buf, id, e, &why);
-	if (ret < 0)
+	if (ret == LOOKUP_ERROR)
 		error("%s", why.buf);
 	strbuf_release(&path);
 	strbuf_release(&why);
 	return ret;
 }
 
-int outbox_get(struct outbox *ob, const char *id, struct outbox_entry *e,
-	       int *dead)
+enum lookup outbox_get(struct outbox *ob, const char *id, struct outbox_entry *e,
+		       int *dead)
 {
 	struct strbuf full = STRBUF_INIT;
-	int d = 0, ret;
+	int d = 0;
+	enum lookup ret;
 
 	outbox_entry_release(e);
 	ret = resolve(ob, id, WHERE_ANY, &full, &d);
-	if (ret)
+	if (ret != LOOKUP_FOUND)
 		goto out;
 	ret = load(ob, full.buf, d, e);
-	if (!ret && dead)
+	if (ret == LOOKUP_FOUND && dead)
 		*dead = d;
 out:
 	strbuf_release(&full);
@@ -921,18 +924,19 @@ int outbox_revive(struct outbox *ob, const char *id, long long now)
 {
 	struct outbox_entry e;
 	struct strbuf full = STRBUF_INIT, name = STRBUF_INIT;
-	int d = 1, ret;
+	int d = 1, ret = -1;
+	enum lookup found;
 
 	outbox_entry_init(&e);
-	ret = resolve(ob, id, WHERE_DEAD, &full, &d);
-	if (ret > 0)
-		ret = error("no dead outbox entry '%s'", id);
-	if (ret)
+	found = resolve(ob, id, WHERE_DEAD, &full, &d);
+	if (found == LOOKUP_MISSING)
+		error("no dead outbox entry '%s'", id);
+	if (found != LOOKUP_FOUND)
 		goto out;
-	ret = load(ob, full.buf, 1, &e);
-	if (ret > 0)
-		ret = error("dead outbox entry '%s' vanished", full.buf);
-	if (ret)
+	found = load(ob, full.buf, 1, &e);
+	if (found == LOOKUP_MISSING)
+		error("dead outbox entry '%s' vanished", full.buf);
+	if (found != LOOKUP_FOUND)
 		goto out;
 	e.attempts = 0;
 	e.next_attempt = now;
@@ -953,13 +957,15 @@ out:
 int outbox_drop(struct outbox *ob, const char *id)
 {
 	struct strbuf full = STRBUF_INIT;
-	int d = 0, r, ret;
+	int d = 0, r, ret = -1;
+	enum lookup found;
 
-	ret = resolve(ob, id, WHERE_ANY, &full, &d);
-	if (ret > 0)
-		ret = error("no outbox entry '%s'", id);
-	if (ret)
+	found = resolve(ob, id, WHERE_ANY, &full, &d);
+	if (found == LOOKUP_MISSING)
+		error("no outbox entry '%s'", id);
+	if (found != LOOKUP_FOUND)
 		goto out;
+	ret = 0;
 	for (d = 0; d <= 1; d++) {
 		r = unlink_entry(folder_of(ob, d), full.buf);
 		if (r < 0 || (r > 0 && fileio_fsync_dir(folder_of(ob, d)) < 0))
@@ -992,14 +998,14 @@ int outbox_stats(struct outbox *ob, size_t *pending, size_t *dead,
 		goto out;
 	}
 	for (i = 0; i < ids.nr; i++) {
-		int r;
+		enum lookup r;
 
 		entry_path(&path, ob->pending, ids.v[i]);
 		r = read_entry(path.buf, ids.v[i], &e, &why);
-		if (r > 0)
+		if (r == LOOKUP_MISSING)
 			continue;
 		n++;
-		if (r < 0)
+		if (r == LOOKUP_ERROR)
 			warning("%s (no creation time)", why.buf);
 		else if (!have_first || e.created < first) {
 			first = e.created;

@@ -44,11 +44,6 @@ void payload_release(struct payload *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-	return kind_str(o, key);
-}
-
 static const char *type_label(const char *type)
 {
 	static const struct {
@@ -96,8 +91,8 @@ static void plain(const struct kind *k, const struct strbuf *line, size_t budget
 static void item_init(const struct kind *k, struct item *it, const json_t *src, int batch)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *type = str(src, "type"), *label = type_label(type);
-	const char *url = str(src, "url"), *s;
+	const char *type = value_str(src, "type"), *label = type_label(type);
+	const char *url = value_str(src, "url"), *s;
 	json_t *ev = json_is_object(src) ? json_copy((json_t *)src) : json_object();
 	char *image;
 
@@ -108,9 +103,9 @@ static void item_init(const struct kind *k, struct item *it, const json_t *src, 
 	json_object_del(ev, "first");
 	json_object_del(ev, "last");
 	it->k.ev = ev;
-	it->k.md = str(ev, "summary_markdown");
+	it->k.md = value_str(ev, "summary_markdown");
 	if (!it->k.md)
-		it->k.md = str(ev, "summary");
+		it->k.md = value_str(ev, "summary");
 	if (!it->k.md)
 		it->k.md = "";
 	it->k.label = label;
@@ -120,11 +115,11 @@ static void item_init(const struct kind *k, struct item *it, const json_t *src, 
 	it->k.meta = &it->meta;
 	json_object_set_new(ev, "type_label", json_string(label));
 
-	dialect_one_line((s = str(ev, "title")) ? s : "", &sb);
+	dialect_one_line((s = value_str(ev, "title")) ? s : "", &sb);
 	if (!sb.len)
-		dialect_one_line((s = str(ev, "slug")) ? s : "", &sb);
+		dialect_one_line((s = value_str(ev, "slug")) ? s : "", &sb);
 	if (!sb.len)
-		dialect_one_line((s = str(ev, "path")) ? s : "", &sb);
+		dialect_one_line((s = value_str(ev, "path")) ? s : "", &sb);
 	if (!sb.len)
 		strbuf_addstr(&sb, "Untitled post");
 	plain(k, &sb, batch ? TITLE_CHARS_BATCH : TITLE_CHARS, &it->title);
@@ -132,7 +127,7 @@ static void item_init(const struct kind *k, struct item *it, const json_t *src, 
 	kind_set(ev, "title_text", &it->title);
 	kind_set(ev, "title_256", &it->title);
 
-	dialect_one_line((s = str(ev, "subtitle")) ? s : "", &sb);
+	dialect_one_line((s = value_str(ev, "subtitle")) ? s : "", &sb);
 	plain(k, &sb, batch ? SUBTITLE_CHARS_BATCH : SUBTITLE_CHARS, &it->subtitle);
 	strbuf_reset(&sb);
 	if (it->subtitle.len)
@@ -140,7 +135,7 @@ static void item_init(const struct kind *k, struct item *it, const json_t *src, 
 	else
 		json_object_set_new(ev, "subtitle_text", json_null());
 
-	image = link_clean(str(ev, "image"));
+	image = link_clean(value_str(ev, "image"));
 	if (image && strlen(image) <= LINK_MAX) {
 		dialect_link(&sb, image);
 		kind_set(ev, "image", &sb);
@@ -166,14 +161,14 @@ static void item_init(const struct kind *k, struct item *it, const json_t *src, 
 		json_object_set_new(ev, "link", json_null());
 		json_object_set_new(ev, "url_html", json_null());
 	}
-	json_object_set_new(ev, "url_or_path", value_text(url ? url : str(ev, "path")));
+	json_object_set_new(ev, "url_or_path", value_text(url ? url : value_str(ev, "path")));
 
-	dialect_one_line((s = str(ev, "tags_text")) ? s : "", &sb);
+	dialect_one_line((s = value_str(ev, "tags_text")) ? s : "", &sb);
 	plain(k, &sb, batch ? TAGS_CHARS_BATCH : TAGS_CHARS, &it->tags);
 	strbuf_reset(&sb);
 	kind_set(ev, "tags_text", &it->tags);
 	strbuf_addstr(&it->meta, label);
-	if ((s = str(ev, "date_display")) && *s)
+	if ((s = value_str(ev, "date_display")) && *s)
 		strbuf_addf(&it->meta, " \xc2\xb7 %s", s);
 	if (it->tags.len)
 		strbuf_addf(&it->meta, " \xc2\xb7 %s", it->tags.buf);
@@ -248,9 +243,9 @@ static json_t *headline(const struct item *first, const json_t *events)
 	int all_new = 1;
 
 	if (n == 1)
-		return json_sprintf("%s: %s", first->k.label, str(first->k.ev, "title_text"));
+		return json_sprintf("%s: %s", first->k.label, value_str(first->k.ev, "title_text"));
 	json_array_foreach(events, i, ev) {
-		type = str(ev, "type");
+		type = value_str(ev, "type");
 		if (!type || (strcmp(type, "new") && strcmp(type, "undrafted")))
 			all_new = 0;
 	}

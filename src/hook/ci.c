@@ -335,7 +335,7 @@ static int end_leases(struct outbox *ob, const struct lease *l, size_t nr)
 		struct outbox_entry e;
 		int dead = 0;
 		outbox_entry_init(&e);
-		if (!outbox_get(ob, l[i].id, &e, &dead) && !dead) {
+		if (outbox_get(ob, l[i].id, &e, &dead) == LOOKUP_FOUND && !dead) {
 			e.next_attempt = l[i].due;
 			ret = outbox_put(ob, &e);
 		}
@@ -443,12 +443,12 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 		}
 		outbox_entry_init(&e);
 		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc > 0)
+		if (rc == LOOKUP_MISSING)
 			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (!rc && dead)
+		else if (rc == LOOKUP_FOUND && dead)
 			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
 				title, before[i].target, e.last_error ? e.last_error : "failed");
-		else if (!rc)
+		else if (rc == LOOKUP_FOUND)
 			queued++;
 		outbox_entry_release(&e);
 	}

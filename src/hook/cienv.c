@@ -9,6 +9,7 @@
 #include "herald/cienv.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 /* An event file is a few KiB; anything this big is not one. */
@@ -66,12 +67,6 @@ static int take_id(char **dst, const char *where, const char *v)
 	return 0;
 }
 
-static const char *json_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static int read_github(struct ci_push *p, cienv_get_fn get)
 {
 	const char *path = nonempty(get, "GITHUB_EVENT_PATH");
@@ -93,17 +88,17 @@ static int read_github(struct ci_push *p, cienv_get_fn get)
 				    ev ? "the event is not an object" : jerr.text);
 			goto out;
 		}
-		if (take_id(&p->before, path, json_str(ev, "before")) < 0) {
+		if (take_id(&p->before, path, value_str(ev, "before")) < 0) {
 			ret = -1;
 			goto out;
 		}
-		after = json_str(ev, "after");
+		after = value_str(ev, "after");
 		if (after && take_id(&p->after, path, after) < 0) {
 			ret = -1;
 			goto out;
 		}
-		p->ref = branch_ref(json_str(ev, "ref"));
-		p->default_branch = branch_ref(json_str(json_object_get(ev, "repository"),
+		p->ref = branch_ref(value_str(ev, "ref"));
+		p->default_branch = branch_ref(value_str(json_object_get(ev, "repository"),
 							"default_branch"));
 	}
 	if (!after && take_id(&p->after, "GITHUB_SHA", nonempty(get, "GITHUB_SHA")) < 0) {

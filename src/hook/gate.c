@@ -84,22 +84,30 @@ unsigned long gate_update(struct setup *st, const struct ref_update *u, FILE *ou
 		extra++;
 		goto out;
 	}
-	if (setup_site(st, b) < 0)
+	/* a gate that cannot read its rules refuses rather than waves through */
+	if (setup_site(st, b) < 0) {
+		extra++;
 		goto out;
+	}
 	if (!git_oid_is_zero(&u->old_id))
 		git_commit_lookup(&from, st->repo->git, &u->old_id);
 	else if (baseline_read(&bl, u->ref, &base) > 0)
 		git_commit_lookup(&from, st->repo->git, &base);
-	if (from && git_commit_tree(&a, from) < 0)
+	if (from && git_commit_tree(&a, from) < 0) {
+		repo_error(u->ref);
+		extra++;
 		goto out;
+	}
 	/* the rules before the push: the branch's own, else the default branch's */
 	if (from)
 		before_tree = a;
 	else if (!git_reference_name_to_id(&head, st->repo->git, "HEAD") &&
 		 !git_commit_lookup(&before, st->repo->git, &head))
 		git_commit_tree(&before_tree, before);
-	if (site_load(&prior, st->repo, before_tree, &st->globs) < 0)
+	if (site_load(&prior, st->repo, before_tree, &st->globs) < 0) {
+		extra++;
 		goto out;
+	}
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, st->repo->git, a, b, &dopts) < 0) {

@@ -62,7 +62,7 @@ struct scan_job {
 	struct repo *repo;
 	git_commit *from, *to;
 	struct changes_options co;
-	json_t *doc;
+	struct event_list events;
 	int rc;
 };
 
@@ -70,18 +70,20 @@ static void scan_thread(void *arg)
 {
 	struct scan_job *j = arg;
 
-	j->rc = changes_scan(j->repo, j->from, j->to, &j->co, &j->doc);
+	j->rc = changes_scan(j->repo, j->from, j->to, &j->co, &j->events);
 }
 
-/* 0 with *doc, -1 after error(), 1 when the deadline came first. */
-static int scan_within(struct scan_job *j, const struct handoff *d, json_t **doc)
+/*
+ * 0 with the events in *out (the caller releases them), -1 after error(),
+ * 1 when the deadline came first.
+ */
+static int scan_within(struct scan_job *j, const struct handoff *d, struct event_list *out)
 {
-	*doc = NULL;
 	if (handoff_run(d, scan_thread, j) > 0)
 		return 1; /* the thread is still reading; the caller leaves */
 	if (j->rc < 0)
 		return -1;
-	*doc = j->doc;
+	*out = j->events;
 	return 0;
 }
 
@@ -112,9 +114,11 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct announce_options o;
 	struct announce_stats s;
 	struct scan_job job;
-	json_t *doc = NULL;
+	struct event_list events;
 	long max;
 	int have_tip, rc, ret = 0;
+
+	event_list_init(&events);
 
 	if (strncmp(u->ref, "refs/heads/", 11))
 		return 0;
@@ -169,7 +173,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.site = &st->site;
 	job.co.now = st->now;
 	job.co.drafts = 1;
-	rc = scan_within(&job, &h->deadline, &doc);
+	rc = scan_within(&job, &h->deadline, &events);
 	if (rc > 0) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "
 			"'herald tick' announces this push\n", u->ref);
@@ -195,9 +199,9 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	o.baseline_from = &base_id;
 	o.baseline_to = &tip;
 	o.queued_ids = &h->own;
-	ret = announce_doc(st, tree, doc, git_oid_tostr_s(&tip), &o, &s);
+	ret = announce_events(st, tree, &events, git_oid_tostr_s(&tip), &o, &s);
 out:
-	json_decref(doc);
+	event_list_release(&events);
 	git_tree_free(tree);
 	if (!h->out_of_time)
 		range_release(&rg);
@@ -217,12 +221,12 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 
 		outbox_entry_init(&e);
 		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc > 0)
+		if (rc == LOOKUP_MISSING)
 			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (!rc && dead)
+		else if (rc == LOOKUP_FOUND && dead)
 			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
 				title, before[i].target, (why = printable(e.last_error ? e.last_error : "failed")));
-		else if (!rc)
+		else if (rc == LOOKUP_FOUND)
 			queued++;
 		outbox_entry_release(&e);
 		free(title);
@@ -300,7 +304,7 @@ int receive_post(FILE *out)
 	mine = xcalloc(h.own.nr, sizeof(*mine));
 	for (i = 0; i < h.own.nr; i++) {
 		outbox_entry_init(&mine[nm]);
-		if (!outbox_get(h.ob, h.own.v[i], &mine[nm], NULL))
+		if (outbox_get(h.ob, h.own.v[i], &mine[nm], NULL) == LOOKUP_FOUND)
 			nm++;
 	}
 	{

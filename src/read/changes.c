@@ -3,6 +3,7 @@
 
 #include "herald/changes.h"
 #include "herald/date.h"
+#include "herald/event.h"
 #include "herald/post.h"
 #include "herald/progress.h"
 #include "herald/repo.h"
@@ -11,71 +12,6 @@
 #include "herald/usage.h"
 #include "herald/value.h"
 #include "herald/banned.h"
-
-static const char *const type_names[] = {
-	"new", "undrafted", "moved", "updated", "unpublished", "deleted",
-	"scheduled", "draft", "none",
-};
-
-const char *event_type_name(enum event_type t)
-{
-	return type_names[t];
-}
-
-int event_type_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < EVENT_TYPES; i++)
-		if (!strcmp(type_names[i], name))
-			return i;
-	return -1;
-}
-
-enum event_type event_classify(enum post_state before, enum post_state after,
-			       int same_path, int changed)
-{
-	if (before == POST_INVALID)
-		before = POST_ABSENT;
-	if (after == POST_INVALID)
-		return EVENT_NONE;
-	if (after == POST_PUBLISHED) {
-		switch (before) {
-		case POST_ABSENT:
-		case POST_SCHEDULED:
-			return EVENT_NEW;
-		case POST_DRAFT:
-			return EVENT_UNDRAFTED;
-		default:
-			if (!same_path)
-				return EVENT_MOVED;
-			return changed ? EVENT_UPDATED : EVENT_NONE;
-		}
-	}
-	if (before == POST_PUBLISHED)
-		return after == POST_ABSENT ? EVENT_DELETED : EVENT_UNPUBLISHED;
-	if (after == POST_SCHEDULED && before != POST_SCHEDULED)
-		return EVENT_SCHEDULED;
-	if (before == POST_ABSENT && after == POST_ABSENT)
-		return EVENT_NONE;
-	return same_path && !changed && before == after ? EVENT_NONE : EVENT_DRAFT;
-}
-
-json_t *changes_commit_json(const git_commit *c)
-{
-	const git_signature *a = git_commit_author(c);
-	const char *summary = git_commit_summary((git_commit *)c);
-	char hex[GIT_OID_HEXSZ + 1], date[32];
-
-	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-	date_format((long long)a->when.time, date, sizeof(date));
-	return json_pack("{s:s, s:s%, s:o, s:o, s:s, s:o}",
-			 "id", hex, "short", hex, (size_t)7,
-			 "author", value_text(a->name),
-			 "email", value_text(a->email),
-			 "date", date,
-			 "subject", value_text(summary ? summary : ""));
-}
 
 /* ---- reading both sides of a delta ---- */
 
@@ -127,7 +63,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* {"field","before","after"} for each top-level value that differs. */
+/*
+ * {"field","before","after"} for each top-level value that differs, the
+ * values with their keys sorted as the front matter of an event is.
+ */
 static json_t *field_changes(json_t *before, json_t *after)
 {
 	json_t *list = json_array(), *v;
@@ -148,10 +87,10 @@ static json_t *field_changes(json_t *before, json_t *after)
 		json_t *a = json_object_get(after, keys[i]);
 		if (b && a && json_equal(b, a))
 			continue;
-		json_array_append_new(list, json_pack("{s:s, s:O, s:O}",
-			"field", keys[i],
-			"before", b ? b : json_null(),
-			"after", a ? a : json_null()));
+		json_array_append_new(list, json_pack("{s:o, s:o, s:s}",
+			"after", value_sorted(a ? a : json_null()),
+			"before", value_sorted(b ? b : json_null()),
+			"field", keys[i]));
 	}
 	free(keys);
 	return list;
@@ -166,14 +105,15 @@ static int body_differs(const struct post *a, const struct post *b)
 /* ---- the event list ---- */
 
 /*
- * An event is kept as compact JSON text, not as a jansson tree: --all on a
- * 10,000-post blog holds every event at once, and text is a fifth of the
- * memory. The commit is added when the event is written out.
+ * What the scan needs of an event besides the event itself: the path as
+ * git has it (events show it as valid UTF-8; attribution matches trees) and
+ * the commit found for it.
  */
-struct event {
+struct item {
+	size_t event;   /* index in the list */
 	enum event_type type;
-	char *path;     /* where the post is now (or was, when deleted) */
-	char *json;
+	const char *raw_path; /* where the post is now (or was, when deleted) */
+	char *own_path;       /* raw_path when it is not the event's own path */
 	git_oid commit;
 	int attributed;
 };
@@ -181,50 +121,36 @@ struct event {
 struct scan {
 	struct repo *r;
 	const struct changes_options *o;
-	struct event *events;
+	struct event_list *list;
+	struct item *items;
 	size_t nr, alloc;
-	json_t *errors;
 };
-
-static void add_error(struct scan *sc, const struct post *p)
-{
-	json_array_append_new(sc->errors, json_pack("{s:o, s:o, s:o, s:s}",
-		"path", value_text(p->path),
-		"line", p->error_line ? json_integer(p->error_line) : json_null(),
-		"column", p->error_column ? json_integer(p->error_column) : json_null(),
-		"message", p->error));
-}
 
 static void add_event(struct scan *sc, enum event_type t, struct side *b,
 		      struct side *a, const char *old_path, const char *new_path)
 {
 	const struct post *p = a->post.fm.data ? &a->post : &b->post;
 	const char *path = new_path ? new_path : old_path;
-	json_t *ev = post_to_json(p);
 	struct event *e;
+	struct item *it;
 
-	json_object_set_new(ev, "type", json_string(event_type_name(t)));
-	json_object_set_new(ev, "path", value_text(path));
-	json_object_set_new(ev, "from_path",
-			    old_path && new_path && strcmp(old_path, new_path) ?
-				    value_text(old_path) : json_null());
-	json_object_set_new(ev, "state", json_string(post_state_name(
-		new_path ? a->post.state : POST_ABSENT)));
+	e = event_list_add(sc->list, t, p, path,
+			   old_path && new_path && strcmp(old_path, new_path) ? old_path : NULL,
+			   new_path ? a->post.state : POST_ABSENT);
 	if (t == EVENT_UPDATED || t == EVENT_MOVED) {
-		json_object_set_new(ev, "changes",
-				    field_changes(b->post.fm.data, a->post.fm.data));
-		json_object_set_new(ev, "body_changed",
-				    json_boolean(body_differs(&b->post, &a->post)));
+		e->changes = field_changes(b->post.fm.data, a->post.fm.data);
+		e->body_changed = body_differs(&b->post, &a->post);
 	}
-	ALLOC_GROW(sc->events, sc->nr + 1, sc->alloc);
-	e = &sc->events[sc->nr++];
-	memset(e, 0, sizeof(*e));
-	e->type = t;
-	e->path = xstrdup(path);
-	e->json = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!e->json)
-		die("out of memory writing an event");
-	json_decref(ev);
+	ALLOC_GROW(sc->items, sc->nr + 1, sc->alloc);
+	it = &sc->items[sc->nr++];
+	memset(it, 0, sizeof(*it));
+	it->event = sc->list->nr - 1;
+	it->type = t;
+	/* most paths are valid UTF-8: then the event's copy serves */
+	if (strcmp(e->path, path))
+		it->raw_path = it->own_path = xstrdup(path);
+	else
+		it->raw_path = e->path;
 }
 
 static int is_post_side(const struct scan *sc, const git_diff_file *f)
@@ -301,7 +227,7 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	if (new_path && (a.post.state == POST_INVALID ||
 			 (a.post.state == POST_ABSENT && a.post.error &&
 			  !a.blob)))
-		add_error(sc, &a.post);
+		event_list_add_error(sc->list, &a.post);
 	if (b.post.fm.data && a.post.fm.data)
 		changed = !json_equal(b.post.fm.data, a.post.fm.data) ||
 			  body_differs(&b.post, &a.post);
@@ -809,15 +735,6 @@ out:
 	return ret;
 }
 
-static int cmp_event(const void *x, const void *y)
-{
-	const struct event *a = x, *b = y;
-
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	return strcmp(a->path, b->path);
-}
-
 /* ---- attributing events to commits ---- */
 
 /*
@@ -1119,9 +1036,9 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	w.dirs = json_object();
 	strbuf_init(&w.path, 256);
 	for (i = 0; i < sc->nr; i++) {
-		json_object_set_new_nocheck(w.pending, sc->events[i].path,
+		json_object_set_new_nocheck(w.pending, sc->items[i].raw_path,
 					    json_integer((json_int_t)i));
-		add_dirs(w.dirs, sc->events[i].path);
+		add_dirs(w.dirs, sc->items[i].raw_path);
 	}
 	if (!sc->nr)
 		goto out;
@@ -1152,7 +1069,7 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 		if (ret < 0)
 			goto out;
 		json_object_foreach(w.touched, key, v) {
-			struct event *e = &sc->events[json_integer_value(
+			struct item *e = &sc->items[json_integer_value(
 				json_object_get(w.pending, key))];
 			git_oid_cpy(&e->commit, &oid);
 			e->attributed = 1;
@@ -1164,8 +1081,8 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 out:
 	/* the rest: one commit, or a path no commit of the range touched (a force-push dropped it) */
 	for (i = 0; i < sc->nr; i++)
-		if (!sc->events[i].attributed)
-			git_oid_cpy(&sc->events[i].commit, git_commit_id(to));
+		if (!sc->items[i].attributed)
+			git_oid_cpy(&sc->items[i].commit, git_commit_id(to));
 	progress_stop(&prog);
 	git_revwalk_free(walk);
 	for (k = 0; k < TREE_CACHE; k++)
@@ -1178,17 +1095,6 @@ out:
 }
 
 /* ---- putting it together ---- */
-
-struct changes {
-	struct repo *r;
-	struct scan sc;
-	char from[GIT_OID_HEXSZ + 1]; /* empty for the empty tree */
-	char to[GIT_OID_HEXSZ + 1];
-	long long now;
-	int no_commits;
-	git_oid last_commit; /* a one-entry cache of commit JSON */
-	json_t *last_commit_json;
-};
 
 static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **out)
 {
@@ -1225,41 +1131,75 @@ static int rename_limit(struct repo *r, long *out)
 	return 0;
 }
 
-void changes_free(struct changes *c)
+static int cmp_item(const void *x, const void *y)
 {
-	size_t i;
+	const struct item *a = x, *b = y;
 
-	if (!c)
-		return;
-	for (i = 0; i < c->sc.nr; i++) {
-		free(c->sc.events[i].path);
-		free(c->sc.events[i].json);
-	}
-	free(c->sc.events);
-	json_decref(c->sc.errors);
-	json_decref(c->last_commit_json);
-	free(c);
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return strcmp(a->raw_path, b->raw_path);
 }
 
-int changes_compute(struct repo *r, git_commit *from, git_commit *to,
-		    const struct changes_options *o, struct changes **out)
+/* Puts the events in the contract's order: by type, then by path as git has it. */
+static void sort_events(struct scan *sc)
 {
-	struct changes *c = xcalloc(1, sizeof(*c));
+	struct event *v;
+	size_t i;
+
+	if (sc->nr < 2)
+		return;
+	qsort(sc->items, sc->nr, sizeof(*sc->items), cmp_item);
+	v = xcalloc(sc->list->alloc ? sc->list->alloc : 1, sizeof(*v));
+	for (i = 0; i < sc->nr; i++) {
+		v[i] = sc->list->v[sc->items[i].event];
+		sc->items[i].event = i;
+	}
+	free(sc->list->v);
+	sc->list->v = v;
+}
+
+/* Gives each event its commit, read once for the events it made. */
+static void read_commits(struct scan *sc)
+{
+	git_commit *commit = NULL;
+	size_t i;
+
+	for (i = 0; i < sc->nr; i++) {
+		struct item *it = &sc->items[i];
+		if (!commit || !git_oid_equal(git_commit_id(commit), &it->commit)) {
+			git_commit_free(commit);
+			commit = NULL;
+			if (git_commit_lookup(&commit, sc->r->git, &it->commit) < 0) {
+				/* the event goes out with "commit": null */
+				repo_error("cannot read a commit");
+				continue;
+			}
+		}
+		sc->list->v[it->event].commit = event_list_commit(sc->list, commit);
+	}
+	git_commit_free(commit);
+}
+
+int changes_scan(struct repo *r, git_commit *from, git_commit *to,
+		 const struct changes_options *o, struct event_list *out)
+{
+	struct scan sc;
 	git_tree *a = NULL, *b = NULL;
 	git_diff *diff = NULL;
 	long limit;
+	size_t i;
 	int ret = 0;
 
-	*out = NULL;
-	c->r = r;
-	c->sc.r = r;
-	c->sc.o = o;
-	c->sc.errors = json_array();
-	c->now = o->now;
-	c->no_commits = o->no_commits;
+	event_list_init(out);
+	memset(&sc, 0, sizeof(sc));
+	sc.r = r;
+	sc.o = o;
+	sc.list = out;
+	out->now = o->now;
+	out->with_commits = !o->no_commits;
 	if (from)
-		git_oid_tostr(c->from, sizeof(c->from), git_commit_id(from));
-	git_oid_tostr(c->to, sizeof(c->to), git_commit_id(to));
+		git_oid_tostr(out->from, sizeof(out->from), git_commit_id(from));
+	git_oid_tostr(out->to, sizeof(out->to), git_commit_id(to));
 	if ((from && git_commit_tree(&a, from) < 0) || git_commit_tree(&b, to) < 0) {
 		ret = repo_error("cannot read a commit's tree");
 		goto out;
@@ -1268,150 +1208,26 @@ int changes_compute(struct repo *r, git_commit *from, git_commit *to,
 		ret = -1;
 		goto out;
 	}
-	ret = handle_diff(&c->sc, diff, limit);
+	ret = handle_diff(&sc, diff, limit);
+	/* the diff is not needed any more; the events may be many */
 	git_diff_free(diff);
 	diff = NULL;
 	if (ret < 0)
 		goto out;
-	if (c->sc.nr)
-		qsort(c->sc.events, c->sc.nr, sizeof(*c->sc.events), cmp_event);
-	if (!o->no_commits)
-		ret = attribute(&c->sc, from, to);
+	sort_events(&sc);
+	if (!o->no_commits) {
+		ret = attribute(&sc, from, to);
+		if (!ret)
+			read_commits(&sc);
+	}
 out:
 	git_diff_free(diff);
 	git_tree_free(a);
 	git_tree_free(b);
+	for (i = 0; i < sc.nr; i++)
+		free(sc.items[i].own_path);
+	free(sc.items);
 	if (ret < 0)
-		changes_free(c);
-	else
-		*out = c;
+		event_list_release(out);
 	return ret;
-}
-
-json_t *changes_event(struct changes *c, size_t i)
-{
-	struct event *e = &c->sc.events[i];
-	json_t *ev = json_loads(e->json, 0, NULL);
-
-	if (!ev)
-		BUG("cannot read back an event");
-	if (c->no_commits)
-		return ev;
-	if (!c->last_commit_json || !git_oid_equal(&c->last_commit, &e->commit)) {
-		git_commit *commit = NULL;
-		json_decref(c->last_commit_json);
-		c->last_commit_json = NULL;
-		if (git_commit_lookup(&commit, c->r->git, &e->commit) < 0) {
-			repo_error("cannot read a commit");
-			json_object_set_new(ev, "commit", json_null());
-			return ev;
-		}
-		c->last_commit_json = changes_commit_json(commit);
-		git_oid_cpy(&c->last_commit, &e->commit);
-		git_commit_free(commit);
-	}
-	json_object_set(ev, "commit", c->last_commit_json);
-	return ev;
-}
-
-/* The document without its events: {"errors","from","now","to"}. */
-static json_t *skeleton(const struct changes *c)
-{
-	char now[32];
-
-	date_format(c->now, now, sizeof(now));
-	return json_pack("{s:o, s:s, s:s, s:O}",
-			 "from", *c->from ? json_string(c->from) : json_null(),
-			 "to", c->to,
-			 "now", now,
-			 "errors", c->sc.errors);
-}
-
-json_t *changes_document(struct changes *c)
-{
-	json_t *doc = skeleton(c), *events = json_array();
-	size_t i;
-
-	for (i = 0; i < c->sc.nr; i++)
-		json_array_append_new(events, changes_event(c, i));
-	json_object_set_new(doc, "events", events);
-	return doc;
-}
-
-/* Writes `v` indented by 2 per level, starting at `depth` levels in. */
-static int write_indented(FILE *f, const json_t *v, int depth)
-{
-	char *s = json_dumps(v, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENCODE_ANY);
-	const char *p;
-
-	if (!s)
-		return -1;
-	for (p = s; *p; p++) {
-		fputc(*p, f);
-		if (*p == '\n')
-			fprintf(f, "%*s", depth * 2, "");
-	}
-	free(s);
-	return 0;
-}
-
-int changes_write_document(struct changes *c, FILE *f)
-{
-	json_t *doc = skeleton(c), *v;
-	const char *key;
-	size_t i;
-	int first = 1;
-
-	/* what json_dumpf(changes_document()) prints, one event at a time */
-	fputs("{", f);
-	json_object_set_new(doc, "events", json_null());
-	{
-		const char *keys[8];
-		size_t n = 0, a, b;
-		json_object_foreach(doc, key, v)
-			keys[n++] = key;
-		for (a = 0; a < n; a++)
-			for (b = a + 1; b < n; b++)
-				if (strcmp(keys[b], keys[a]) < 0) {
-					const char *t = keys[a];
-					keys[a] = keys[b];
-					keys[b] = t;
-				}
-		for (a = 0; a < n; a++) {
-			fprintf(f, "%s\n  \"%s\": ", first ? "" : ",", keys[a]);
-			first = 0;
-			if (strcmp(keys[a], "events")) {
-				write_indented(f, json_object_get(doc, keys[a]), 1);
-				continue;
-			}
-			if (!c->sc.nr) {
-				fputs("[]", f);
-				continue;
-			}
-			fputs("[", f);
-			for (i = 0; i < c->sc.nr; i++) {
-				json_t *ev = changes_event(c, i);
-				fputs(i ? ",\n    " : "\n    ", f);
-				write_indented(f, ev, 2);
-				json_decref(ev);
-			}
-			fputs("\n  ]", f);
-		}
-	}
-	fputs("\n}\n", f);
-	json_decref(doc);
-	return ferror(f) ? -1 : 0;
-}
-
-int changes_scan(struct repo *r, git_commit *from, git_commit *to,
-		 const struct changes_options *o, json_t **out)
-{
-	struct changes *c;
-
-	*out = NULL;
-	if (changes_compute(r, from, to, o, &c) < 0)
-		return -1;
-	*out = changes_document(c);
-	changes_free(c);
-	return 0;
 }

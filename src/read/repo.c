@@ -177,22 +177,24 @@ int repo_config_count(struct repo *r, const char *name, long def, long *out)
 	return ret;
 }
 
-int repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out)
+enum lookup repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git_blob **out)
 {
 	git_tree_entry *entry = NULL;
-	int ret = 0;
+	enum lookup ret = LOOKUP_FOUND;
 
 	*out = NULL;
 	if (!tree)
-		return 1;
+		return LOOKUP_MISSING;
 	if (git_tree_entry_bypath(&entry, tree, path) < 0)
-		return 1;
+		return LOOKUP_MISSING;
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
-		ret = 1;
+		ret = LOOKUP_MISSING;
 		goto out;
 	}
-	if (git_blob_lookup(out, r->git, git_tree_entry_id(entry)) < 0)
-		ret = repo_error(path);
+	if (git_blob_lookup(out, r->git, git_tree_entry_id(entry)) < 0) {
+		repo_error(path);
+		ret = LOOKUP_ERROR;
+	}
 out:
 	git_tree_entry_free(entry);
 	return ret;

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "herald/changes.h"
+#include "herald/event.h"
 #include "herald/date.h"
 #include "herald/post.h"
 #include "herald/repo.h"
@@ -16,7 +16,8 @@ struct walk {
 	struct repo *r;
 	const struct site *site;
 	long long after, now;
-	json_t *events, *commit;
+	struct event_list *list;
+	const struct event_commit *commit;
 	struct strbuf path;
 	int ret;
 };
@@ -64,14 +65,9 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 	if ((p.state == POST_PUBLISHED && p.publish > w->after && p.publish <= w->now) ||
 	    expired_between(&p, w->site->zone, w->after, w->now)) {
 		int gone = p.state != POST_PUBLISHED;
-		json_t *ev = post_to_json(&p);
-		json_object_set_new(ev, "type", json_string(event_type_name(
-			gone ? EVENT_UNPUBLISHED : EVENT_NEW)));
-		json_object_set_new(ev, "path", value_text(p.path));
-		json_object_set_new(ev, "from_path", json_null());
-		json_object_set_new(ev, "state", json_string(post_state_name(p.state)));
-		json_object_set(ev, "commit", w->commit);
-		json_array_append_new(w->events, ev);
+		struct event *ev = event_list_add(w->list, gone ? EVENT_UNPUBLISHED : EVENT_NEW,
+						  &p, p.path, NULL, p.state);
+		ev->commit = w->commit;
 	}
 	post_release(&p);
 	git_blob_free(blob);
@@ -79,34 +75,29 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 }
 
 int schedule_due(struct repo *r, const struct site *s, git_commit *tip,
-		 long long after, long long now, json_t **doc)
+		 long long after, long long now, struct event_list *out)
 {
 	git_tree *tree = NULL;
 	struct walk w;
-	char when[32];
 
-	*doc = NULL;
+	event_list_init(out);
 	memset(&w, 0, sizeof(w));
 	w.r = r;
 	w.site = s;
 	w.after = after;
 	w.now = now;
-	w.events = json_array();
-	w.commit = changes_commit_json(tip);
+	w.list = out;
+	out->now = now;
+	git_oid_tostr(out->to, sizeof(out->to), git_commit_id(tip));
+	w.commit = event_list_commit(out, tip);
 	strbuf_init(&w.path, 256);
 	if (git_commit_tree(&tree, tip) < 0)
 		w.ret = repo_error("cannot read the tree");
 	else if (git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &w) < 0 && !w.ret)
 		w.ret = repo_error("cannot walk the tree");
-	if (!w.ret) {
-		date_format(now, when, sizeof(when));
-		*doc = json_pack("{s:n, s:s, s:s, s:O, s:[]}", "from",
-				 "to", repo_hex(git_commit_id(tip)), "now", when,
-				 "events", w.events, "errors");
-	}
-	json_decref(w.events);
-	json_decref(w.commit);
 	git_tree_free(tree);
 	strbuf_release(&w.path);
+	if (w.ret < 0)
+		event_list_release(out);
 	return w.ret;
 }

@@ -15,6 +15,7 @@
 #include "herald/strbuf.h"
 #include "herald/toml.h"
 #include "herald/usage.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 static const char *const default_globs[] = {
@@ -178,53 +179,48 @@ static void set_base_url(struct site *s, const char *url, const char *baseurl)
 	s->base_url = strbuf_detach(&sb, NULL);
 }
 
-static const char *str_or_null(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /*
- * Reads a config file (YAML, or TOML for a .toml name) from the tree; 1 when
- * absent, -1 when broken (with a warning naming the file).
+ * Reads a config file (YAML, or TOML for a .toml name) from the tree:
+ * LOOKUP_FOUND, LOOKUP_MISSING, or LOOKUP_ERROR when broken (with a
+ * warning naming the file, or after error()).
  */
-static int read_config(struct repo *r, git_tree *tree, const char *path,
+static enum lookup read_config(struct repo *r, git_tree *tree, const char *path,
 		       json_t **out)
 {
 	git_blob *blob = NULL;
 	struct frontmatter fm;
 	const struct frontmatter_problem *p;
 	size_t n = strlen(path);
-	int ret;
+	enum lookup ret;
 
 	*out = NULL;
 	ret = repo_tree_blob(r, tree, path, &blob);
-	if (ret)
+	if (ret != LOOKUP_FOUND)
 		return ret;
 	frontmatter_init(&fm);
 	if (git_blob_rawsize(blob) > FRONTMATTER_MAX_BYTES) {
 		warning("%s: larger than 1 MiB; ignored", path);
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	} else if (n > 5 && !strcmp(path + n - 5, ".toml")) {
 		struct toml_error terr;
 		if (toml_parse(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
 			       0, out, &terr) < 0) {
 			warning("%s:%d:%d: %s; the file is ignored", path, terr.line,
 				terr.column, terr.message);
-			ret = -1;
+			ret = LOOKUP_ERROR;
 		}
 	} else if (frontmatter_parse_yaml(&fm, git_blob_rawcontent(blob),
 					  (size_t)git_blob_rawsize(blob), 1, out) < 0) {
 		p = frontmatter_first_error(&fm);
 		warning("%s:%d:%d: %s; the file is ignored", path, p->line,
 			p->column, p->message);
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	}
-	if (!ret && *out && !json_is_object(*out)) {
+	if (ret == LOOKUP_FOUND && *out && !json_is_object(*out)) {
 		warning("%s: not a mapping; ignored", path);
 		json_decref(*out);
 		*out = NULL;
-		ret = -1;
+		ret = LOOKUP_ERROR;
 	}
 	frontmatter_release(&fm);
 	git_blob_free(blob);
@@ -285,26 +281,26 @@ static void apply_herald_config(struct site *s, const json_t *c)
 	strvec_clear(&globs);
 	get_list(json_object_get(c, "drafts"), &s->drafts);
 	get_list(json_object_get(c, "endings"), &s->endings);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	if (str_or_null(c, "base_url"))
-		set_base_url(s, str_or_null(c, "base_url"), NULL);
-	if (str_or_null(c, "permalink")) {
-		set_str(&s->permalink, str_or_null(c, "permalink"));
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	if (value_str(c, "base_url"))
+		set_base_url(s, value_str(c, "base_url"), NULL);
+	if (value_str(c, "permalink")) {
+		set_str(&s->permalink, value_str(c, "permalink"));
 		s->custom_permalink = 1;
 	}
-	if (str_or_null(c, "timezone"))
-		set_zone(s, ".herald.yml", str_or_null(c, "timezone"));
+	if (value_str(c, "timezone"))
+		set_zone(s, ".herald.yml", value_str(c, "timezone"));
 	v = json_object_get(c, "future");
 	if (v)
 		s->future = frontmatter_truthy(v);
 	if (json_is_object(fields)) {
-		if (str_or_null(fields, "draft"))
-			set_str(&s->draft_field, str_or_null(fields, "draft"));
-		if (str_or_null(fields, "published"))
-			set_str(&s->published_field, str_or_null(fields, "published"));
-		if (str_or_null(fields, "title"))
-			set_str(&s->title_field, str_or_null(fields, "title"));
+		if (value_str(fields, "draft"))
+			set_str(&s->draft_field, value_str(fields, "draft"));
+		if (value_str(fields, "published"))
+			set_str(&s->published_field, value_str(fields, "published"));
+		if (value_str(fields, "title"))
+			set_str(&s->title_field, value_str(fields, "title"));
 		get_list(json_object_get(fields, "date"), &s->date_fields);
 		get_list(json_object_get(fields, "summary"), &s->summary_fields);
 		get_list(json_object_get(fields, "image"), &s->image_fields);
@@ -347,7 +343,7 @@ static const char *jekyll_style(const char *style)
 
 static void apply_jekyll_config(struct site *s, const json_t *c)
 {
-	const char *style = str_or_null(c, "permalink");
+	const char *style = value_str(c, "permalink");
 	const json_t *future = json_object_get(c, "future");
 	const json_t *colls = json_object_get(c, "collections");
 	static const char *const default_exclude[] = {
@@ -363,14 +359,14 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 
 	s->kind = SITE_JEKYLL;
 	set_date_fields(s, dates);
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "url"), str_or_null(c, "baseurl"));
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	set_base_url(s, value_str(c, "url"), value_str(c, "baseurl"));
 	set_str(&s->permalink, jekyll_style(style));
 	if (future)
 		s->future = frontmatter_truthy(future);
-	set_zone(s, "_config.yml", str_or_null(c, "timezone"));
-	cdir = str_or_null(c, "collections_dir");
+	set_zone(s, "_config.yml", value_str(c, "timezone"));
+	cdir = value_str(c, "collections_dir");
 	free(s->collections_dir);
 	s->collections_dir = cdir && *cdir ? clean_dir(cdir) : NULL;
 	if (s->collections_dir && (!*s->collections_dir || !strcmp(s->collections_dir, ".") ||
@@ -403,7 +399,7 @@ static void apply_jekyll_config(struct site *s, const json_t *c)
 			if (!strcmp(k, "posts") || !json_is_object(v) ||
 			    !frontmatter_truthy(json_object_get(v, "output")))
 				continue;
-			link = str_or_null(v, "permalink");
+			link = value_str(v, "permalink");
 			strvec_push(&s->collections, k);
 			if (link) {
 				strvec_push(&s->collection_links, jekyll_style(link));
@@ -640,8 +636,8 @@ static void apply_zola_config(struct site *s, const json_t *c)
 
 	s->kind = SITE_ZOLA;
 	set_date_fields(s, dates);
-	set_str(&s->zola_default_lang, str_or_null(c, "default_language") ?
-		str_or_null(c, "default_language") : "en");
+	set_str(&s->zola_default_lang, value_str(c, "default_language") ?
+		value_str(c, "default_language") : "en");
 	/* [languages.fr] (Zola 0.16+), or languages = [{code = "fr"}] before */
 	strvec_clear(&s->zola_langs);
 	langs = json_object_get(c, "languages");
@@ -650,15 +646,15 @@ static void apply_zola_config(struct site *s, const json_t *c)
 			strvec_push(&s->zola_langs, k);
 	} else if (json_is_array(langs)) {
 		json_array_foreach(langs, i, v)
-			if (str_or_null(v, "code"))
-				strvec_push(&s->zola_langs, str_or_null(v, "code"));
+			if (value_str(v, "code"))
+				strvec_push(&s->zola_langs, value_str(v, "code"));
 	}
-	paths = str_or_null(json_object_get(c, "slugify"), "paths");
+	paths = value_str(json_object_get(c, "slugify"), "paths");
 	s->zola_slugify = paths && !strcmp(paths, "safe") ? ZOLA_SLUG_SAFE :
 			  paths && !strcmp(paths, "off") ? ZOLA_SLUG_OFF : ZOLA_SLUG_ON;
-	if (str_or_null(c, "title"))
-		set_str(&s->title, str_or_null(c, "title"));
-	set_base_url(s, str_or_null(c, "base_url"), NULL);
+	if (value_str(c, "title"))
+		set_str(&s->title, value_str(c, "title"));
+	set_base_url(s, value_str(c, "base_url"), NULL);
 	s->future = 1;
 }
 
@@ -691,7 +687,7 @@ static int read_config_dir(struct repo *r, git_tree *tree, const char *dir,
 		     strcmp(dot, ".yml") && strcmp(dot, ".json")))
 			continue;
 		path = xstrfmt("%s/%s", dir, name);
-		if (!read_config(r, tree, path, &c) && c) {
+		if (read_config(r, tree, path, &c) == LOOKUP_FOUND && c) {
 			key = xstrndup(name, (size_t)(dot - name));
 			if (!strcmp(key, "hugo") || !strcmp(key, "config")) {
 				merge_into(into, c);
@@ -741,7 +737,7 @@ static int load_generator_config(struct site *s, struct repo *r, git_tree *tree)
 	int ret = 1;
 
 	for (i = 0; files[i]; i++) {
-		if (read_config(r, tree, files[i], &c) || !c)
+		if (read_config(r, tree, files[i], &c) != LOOKUP_FOUND || !c)
 			continue;
 		found = files[i];
 		break;
@@ -792,7 +788,7 @@ static int base_url_line(struct repo *r, git_tree *tree, const char *file,
 	int line = 1, found = 0;
 	size_t i;
 
-	if (!tree || !file || repo_tree_blob(r, tree, file, &blob))
+	if (!tree || !file || repo_tree_blob(r, tree, file, &blob) != LOOKUP_FOUND)
 		return 0;
 	p = git_blob_rawcontent(blob);
 	end = p + git_blob_rawsize(blob);
@@ -881,9 +877,9 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
 	json_t *c = NULL, *h = NULL;
 	int ret = 0, has_herald = 0;
 
-	if (tree && !read_config(r, tree, ".herald.yml", &h))
+	if (tree && read_config(r, tree, ".herald.yml", &h) == LOOKUP_FOUND)
 		has_herald = 1;
-	if (tree && !read_config(r, tree, "_config.yml", &c)) {
+	if (tree && read_config(r, tree, "_config.yml", &c) == LOOKUP_FOUND) {
 		set_str(&s->config_path, "_config.yml");
 		apply_jekyll_config(s, c ? c : json_object());
 	} else if (tree) {
@@ -1634,7 +1630,7 @@ static void jekyll_sanitize(struct strbuf *path)
 
 static char *jekyll_url(const struct site *s, const struct post *p)
 {
-	const char *own = str_or_null(p->fm.data, "permalink");
+	const char *own = value_str(p->fm.data, "permalink");
 	const char *tpl = s->permalink, *collection = "posts";
 	struct strbuf path = STRBUF_INIT;
 	const char *rel = jekyll_rel(s, p->path) ? jekyll_rel(s, p->path) : p->path;
@@ -1691,7 +1687,7 @@ static void merge_over(json_t *into, const json_t *values)
 /* A defaults scope's path, from FrontmatterDefaults#sanitize_path: no leading '/'. */
 static const char *scope_path(const json_t *scope)
 {
-	const char *p = str_or_null(scope, "path");
+	const char *p = value_str(scope, "path");
 
 	if (!p)
 		return "";
@@ -1747,7 +1743,7 @@ static int scope_applies_path(const struct site *s, const json_t *scope,
 /* FrontmatterDefaults#applies_type?, with the deprecated singular names. */
 static int scope_applies_type(const json_t *scope, const char *type)
 {
-	const char *t = str_or_null(scope, "type");
+	const char *t = value_str(scope, "type");
 
 	if (!json_object_get(scope, "type"))
 		return 1;
@@ -2047,7 +2043,7 @@ static char *hugo_url(const struct site *s, const struct post *p)
 	if (q)
 		strbuf_add(&section, rel, (size_t)(q - rel));
 	if (section.len && s->permalinks)
-		pattern = str_or_null(s->permalinks, section.buf);
+		pattern = value_str(s->permalinks, section.buf);
 	if (pattern && root >= 0)
 		has_entries = hugo_current_section(s, root, rel, &sections);
 	date_at_offset(p->url_date < 0 ? -62135596800LL : p->url_date, p->url_date_offset, &tm);
@@ -2265,9 +2261,9 @@ char *site_post_url(const struct site *s, const struct post *p)
 	}
 	/* a page's own address wins over any pattern: Hugo's `url`, Zola's `path` */
 	{
-		const char *own = str_or_null(p->fm.data, "url");
+		const char *own = value_str(p->fm.data, "url");
 		if (!own)
-			own = str_or_null(p->fm.data, "path");
+			own = value_str(p->fm.data, "path");
 		if (own && *own && !strstr(own, "://")) {
 			if (s->kind == SITE_ZOLA && !strncmp(p->path, "content/", 8))
 				return zola_url(s, p);

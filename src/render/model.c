@@ -2,7 +2,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "herald/changes.h"
+#include "herald/event.h"
 #include "herald/date.h"
 #include "herald/link.h"
 #include "herald/markdown.h"
@@ -13,12 +13,6 @@
 #include "herald/banned.h"
 
 #define SUMMARY_CHARS 600
-
-static const char *str(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* Sets o[key] to the url as herald emits it (link_clean()), or null. */
 static void set_link(json_t *o, const char *key, const char *url)
@@ -36,7 +30,7 @@ static json_t *site_json(const json_t *doc, const struct site *site)
 
 	if (!site && json_is_object(old)) {
 		o = json_deep_copy(old);
-		set_link(o, "base_url", str(old, "base_url"));
+		set_link(o, "base_url", value_str(old, "base_url"));
 		return o;
 	}
 	o = json_pack("{s:o, s:o}",
@@ -101,14 +95,14 @@ static int is_bundle(const char *path)
 static void picture(json_t *ev, const struct site *site, const char *base_url)
 {
 	const json_t *fm = json_object_get(ev, "front_matter");
-	const char *page = str(ev, "url");
+	const char *page = value_str(ev, "url");
 	char *image = NULL;
 	size_t i;
 
 	for (i = 0; i < site->image_fields.nr && !image; i++) {
 		const char *ref = image_ref(field_at(fm, site->image_fields.v[i]));
 		if (ref && *ref)
-			image = link_resolve(ref, base_url, is_bundle(str(ev, "path")) ? page : NULL);
+			image = link_resolve(ref, base_url, is_bundle(value_str(ev, "path")) ? page : NULL);
 	}
 	json_object_set_new(ev, "image", image ? json_string(image) : json_null());
 	free(image);
@@ -124,7 +118,7 @@ static void picture(json_t *ev, const struct site *site, const char *base_url)
 
 static json_t *range_json(const json_t *doc)
 {
-	const char *from = str(doc, "from"), *to = str(doc, "to");
+	const char *from = value_str(doc, "from"), *to = value_str(doc, "to");
 	json_t *r = json_object();
 
 	json_object_set_new(r, "from", value_text(from));
@@ -166,7 +160,7 @@ static json_t *display(const char *d)
 
 static void date_display(json_t *ev)
 {
-	json_object_set_new(ev, "date_display", display(str(ev, "date")));
+	json_object_set_new(ev, "date_display", display(value_str(ev, "date")));
 }
 
 /* Percent-encodes what an IRI may not hold as is. */
@@ -191,7 +185,7 @@ static void add_encoded(struct strbuf *sb, const char *s)
 static void uid(json_t *ev)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *url = str(ev, "url"), *path = str(ev, "path");
+	const char *url = value_str(ev, "url"), *path = value_str(ev, "path");
 
 	if (url) {
 		strbuf_addstr(&sb, url);
@@ -221,7 +215,7 @@ static void texts(json_t *ev)
 	json_object_set_new(ev, "tags_text", value_textn(sb.buf, sb.len));
 	strbuf_reset(&sb);
 	json_array_foreach(json_object_get(ev, "changes"), i, v) {
-		const char *f = str(v, "field");
+		const char *f = value_str(v, "field");
 		if (!f)
 			continue;
 		if (sb.len)
@@ -239,7 +233,7 @@ static const char *fm_str(const json_t *fm, const char *key, int any_case)
 	json_t *v;
 
 	if (!any_case || json_object_get(fm, key))
-		return str(fm, key);
+		return value_str(fm, key);
 	json_object_foreach((json_t *)fm, k, v)
 		if (!strcasecmp(k, key) && json_is_string(v))
 			return json_string_value(v);
@@ -281,9 +275,9 @@ static void modified(json_t *ev, const struct site *site)
 		}
 	}
 	if (!d)
-		d = str(ev, "date");
+		d = value_str(ev, "date");
 	if (!d)
-		d = str(json_object_get(ev, "commit"), "date");
+		d = value_str(json_object_get(ev, "commit"), "date");
 	json_object_set_new(ev, "updated_date", value_text(d));
 }
 
@@ -291,16 +285,16 @@ static void modified(json_t *ev, const struct site *site)
 static json_t *enrich(const json_t *src, const struct site *site, const char *base_url)
 {
 	json_t *ev = json_copy((json_t *)src);
-	const char *md = str(ev, "summary_markdown");
+	const char *md = value_str(ev, "summary_markdown");
 	const json_t *tags = json_object_get(ev, "tags");
 	char *tj;
 
 	if (!md)
-		md = str(ev, "summary");
+		md = value_str(ev, "summary");
 	if (!md)
 		md = "";
 	/* only absolute http(s) urls are emitted, percent-encoded */
-	set_link(ev, "url", str(src, "url"));
+	set_link(ev, "url", value_str(src, "url"));
 	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
 	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
 	add_rendered(ev, "summary_md", md, MARKDOWN_COMMONMARK);
@@ -338,8 +332,8 @@ static json_t *flagged(json_t *list)
 
 static int cmp_newest(const void *a, const void *b)
 {
-	const char *da = str(*(json_t *const *)a, "date");
-	const char *db = str(*(json_t *const *)b, "date");
+	const char *da = value_str(*(json_t *const *)a, "date");
+	const char *db = value_str(*(json_t *const *)b, "date");
 	int c;
 
 	/* RFC 3339 in UTC sorts as text; undated posts go last */
@@ -349,7 +343,7 @@ static int cmp_newest(const void *a, const void *b)
 		c = -strcmp(da, db);
 	if (c)
 		return c;
-	return strcmp(str(*(json_t *const *)a, "path"), str(*(json_t *const *)b, "path"));
+	return strcmp(value_str(*(json_t *const *)a, "path"), value_str(*(json_t *const *)b, "path"));
 }
 
 /*
@@ -360,7 +354,7 @@ static int cmp_newest(const void *a, const void *b)
 static void feed_fields(json_t *m)
 {
 	const json_t *site = json_object_get(m, "site"), *ev;
-	const char *base = str(site, "base_url"), *title = str(site, "title");
+	const char *base = value_str(site, "base_url"), *title = value_str(site, "title");
 	const char *newest = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -374,14 +368,14 @@ static void feed_fields(json_t *m)
 	json_object_set_new(m, "feed_id", value_textn(sb.buf, sb.len));
 	strbuf_release(&sb);
 	json_array_foreach(json_object_get(m, "posts"), i, ev) {
-		const char *d = str(ev, "updated_date");
+		const char *d = value_str(ev, "updated_date");
 		if (d && (!newest || strcmp(d, newest) > 0))
 			newest = d;
 	}
 	if (!newest)
-		newest = str(m, "now");
+		newest = value_str(m, "now");
 	json_object_set_new(m, "feed_updated", value_text(newest));
-	json_object_set_new(m, "now_display", display(str(m, "now")));
+	json_object_set_new(m, "now_display", display(value_str(m, "now")));
 }
 
 json_t *model_build(const json_t *doc, const struct site *site)
@@ -411,8 +405,8 @@ json_t *model_build(const json_t *doc, const struct site *site)
 		const char *type;
 		if (!json_is_object(ev))
 			continue;
-		e = enrich(ev, site ? site : &defaults, str(site_obj, "base_url"));
-		type = str(e, "type");
+		e = enrich(ev, site ? site : &defaults, value_str(site_obj, "base_url"));
+		type = value_str(e, "type");
 		t = type ? event_type_parse(type) : -1;
 		if (t >= 0)
 			json_array_append(lists[t], e);
@@ -451,5 +445,14 @@ json_t *model_build(const json_t *doc, const struct site *site)
 	json_object_set_new(m, "range", range_json(doc));
 	if (!json_object_get(m, "errors"))
 		json_object_set_new(m, "errors", json_array());
+	return m;
+}
+
+json_t *model_build_events(const struct event_list *l, const struct site *site)
+{
+	json_t *doc = event_list_document(l), *m;
+
+	m = model_build(doc, site);
+	json_decref(doc);
 	return m;
 }

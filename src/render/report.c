@@ -52,7 +52,8 @@ int report_render(struct setup *st, struct range *rg,
 	struct changes_options co;
 	struct render_source src;
 	git_tree *tree = NULL;
-	json_t *doc = NULL, *model = NULL;
+	struct event_list events;
+	json_t *model = NULL;
 	const char *name = report_template_name(o->kind, o->format);
 	int ret = 0;
 
@@ -64,14 +65,13 @@ int report_render(struct setup *st, struct range *rg,
 	co.site = &st->site;
 	co.now = st->now;
 	co.drafts = o->drafts;
-	if (changes_scan(st->repo, rg->from, rg->to, &co, &doc) < 0) {
+	if (changes_scan(st->repo, rg->from, rg->to, &co, &events) < 0) {
 		ret = -1;
 		goto out;
 	}
-	model = model_build(doc, &st->site);
-	/* the model shares what it needs; the document's own containers can go */
-	json_decref(doc);
-	doc = NULL;
+	model = model_build_events(&events, &st->site);
+	/* the model has what it needs; the events can go */
+	event_list_release(&events);
 	limit_list(model, "posts", o->limit);
 	if (!*name && !o->template_file) {
 		char *s = json_dumps(model, JSON_SORT_KEYS | JSON_INDENT(2));
@@ -86,7 +86,6 @@ int report_render(struct setup *st, struct range *rg,
 	src.override = o->template_file;
 	ret = render_template(&src, name, model, out);
 out:
-	json_decref(doc);
 	json_decref(model);
 	git_tree_free(tree);
 	return ret;

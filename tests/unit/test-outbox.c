@@ -178,7 +178,7 @@ static void test_round_trip(struct outbox *ob)
 	is_int(outbox_put(ob, &e), 0, "put");
 	path = xstrfmt("%s/herald/outbox/msg_roundtrip.json", gitdir);
 	is_int(mode_of(path), 0600, "entry file is 0600");
-	is_int(outbox_get(ob, "msg_roundtrip", &got, &dead), 0, "get");
+	is_int(outbox_get(ob, "msg_roundtrip", &got, &dead), LOOKUP_FOUND, "get");
 	is_int(dead, 0, "get says pending");
 	ok(entries_equal(&e, &got), "every field round-trips (NUL in body)");
 	ok(strbuf_read_file(&file, path, 0) == 0 &&
@@ -195,7 +195,7 @@ static void test_round_trip(struct outbox *ob)
 	free(e.response);
 	e.response = NULL;
 	is_int(outbox_put(ob, &e), 0, "put with invalid UTF-8");
-	is_int(outbox_get(ob, "msg_roundtrip", &got, NULL), 0, "get it back");
+	is_int(outbox_get(ob, "msg_roundtrip", &got, NULL), LOOKUP_FOUND, "get it back");
 	ok(entries_equal(&e, &got), "invalid UTF-8 body and post round-trip");
 	ok(got.response == NULL, "NULL stays NULL");
 	strbuf_reset(&file);
@@ -209,7 +209,7 @@ static void test_round_trip(struct outbox *ob)
 	e.body = NULL;
 	e.body_len = 0;
 	is_int(outbox_put(ob, &e), 0, "put with NULL body");
-	is_int(outbox_get(ob, "msg_roundtrip", &got, NULL), 0, "get it back");
+	is_int(outbox_get(ob, "msg_roundtrip", &got, NULL), LOOKUP_FOUND, "get it back");
 	ok(got.body && !*got.body && !got.body_len, "body is \"\"");
 
 	/* Missing required fields are refused. */
@@ -265,14 +265,14 @@ static void test_replace_list_has_remove(struct outbox *ob)
 	is_int(dot_files(folder), 0, "no temporary files left after put");
 	free(folder);
 
-	is_int(outbox_has(ob, "msg_a"), 1, "has pending");
-	is_int(outbox_has(ob, "msg_zz"), 0, "has not unknown");
-	is_int(outbox_has(ob, "msg_"), 0, "has wants the whole id");
-	is_int(outbox_has(ob, "../herald/outbox/msg_a"), 0,
+	is_int(outbox_has(ob, "msg_a"), LOOKUP_FOUND, "has pending");
+	is_int(outbox_has(ob, "msg_zz"), LOOKUP_MISSING, "has not unknown");
+	is_int(outbox_has(ob, "msg_"), LOOKUP_MISSING, "has wants the whole id");
+	is_int(outbox_has(ob, "../herald/outbox/msg_a"), LOOKUP_MISSING,
 	       "has of an invalid id is 0");
 
 	is_int(outbox_remove(ob, "msg_b"), 0, "remove");
-	is_int(outbox_has(ob, "msg_b"), 0, "removed");
+	is_int(outbox_has(ob, "msg_b"), LOOKUP_MISSING, "removed");
 	ok(!in_herald("outbox", "msg_b.json"),
 	   "file is gone");
 	is_int(outbox_remove(ob, "msg_b"), 0, "removing again is fine");
@@ -298,8 +298,8 @@ static void test_bury_revive_drop(struct outbox *ob)
 	ok(!in_herald("outbox", "msg_c.json"),
 	   "pending file is gone");
 	ok(in_herald("dead", "msg_c.json"), "dead file is there");
-	is_int(outbox_has(ob, "msg_c"), 1, "has dead");
-	is_int(outbox_get(ob, "msg_c", &got, &dead), 0, "get dead");
+	is_int(outbox_has(ob, "msg_c"), LOOKUP_FOUND, "has dead");
+	is_int(outbox_get(ob, "msg_c", &got, &dead), LOOKUP_FOUND, "get dead");
 	is_int(dead, 1, "get says dead");
 	ok(entries_equal(&e, &got), "dead entry has e's fields");
 	is_int(outbox_list(ob, 1, &list, &nr), 0, "list dead");
@@ -312,7 +312,7 @@ static void test_bury_revive_drop(struct outbox *ob)
 	is_int(outbox_revive(ob, "msg_c", 1800000000), 0, "revive");
 	ok(!in_herald("dead", "msg_c.json"),
 	   "dead file is gone");
-	is_int(outbox_get(ob, "msg_c", &got, &dead), 0, "get revived");
+	is_int(outbox_get(ob, "msg_c", &got, &dead), LOOKUP_FOUND, "get revived");
 	ok(dead == 0 && !strcmp(got.id, "msg_c") && got.attempts == 0 &&
 		   got.next_attempt == 1800000000,
 	   "pending again, same id, attempts 0, due now");
@@ -330,9 +330,9 @@ static void test_bury_revive_drop(struct outbox *ob)
 	/* drop, pending and dead */
 	outbox_bury(ob, &e);
 	is_int(outbox_drop(ob, "msg_c"), 0, "drop dead");
-	is_int(outbox_has(ob, "msg_c"), 0, "dropped dead");
+	is_int(outbox_has(ob, "msg_c"), LOOKUP_MISSING, "dropped dead");
 	is_int(outbox_drop(ob, "msg_a"), 0, "drop pending");
-	is_int(outbox_has(ob, "msg_a"), 0, "dropped pending");
+	is_int(outbox_has(ob, "msg_a"), LOOKUP_MISSING, "dropped pending");
 	begin_capture(scratch);
 	is_int(outbox_drop(ob, "msg_a"), -1, "dropping again fails");
 	end_capture(scratch, &err);
@@ -359,9 +359,9 @@ static void test_prefix(struct outbox *ob)
 	outbox_bury(ob, &e);
 	outbox_entry_release(&e);
 
-	is_int(outbox_get(ob, "msg_2abc", &got, &dead), 0, "unique prefix");
+	is_int(outbox_get(ob, "msg_2abc", &got, &dead), LOOKUP_FOUND, "unique prefix");
 	is_str(got.id, "msg_2abcdef", "finds the full id");
-	is_int(outbox_get(ob, "msg_9", &got, &dead), 0,
+	is_int(outbox_get(ob, "msg_9", &got, &dead), LOOKUP_FOUND,
 	       "unique prefix of dead");
 	ok(dead == 1 && str_eq(got.id, "msg_9dead"), "finds the dead entry");
 	begin_capture(scratch);
@@ -370,12 +370,12 @@ static void test_prefix(struct outbox *ob)
 	ok(strstr(err.buf, "ambiguous") && strstr(err.buf, "msg_2abcdef") &&
 		   strstr(err.buf, "msg_2abxyz"),
 	   "error names the candidates");
-	is_int(outbox_get(ob, "msg_3", &got, &dead), 1, "no match is 1");
-	is_int(outbox_get(ob, "msg_2abcdef", &got, NULL), 0, "exact id");
+	is_int(outbox_get(ob, "msg_3", &got, &dead), LOOKUP_MISSING, "no match is not found");
+	is_int(outbox_get(ob, "msg_2abcdef", &got, NULL), LOOKUP_FOUND, "exact id");
 	is_int(outbox_drop(ob, "msg_2abx"), 0, "drop by prefix");
-	is_int(outbox_has(ob, "msg_2abxyz"), 0, "dropped");
+	is_int(outbox_has(ob, "msg_2abxyz"), LOOKUP_MISSING, "dropped");
 	is_int(outbox_revive(ob, "msg_9d", 5), 0, "revive by prefix");
-	is_int(outbox_get(ob, "msg_9dead", &got, &dead), 0, "revived");
+	is_int(outbox_get(ob, "msg_9dead", &got, &dead), LOOKUP_FOUND, "revived");
 	is_int(dead, 0, "pending");
 	outbox_drop(ob, "msg_2abcdef");
 	outbox_drop(ob, "msg_9dead");
@@ -402,7 +402,7 @@ static void test_invalid_ids(struct outbox *ob)
 			fails++;
 		if (bad[i] && outbox_get(ob, bad[i], &got, &dead) != -1)
 			fails++;
-		if (bad[i] && outbox_has(ob, bad[i]) != 0)
+		if (bad[i] && outbox_has(ob, bad[i]) != LOOKUP_MISSING)
 			fails++;
 		outbox_entry_release(&e);
 	}

@@ -8,6 +8,7 @@
 #include "herald/dialect.h"
 #include "herald/kind.h"
 #include "herald/strbuf.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 static void item(struct kind_item *it, int batch)
@@ -30,7 +31,7 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 	(void)batch;
 	for (i = 0; i < shown; i++) {
 		strbuf_reset(&sb);
-		text = kind_str(items[i].ev, "summary_text");
+		text = value_str(items[i].ev, "summary_text");
 		if (text)
 			dialect_gchat(&sb, text, strlen(text));
 		kind_set(items[i].ev, "summary_gchat", &sb);

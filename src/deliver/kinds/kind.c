@@ -70,12 +70,6 @@ size_t kind_share(size_t total, size_t used, size_t n)
 	return each < KIND_MIN_SUMMARY ? 0 : each;
 }
 
-const char *kind_str(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 			  const char *option)
 {

@@ -9,6 +9,7 @@
 #include "herald/dialect.h"
 #include "herald/kind.h"
 #include "herald/strbuf.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 static void item(struct kind_item *it, int batch)
@@ -35,7 +36,7 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 	(void)batch;
 	for (i = 0; i < shown; i++) {
 		strbuf_reset(&sb);
-		text = kind_str(items[i].ev, "summary_text");
+		text = value_str(items[i].ev, "summary_text");
 		if (text)
 			dialect_teams(&sb, text, strlen(text));
 		kind_set(items[i].ev, "summary_teams", &sb);

@@ -12,6 +12,7 @@
 #include "herald/strbuf.h"
 #include "herald/target.h"
 #include "herald/usage.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 #define TEXT 4096
@@ -42,7 +43,7 @@ static void configure(struct target *t)
 
 static int check(const json_t *target, const char *id)
 {
-	const char *name = kind_str(target, "name");
+	const char *name = value_str(target, "name");
 
 	(void)id;
 	if (!chat_id(target))

@@ -12,6 +12,7 @@
 #include "herald/strvec.h"
 #include "herald/target.h"
 #include "herald/usage.h"
+#include "herald/value.h"
 #include "herald/banned.h"
 
 /* The event as the model has it, without the flags that belong to a list. */
@@ -28,7 +29,7 @@ static json_t *webhook_event(const json_t *ev)
 /* "post.<type>" for one event, "posts.batch" for several. */
 static json_t *webhook_type(const json_t *events)
 {
-	const char *type = kind_str(json_array_get(events, 0), "type");
+	const char *type = value_str(json_array_get(events, 0), "type");
 
 	if (json_array_size(events) == 1)
 		return json_sprintf("post.%s", type ? type : "unknown");
@@ -38,7 +39,7 @@ static json_t *webhook_type(const json_t *events)
 static int body(const json_t *events, long long now, json_t **out)
 {
 	const json_t *first = json_array_get(events, 0);
-	const char *type = kind_str(first, "type");
+	const char *type = value_str(first, "type");
 	json_t *doc, *data, *list, *ev;
 	char stamp[32];
 	size_t i;
@@ -47,7 +48,7 @@ static int body(const json_t *events, long long now, json_t **out)
 	if (json_array_size(events) == 1) {
 		if (!type)
 			return error("event of '%s' has no type",
-				     kind_str(first, "path") ? kind_str(first, "path") : "?");
+				     value_str(first, "path") ? value_str(first, "path") : "?");
 		doc = json_object();
 		json_object_set_new(doc, "type", json_sprintf("post.%s", type));
 		json_object_set_new(doc, "timestamp", json_string(stamp));

@@ -1,0 +1,347 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "herald/date.h"
+#include "herald/event.h"
+#include "herald/post.h"
+#include "herald/strbuf.h"
+#include "herald/usage.h"
+#include "herald/value.h"
+#include "herald/banned.h"
+
+static const char *const type_names[] = {
+	[EVENT_NEW] = "new",
+	[EVENT_UNDRAFTED] = "undrafted",
+	[EVENT_MOVED] = "moved",
+	[EVENT_UPDATED] = "updated",
+	[EVENT_UNPUBLISHED] = "unpublished",
+	[EVENT_DELETED] = "deleted",
+	[EVENT_SCHEDULED] = "scheduled",
+	[EVENT_DRAFT] = "draft",
+	[EVENT_NONE] = "none",
+};
+
+const char *event_type_name(enum event_type t)
+{
+	if ((unsigned)t >= ARRAY_SIZE(type_names))
+		BUG("event type %d", (int)t);
+	return type_names[t];
+}
+
+int event_type_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < EVENT_TYPES; i++)
+		if (!strcmp(type_names[i], name))
+			return i;
+	return -1;
+}
+
+enum event_type event_classify(enum post_state before, enum post_state after,
+			       int same_path, int changed)
+{
+	if (before == POST_INVALID)
+		before = POST_ABSENT;
+	if (after == POST_INVALID)
+		return EVENT_NONE;
+	if (after == POST_PUBLISHED) {
+		switch (before) {
+		case POST_ABSENT:
+		case POST_SCHEDULED:
+			return EVENT_NEW;
+		case POST_DRAFT:
+			return EVENT_UNDRAFTED;
+		default:
+			if (!same_path)
+				return EVENT_MOVED;
+			return changed ? EVENT_UPDATED : EVENT_NONE;
+		}
+	}
+	if (before == POST_PUBLISHED)
+		return after == POST_ABSENT ? EVENT_DELETED : EVENT_UNPUBLISHED;
+	if (after == POST_SCHEDULED && before != POST_SCHEDULED)
+		return EVENT_SCHEDULED;
+	if (before == POST_ABSENT && after == POST_ABSENT)
+		return EVENT_NONE;
+	return same_path && !changed && before == after ? EVENT_NONE : EVENT_DRAFT;
+}
+
+void event_list_init(struct event_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->with_commits = true;
+}
+
+static void event_release(struct event *e)
+{
+	free(e->path);
+	free(e->from_path);
+	free(e->title);
+	free(e->slug);
+	if (e->summary_md != e->summary)
+		free(e->summary_md);
+	free(e->summary);
+	free(e->url);
+	json_decref(e->tags);
+	free(e->front_matter);
+	json_decref(e->changes);
+}
+
+void event_list_release(struct event_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		event_release(&l->v[i]);
+	free(l->v);
+	for (i = 0; i < l->nr_errors; i++) {
+		free(l->errors[i].path);
+		free(l->errors[i].message);
+	}
+	free(l->errors);
+	for (i = 0; i < l->nr_commits; i++)
+		free(l->commits[i]);
+	free(l->commits);
+	event_list_init(l);
+}
+
+static char *clean_or_empty(const char *s)
+{
+	return value_clean(s ? s : "");
+}
+
+struct event *event_list_add(struct event_list *l, enum event_type t, const struct post *p,
+			     const char *path, const char *from_path, enum post_state state)
+{
+	struct event *e;
+
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	e = &l->v[l->nr++];
+	memset(e, 0, sizeof(*e));
+	e->type = t;
+	e->path = value_clean(path);
+	e->from_path = value_clean(from_path);
+	e->state = state;
+	e->title = clean_or_empty(p->title);
+	e->slug = clean_or_empty(p->slug);
+	e->summary = clean_or_empty(p->summary);
+	/* most summaries are plain text, the same in both forms: kept once */
+	if (!strcmp(p->summary ? p->summary : "", p->summary_md ? p->summary_md : ""))
+		e->summary_md = e->summary;
+	else
+		e->summary_md = clean_or_empty(p->summary_md);
+	e->url = value_clean(p->url);
+	e->date = p->date >= 0 ? p->date : -1;
+	/* strings only: nothing to sort, and the post's array is never changed */
+	e->tags = p->tags ? json_incref(p->tags) : json_array();
+	/* sorted: every output shows front matter keys in that order */
+	if (p->fm.data) {
+		e->front_matter = json_dumps(p->fm.data, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!e->front_matter)
+			die("out of memory keeping the front matter of '%s'", e->path);
+	}
+	return e;
+}
+
+void event_list_add_error(struct event_list *l, const struct post *p)
+{
+	struct event_error *e;
+
+	ALLOC_GROW(l->errors, l->nr_errors + 1, l->alloc_errors);
+	e = &l->errors[l->nr_errors++];
+	e->path = value_clean(p->path);
+	e->message = clean_or_empty(p->error);
+	e->line = p->error_line;
+	e->column = p->error_column;
+}
+
+const struct event_commit *event_list_commit(struct event_list *l, const git_commit *c)
+{
+	const git_signature *a = git_commit_author(c);
+	const char *summary = git_commit_summary((git_commit *)c);
+	struct event_commit *ec;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *author, *email, *subject;
+	size_t na, ne, ns;
+
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
+	/* events of one commit come together: the last few are enough */
+	if (l->nr_commits && !strcmp(l->commits[l->nr_commits - 1]->id, hex))
+		return l->commits[l->nr_commits - 1];
+	author = clean_or_empty(a->name);
+	email = clean_or_empty(a->email);
+	subject = clean_or_empty(summary);
+	na = strlen(author) + 1;
+	ne = strlen(email) + 1;
+	ns = strlen(subject) + 1;
+	/* one allocation: `scan --all` keeps a commit for nearly every post */
+	ec = xcalloc(1, sizeof(*ec) + na + ne + ns);
+	memcpy(ec->id, hex, sizeof(hex));
+	ec->author = memcpy((char *)(ec + 1), author, na);
+	ec->email = memcpy(ec->author + na, email, ne);
+	ec->subject = memcpy(ec->email + ne, subject, ns);
+	ec->date = (long long)a->when.time;
+	free(author);
+	free(email);
+	free(subject);
+	ALLOC_GROW(l->commits, l->nr_commits + 1, l->alloc_commits);
+	l->commits[l->nr_commits++] = ec;
+	return ec;
+}
+
+/* ---- JSON, where events leave the program ---- */
+
+json_t *event_commit_json(const struct event_commit *c)
+{
+	char date[32];
+
+	date_format(c->date, date, sizeof(date));
+	return json_pack("{s:s, s:s%, s:s, s:s, s:s, s:s}",
+			 "id", c->id, "short", c->id, (size_t)7,
+			 "author", c->author,
+			 "email", c->email,
+			 "date", date,
+			 "subject", c->subject);
+}
+
+static json_t *string_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* The front matter read back; its text was written by json_dumps(), so only memory can fail. */
+static json_t *front_matter_json(const struct event *e)
+{
+	json_t *v;
+
+	if (!e->front_matter)
+		return json_null();
+	v = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
+	if (!v)
+		die("out of memory reading the front matter of '%s'", e->path);
+	return v;
+}
+
+json_t *event_to_json(const struct event *e, bool with_commit)
+{
+	json_t *o = json_object();
+	char date[32];
+
+	/*
+	 * Keys in sorted order, then the commit: bodies printed without
+	 * JSON_SORT_KEYS (webhooks) have always shown them so.
+	 */
+	if (e->changes) {
+		json_object_set_new(o, "body_changed", json_boolean(e->body_changed));
+		json_object_set(o, "changes", e->changes);
+	}
+	if (e->date >= 0) {
+		date_format(e->date, date, sizeof(date));
+		json_object_set_new(o, "date", json_string(date));
+	} else {
+		json_object_set_new(o, "date", json_null());
+	}
+	json_object_set_new(o, "from_path", string_or_null(e->from_path));
+	json_object_set_new(o, "front_matter", front_matter_json(e));
+	json_object_set_new(o, "path", json_string(e->path));
+	json_object_set_new(o, "slug", json_string(e->slug));
+	json_object_set_new(o, "state", json_string(post_state_name(e->state)));
+	json_object_set_new(o, "summary", json_string(e->summary));
+	json_object_set_new(o, "summary_markdown", json_string(e->summary_md));
+	json_object_set(o, "tags", e->tags);
+	json_object_set_new(o, "title", json_string(e->title));
+	json_object_set_new(o, "type", json_string(event_type_name(e->type)));
+	json_object_set_new(o, "url", string_or_null(e->url));
+	if (with_commit)
+		json_object_set_new(o, "commit",
+				    e->commit ? event_commit_json(e->commit) : json_null());
+	return o;
+}
+
+static json_t *error_json(const struct event_error *e)
+{
+	return json_pack("{s:s, s:o, s:o, s:s}",
+		"path", e->path,
+		"line", e->line ? json_integer(e->line) : json_null(),
+		"column", e->column ? json_integer(e->column) : json_null(),
+		"message", e->message);
+}
+
+/* The document without its events: {"errors","from","now","to"}. */
+static json_t *skeleton(const struct event_list *l)
+{
+	json_t *errors = json_array();
+	char now[32];
+	size_t i;
+
+	for (i = 0; i < l->nr_errors; i++)
+		json_array_append_new(errors, error_json(&l->errors[i]));
+	date_format(l->now, now, sizeof(now));
+	return json_pack("{s:o, s:s, s:s, s:o}",
+			 "from", *l->from ? json_string(l->from) : json_null(),
+			 "to", l->to,
+			 "now", now,
+			 "errors", errors);
+}
+
+json_t *event_list_document(const struct event_list *l)
+{
+	json_t *doc = skeleton(l), *events = json_array();
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		json_array_append_new(events, event_to_json(&l->v[i], l->with_commits));
+	json_object_set_new(doc, "events", events);
+	return doc;
+}
+
+/* Writes `v` indented by 2 per level, starting at `depth` levels in. */
+static int write_indented(FILE *f, const json_t *v, int depth)
+{
+	char *s = json_dumps(v, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENCODE_ANY);
+	const char *p;
+
+	if (!s)
+		return -1;
+	for (p = s; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fprintf(f, "%*s", depth * 2, "");
+	}
+	free(s);
+	return 0;
+}
+
+int event_list_write_document(const struct event_list *l, FILE *f)
+{
+	/* the document's keys in sorted order, "events" among them */
+	static const char *const keys[] = { "errors", "events", "from", "now", "to" };
+	json_t *doc = skeleton(l);
+	size_t i, k;
+
+	fputs("{", f);
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		fprintf(f, "%s\n  \"%s\": ", k ? "," : "", keys[k]);
+		if (strcmp(keys[k], "events")) {
+			write_indented(f, json_object_get(doc, keys[k]), 1);
+			continue;
+		}
+		if (!l->nr) {
+			fputs("[]", f);
+			continue;
+		}
+		fputs("[", f);
+		for (i = 0; i < l->nr; i++) {
+			json_t *ev = event_to_json(&l->v[i], l->with_commits);
+			fputs(i ? ",\n    " : "\n    ", f);
+			write_indented(f, ev, 2);
+			json_decref(ev);
+		}
+		fputs("\n  ]", f);
+	}
+	fputs("\n}\n", f);
+	json_decref(doc);
+	/* a full disk shows only when the buffer is written */
+	return fflush(f) || ferror(f) ? -1 : 0;
+}
