@@ -92,7 +92,7 @@ test_expect_success 'announce: every chat body and the webhook carry the picture
 	PY
 '
 
-test_expect_success 'digest: HTML picture and subtitle, Atom media:thumbnail, JSON Feed image' '
+test_expect_success 'digest: HTML picture and subtitle, Atom media:thumbnail and summary, JSON Feed image and summary' '
 	cd blog &&
 	herald digest --since 2020-01-01 --format html --now $NOW >../d.html &&
 	herald digest --since 2020-01-01 --format atom --now $NOW >../d.atom &&
@@ -108,8 +108,11 @@ test_expect_success 'digest: HTML picture and subtitle, Atom media:thumbnail, JS
 	ns = {"a": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/"}
 	entry = ET.parse("../d.atom").getroot().find("a:entry", ns)
 	assert entry.find("media:thumbnail", ns).get("url") == image
+	summary = entry.find("a:summary", ns)
+	assert summary is not None and summary.get("type") == "text" and summary.text == sub, "no Atom summary"
 	f = json.load(open("../d.json"))
 	assert f["items"][0]["image"] == image, f["items"][0]
+	assert f["items"][0]["summary"] == sub, f["items"][0]
 	PY
 '
 
