@@ -130,6 +130,22 @@ void kind_set(json_t *ev, const char *key, const struct strbuf *sb);
 void kind_set_subtitle(struct kind_item *it, const char *key,
 		       void (*escape)(struct strbuf *, const char *, size_t));
 
+/*
+ * The `summaries` step most kinds share, one per way of making a summary:
+ * each sets items[0..shown)'s ev[key].
+ *  - escaped: the plain summary_text escaped by `escape` ("" without one);
+ *  - chat_markdown: the Markdown source cut as text within `budget`, mentions
+ *    defused (dialect_chat_markdown: what Discord and Mattermost render);
+ *  - render: the Markdown rendered in `fmt` within `budget` (dialect_render).
+ * The last two return 0, or -1 after error().
+ */
+void kind_summaries_escaped(struct kind_item *items, size_t shown, const char *key,
+			    void (*escape)(struct strbuf *, const char *, size_t));
+int kind_summaries_chat_markdown(struct kind_item *items, size_t shown, size_t budget,
+				 const char *key);
+int kind_summaries_render(struct kind_item *items, size_t shown, enum markdown_format fmt,
+			  size_t budget, enum mentions rule, enum markup m, const char *key);
+
 /* What is left of `total` after `used`, shared among `n`; 0 when under KIND_MIN_SUMMARY. */
 size_t kind_share(size_t total, size_t used, size_t n);
 

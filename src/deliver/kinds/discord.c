@@ -47,9 +47,7 @@ static void item(struct kind_item *it, int batch)
  */
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
 	size_t i, used = 0, budget;
-	int ret = 0;
 
 	(void)batch;
 	for (i = 0; i < shown; i++)
@@ -57,19 +55,7 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 	budget = kind_share(TOTAL, used, shown);
 	if (budget > DESCRIPTION)
 		budget = DESCRIPTION;
-	for (i = 0; i < shown; i++) {
-		strbuf_reset(&md);
-		if (markdown_render(items[i].md, strlen(items[i].md), MARKDOWN_COMMONMARK,
-				    0, &md) < 0) {
-			ret = -1;
-			break;
-		}
-		dialect_chat_markdown(&md, budget, &sb);
-		kind_set(items[i].ev, "summary_discord", &sb);
-	}
-	strbuf_release(&md);
-	strbuf_release(&sb);
-	return ret;
+	return kind_summaries_chat_markdown(items, shown, budget, "summary_discord");
 }
 
 static int enforce(const struct kind_body *b, json_t *doc)

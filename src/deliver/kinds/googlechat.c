@@ -24,19 +24,8 @@ static void item(struct kind_item *it, int batch)
 
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *text;
-	size_t i;
-
 	(void)batch;
-	for (i = 0; i < shown; i++) {
-		strbuf_reset(&sb);
-		text = value_str(items[i].ev, "summary_text");
-		if (text)
-			dialect_gchat(&sb, text, strlen(text));
-		kind_set(items[i].ev, "summary_gchat", &sb);
-	}
-	strbuf_release(&sb);
+	kind_summaries_escaped(items, shown, "summary_gchat", dialect_gchat);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 #include <string.h>
 
+#include "herald/dialect.h"
 #include "herald/kind.h"
+#include "herald/markdown.h"
 #include "herald/strbuf.h"
 #include "herald/value.h"
 #include "herald/banned.h"
@@ -62,6 +64,63 @@ void kind_set_subtitle(struct kind_item *it, const char *key,
 	escape(&sb, it->subtitle->buf, it->subtitle->len);
 	kind_set(it->ev, key, &sb);
 	strbuf_release(&sb);
+}
+
+void kind_summaries_escaped(struct kind_item *items, size_t shown, const char *key,
+			    void (*escape)(struct strbuf *, const char *, size_t))
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *text;
+	size_t i;
+
+	for (i = 0; i < shown; i++) {
+		strbuf_reset(&sb);
+		text = value_str(items[i].ev, "summary_text");
+		if (text)
+			escape(&sb, text, strlen(text));
+		kind_set(items[i].ev, key, &sb);
+	}
+	strbuf_release(&sb);
+}
+
+int kind_summaries_chat_markdown(struct kind_item *items, size_t shown, size_t budget,
+				 const char *key)
+{
+	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < shown; i++) {
+		strbuf_reset(&md);
+		if (markdown_render(items[i].md, strlen(items[i].md), MARKDOWN_COMMONMARK,
+				    0, &md) < 0) {
+			ret = -1;
+			break;
+		}
+		dialect_chat_markdown(&md, budget, &sb);
+		kind_set(items[i].ev, key, &sb);
+	}
+	strbuf_release(&md);
+	strbuf_release(&sb);
+	return ret;
+}
+
+int kind_summaries_render(struct kind_item *items, size_t shown, enum markdown_format fmt,
+			  size_t budget, enum mentions rule, enum markup m, const char *key)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < shown; i++) {
+		if (dialect_render(items[i].md, fmt, budget, rule, m, &sb) < 0) {
+			ret = -1;
+			break;
+		}
+		kind_set(items[i].ev, key, &sb);
+	}
+	strbuf_release(&sb);
+	return ret;
 }
 
 size_t kind_share(size_t total, size_t used, size_t n)

@@ -44,21 +44,9 @@ static void item(struct kind_item *it, int batch)
 
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	int ret = 0;
-
 	(void)batch;
-	for (i = 0; i < shown; i++) {
-		if (dialect_render(items[i].md, MARKDOWN_MATRIX, SUMMARY / shown,
-				   MENTIONS_ROOM, MARKUP_HTML, &sb) < 0) {
-			ret = -1;
-			break;
-		}
-		kind_set(items[i].ev, "summary_matrix", &sb);
-	}
-	strbuf_release(&sb);
-	return ret;
+	return kind_summaries_render(items, shown, MARKDOWN_MATRIX, SUMMARY / shown,
+				     MENTIONS_ROOM, MARKUP_HTML, "summary_matrix");
 }
 
 static int enforce(const struct kind_body *b, json_t *doc)

@@ -33,26 +33,12 @@ static void item(struct kind_item *it, int batch)
 /* The source without raw HTML and unsafe links, cut as text, mentions defused. */
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf md = STRBUF_INIT, sb = STRBUF_INIT;
-	size_t i, budget = BATCH_TOTAL / shown;
-	int ret = 0;
+	size_t budget = BATCH_TOTAL / shown;
 
 	(void)batch;
 	if (budget > SUMMARY)
 		budget = SUMMARY;
-	for (i = 0; i < shown; i++) {
-		strbuf_reset(&md);
-		if (markdown_render(items[i].md, strlen(items[i].md), MARKDOWN_COMMONMARK,
-				    0, &md) < 0) {
-			ret = -1;
-			break;
-		}
-		dialect_chat_markdown(&md, budget, &sb);
-		kind_set(items[i].ev, "summary_mattermost", &sb);
-	}
-	strbuf_release(&md);
-	strbuf_release(&sb);
-	return ret;
+	return kind_summaries_chat_markdown(items, shown, budget, "summary_mattermost");
 }
 
 /* The channel and the icon are the webhook's; the name and picture only what the config says. */

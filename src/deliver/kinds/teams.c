@@ -29,19 +29,8 @@ static void item(struct kind_item *it, int batch)
 /* summary_text (a card holds it whole), escaped as the title is. */
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *text;
-	size_t i;
-
 	(void)batch;
-	for (i = 0; i < shown; i++) {
-		strbuf_reset(&sb);
-		text = value_str(items[i].ev, "summary_text");
-		if (text)
-			dialect_teams(&sb, text, strlen(text));
-		kind_set(items[i].ev, "summary_teams", &sb);
-	}
-	strbuf_release(&sb);
+	kind_summaries_escaped(items, shown, "summary_teams", dialect_teams);
 	return 0;
 }
 

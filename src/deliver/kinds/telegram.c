@@ -69,9 +69,7 @@ static void item(struct kind_item *it, int batch)
 
 static int summaries(struct kind_item *items, size_t shown, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
 	size_t i, used = BATCH_FRAME, budget;
-	int ret = 0;
 
 	for (i = 0; i < shown; i++)
 		used += items[i].size;
@@ -82,16 +80,8 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 		budget = kind_share(TEXT - 16, items[0].line + 2, 1);
 	if (budget > SUMMARY)
 		budget = SUMMARY;
-	for (i = 0; i < shown; i++) {
-		if (dialect_render(items[i].md, MARKDOWN_TELEGRAM, budget,
-				   MENTIONS_EVERY_AT, MARKUP_HTML, &sb) < 0) {
-			ret = -1;
-			break;
-		}
-		kind_set(items[i].ev, "summary_telegram", &sb);
-	}
-	strbuf_release(&sb);
-	return ret;
+	return kind_summaries_render(items, shown, MARKDOWN_TELEGRAM, budget,
+				     MENTIONS_EVERY_AT, MARKUP_HTML, "summary_telegram");
 }
 
 static int enforce(const struct kind_body *b, json_t *doc)
