@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "herald/strbuf.h"
+#include "herald/strvec.h"
 
 struct outbox;
 struct outbox_entry;
@@ -17,6 +18,7 @@ struct attempt {
 	long long retry_after; /* seconds the receiver asked us to wait (at most a day), or 0 */
 	char error[200];       /* short text for people: never a url or a secret */
 	struct strbuf response;/* the first KiB of the answer; never printed to stdout */
+	size_t response_max;   /* how much of the answer `response` keeps; 0: 1 KiB */
 };
 
 void attempt_init(struct attempt *a);
@@ -45,6 +47,37 @@ void deliver_conn_release(struct deliver_conn *c);
  */
 int deliver_send(struct deliver_conn *conn, const struct target *t,
 		 const struct outbox_entry *e, long long now, struct attempt *a);
+
+/*
+ * One HTTP request, for kinds that make more than the queued one (a
+ * session, an upload, a limit read once) in their `send` hook.
+ */
+struct http_request {
+	const char *method;       /* "POST", "PUT", "PATCH", "DELETE" or "GET" */
+	const char *url;          /* a secret: never printed (target_redact) */
+	const char *content_type; /* or NULL for none */
+	const char *body;         /* ignored for GET */
+	size_t len;
+	const struct strvec *headers; /* name, value pairs; or NULL */
+	const char *auth;         /* the Authorization header's value, or NULL */
+	size_t response_max;      /* how much of the answer to keep; 0: 1 KiB */
+	/*
+	 * This request is the delivery itself: a 2xx status line calls the
+	 * connection's on_accepted (the entry leaves the outbox). A session
+	 * or an upload before it must leave this 0.
+	 */
+	int final;
+};
+
+/*
+ * Makes one request to `t`'s receiver with libcurl under the same rules
+ * as every delivery: http and https only, no redirects, TLS verified, the
+ * target's timeouts capped by the connection's budget, header values
+ * without CR or LF. Fills `a` like deliver_send; returns 0 when the
+ * request was made, -1 when it could not be.
+ */
+int deliver_http(struct deliver_conn *conn, const struct target *t,
+		 const struct http_request *r, struct attempt *a);
 
 /*
  * Seconds to wait before attempt number `attempts + 1`, on the Standard

@@ -10,6 +10,9 @@
 #include "herald/strvec.h"
 
 struct target;
+struct deliver_conn;
+struct outbox_entry;
+struct attempt;
 
 /*
  * A kind of target: one platform herald posts to. Each lives in a file of
@@ -109,6 +112,16 @@ struct kind {
 		       size_t len, long long now, struct strvec *out);
 	int (*send_body)(const struct target *t, const char *body, size_t len,
 			 struct strbuf *out);
+	/*
+	 * `send`: the whole delivery of one queued entry, for a kind that is
+	 * not one HTTP request (a session first, an upload, another
+	 * protocol). It replaces request_url, headers and send_body, makes
+	 * its requests with deliver_http() (the delivering one with `final`
+	 * set) and fills `a` as deliver_send() does: 0 when an attempt was
+	 * made, -1 when none could be.
+	 */
+	int (*send)(struct deliver_conn *conn, const struct target *t,
+		    const struct outbox_entry *e, long long now, struct attempt *a);
 };
 
 /* Every kind, in the order they are listed, NULL-terminated. */

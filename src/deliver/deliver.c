@@ -49,8 +49,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	struct attempt *a = ud;
 	size_t len = size * n;
 
-	if (a->response.len < RESPONSE_MAX) {
-		size_t room = RESPONSE_MAX - a->response.len;
+	size_t max = a->response_max ? a->response_max : RESPONSE_MAX;
+
+	if (a->response.len < max) {
+		size_t room = max - a->response.len;
 		strbuf_add(&a->response, data, len < room ? len : room);
 	}
 	return len;
@@ -159,14 +161,12 @@ void deliver_conn_release(struct deliver_conn *c)
 	c->curl = NULL;
 }
 
-int deliver_send(struct deliver_conn *conn, const struct target *t,
-		 const struct outbox_entry *e, long long now, struct attempt *a)
+int deliver_http(struct deliver_conn *conn, const struct target *t,
+		 const struct http_request *r, struct attempt *a)
 {
 	struct curl_slist *h = NULL;
-	struct strbuf sig = STRBUF_INIT, ua = STRBUF_INIT, body = STRBUF_INIT;
-	struct strvec extra = STRVEC_INIT;
-	const struct kind *k = kind_find(t->kind);
-	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *where = NULL;
+	struct strbuf ua = STRBUF_INIT;
+	char errbuf[CURL_ERROR_SIZE] = "", *where = NULL;
 	size_t i;
 	CURL *curl = NULL;
 	CURLcode rc;
@@ -175,13 +175,8 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_off_t retry = 0;
 	int ret = 0;
 
-	if (t->problem) {
-		snprintf(a->error, sizeof(a->error), "target '%s' is unusable: %s", t->name, t->problem);
-		a->transient = 1;
-		return 0;
-	}
-	url = request_url(k, t, e);
-	where = target_redact(t->url);
+	where = target_redact(r->url);
+	a->response_max = r->response_max ? r->response_max : RESPONSE_MAX;
 	if (conn && conn->curl) {
 		curl = conn->curl;
 		curl_easy_reset(curl); /* options go, open connections stay */
@@ -194,30 +189,16 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 		if (conn)
 			conn->curl = curl;
 	}
-	h = add_header(h, "Content-Type", e->content_type ? e->content_type : "application/json");
+	if (r->content_type)
+		h = add_header(h, "Content-Type", r->content_type);
 	strbuf_addf(&ua, "herald/%s", HERALD_VERSION);
 	h = add_header(h, "User-Agent", ua.buf);
 	h = add_header(h, "Expect", "");
-	if (k && k->headers &&
-	    k->headers(t, e->id, e->body, e->body_len, now, &extra) < 0) {
-		snprintf(a->error, sizeof(a->error), "cannot sign for target '%s'", t->name);
-		goto out;
-	}
-	for (i = 0; i + 1 < extra.nr; i += 2)
-		h = add_header(h, extra.v[i], extra.v[i + 1]);
-	if (t->auth) {
-		h = add_header(h, "Authorization", t->auth);
-	} else if (t->token) {
-		strbuf_reset(&sig);
-		strbuf_addf(&sig, "Bearer %s", t->token);
-		h = add_header(h, "Authorization", sig.buf);
-	}
-	if (k && k->send_body && k->send_body(t, e->body, e->body_len, &body) < 0) {
-		snprintf(a->error, sizeof(a->error), "the queued %s body is not a JSON object",
-			 k->name);
-		goto out;
-	}
-	curl_easy_setopt(curl, CURLOPT_URL, url);
+	for (i = 0; r->headers && i + 1 < r->headers->nr; i += 2)
+		h = add_header(h, r->headers->v[i], r->headers->v[i + 1]);
+	if (r->auth)
+		h = add_header(h, "Authorization", r->auth);
+	curl_easy_setopt(curl, CURLOPT_URL, r->url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -235,17 +216,22 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, e->method ? e->method : "POST");
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.len ? body.buf : e->body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)(body.len ? body.len : e->body_len));
+	if (r->method && !strcmp(r->method, "GET")) {
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r->method ? r->method : "POST");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->len);
+	}
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	watch.curl = curl;
-	watch.conn = conn;
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
+	if (r->final) {
+		watch.curl = curl;
+		watch.conn = conn;
+		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
+	}
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK) {
 		/* curl_easy_strerror() names no url; errbuf could */
@@ -268,15 +254,61 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 			 status >= 300 && status < 400 ? " (redirects are not followed)" : "");
 	}
 out:
-	strbuf_release(&sig);
 	strbuf_release(&ua);
-	strvec_clear(&extra);
-	strbuf_release(&body);
 	curl_slist_free_all(h);
 	if (curl && !conn)
 		curl_easy_cleanup(curl);
-	free(url);
 	free(where);
+	return ret;
+}
+
+int deliver_send(struct deliver_conn *conn, const struct target *t,
+		 const struct outbox_entry *e, long long now, struct attempt *a)
+{
+	struct strbuf auth = STRBUF_INIT, body = STRBUF_INIT;
+	struct strvec extra = STRVEC_INIT;
+	const struct kind *k = kind_find(t->kind);
+	struct http_request r = { 0 };
+	char *url = NULL;
+	int ret = 0;
+
+	if (t->problem) {
+		snprintf(a->error, sizeof(a->error), "target '%s' is unusable: %s", t->name, t->problem);
+		a->transient = 1;
+		return 0;
+	}
+	if (k && k->send)
+		return k->send(conn, t, e, now, a);
+	if (k && k->headers &&
+	    k->headers(t, e->id, e->body, e->body_len, now, &extra) < 0) {
+		snprintf(a->error, sizeof(a->error), "cannot sign for target '%s'", t->name);
+		goto out;
+	}
+	if (t->auth) {
+		strbuf_addstr(&auth, t->auth);
+	} else if (t->token) {
+		strbuf_addf(&auth, "Bearer %s", t->token);
+	}
+	if (k && k->send_body && k->send_body(t, e->body, e->body_len, &body) < 0) {
+		snprintf(a->error, sizeof(a->error), "the queued %s body is not a JSON object",
+			 k->name);
+		goto out;
+	}
+	url = request_url(k, t, e);
+	r.method = e->method ? e->method : "POST";
+	r.url = url;
+	r.content_type = e->content_type ? e->content_type : "application/json";
+	r.body = body.len ? body.buf : e->body;
+	r.len = body.len ? body.len : e->body_len;
+	r.headers = &extra;
+	r.auth = auth.len ? auth.buf : NULL;
+	r.final = 1;
+	ret = deliver_http(conn, t, &r, a);
+out:
+	strbuf_release(&auth);
+	strvec_clear(&extra);
+	strbuf_release(&body);
+	free(url);
 	return ret;
 }
 
