@@ -34,8 +34,20 @@ struct deliver_conn {
 	/* called once, as soon as a 2xx status line arrives; may be NULL */
 	void (*on_accepted)(void *ud);
 	void *ud;
+	struct conn_memo *memo; /* see deliver_conn_memo */
 };
 void deliver_conn_release(struct deliver_conn *c);
+
+/*
+ * What a kind keeps across the entries of one run (a session, a limit it
+ * read), under a key of its choosing such as "bluesky:NAME". _memo gives
+ * the value or NULL; _memo_set replaces it (freeing the old one with its
+ * free_fn). Values go with deliver_conn_release(); nothing here is ever
+ * written to disk.
+ */
+void *deliver_conn_memo(struct deliver_conn *c, const char *key);
+void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
+			   void (*free_fn)(void *));
 
 /*
  * Sends one outbox entry to its target with libcurl (through `conn`, which

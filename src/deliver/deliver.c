@@ -154,11 +154,56 @@ static char *request_url(const struct kind *k, const struct target *t,
 	return strbuf_detach(&sb, NULL);
 }
 
+struct conn_memo {
+	char *key;
+	void *value;
+	void (*free_fn)(void *);
+	struct conn_memo *next;
+};
+
+void *deliver_conn_memo(struct deliver_conn *c, const char *key)
+{
+	struct conn_memo *m;
+
+	for (m = c ? c->memo : NULL; m; m = m->next)
+		if (!strcmp(m->key, key))
+			return m->value;
+	return NULL;
+}
+
+void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
+			   void (*free_fn)(void *))
+{
+	struct conn_memo *m;
+
+	for (m = c->memo; m; m = m->next)
+		if (!strcmp(m->key, key))
+			break;
+	if (!m) {
+		m = xcalloc(1, sizeof(*m));
+		m->key = xstrdup(key);
+		m->next = c->memo;
+		c->memo = m;
+	} else if (m->value && m->free_fn) {
+		m->free_fn(m->value);
+	}
+	m->value = value;
+	m->free_fn = free_fn;
+}
+
 void deliver_conn_release(struct deliver_conn *c)
 {
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	c->curl = NULL;
+	while (c->memo) {
+		struct conn_memo *m = c->memo;
+		c->memo = m->next;
+		if (m->value && m->free_fn)
+			m->free_fn(m->value);
+		free(m->key);
+		free(m);
+	}
 }
 
 int deliver_http(struct deliver_conn *conn, const struct target *t,
@@ -348,7 +393,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
 	struct outbox_entry *v = NULL;
-	struct deliver_conn conn = { NULL, 0, NULL, NULL };
+	struct deliver_conn conn = { 0 };
 	struct in_flight flight = { ob, NULL, 0 };
 	struct state *state = NULL;
 	struct timespec t0;
