@@ -63,6 +63,16 @@ struct option_spec {
 #define OPTIONS_BAD (-2)
 int options_parse(int argc, char **argv, const struct option_spec *opts, const char *usage);
 
+/*
+ * options_parse() as a command calls it, with the operand count checked:
+ * returns the index of the first operand, or -1 with *exit_code set to
+ * what the command exits with (0 after the help; EXIT_USAGE after saying
+ * what was wrong, error(too_many) when more than `max` operands were
+ * given). `max` -1 leaves the operands to the command.
+ */
+int options_command(int argc, char **argv, const struct option_spec *opts,
+		    const char *usage, int max, const char *too_many, int *exit_code);
+
 /* Prints `usage`, a blank line and the option lines of `opts` to `out`. */
 void options_usage(FILE *out, const char *usage, const struct option_spec *opts);
 

@@ -19,17 +19,9 @@ struct setup {
 	long long now;
 };
 
-/* Long options every such command takes; codes for getopt_long. */
-#define SETUP_OPT_POSTS 1000
-#define SETUP_OPT_NOW 1001
-#define SETUP_LONG_OPTIONS                                                    \
-	{ "posts", required_argument, NULL, SETUP_OPT_POSTS },                \
-	{ "now", required_argument, NULL, SETUP_OPT_NOW },                    \
-	{ "help", no_argument, NULL, 'h' }
-
 /*
- * The same two for a command's option table (options.h), with the help
- * text each command gives them.
+ * --posts GLOB and --now DATE, which every such command takes, for its
+ * option table (options.h), with the help text the command gives them.
  */
 #define SETUP_OPTIONS(s, posts_help, now_help)                                 \
 	OPT_CALLBACK("posts", 0, (s), "GLOB", (posts_help), setup_opt_posts), \
@@ -41,13 +33,6 @@ int setup_opt_now(void *ctx, const char *arg);
 
 void setup_init(struct setup *s);
 void setup_release(struct setup *s);
-
-/*
- * Handles an option getopt_long() returned that the command's own switch
- * did not: SETUP_OPT_* are applied; anything else prints `usage` to stderr.
- * Returns 0, or EXIT_USAGE after reporting what was wrong.
- */
-int setup_option(struct setup *s, int code, const char *arg, const char *usage);
 
 /* Opens the repository; -1 after reporting why. */
 int setup_open(struct setup *s);

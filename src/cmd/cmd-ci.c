@@ -48,7 +48,7 @@ int cmd_ci(int argc, char **argv)
 {
 	struct setup st;
 	struct ci_options o;
-	int ret = 0, first;
+	int ret = 0;
 	const struct option_spec opts[] = {
 		OPT_FLAG("deliver", 0, &o.deliver_only,
 			 "only retry what earlier runs left in the outbox\n(for a scheduled job)"),
@@ -65,16 +65,9 @@ int cmd_ci(int argc, char **argv)
 	setup_init(&st);
 	memset(&o, 0, sizeof(o));
 	o.out = stdout;
-	first = options_parse(argc, argv, opts, ci_usage);
-	if (first < 0) {
-		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+	if (options_command(argc, argv, opts, ci_usage, 0,
+			    "ci takes no arguments; the push comes from the CI's variables", &ret) < 0)
 		goto out;
-	}
-	if (first < argc) {
-		error("ci takes no arguments; the push comes from the CI's variables");
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	if (setup_open(&st) < 0 || ci_run(&st, &o) < 0)
 		ret = EXIT_FATAL;
 out:

@@ -29,7 +29,7 @@ int cmd_deliver(int argc, char **argv)
 	struct deliver_options o;
 	struct deliver_stats s;
 	size_t nr = 0;
-	int ret = 0, rc, first;
+	int ret = 0, rc;
 	time_t start = time(NULL);
 	const struct option_spec opts[] = {
 		OPT_SECONDS("max-time", 0, &o.max_time, "S", "stop after S seconds (default 300)"),
@@ -41,16 +41,9 @@ int cmd_deliver(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.max_time = 300;
 	o.log = stdout;
-	first = options_parse(argc, argv, opts, deliver_usage);
-	if (first < 0) {
-		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+	if (options_command(argc, argv, opts, deliver_usage, 0,
+			    "deliver takes no arguments", &ret) < 0)
 		goto out;
-	}
-	if (first < argc) {
-		error("deliver takes no arguments");
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	if (setup_open(&st) < 0 || targets_load(st.repo, &targets, &nr) < 0 ||
 	    !(ob = outbox_open(st.repo->gitdir))) {
 		ret = EXIT_FATAL;

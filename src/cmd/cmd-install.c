@@ -36,13 +36,9 @@ int cmd_install(int argc, char **argv)
 	};
 
 	memset(&in, 0, sizeof(in));
-	first = options_parse(argc, argv, opts, install_usage);
-	if (first < 0)
-		return first == OPTIONS_HELP ? 0 : EXIT_USAGE;
-	if (argc - first > 1) {
-		error("install takes one repository");
-		return EXIT_USAGE;
-	}
+	if ((first = options_command(argc, argv, opts, install_usage, 1,
+				     "install takes one repository", &ret)) < 0)
+		return ret;
 	r = first < argc ? repo_open_at(argv[first]) : repo_open();
 	if (!r || install_init(&in, r, templates, stdout) < 0) {
 		ret = EXIT_FATAL;

@@ -1,9 +1,9 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "herald/command.h"
 #include "herald/lint.h"
+#include "herald/options.h"
 #include "herald/setup.h"
 #include "herald/site.h"
 #include "herald/usage.h"
@@ -14,43 +14,27 @@ static const char lint_usage[] =
 	"\n"
 	"Checks the front matter of every post at REV (default HEAD) and prints each\n"
 	"problem as path:line:column: error|warning: message. Exits 1 when there\n"
-	"is an error.\n"
-	"\n"
-	"    --now DATE     evaluate dates at DATE (RFC 3339)\n"
-	"    --posts GLOB   which paths are posts (repeatable)\n";
+	"is an error.\n";
 
 int cmd_lint(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		SETUP_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct setup st;
 	struct lint l;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
-	int c, ret = 0;
+	int ret = 0, first;
+	const struct option_spec opts[] = {
+		SETUP_OPTIONS(&st, "which paths are posts (repeatable)",
+			      "evaluate dates at DATE (RFC 3339)"),
+		OPT_END(),
+	};
 
 	setup_init(&st);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(lint_usage, stdout);
-			goto out;
-		default:
-			if ((ret = setup_option(&st, c, optarg, lint_usage)))
-				goto out;
-			break;
-		}
-	}
-	if (argc - optind > 1) {
-		error("lint takes at most one revision");
-		ret = EXIT_USAGE;
+	if ((first = options_command(argc, argv, opts, lint_usage, 1,
+				     "lint takes at most one revision", &ret)) < 0)
 		goto out;
-	}
 	if (setup_open(&st) < 0 ||
-	    repo_commit(st.repo, optind < argc ? argv[optind] : "HEAD", &commit) < 0 ||
+	    repo_commit(st.repo, first < argc ? argv[first] : "HEAD", &commit) < 0 ||
 	    git_commit_tree(&tree, commit) < 0 || setup_site(&st, tree) < 0) {
 		ret = EXIT_FATAL;
 		goto out;

@@ -1,10 +1,9 @@
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "herald/command.h"
 #include "herald/model.h"
+#include "herald/options.h"
 #include "herald/render.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -19,37 +18,25 @@ static const char render_usage[] =
 
 int cmd_render(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "context", required_argument, NULL, 'c' },
-		{ "template", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *context = NULL, *template = NULL, *output = "-";
 	struct render_source src;
 	struct strbuf out = STRBUF_INIT;
 	json_error_t jerr;
 	json_t *doc = NULL, *model = NULL;
-	int c, ret = 0;
+	int ret = 0, first;
+	const struct option_spec opts[] = {
+		OPT_STRING("context", 0, &context, "FILE.json",
+			   "the document to render (\"-\": standard input)"),
+		OPT_STRING("template", 0, &template, "FILE", "the template to render it through"),
+		OPT_STRING("output", 'o', &output, "FILE", "write to FILE instead of standard output"),
+		OPT_END(),
+	};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': context = optarg; break;
-		case 't': template = optarg; break;
-		case 'o': output = optarg; break;
-		case 'h':
-			fputs(render_usage, stdout);
-			return 0;
-		default:
-			fputs(render_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!context || !template || optind < argc) {
+	if ((first = options_command(argc, argv, opts, render_usage, -1, NULL, &ret)) < 0)
+		return ret;
+	if (!context || !template || first < argc) {
 		error("render needs --context FILE.json and --template FILE");
-		fputs(render_usage, stderr);
+		options_usage(stderr, render_usage, opts);
 		return EXIT_USAGE;
 	}
 	/* any JSON text, as the Mustache spec renders {{.}} over any value */

@@ -69,7 +69,7 @@ int cmd_status(int argc, char **argv)
 	const char *prom_file = NULL, *where = NULL;
 	json_t *doc = NULL;
 	long long alert_after;
-	int json = 0, ret = 0, in_git = 0, first;
+	int json = 0, ret = 0, in_git = 0;
 	size_t i;
 	const struct option_spec opts[] = {
 		OPT_FLAG("json", 0, &json, "print one JSON document (keys sorted)"),
@@ -85,16 +85,9 @@ int cmd_status(int argc, char **argv)
 
 	setup_init(&st);
 	memset(&rp, 0, sizeof(rp));
-	first = options_parse(argc, argv, opts, status_usage);
-	if (first < 0) {
-		ret = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+	if (options_command(argc, argv, opts, status_usage, 0,
+			    "status takes no arguments", &ret) < 0)
 		goto out;
-	}
-	if (first < argc) {
-		error("status takes no arguments");
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	if (setup_open(&st) < 0 || load_alert_after(st.repo, &alert_after) < 0 ||
 	    (in_git = gitstate_wanted(st.repo, where, 0)) < 0 ||
 	    health_load(&rp, st.repo, (long long)time(NULL), alert_after, in_git) < 0) {

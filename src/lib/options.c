@@ -125,3 +125,20 @@ int options_parse(int argc, char **argv, const struct option_spec *opts, const c
 	strbuf_release(&shorts);
 	return ret;
 }
+
+int options_command(int argc, char **argv, const struct option_spec *opts,
+		    const char *usage, int max, const char *too_many, int *exit_code)
+{
+	int first = options_parse(argc, argv, opts, usage);
+
+	if (first < 0) {
+		*exit_code = first == OPTIONS_HELP ? 0 : EXIT_USAGE;
+		return -1;
+	}
+	if (max >= 0 && argc - first > max) {
+		error("%s", too_many);
+		*exit_code = EXIT_USAGE;
+		return -1;
+	}
+	return first;
+}

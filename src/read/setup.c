@@ -41,27 +41,6 @@ int setup_opt_now(void *ctx, const char *arg)
 	return 0;
 }
 
-int setup_option(struct setup *s, int code, const char *arg, const char *usage)
-{
-	switch (code) {
-	case SETUP_OPT_POSTS:
-		if (!*arg) {
-			error("--posts needs a glob");
-			return EXIT_USAGE;
-		}
-		strvec_push(&s->globs, arg);
-		return 0;
-	case SETUP_OPT_NOW:
-		if (date_parse(arg, &s->now) < 0) {
-			error("--now: '%s' is not a date (use RFC 3339, e.g. 2026-11-26T00:00:00Z)", arg);
-			return EXIT_USAGE;
-		}
-		return 0;
-	}
-	fputs(usage, stderr);
-	return EXIT_USAGE;
-}
-
 int setup_open(struct setup *s)
 {
 	s->repo = repo_open();

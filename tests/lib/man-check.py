@@ -8,8 +8,9 @@ Compares, in both directions:
     with the COMMANDS list of herald(1);
   - herald's own options (main.c) with the OPTIONS of herald(1);
   - each command's options (src/cmd-COMMAND.c: its getopt_long table or
-    its options.h table (OPT_FLAG, OPT_STRING, ...), the
-    *_LONG_OPTIONS macros it uses, its short options and its usage text)
+    its options.h table (OPT_FLAG, OPT_STRING, ...), the *_OPTIONS macros
+    it uses (SETUP_OPTIONS, REPORT_OPTIONS), its short options and its
+    usage text)
     with the .It Fl entries of its page (-h and --help are herald(1)'s);
   - the git config keys the code reads ("herald.*" strings in src/, the
     per-target keys of target.c's apply() and of each kind's options table
@@ -119,14 +120,16 @@ for name in commands:
         continue
     c = read(path)
     opts = {"--" + o for o in re.findall(LONG, c)}
+    # the table of options.h: OPT_FLAG("name", 'n', ...), OPT_STRING(...),
+    # in the command or in a *_OPTIONS macro it uses (SETUP_OPTIONS, ...)
+    tables = [c]
     for mac in set(re.findall(r"\b([A-Z][A-Z0-9_]*_(?:LONG_)?OPTIONS)\b", c)):
         opts |= {"--" + o for o in re.findall(LONG, macro_body(mac))}
-        opts |= {"--" + o for o, _ in re.findall(OPT, macro_body(mac))}
+        tables.append(macro_body(mac))
     for short in re.findall(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', c):
         opts |= {"-" + ch for ch in short if ch.isalnum()}
-    # the table of options.h: OPT_FLAG("name", 'n', ...), OPT_STRING(...)
-    for name, short in re.findall(OPT, c):
-        opts.add("--" + name)
+    for long_name, short in re.findall(OPT, "\n".join(tables)):
+        opts.add("--" + long_name)
         if short != "0":
             opts.add("-" + short.strip("'"))
     for line in usage_text(c).splitlines():
