@@ -1,7 +1,10 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "herald/changes.h"
+#include "herald/date.h"
+#include "herald/fileio.h"
 #include "herald/model.h"
 #include "herald/range.h"
 #include "herald/render.h"
@@ -33,6 +36,38 @@ const char *report_template_name(const char *kind, const char *format)
 	return NULL;
 }
 
+void report_options_init(struct report_options *o, const char *kind)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	o->format = "md";
+	o->output = "-";
+}
+
+int report_opt_format(void *ctx, const char *arg)
+{
+	struct report_options *o = ctx;
+	struct strbuf known = STRBUF_INIT;
+	const char *last = NULL;
+	size_t i;
+
+	if (report_template_name(o->kind, arg)) {
+		o->format = arg;
+		return 0;
+	}
+	/* "md, html or json": the kind's formats, in the table's order */
+	for (i = 0; i < ARRAY_SIZE(templates); i++) {
+		if (strcmp(templates[i].kind, o->kind))
+			continue;
+		if (last)
+			strbuf_addf(&known, "%s%s", known.len ? ", " : "", last);
+		last = templates[i].format;
+	}
+	error("--format must be %s or %s, not '%s'", known.buf, last, arg);
+	strbuf_release(&known);
+	return -1;
+}
+
 static void limit_list(json_t *model, const char *key, long limit)
 {
 	json_t *list = json_object_get(model, key);
@@ -61,6 +96,10 @@ int report_render(struct setup *st, struct range *rg,
 		return error("unknown format '%s' for %s", o->format, o->kind);
 	if (git_commit_tree(&tree, rg->to) < 0)
 		return repo_error("cannot read the tree");
+	if (setup_site(st, tree) < 0) {
+		ret = -1;
+		goto out;
+	}
 	memset(&co, 0, sizeof(co));
 	co.site = &st->site;
 	co.now = st->now;
@@ -88,5 +127,91 @@ int report_render(struct setup *st, struct range *rg,
 out:
 	json_decref(model);
 	git_tree_free(tree);
+	return ret;
+}
+
+/* The newest commit of `to`'s first-parent line at or before `when`. */
+static int commit_at(git_commit *to, long long when, git_commit **out)
+{
+	git_commit *c = NULL, *next = NULL;
+
+	*out = NULL;
+	if (git_commit_dup(&c, to) < 0)
+		return repo_error("cannot read a commit");
+	while (c && (long long)git_commit_time(c) > when) {
+		next = NULL;
+		if (git_commit_parentcount(c) &&
+		    git_commit_parent(&next, c, 0) < 0) {
+			git_commit_free(c);
+			return repo_error("cannot read a parent commit");
+		}
+		git_commit_free(c);
+		c = next;
+	}
+	*out = c;
+	return 0;
+}
+
+int report_digest_range(struct setup *st, const char *since, const char *until,
+			struct range *rg)
+{
+	long long when;
+
+	if (repo_commit(st->repo, until, &rg->to) < 0)
+		return -1;
+	if (since && date_parse(since, &when) < 0)
+		return repo_commit(st->repo, since, &rg->from);
+	if (!since)
+		when = st->now - 7 * 24 * 3600;
+	return commit_at(rg->to, when, &rg->from);
+}
+
+int report_prepend(const char *path, const struct range *rg, const struct strbuf *notes)
+{
+	char from[GIT_OID_HEXSZ + 1] = "root", to[GIT_OID_HEXSZ + 1];
+	char *marker;
+	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT;
+	size_t head = 0;
+	int ret = 0;
+
+	if (rg->from)
+		git_oid_tostr(from, sizeof(from), git_commit_id(rg->from));
+	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
+	marker = xstrfmt("<!-- herald notes %s..%s -->", from, to);
+	/* never through a link: its target's content would land in the work tree */
+	if (fileio_read_own(&old, path, 64 * 1024 * 1024) < 0 && errno != ENOENT) {
+		if (errno == ELOOP || errno == EINVAL)
+			ret = error("'%s' is not a regular file%s; --prepend only changes regular files",
+				    path, errno == ELOOP ? " but a symbolic link" : "");
+		else
+			ret = error("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (strstr(old.buf, marker)) {
+		ret = 1;
+		goto out;
+	}
+	if (old.len > 2 && !strncmp(old.buf, "# ", 2)) {
+		const char *nl = strchr(old.buf, '\n');
+		head = nl ? (size_t)(nl - old.buf) + 1 : old.len;
+		strbuf_add(&out, old.buf, head);
+		strbuf_addch(&out, '\n');
+		while (head < old.len && old.buf[head] == '\n')
+			head++;
+	}
+	strbuf_addstr(&out, marker);
+	strbuf_addch(&out, '\n');
+	strbuf_add(&out, notes->buf, notes->len);
+	strbuf_rtrim(&out);
+	strbuf_addch(&out, '\n');
+	if (head < old.len) {
+		strbuf_addch(&out, '\n');
+		strbuf_add(&out, old.buf + head, old.len - head);
+	}
+	ret = render_write(path, out.buf, out.len);
+out:
+	free(marker);
+	strbuf_release(&old);
+	strbuf_release(&out);
 	return ret;
 }
