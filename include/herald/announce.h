@@ -44,6 +44,15 @@ struct announce_stats {
 	size_t failed; /* deliveries whose payload could not be built (each reported) */
 };
 
+/*
+ * The options of an announcement a hook, a tick or a CI run makes: queued
+ * in `ob` (a delivery run sends it), lines for people to `out`, and as
+ * many single messages a target as git config herald.maxAnnounce (default
+ * 10) before one summary. 0, or -1 after error().
+ */
+int announce_options_queued(struct announce_options *o, struct repo *r,
+			    struct outbox *ob, FILE *out);
+
 /* Returns 0, or -1 after error(). */
 int announce_range(struct setup *st, struct range *rg,
 		   const struct announce_options *o, struct announce_stats *stats);

@@ -16,6 +16,7 @@
 #include "herald/outbox.h"
 #include "herald/payload.h"
 #include "herald/range.h"
+#include "herald/repo.h"
 #include "herald/render.h"
 #include "herald/setup.h"
 #include "herald/sign.h"
@@ -497,4 +498,19 @@ int announce_range(struct setup *st, struct range *rg,
 	event_list_release(&events);
 	git_tree_free(tree);
 	return ret;
+}
+
+int announce_options_queued(struct announce_options *o, struct repo *r,
+			    struct outbox *ob, FILE *out)
+{
+	long max;
+
+	memset(o, 0, sizeof(*o));
+	o->no_deliver = 1;
+	o->ob = ob;
+	o->out = out;
+	if (repo_config_count(r, "herald.maxAnnounce", 10, &max) < 0)
+		return -1;
+	o->max_per_target = (size_t)max;
+	return 0;
 }

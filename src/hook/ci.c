@@ -181,7 +181,6 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 	git_tree *tree = NULL;
 	struct announce_options ao;
 	struct announce_stats s;
-	long max;
 	int rc, ret = 0;
 
 	if (!p->ref) {
@@ -246,16 +245,11 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		ret = -1;
 		goto out;
 	}
-	memset(&ao, 0, sizeof(ao));
-	ao.dry_run = o->dry_run;
-	ao.no_deliver = 1;
-	ao.ob = ob;
-	ao.out = out;
-	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+	if (announce_options_queued(&ao, st->repo, ob, out) < 0) {
 		ret = -1;
 		goto out;
 	}
-	ao.max_per_target = (size_t)max;
+	ao.dry_run = o->dry_run;
 	if (announce_range(st, &rg, &ao, &s) < 0) {
 		ret = -1;
 		goto out;
