@@ -45,13 +45,16 @@ struct announce_stats {
 };
 
 /*
- * The options of an announcement a hook, a tick or a CI run makes: queued
- * in `ob` (a delivery run sends it), lines for people to `out`, and as
- * many single messages a target as git config herald.maxAnnounce (default
- * 10) before one summary. 0, or -1 after error().
+ * Gets ready to announce what happened on the branch `ref` up to `tip` as
+ * a hook, a tick or a CI run does: reads tip's tree into *tree (the caller
+ * frees it) and the site configuration at it into `st`, and sets *o to a
+ * queued announcement: entries in `ob` (a delivery run sends them), lines
+ * for people to `out`, and as many single messages a target as git config
+ * herald.maxAnnounce (default 10) before one summary. 0, or -1 after
+ * error().
  */
-int announce_options_queued(struct announce_options *o, struct repo *r,
-			    struct outbox *ob, FILE *out);
+int announce_prepare(struct setup *st, const char *ref, git_commit *tip, git_tree **tree,
+		     struct outbox *ob, FILE *out, struct announce_options *o);
 
 /* Returns 0, or -1 after error(). */
 int announce_range(struct setup *st, struct range *rg,

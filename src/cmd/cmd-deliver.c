@@ -23,14 +23,14 @@ static const char deliver_usage[] =
 
 int cmd_deliver(int argc, char **argv)
 {
+	struct deliver_options o;
+	time_t start = time(NULL);
 	struct setup st;
 	struct outbox *ob = NULL;
 	struct target *targets = NULL;
-	struct deliver_options o;
 	struct deliver_stats s;
 	size_t nr = 0;
 	int ret = 0, rc;
-	time_t start = time(NULL);
 	const struct option_spec opts[] = {
 		OPT_SECONDS("max-time", 0, &o.max_time, "S", "stop after S seconds (default 300)"),
 		OPT_FLAG("all", 0, &o.all, "attempt every pending delivery now, due or not"),

@@ -19,13 +19,12 @@ static const char install_usage[] =
 	"Then prints the cron lines, and the commands that enable the systemd timers\n"
 	"herald ships for this repository, that run 'herald deliver' and 'tick'.\n";
 
-
 int cmd_install(int argc, char **argv)
 {
-	struct install in;
-	struct repo *r = NULL;
 	const char *templates = NULL;
 	int uninstall = 0, ret = 0, first;
+	struct install in;
+	struct repo *r = NULL;
 	const struct option_spec opts[] = {
 		OPT_FLAG("uninstall", 0, &uninstall,
 			 "remove herald's hooks and put back the ones they chained"),

@@ -17,11 +17,11 @@ static const char notes_usage[] =
 
 int cmd_notes(int argc, char **argv)
 {
+	struct report_options o;
+	const char *prepend_to = NULL;
 	struct setup st;
 	struct range rg = { NULL, NULL };
-	struct report_options o;
 	struct strbuf out = STRBUF_INIT;
-	const char *prepend_to = NULL;
 	int ret = 0, first, rc;
 	const struct option_spec opts[] = {
 		REPORT_OPTIONS(&o, "md (default), html or json (the model itself)",

@@ -21,11 +21,11 @@ static const char outbox_usage[] =
 
 int cmd_outbox(int argc, char **argv)
 {
+	const char *verb, *id;
+	int ret = 0, dead = 0, rc, first;
 	struct setup st;
 	struct outbox *ob = NULL;
 	struct outbox_entry e;
-	const char *verb, *id;
-	int ret = 0, dead = 0, rc, first;
 	const struct option_spec opts[] = { OPT_END() };
 
 	if ((first = options_command(argc, argv, opts, outbox_usage, -1, NULL, &ret)) < 0)

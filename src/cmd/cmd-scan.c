@@ -22,12 +22,12 @@ static const char scan_usage[] =
 
 int cmd_scan(int argc, char **argv)
 {
+	int json = 0, all = 0, ret = 0, first;
+	struct changes_options co;
 	struct setup st;
 	struct range rg = { NULL, NULL };
-	struct changes_options co;
 	git_tree *tree = NULL;
 	struct event_list events;
-	int json = 0, all = 0, ret = 0, first;
 	const struct option_spec opts[] = {
 		OPT_FLAG("json", 0, &json, "print the JSON document that templates and webhooks see"),
 		OPT_FLAG("all", 0, &all, "compare TO with the empty tree (every post is new)"),

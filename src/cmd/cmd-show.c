@@ -16,13 +16,13 @@ static const char show_usage[] =
 
 int cmd_show(int argc, char **argv)
 {
+	const char *at = "HEAD", *path;
+	int json = 0, ret = 0, first;
 	struct setup st;
 	struct postview v;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
-	const char *at = "HEAD", *path;
 	json_t *o = NULL;
-	int json = 0, ret = 0, first;
 	const struct option_spec opts[] = {
 		OPT_STRING("at", 0, &at, "REV", "read the post at this revision"),
 		OPT_FLAG("json", 0, &json,

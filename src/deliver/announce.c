@@ -500,8 +500,8 @@ int announce_range(struct setup *st, struct range *rg,
 	return ret;
 }
 
-int announce_options_queued(struct announce_options *o, struct repo *r,
-			    struct outbox *ob, FILE *out)
+int announce_prepare(struct setup *st, const char *ref, git_commit *tip, git_tree **tree,
+		     struct outbox *ob, FILE *out, struct announce_options *o)
 {
 	long max;
 
@@ -509,7 +509,10 @@ int announce_options_queued(struct announce_options *o, struct repo *r,
 	o->no_deliver = 1;
 	o->ob = ob;
 	o->out = out;
-	if (repo_config_count(r, "herald.maxAnnounce", 10, &max) < 0)
+	if (git_commit_tree(tree, tip) < 0)
+		return repo_error(ref);
+	if (setup_site(st, *tree) < 0 ||
+	    repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0)
 		return -1;
 	o->max_per_target = (size_t)max;
 	return 0;

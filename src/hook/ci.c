@@ -236,16 +236,11 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			repo_hex(&base), git_oid_tostr_s(&after));
 		goto out;
 	}
-	if (git_commit_lookup(&rg.from, st->repo->git, &base) < 0 ||
-	    git_commit_tree(&tree, rg.to) < 0) {
+	if (git_commit_lookup(&rg.from, st->repo->git, &base) < 0) {
 		ret = repo_error(p->ref);
 		goto out;
 	}
-	if (setup_site(st, tree) < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (announce_options_queued(&ao, st->repo, ob, out) < 0) {
+	if (announce_prepare(st, p->ref, rg.to, &tree, ob, out, &ao) < 0) {
 		ret = -1;
 		goto out;
 	}

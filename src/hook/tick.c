@@ -53,17 +53,12 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	baseline_init(&b, st->repo, 0);
 	if (strncmp(ref, "refs/heads/", 11) || git_reference_name_to_id(&tip_id, st->repo->git, ref) < 0)
 		goto out; /* no such branch (yet) */
-	if (git_commit_lookup(&tip, st->repo->git, &tip_id) < 0 ||
-	    git_commit_tree(&tree, tip) < 0) {
+	if (git_commit_lookup(&tip, st->repo->git, &tip_id) < 0) {
 		ret = repo_error(ref);
 		goto out;
 	}
-	if (setup_site(st, tree) < 0) {
-		ret = -1;
-		goto out;
-	}
 	/* as many single messages as the hook would send, then a summary */
-	if (announce_options_queued(&o, st->repo, ob, stdout) < 0) {
+	if (announce_prepare(st, ref, tip, &tree, ob, stdout, &o) < 0) {
 		ret = -1;
 		goto out;
 	}

@@ -2,6 +2,7 @@
  * The option table (options.h): parsing by getopt_long's rules, checks,
  * -h/--help, bad options, and the help text made from the same table.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ static const char usage[] = "usage: herald t [--json] [--out FILE] [-n] [ARG...]
 static int json, dry;
 static const char *out, *state;
 static double secs;
+/* INT_MIN: parse() calls options_parse(); else options_command() with this max */
+static int command_max = INT_MIN, command_exit;
 static struct strbuf seen = STRBUF_INIT;
 
 static int collect(void *ctx, const char *arg)
@@ -68,7 +71,11 @@ static int parse(const char *line, struct strbuf *cap, int *first_arg, char ***a
 	fflush(stderr);
 	dup2(fileno(f), 1);
 	dup2(fileno(f), 2);
-	rc = options_parse(argc, argv, opts, usage);
+	command_exit = -1;
+	if (command_max == INT_MIN)
+		rc = options_parse(argc, argv, opts, usage);
+	else
+		rc = options_command(argc, argv, opts, usage, command_max, "too many", &command_exit);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(o1, 1);
@@ -150,6 +157,39 @@ int main(void)
 			   "    --max-time S      seconds\n"
 			   "    -g, --glob GLOB   repeatable\n") != NULL,
 	   "the help's option lines come from the table, aligned, continued under the text");
+
+	/* options_command(): the same parsing, then the exit code and operand count */
+	{
+		static const struct {
+			const char *line;
+			int max, first, exit_code;
+			const char *says;
+		} rows[] = {
+			{ "--json a b", 2, 2, -1, NULL },
+			{ "--json", 0, 2, -1, NULL },
+			{ "a b c", -1, 1, -1, NULL },
+			{ "a b c", 2, -1, EXIT_USAGE, "herald: error: too many" },
+			{ "a --json", 0, -1, EXIT_USAGE, "herald: error: too many" },
+			{ "-- --json", 0, -1, EXIT_USAGE, "too many" },
+			{ "--help a b c", 0, -1, 0, "usage: herald t" },
+			{ "-h", 0, -1, 0, "    --json" },
+			{ "--bogus", 0, -1, EXIT_USAGE, "unrecognized option" },
+			{ "--state nowhere", 0, -1, EXIT_USAGE, "--state is git or local" },
+			{ "--max-time x a b", 0, -1, EXIT_USAGE, "--max-time takes seconds" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			command_max = rows[i].max;
+			parse(rows[i].line, &cap, &first, &argv);
+			ok(first == rows[i].first && command_exit == rows[i].exit_code &&
+			   (rows[i].says ? strstr(cap.buf, rows[i].says) != NULL : !cap.len),
+			   "options_command(\"%s\", max %d): first %d, exit %d, says %s",
+			   rows[i].line, rows[i].max, rows[i].first, rows[i].exit_code,
+			   rows[i].says ? rows[i].says : "nothing");
+		}
+		command_max = INT_MIN;
+	}
 
 	strbuf_release(&cap);
 	strbuf_release(&seen);
