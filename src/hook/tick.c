@@ -36,6 +36,11 @@ static long long read_last(const char *path)
 	return t;
 }
 
+/*
+ * Step 1 for one watched branch: the push a hook missed, then the posts
+ * scheduled between the last tick and now. A branch that does not exist
+ * (yet) has nothing to do.
+ */
 static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		       long long last, long long now, struct tick_stats *total)
 {
