@@ -1149,13 +1149,15 @@ static void sort_events(struct scan *sc)
 	if (sc->nr < 2)
 		return;
 	qsort(sc->items, sc->nr, sizeof(*sc->items), cmp_item);
-	v = xcalloc(sc->list->alloc ? sc->list->alloc : 1, sizeof(*v));
+	/* just as many as there are: the list is complete, and kept while commits are read */
+	v = xcalloc(sc->nr, sizeof(*v));
 	for (i = 0; i < sc->nr; i++) {
 		v[i] = sc->list->v[sc->items[i].event];
 		sc->items[i].event = i;
 	}
 	free(sc->list->v);
 	sc->list->v = v;
+	sc->list->alloc = sc->nr;
 }
 
 /* Gives each event its commit, read once for the events it made. */
