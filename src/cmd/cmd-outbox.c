@@ -127,7 +127,7 @@ int cmd_outbox(int argc, char **argv)
 		list(ob, 1);
 		goto out;
 	}
-	if (outbox_lock(ob, 1) < 0) {
+	if (outbox_lock(ob) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}

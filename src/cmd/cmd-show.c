@@ -163,7 +163,7 @@ int cmd_show(int argc, char **argv)
 			ret = EXIT_FATAL;
 			goto out;
 		}
-		if (c)
+		if (!blob)
 			post_too_large(&p, path, size);
 		else
 			post_read(&p, &st.site, path, git_blob_rawcontent(blob),

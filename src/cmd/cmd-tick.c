@@ -167,7 +167,7 @@ int cmd_tick(int argc, char **argv)
 		goto out;
 	}
 	if (setup_open(&st) < 0 || hookio_branches(st.repo, &branches) < 0 ||
-	    !(ob = outbox_open(st.repo->gitdir)) || outbox_lock(ob, 1) < 0 ||
+	    !(ob = outbox_open(st.repo->gitdir)) || outbox_lock(ob) < 0 ||
 	    announce_recover(st.repo, ob) < 0) {
 		ret = EXIT_FATAL;
 		goto out;

@@ -236,8 +236,8 @@ static int txn_undo(struct outbox *ob, struct ledger *l, const struct strvec *id
 	return txn_remove(ob);
 }
 
-/* Is the baseline `ref` (refs/herald/heads/...) at `to` (hex)? 1, 0, or -1 after error(). */
-static int ref_is(struct repo *r, const char *ref, const char *to)
+/* Is the baseline `ref` (refs/herald/heads/...) at `to` (hex)? 0 with *is, or -1 after error(). */
+static int ref_is(struct repo *r, const char *ref, const char *to, bool *is)
 {
 	struct baseline b;
 	char *branch = baseline_branch(ref);
@@ -249,8 +249,9 @@ static int ref_is(struct repo *r, const char *ref, const char *to)
 		ret = error("'%s': not an object id", to);
 	else if (!branch)
 		ret = error("'%s': not a baseline", ref);
-	else if ((ret = baseline_read(&b, branch, &cur)) > 0)
-		ret = git_oid_equal(&cur, &want);
+	else if ((ret = baseline_read(&b, branch, &cur)) != LOOKUP_ERROR)
+		*is = ret == LOOKUP_FOUND && git_oid_equal(&cur, &want);
+	ret = ret < 0 ? -1 : 0;
 	free(branch);
 	return ret;
 }
@@ -265,7 +266,8 @@ int announce_recover(struct repo *r, struct outbox *ob)
 	char *path = txn_path(ob);
 	const char *ref, *to;
 	size_t i;
-	int ret = 0, done;
+	bool done = false;
+	int ret = 0;
 
 	if (fileio_read_own(&sb, path, TXN_CAP) < 0) {
 		if (errno != ENOENT)
@@ -284,8 +286,7 @@ int announce_recover(struct repo *r, struct outbox *ob)
 	ref = json_string_value(json_object_get(doc, "ref"));
 	to = json_string_value(json_object_get(doc, "to"));
 	/* the baseline move is the commit point; without one, nothing committed */
-	done = ref && to ? ref_is(r, ref, to) : 0;
-	if (done < 0) {
+	if (ref && to && ref_is(r, ref, to, &done) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -429,7 +430,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	if (!r.ob) {
 		/* the lock first: the ledger is read under it */
 		r.ob = own = outbox_open(st->repo->gitdir);
-		if (!r.ob || outbox_lock(r.ob, 1) < 0) {
+		if (!r.ob || outbox_lock(r.ob) < 0) {
 			ret = -1;
 			goto out;
 		}

@@ -558,11 +558,12 @@ const char *outbox_dir(const struct outbox *ob)
 	return ob->dir;
 }
 
-int outbox_lock(struct outbox *ob, int wait)
+static int take_lock(struct outbox *ob, bool wait, bool *locked)
 {
 	struct strbuf path = STRBUF_INIT;
 	int fd = -1, ret = 0;
 
+	*locked = true;
 	if (ob->lock_fd >= 0)
 		goto out;
 	strbuf_addf(&path, "%s/lock", ob->dir);
@@ -577,7 +578,7 @@ int outbox_lock(struct outbox *ob, int wait)
 		if (errno == EINTR)
 			continue;
 		if (!wait && errno == EWOULDBLOCK) {
-			ret = 1;
+			*locked = false;
 			goto out;
 		}
 		ret = error("cannot lock '%s': %s", path.buf, strerror(errno));
@@ -590,6 +591,18 @@ out:
 		close(fd);
 	strbuf_release(&path);
 	return ret;
+}
+
+int outbox_lock(struct outbox *ob)
+{
+	bool locked;
+
+	return take_lock(ob, true, &locked);
+}
+
+int outbox_trylock(struct outbox *ob, bool *locked)
+{
+	return take_lock(ob, false, locked);
 }
 
 void outbox_unlock(struct outbox *ob)

@@ -210,8 +210,8 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 	}
 	git_oid_cpy(&after, git_commit_id(rg.to));
 	rc = baseline_begin(&b, p->ref, &after, &base, out);
-	if (rc <= 0) {
-		ret = rc;
+	if (rc != LOOKUP_FOUND) {
+		ret = rc == LOOKUP_ERROR ? -1 : 0;
 		goto out;
 	}
 	if (git_oid_equal(&base, &after)) {
@@ -461,7 +461,7 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 }
 
 /* Steps 1-3: until this run's claim is in the remote's state. */
-static int claim(struct setup *st, struct gitstate *gs, int use_git, const char *herald_dir,
+static int claim(struct setup *st, struct gitstate *gs, bool use_git, const char *herald_dir,
 		 const struct ci_push *p, const struct strvec *branches,
 		 const struct ci_options *o, long budget, long long *now,
 		 struct outbox **obp, struct lease **leases, size_t *nl)
@@ -473,11 +473,11 @@ static int claim(struct setup *st, struct gitstate *gs, int use_git, const char 
 		char *text = NULL;
 		size_t len = 0;
 		FILE *mem = NULL;
-		int rc = -1;
+		bool stale = false;
 
 		if (use_git && (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0))
 			return -1;
-		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob, 1) < 0)
+		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob) < 0)
 			goto fail;
 		/* what a lost claim said must not reach the log: it did not happen */
 		if (!(mem = open_memstream(&text, &len))) {
@@ -486,22 +486,18 @@ static int claim(struct setup *st, struct gitstate *gs, int use_git, const char 
 		}
 		if (p && process_push(st, gs, ob, p, branches, o, mem) < 0)
 			goto fail;
-		if (o->dry_run) {
-			rc = 0;
-		} else if (use_git) {
+		if (!o->dry_run && use_git) {
 			/* after announcing: what it just queued is due too */
 			*now = (long long)time(NULL);
 			if (take_leases(ob, *now, *now + budget + LEASE_MARGIN, leases, nl) < 0)
 				goto fail;
-			rc = gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries");
-		} else {
-			rc = 0;
+			if (gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries",
+					  &stale) < 0)
+				goto fail;
 		}
-		if (rc < 0)
-			goto fail;
 		fclose(mem);
 		mem = NULL;
-		if (rc == 0) {
+		if (!stale) {
 			fwrite(text, 1, len, o->out);
 			free(text);
 			*obp = ob;
@@ -530,12 +526,14 @@ fail:
 static int settle(struct gitstate *gs, const char *herald_dir, struct lease *l, size_t nl,
 		  struct state *before, struct state *after, FILE *out)
 {
-	int tries, rc;
+	bool stale;
+	int tries;
 
 	for (tries = 0; tries < MAX_TRIES; tries++) {
-		rc = gitstate_push(gs, herald_dir, "deliver");
-		if (rc <= 0)
-			return rc;
+		if (gitstate_push(gs, herald_dir, "deliver", &stale) < 0)
+			return -1;
+		if (!stale)
+			return 0;
 		fprintf(out, "herald: another run updated %s meanwhile; merging this run's deliveries\n",
 			GITSTATE_REF);
 		if (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0 ||
@@ -559,12 +557,12 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	char *herald_dir = xstrfmt("%sherald", st->repo->gitdir);
 	long budget;
 	long long now;
-	int use_git, have_gs = 0, ret = -1;
+	bool use_git;
+	int have_gs = 0, ret = -1;
 
 	memset(&push, 0, sizeof(push));
 	memset(&gs, 0, sizeof(gs));
-	use_git = gitstate_wanted(st->repo, o->state, 1);
-	if (use_git < 0)
+	if (gitstate_wanted(st->repo, o->state, true, &use_git) < 0)
 		goto out;
 	if (targets_load(st->repo, &targets, &nt) < 0)
 		goto out;
@@ -572,7 +570,7 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	if (!o->deliver_only && cienv_read(&push, env_get) < 0)
 		goto out;
 	/* local state: only a shallow clone needs the remote */
-	if ((use_git ? gitstate_init(&gs, st->repo) : gitstate_init_quiet(&gs, st->repo)) != 0) {
+	if (use_git ? gitstate_init(&gs, st->repo) < 0 : !gitstate_init_quiet(&gs, st->repo)) {
 		gitstate_release(&gs);
 		if (use_git)
 			goto out;

@@ -156,7 +156,7 @@ static int load_lags(struct health *rp, struct repo *r)
 		struct lag *l;
 
 		if (!git_reference_name_to_id(&tip, r->git, branches.v[i]) &&
-		    baseline_read(&b, branches.v[i], &base) > 0 && !git_oid_equal(&tip, &base)) {
+		    baseline_read(&b, branches.v[i], &base) == LOOKUP_FOUND && !git_oid_equal(&tip, &base)) {
 			ALLOC_GROW(rp->lags, rp->lags_nr + 1, rp->lags_alloc);
 			l = &rp->lags[rp->lags_nr++];
 			memset(l, 0, sizeof(*l));

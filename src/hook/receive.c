@@ -74,13 +74,15 @@ static void scan_thread(void *arg)
 }
 
 /*
- * 0 with the events in *out (the caller releases them), -1 after error(),
- * 1 when the deadline came first.
+ * 0 with the events in *out (the caller releases them), or with *late set
+ * when the deadline came first; -1 after error().
  */
-static int scan_within(struct scan_job *j, const struct handoff *d, struct event_list *out)
+static int scan_within(struct scan_job *j, const struct handoff *d, struct event_list *out,
+		       bool *late)
 {
-	if (handoff_run(d, scan_thread, j) > 0)
-		return 1; /* the thread is still reading; the caller leaves */
+	*late = !handoff_run(d, scan_thread, j);
+	if (*late)
+		return 0; /* the thread is still reading; the caller leaves */
 	if (j->rc < 0)
 		return -1;
 	*out = j->events;
@@ -117,6 +119,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct event_list events;
 	long max;
 	int have_tip, rc, ret = 0;
+	bool late;
 
 	event_list_init(&events);
 
@@ -145,8 +148,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	}
 	/* first push, or a new branch: start here, announce nothing */
 	rc = baseline_begin(&h->base, u->ref, &tip, &base_id, out);
-	if (rc <= 0) {
-		ret = rc;
+	if (rc != LOOKUP_FOUND) {
+		ret = rc == LOOKUP_ERROR ? -1 : 0;
 		goto out;
 	}
 	if (git_oid_equal(&base_id, &tip))
@@ -173,8 +176,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.site = &st->site;
 	job.co.now = st->now;
 	job.co.drafts = 1;
-	rc = scan_within(&job, &h->deadline, &events);
-	if (rc > 0) {
+	rc = scan_within(&job, &h->deadline, &events, &late);
+	if (!rc && late) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "
 			"'herald tick' announces this push\n", u->ref);
 		h->out_of_time = 1;
@@ -246,6 +249,7 @@ int receive_post(FILE *out)
 	struct outbox_entry *mine = NULL;
 	size_t nu = 0, nt = 0, nm = 0, i;
 	char *log = NULL;
+	bool locked;
 
 	memset(&h, 0, sizeof(h));
 	strvec_init(&h.own);
@@ -266,7 +270,7 @@ int receive_post(FILE *out)
 	hookio_read(stdin, &u, &nu);
 	if (hookio_branches(h.st.repo, &branches) < 0)
 		goto out;
-	if (handoff_lock(&h.deadline, h.ob) != 0) {
+	if (handoff_lock(&h.deadline, h.ob, &locked) < 0 || !locked) {
 		fprintf(out, "herald: another herald run holds the outbox; 'herald tick' will announce this push\n");
 		goto out;
 	}

@@ -31,18 +31,21 @@ char *baseline_branch(const char *ref)
 	return xstrfmt(BRANCH_PREFIX "%s", ref + strlen(BASELINE_PREFIX));
 }
 
-int baseline_read(const struct baseline *b, const char *branch, git_oid *id)
+enum lookup baseline_read(const struct baseline *b, const char *branch, git_oid *id)
 {
 	char *name = baseline_ref(branch);
-	int rc, ret = 1;
+	enum lookup ret = LOOKUP_FOUND;
+	int rc;
 
 	if (!name)
-		return 0;
+		return LOOKUP_MISSING;
 	rc = git_reference_name_to_id(id, b->repo->git, name);
-	if (rc == GIT_ENOTFOUND)
-		ret = 0;
-	else if (rc < 0)
-		ret = repo_error(name);
+	if (rc == GIT_ENOTFOUND) {
+		ret = LOOKUP_MISSING;
+	} else if (rc < 0) {
+		repo_error(name);
+		ret = LOOKUP_ERROR;
+	}
 	free(name);
 	return ret;
 }
@@ -104,16 +107,17 @@ int baseline_deleted(const struct baseline *b, const char *branch, FILE *out)
 	return ret;
 }
 
-int baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
-		   git_oid *from, FILE *out)
+enum lookup baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
+			   git_oid *from, FILE *out)
 {
-	int rc = baseline_read(b, branch, from);
+	enum lookup rc = baseline_read(b, branch, from);
 
-	if (rc)
+	if (rc != LOOKUP_MISSING)
 		return rc;
 	fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
 		branch, git_oid_tostr_s(tip));
-	return baseline_move(b, branch, NULL, tip, "herald: baseline");
+	return baseline_move(b, branch, NULL, tip, "herald: baseline") < 0 ? LOOKUP_ERROR :
+									      LOOKUP_MISSING;
 }
 
 struct listed {

@@ -45,10 +45,9 @@ static int read_side(struct repo *r, const struct changes_options *o,
 
 	if (same && git_blob_dup(&s->blob, same) == 0)
 		goto read;
-	switch (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size)) {
-	case -1:
+	if (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size) < 0)
 		return -1;
-	case 1:
+	if (!s->blob) {
 		post_too_large(&s->post, f->path, size);
 		return 0;
 	}
@@ -384,13 +383,11 @@ static int load_chunks(struct scan *sc, struct rename_file *rf)
 	if (!is_regular(rf->f))
 		return 0;
 	/* a file too large to be a post is not read just to score a rename */
-	switch (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, HERALD_POST_MAX,
-				 &blob, &size)) {
-	case -1:
+	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, HERALD_POST_MAX, &blob,
+			     &size) < 0)
 		return -1;
-	case 1:
+	if (!blob)
 		return 0;
-	}
 	rf->size = size;
 	rf->scorable = 1;
 	rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);

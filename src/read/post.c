@@ -479,12 +479,12 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	post_release(p);
 	p->path = xstrdup(path);
 	rc = frontmatter_parse(&p->fm, buf, len);
-	if (rc > 0) {
+	if (rc == LOOKUP_MISSING) {
 		p->state = POST_ABSENT;
 		p->error = xstrdup("has no front matter, so it is not a post");
 		return;
 	}
-	if (rc < 0) {
+	if (rc == LOOKUP_ERROR) {
 		const struct frontmatter_problem *e = frontmatter_first_error(&p->fm);
 		p->state = POST_INVALID;
 		p->error = xstrdup(e->message);
