@@ -50,7 +50,12 @@ enum lookup baseline_read(const struct baseline *b, const char *branch, git_oid 
 	return ret;
 }
 
-int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
+/*
+ * Moves the baseline of `branch` to `to` (see baseline_move()), or, with
+ * `to` NULL, forgets it. One place decides what a dry run and a ref that
+ * is not a branch do.
+ */
+static int change(const struct baseline *b, const char *branch, const git_oid *from,
 		  const git_oid *to, const char *why)
 {
 	char *name = baseline_ref(branch);
@@ -61,6 +66,12 @@ int baseline_move(const struct baseline *b, const char *branch, const git_oid *f
 		return error("'%s' is not a branch; it has no baseline", branch);
 	if (b->dry_run)
 		goto out;
+	if (!to) {
+		rc = git_reference_lookup(&ref, b->repo->git, name);
+		if (rc != GIT_ENOTFOUND && (rc < 0 || git_reference_delete(ref) < 0))
+			ret = repo_error(name);
+		goto out;
+	}
 	if (fileio_fault("baseline") < 0) {
 		ret = error("cannot move '%s': %s", name, strerror(errno));
 		goto out;
@@ -69,33 +80,23 @@ int baseline_move(const struct baseline *b, const char *branch, const git_oid *f
 		rc = git_reference_create_matching(&ref, b->repo->git, name, to, 1, from, why);
 	else
 		rc = git_reference_create(&ref, b->repo->git, name, to, 0, why);
-	git_reference_free(ref);
 	if (rc < 0)
 		ret = repo_error(name);
 out:
+	git_reference_free(ref);
 	free(name);
 	return ret;
 }
 
+int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
+		  const git_oid *to, const char *why)
+{
+	return change(b, branch, from, to, why);
+}
+
 int baseline_forget(const struct baseline *b, const char *branch)
 {
-	char *name = baseline_ref(branch);
-	git_reference *ref = NULL;
-	int rc, ret = 0;
-
-	if (!name)
-		return error("'%s' is not a branch; it has no baseline", branch);
-	if (b->dry_run)
-		goto out;
-	rc = git_reference_lookup(&ref, b->repo->git, name);
-	if (rc == GIT_ENOTFOUND)
-		goto out;
-	if (rc < 0 || git_reference_delete(ref) < 0)
-		ret = repo_error(name);
-out:
-	git_reference_free(ref);
-	free(name);
-	return ret;
+	return change(b, branch, NULL, NULL, NULL);
 }
 
 int baseline_deleted(const struct baseline *b, const char *branch, FILE *out)
