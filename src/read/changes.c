@@ -371,44 +371,45 @@ static void pair_exact(struct renames *rn)
 	free(order);
 }
 
-/* Reads a file's chunks once; a file that cannot be scored gets none. */
-static int load_chunks(struct scan *sc, struct rename_file *rf)
+/*
+ * What scoring a rename needs of a file, each read once: its size, from
+ * the object's header without inflating it (`sized`), or its chunks
+ * (`loaded`; a file that cannot be scored gets none).
+ */
+static int load(struct scan *sc, struct rename_file *rf, bool content)
 {
+	int *done = content ? &rf->loaded : &rf->sized;
 	git_blob *blob = NULL;
 	size_t size;
 
-	if (rf->loaded)
+	if (*done)
 		return 0;
-	rf->loaded = 1;
-	if (!is_regular(rf->f))
+	*done = 1;
+	if (content && !is_regular(rf->f))
 		return 0;
 	/* a file too large to be a post is not read just to score a rename */
-	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, HERALD_POST_MAX, &blob,
-			     &size) < 0)
+	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, content ? HERALD_POST_MAX : 0,
+			     &blob, &size) < 0)
 		return -1;
-	if (!blob)
-		return 0;
-	rf->size = size;
-	rf->scorable = 1;
-	rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+	if (content && blob) {
+		rf->size = size;
+		rf->scorable = 1;
+		rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+	} else if (!content) {
+		rf->size = size;
+	}
 	git_blob_free(blob);
 	return 0;
 }
 
-/* Learns a file's size from its object header, without inflating it. */
+static int load_chunks(struct scan *sc, struct rename_file *rf)
+{
+	return load(sc, rf, true);
+}
+
 static int load_size(struct scan *sc, struct rename_file *rf)
 {
-	git_blob *blob = NULL;
-	size_t size;
-
-	if (rf->sized)
-		return 0;
-	rf->sized = 1;
-	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, 0, &blob, &size) < 0)
-		return -1;
-	git_blob_free(blob);
-	rf->size = size;
-	return 0;
+	return load(sc, rf, false);
 }
 
 /*
