@@ -256,6 +256,49 @@ static int ref_is(struct repo *r, const char *ref, const char *to, bool *is)
 	return ret;
 }
 
+bool announce_tell_outcome(struct outbox *ob, const struct outbox_entry *queued, bool escape,
+			   FILE *out)
+{
+	const char *shown = queued->title && *queued->title ? queued->title : queued->event;
+	char *title = escape ? printable(shown) : xstrdup(shown ? shown : "");
+	char *why = NULL;
+	struct outbox_entry e;
+	enum lookup rc;
+	int dead = 0;
+
+	outbox_entry_init(&e);
+	rc = outbox_get(ob, queued->id, &e, &dead);
+	if (rc == LOOKUP_MISSING) {
+		fprintf(out, "herald: announced \"%s\" to %s\n", title, queued->target);
+	} else if (rc == LOOKUP_FOUND && dead) {
+		shown = e.last_error ? e.last_error : "failed";
+		why = escape ? printable(shown) : xstrdup(shown);
+		fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
+			title, queued->target, why);
+	}
+	outbox_entry_release(&e);
+	free(title);
+	free(why);
+	return rc == LOOKUP_FOUND && !dead;
+}
+
+int announce_options_push(struct announce_options *o, struct repo *r, struct outbox *ob,
+			  int dry_run, FILE *out)
+{
+	long max;
+
+	memset(o, 0, sizeof(*o));
+	o->dry_run = dry_run;
+	o->no_deliver = 1;
+	o->ob = ob;
+	o->out = out;
+	/* as many single messages as a person reads, then a summary */
+	if (repo_config_count(r, "herald.maxAnnounce", 10, &max) < 0)
+		return -1;
+	o->max_per_target = (size_t)max;
+	return 0;
+}
+
 int announce_recover(struct repo *r, struct outbox *ob)
 {
 	struct strbuf sb = STRBUF_INIT;

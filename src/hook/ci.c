@@ -116,16 +116,16 @@ static const char *const shallow_hint =
 /*
  * Makes sure `id` is in the clone, fetching just that commit (into a
  * shallow clone without its history): a clone made before a later push
- * lacks what that push brought. 0 present, 1 the remote has it no more
- * and the clone is full (so it is gone for good), -1 after error().
+ * lacks what that push brought. Found when present, missing when the
+ * remote has it no more and the clone is full (so it is gone for good).
  */
-static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
+static enum lookup need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc, shallow = git_repository_is_shallow(r->git) == 1;
 
 	if (has_commit(r, id))
-		return 0;
+		return LOOKUP_FOUND;
 	git_oid_tostr(hex, sizeof(hex), id);
 	if (gs && gs->remote) {
 		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
@@ -134,13 +134,14 @@ static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 		rc = gitstate_git(gs, args, NULL, &err);
 		strbuf_release(&err); /* the one line below says what to do */
 		if (rc < 0)
-			return -1;
+			return LOOKUP_ERROR;
 		if (!rc && has_commit(r, id))
-			return 0;
+			return LOOKUP_FOUND;
 	}
 	if (!shallow)
-		return 1;
-	return error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
+		return LOOKUP_MISSING;
+	error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
+	return LOOKUP_ERROR;
 }
 
 /*
@@ -175,13 +176,12 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			const struct ci_options *o, FILE *out)
 {
 	struct baseline b;
-	git_object *obj = NULL;
+	git_object *obj = NULL, *commit = NULL;
 	git_oid base, after;
 	struct range rg = { NULL, NULL };
 	git_tree *tree = NULL;
 	struct announce_options ao;
 	struct announce_stats s;
-	long max;
 	int rc, ret = 0;
 
 	if (!p->ref) {
@@ -199,16 +199,16 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	if (!git_oid_fromstr(&after, p->after) && strlen(p->after) == GIT_OID_HEXSZ &&
-	    need_commit(st->repo, gs, &after) != 0) {
+	    need_commit(st->repo, gs, &after) != LOOKUP_FOUND) {
 		ret = error("the commit %s is not in the clone", p->after);
 		goto out;
 	}
 	if (git_revparse_single(&obj, st->repo->git, p->after) < 0 ||
-	    git_object_peel((git_object **)&rg.to, obj, GIT_OBJECT_COMMIT) < 0) {
+	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
 		ret = error("unknown revision '%s'", p->after);
 		goto out;
 	}
-	git_oid_cpy(&after, git_commit_id(rg.to));
+	git_oid_cpy(&after, git_object_id(commit));
 	rc = baseline_begin(&b, p->ref, &after, &base, out);
 	if (rc != LOOKUP_FOUND) {
 		ret = rc == LOOKUP_ERROR ? -1 : 0;
@@ -219,11 +219,11 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	rc = need_commit(st->repo, gs, &base);
-	if (rc < 0) {
+	if (rc == LOOKUP_ERROR) {
 		ret = -1;
 		goto out;
 	}
-	if (rc > 0) {
+	if (rc == LOOKUP_MISSING) {
 		/* rewritten and collected: what it held cannot be compared any more */
 		warning("the baseline %s of %s is gone from the repository; watching from %.7s on",
 			repo_hex(&base), p->ref, repo_hex(&after));
@@ -237,26 +237,12 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			repo_hex(&base), git_oid_tostr_s(&after));
 		goto out;
 	}
-	if (git_commit_lookup(&rg.from, st->repo->git, &base) < 0 ||
-	    git_commit_tree(&tree, rg.to) < 0) {
-		ret = repo_error(p->ref);
-		goto out;
-	}
-	if (setup_site(st, tree) < 0) {
+	if (setup_push_range(st, &base, &after, p->ref, &rg, &tree) < 0) {
 		ret = -1;
 		goto out;
 	}
-	memset(&ao, 0, sizeof(ao));
-	ao.dry_run = o->dry_run;
-	ao.no_deliver = 1;
-	ao.ob = ob;
-	ao.out = out;
-	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
-		ret = -1;
-		goto out;
-	}
-	ao.max_per_target = (size_t)max;
-	if (announce_range(st, &rg, &ao, &s) < 0) {
+	if (announce_options_push(&ao, st->repo, ob, o->dry_run, out) < 0 ||
+	    announce_range(st, &rg, &ao, &s) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -265,6 +251,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 out:
 	git_tree_free(tree);
 	range_release(&rg);
+	git_object_free(commit);
 	git_object_free(obj);
 	return ret;
 }
@@ -431,26 +418,14 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 	size_t i, j, queued = 0, later = 0;
 
 	for (i = 0; i < n; i++) {
-		struct outbox_entry e;
-		int dead = 0, rc, mine = 0;
-		const char *title = before[i].title && *before[i].title ? before[i].title : before[i].event;
+		int mine = 0;
 
 		for (j = 0; j < nl && !mine; j++)
 			mine = !strcmp(l[j].id, before[i].id);
-		if (!mine) {
+		if (!mine)
 			later++; /* not due yet, or another run's */
-			continue;
-		}
-		outbox_entry_init(&e);
-		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc == LOOKUP_MISSING)
-			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (rc == LOOKUP_FOUND && dead)
-			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
-				title, before[i].target, e.last_error ? e.last_error : "failed");
-		else if (rc == LOOKUP_FOUND)
+		else if (announce_tell_outcome(ob, &before[i], false, out))
 			queued++;
-		outbox_entry_release(&e);
 	}
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued; the next run retries\n", queued,

@@ -117,7 +117,6 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct announce_stats s;
 	struct scan_job job;
 	struct event_list events;
-	long max;
 	int have_tip, rc, ret = 0;
 	bool late;
 
@@ -159,13 +158,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 		fprintf(out, "herald: skipped by push option; nothing announced for %s\n", u->ref);
 		goto out;
 	}
-	if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0 ||
-	    git_commit_lookup(&rg.to, st->repo->git, &tip) < 0 ||
-	    git_commit_tree(&tree, rg.to) < 0) {
-		ret = repo_error(u->ref);
-		goto out;
-	}
-	if (setup_site(st, tree) < 0) {
+	if (setup_push_range(st, &base_id, &tip, u->ref, &rg, &tree) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -187,16 +180,10 @@ static int process_update(struct hook *h, const struct ref_update *u)
 		ret = -1;
 		goto out;
 	}
-	memset(&o, 0, sizeof(o));
-	o.dry_run = h->dry;
-	o.no_deliver = 1;
-	o.ob = h->ob;
-	o.out = out;
-	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+	if (announce_options_push(&o, st->repo, h->ob, h->dry, out) < 0) {
 		ret = -1;
 		goto out;
 	}
-	o.max_per_target = (size_t)max;
 	o.baseline = &h->base;
 	o.baseline_branch = u->ref;
 	o.baseline_from = &base_id;
@@ -216,25 +203,9 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 {
 	size_t i, queued = 0;
 
-	for (i = 0; i < n; i++) {
-		struct outbox_entry e;
-		int dead = 0, rc;
-		char *title = printable(before[i].title && *before[i].title ? before[i].title : before[i].event);
-		char *why = NULL;
-
-		outbox_entry_init(&e);
-		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc == LOOKUP_MISSING)
-			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (rc == LOOKUP_FOUND && dead)
-			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
-				title, before[i].target, (why = printable(e.last_error ? e.last_error : "failed")));
-		else if (rc == LOOKUP_FOUND)
+	for (i = 0; i < n; i++)
+		if (announce_tell_outcome(ob, &before[i], true, out))
 			queued++;
-		outbox_entry_release(&e);
-		free(title);
-		free(why);
-	}
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued, will retry\n", queued,
 			queued == 1 ? "y" : "ies");
