@@ -55,8 +55,8 @@ struct outbox_entry {
 void outbox_entry_init(struct outbox_entry *e);
 void outbox_entry_release(struct outbox_entry *e);
 
-/* Is `id` usable as an entry id (and so as a file name)? 1 or 0, silently. */
-int outbox_id_valid(const char *id);
+/* Is `id` usable as an entry id (and so as a file name)? Says nothing. */
+bool outbox_id_valid(const char *id);
 
 struct outbox; /* opaque */
 
