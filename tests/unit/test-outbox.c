@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "herald/handoff.h"
 #include "herald/ledger.h"
 #include "herald/outbox.h"
 #include "herald/strbuf.h"
@@ -560,6 +561,15 @@ static void test_lock(struct outbox *ob)
 	locked = true;
 	ok(outbox_trylock(ob, &locked) == 0 && !locked,
 	   "trylock says not locked while another process holds it");
+	{
+		/* the hook's wait for the lock ends at its deadline, saying so */
+		struct handoff h;
+
+		handoff_start(&h, 0.05);
+		locked = true;
+		ok(handoff_lock(&h, ob, &locked) == 0 && !locked,
+		   "handoff_lock: 0, not locked, when the deadline comes first");
+	}
 	close(down[1]);
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child exited");
@@ -569,6 +579,15 @@ static void test_lock(struct outbox *ob)
 	locked = false;
 	ok(outbox_trylock(ob, &locked) == 0 && locked, "locking again is fine");
 	outbox_unlock(ob);
+	{
+		struct handoff h;
+
+		handoff_start(&h, 30);
+		locked = false;
+		ok(handoff_lock(&h, ob, &locked) == 0 && locked,
+		   "handoff_lock: 0 and locked when the lock is free");
+		outbox_unlock(ob);
+	}
 	is_int(outbox_lock(ob), 0, "lock, waiting");
 	outbox_unlock(ob);
 	outbox_unlock(ob);
