@@ -731,7 +731,6 @@ static void matrix_node(struct md_out *o, cmark_iter *it, cmark_node *node, int 
 	}
 }
 
-
 /* --- MARKDOWN_TEXT, MARKDOWN_SLACK, MARKDOWN_TELEGRAM: lines of text --- */
 
 static int is_textlike(enum markdown_format fmt)

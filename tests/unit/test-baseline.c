@@ -85,7 +85,8 @@ int main(void)
 	free(s);
 	ok(!baseline_branch("refs/heads/main"), "baseline_branch of a branch ref is NULL");
 
-	ok(baseline_read(&b, "refs/heads/main", &got) == LOOKUP_MISSING, "no baseline before the first push");
+	ok(baseline_read(&b, "refs/heads/main", &got) == LOOKUP_MISSING,
+	   "no baseline before the first push");
 	ok(baseline_read(&b, "refs/tags/v1", &got) == LOOKUP_MISSING, "a tag reads as having none");
 
 	ok(!baseline_move(&dry, "refs/heads/main", NULL, &a, "t") &&

@@ -62,11 +62,14 @@ static void test_wanted(struct repo *r)
 	ok(!gitstate_wanted(r, "git", false, &in_git) && in_git, "--state git: git");
 	in_git = true;
 	ok(!gitstate_wanted(r, "local", true, &in_git) && !in_git, "--state local: local");
-	ok(!gitstate_wanted(r, NULL, true, &in_git) && in_git, "no choice, no config: the CI default, git");
+	ok(!gitstate_wanted(r, NULL, true, &in_git) && in_git,
+	   "no choice, no config: the CI default, git");
 	ok(!gitstate_wanted(r, NULL, false, &in_git) && !in_git, "no choice, no config: else local");
 	sh("git -C a config herald.state local");
-	ok(!gitstate_wanted(r, NULL, true, &in_git) && !in_git, "herald.state = local wins over the default");
-	ok(!gitstate_wanted(r, "git", false, &in_git) && in_git, "the command line wins over herald.state");
+	ok(!gitstate_wanted(r, NULL, true, &in_git) && !in_git,
+	   "herald.state = local wins over the default");
+	ok(!gitstate_wanted(r, "git", false, &in_git) && in_git,
+	   "the command line wins over herald.state");
 	begin_capture(scratch);
 	ok(gitstate_wanted(r, "cloud", false, &in_git) == -1, "another word is -1");
 	end_capture(scratch, &err);
