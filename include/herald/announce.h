@@ -1,6 +1,7 @@
 #ifndef HERALD_ANNOUNCE_H
 #define HERALD_ANNOUNCE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <git2.h>
@@ -39,6 +40,28 @@ struct announce_options {
 	struct strvec *queued_ids; /* when set, gets the id of each entry written */
 };
 
+/*
+ * The options a push is announced with, from a hook, a CI run or herald
+ * tick: everything zero but `dry_run`, queued into `ob` (locked by the
+ * caller) and not delivered, lines to `out`, and at most
+ * herald.maxAnnounce single messages per target. 0, or -1 after error()
+ * (a bad herald.maxAnnounce).
+ */
+int announce_options_push(struct announce_options *o, struct repo *r, struct outbox *ob,
+			  int dry_run, FILE *out);
+
+/*
+ * Tells `out`, in words the pusher reads, what became of a delivery that
+ * was queued as `queued`: "announced" once it is gone from the outbox, or
+ * why it is dead. Returns true when it is still waiting in the outbox
+ * (the caller counts those); false also when the entry cannot be read.
+ * With `escape` the title and the error go through printable(), for a
+ * terminal that must not take them as control sequences.
+ */
+struct outbox_entry;
+bool announce_tell_outcome(struct outbox *ob, const struct outbox_entry *queued, bool escape,
+			   FILE *out);
+
 struct announce_stats {
 	size_t events, queued, skipped, delivered, retrying, dead, left;
 	size_t failed; /* deliveries whose payload could not be built (each reported) */
@@ -50,7 +73,8 @@ struct announce_stats {
  * frees it) and the site configuration at it into `st`, and sets *o to a
  * queued announcement: entries in `ob` (a delivery run sends them), lines
  * for people to `out`, and as many single messages a target as git config
- * herald.maxAnnounce (default 10) before one summary. 0, or -1 after
+ * herald.maxAnnounce (default 10) before one summary (announce_options_push,
+ * not a dry run). 0, or -1 after
  * error().
  */
 int announce_prepare(struct setup *st, const char *ref, git_commit *tip, git_tree **tree,

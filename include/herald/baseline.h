@@ -6,6 +6,7 @@
 #include <git2.h>
 
 #include "herald/strvec.h"
+#include "herald/usage.h"
 
 struct repo;
 
@@ -39,10 +40,11 @@ char *baseline_ref(const char *branch);
 char *baseline_branch(const char *ref);
 
 /*
- * Where the branch's baseline is: 1 with *id, 0 when it has none (or
- * `branch` is not a branch), -1 after error() when it cannot be read.
+ * Where the branch's baseline is: LOOKUP_FOUND with *id, LOOKUP_MISSING
+ * when it has none (or `branch` is not a branch), LOOKUP_ERROR after
+ * error() when it cannot be read.
  */
-int baseline_read(const struct baseline *b, const char *branch, git_oid *id);
+enum lookup baseline_read(const struct baseline *b, const char *branch, git_oid *id);
 
 /*
  * Moves the baseline of `branch` to `to` by compare-and-swap: only from
@@ -69,11 +71,12 @@ int baseline_forget(const struct baseline *b, const char *branch);
  *
  * baseline_begin(): the branch is at `tip`. When it has no baseline yet
  * (the first push, a new branch) the baseline starts at `tip` and nothing
- * is to be announced for what came before: 0. Otherwise 1 with *from, the
- * baseline, for the caller to announce from..tip. -1 after error().
+ * is to be announced for what came before: LOOKUP_MISSING. Otherwise
+ * LOOKUP_FOUND with *from, the baseline, for the caller to announce
+ * from..tip. LOOKUP_ERROR after error().
  */
 int baseline_deleted(const struct baseline *b, const char *branch, FILE *out);
-int baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
+enum lookup baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
 		   git_oid *from, FILE *out);
 
 /*

@@ -67,12 +67,13 @@ struct event {
 	char *title, *slug, *summary, *summary_md; /* "" when none; summary_md may be summary */
 	char *url;             /* absolute, or NULL */
 	long long date;        /* seconds since the epoch, or -1 */
-	json_t *tags;          /* array of strings */
+	char *tags;            /* a JSON array of strings, as compact text */
 	/*
 	 * The front matter as compact JSON text with sorted keys, or NULL. It
 	 * is the user's data, opaque here, and leaves only as JSON; as text it
 	 * takes a fifth of the memory of a jansson tree, which `scan --all`
-	 * on a 10,000-post blog holds for every post at once.
+	 * on a 10,000-post blog holds for every post at once. The strings
+	 * above, from `path` on, share one allocation (event_list_add()).
 	 */
 	char *front_matter;
 

@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "herald/usage.h"
+
 /*
  * The front matter reader: finds the block at the top of a file, parses it
  * (YAML after `---`, JSON after `{`, TOML 1.0 after `+++`, read by toml.c)
@@ -44,12 +46,13 @@ void frontmatter_release(struct frontmatter *fm);
 
 /*
  * Reads the front matter of a file of `len` bytes (not NUL-terminated).
- * Returns 0 when a block was read (fm->data set), 1 when the file has no
- * front matter (so it is not a post), -1 when the block is invalid: then the
- * first error in fm->problems says why. Warnings (duplicate keys) may be
- * recorded in every case.
+ * Returns LOOKUP_FOUND when a block was read (fm->data set), LOOKUP_MISSING
+ * when the file has no front matter (so it is not a post), LOOKUP_ERROR
+ * when the block is invalid: then nothing is printed and the first error
+ * in fm->problems says why (with its line and column). Warnings (duplicate
+ * keys) may be recorded in every case.
  */
-int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len);
+enum lookup frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len);
 
 /*
  * Parses a whole YAML document (a config file) the same way: `first_line`

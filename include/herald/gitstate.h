@@ -1,6 +1,7 @@
 #ifndef HERALD_GITSTATE_H
 #define HERALD_GITSTATE_H
 
+#include <stdbool.h>
 #include <git2.h>
 
 #include "herald/strbuf.h"
@@ -53,17 +54,19 @@ struct gitstate {
 /*
  * Where state lives: `choice` ("git" or "local", from a command line; may
  * be NULL), else git config herald.state, else git when `ci_default`.
- * Returns 1 for git, 0 for local, -1 after error() for another word.
+ * 0 with *in_git set (true: git, false: local), or -1 after error() for
+ * another word.
  */
-int gitstate_wanted(struct repo *r, const char *choice, int ci_default);
+int gitstate_wanted(struct repo *r, const char *choice, bool ci_default, bool *in_git);
 
 /*
- * Reads herald.remote and what authenticates git. 0 or -1 after error()
- * (no such remote). gitstate_init_quiet() returns 1 for that, silently.
+ * Reads herald.remote and what authenticates git. 0, or -1 after error()
+ * when there is no such remote. gitstate_init_quiet() says nothing: true
+ * when the remote exists, false when not (a lookup that cannot fail).
  * Release with gitstate_release() either way.
  */
 int gitstate_init(struct gitstate *gs, struct repo *r);
-int gitstate_init_quiet(struct gitstate *gs, struct repo *r);
+bool gitstate_init_quiet(struct gitstate *gs, struct repo *r);
 void gitstate_release(struct gitstate *gs);
 
 /*
@@ -102,12 +105,14 @@ void gitstate_snapshot_remove(const char *dir);
 
 /*
  * Commits `herald_dir` and refs/herald/heads/... as a child of the tip and
- * pushes it to the remote's refs/herald/state without force. 0 when
- * pushed (the commit is the new tip) or when nothing changed (nothing is
- * pushed); 1 when the remote's state moved since the fetch (fetch and try
- * again); -1 after error().
+ * pushes it to the remote's refs/herald/state without force. Returns 0
+ * when pushed (the commit is the new tip) or when nothing changed (nothing
+ * is pushed), and also when the remote's state moved since the fetch: then
+ * *stale is set (fetch and try again) and nothing was pushed. -1 after
+ * error().
  */
-int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *message);
+int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *message,
+		  bool *stale);
 
 /*
  * Runs `git ARGS...` on the repository (with the authentication above,

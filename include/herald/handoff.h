@@ -1,6 +1,7 @@
 #ifndef HERALD_HANDOFF_H
 #define HERALD_HANDOFF_H
 
+#include <stdbool.h>
 #include <time.h>
 
 struct outbox;
@@ -25,20 +26,21 @@ double handoff_left(const struct handoff *h);
 
 /*
  * Takes the outbox lock before the deadline, so a push never stalls on
- * another run: 0 when taken, 1 when the deadline came first, -1 after
- * error().
+ * another run: 0 with *locked true when taken, false when the deadline
+ * came first; -1 after error().
  */
-int handoff_lock(const struct handoff *h, struct outbox *ob);
+int handoff_lock(const struct handoff *h, struct outbox *ob, bool *locked);
 
 /*
- * Runs fn(arg) in a thread and waits for it until the deadline: 0 when it
- * returned (or ran here, when no thread could be made), 1 when the
- * deadline came first. Then fn is still running: everything `arg` reaches
- * must stay as it is, and the caller leaves the process with _exit(). So
+ * Runs fn(arg) in a thread and waits for it until the deadline: true when
+ * it returned (or ran here, when no thread could be made), false when the
+ * deadline came first (it cannot fail). Then fn is still running:
+ * everything `arg` reaches must stay as it is, and the caller leaves the
+ * process with _exit(). So
  * fn only reads (the repository, say), and nothing is left half written
  * when the process ends under it.
  */
-int handoff_run(const struct handoff *h, void (*fn)(void *), void *arg);
+bool handoff_run(const struct handoff *h, void (*fn)(void *), void *arg);
 
 /*
  * Starts `herald deliver --max-time 600` (this very binary) in a session

@@ -137,6 +137,15 @@ const struct kind_option *kind_option_for_key(const char *key);
 void kind_set(json_t *ev, const char *key, const struct strbuf *sb);
 
 /*
+ * Sets ev[title_key] to the item's title and ev[subtitle_key] to its
+ * subtitle (null when it has none), each escaped by `escape`. The escaped
+ * title is left in `title` (reset first), for a kind that measures it;
+ * NULL when none does.
+ */
+void kind_set_titles(struct kind_item *it, const char *title_key, const char *subtitle_key,
+		     void (*escape)(struct strbuf *, const char *, size_t), struct strbuf *title);
+
+/*
  * Sets ev[key] to the item's subtitle escaped by `escape`, or null when
  * the event has no subtitle.
  */

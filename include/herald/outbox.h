@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "herald/usage.h"
 
 /*
@@ -53,8 +55,8 @@ struct outbox_entry {
 void outbox_entry_init(struct outbox_entry *e);
 void outbox_entry_release(struct outbox_entry *e);
 
-/* Is `id` usable as an entry id (and so as a file name)? 1 or 0, silently. */
-int outbox_id_valid(const char *id);
+/* Is `id` usable as an entry id (and so as a file name)? Says nothing. */
+bool outbox_id_valid(const char *id);
 
 struct outbox; /* opaque */
 
@@ -71,11 +73,14 @@ void outbox_close(struct outbox *ob);
 const char *outbox_dir(const struct outbox *ob);
 
 /*
- * flock(LOCK_EX) on GITDIR/herald/lock (created 0600): wait=1 blocks,
- * wait=0 returns 1 when another process holds it; 0 locked; -1 after
- * error(). Locking an outbox that is already locked by `ob` returns 0.
+ * flock(LOCK_EX) on GITDIR/herald/lock (created 0600). outbox_lock()
+ * waits for it: 0 locked, or -1 after error(). outbox_trylock() does not
+ * wait: 0 with *locked true when taken, false when another process holds
+ * it; -1 after error(). Locking an outbox that `ob` already holds is 0
+ * (and *locked true).
  */
-int outbox_lock(struct outbox *ob, int wait);
+int outbox_lock(struct outbox *ob);
+int outbox_trylock(struct outbox *ob, bool *locked);
 void outbox_unlock(struct outbox *ob);
 
 /*

@@ -54,10 +54,10 @@ enum lookup repo_tree_blob(struct repo *r, git_tree *tree, const char *path, git
 
 /*
  * Reads the blob `id` unless it is larger than `max` bytes, which it learns
- * from the object's header without inflating it. Returns 0 with *out set
- * (caller frees with git_blob_free), 1 with *out NULL when the blob is too
- * large, or -1 after reporting a libgit2 error about `path`. *size is the
- * blob's size in both the 0 and 1 cases. `git` may be any handle on the
+ * from the object's header without inflating it. Returns 0 with *out the
+ * blob (caller frees with git_blob_free) or NULL when it is too large, or
+ * -1 after reporting a libgit2 error about `path`. *size is the blob's size
+ * whenever 0 is returned. `git` may be any handle on the
  * repository (lint opens one per thread).
  */
 int repo_blob_capped(git_repository *git, const git_oid *id, const char *path,

@@ -8,6 +8,8 @@
 #include "herald/site.h"
 #include "herald/strvec.h"
 
+struct range;
+
 /*
  * What every command that reads posts shares: the repository, the site
  * configuration, `--posts` globs and the `--now` instant.
@@ -42,5 +44,14 @@ int setup_open(struct setup *s);
  * read before.
  */
 int setup_site(struct setup *s, git_tree *tree);
+
+/*
+ * What announcing a push to `ref` from `from` to `to` starts with: both
+ * commits in *rg (release with range_release()), `to`'s tree in *tree
+ * (caller frees) and the site configuration read from it. 0, or -1 after
+ * error() (naming `ref` when a commit cannot be read).
+ */
+int setup_push_range(struct setup *s, const git_oid *from, const git_oid *to, const char *ref,
+		     struct range *rg, git_tree **tree);
 
 #endif

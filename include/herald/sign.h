@@ -1,6 +1,7 @@
 #ifndef HERALD_SIGN_H
 #define HERALD_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strbuf;
@@ -31,15 +32,15 @@ int sign_github(const char *secret, const char *body, size_t len,
 		struct strbuf *out);
 
 /*
- * Checks a Standard Webhooks "webhook-signature" header: 1 if any of its
- * space-separated "v1,<base64>" entries is the signature of
- * "<id>.<timestamp>.<body>" under `secret`, else 0. The comparison takes
- * constant time. Other versions are ignored. An unusable secret gives 0
- * after error(). The timestamp's age is the caller's business.
+ * Checks a Standard Webhooks "webhook-signature" header: true if any of
+ * its space-separated "v1,<base64>" entries is the signature of
+ * "<id>.<timestamp>.<body>" under `secret`, else false. The comparison
+ * takes constant time. Other versions are ignored. An unusable secret
+ * gives false after error(). The timestamp's age is the caller's business.
  */
-int sign_verify_standard(const char *secret, const char *id,
-			 long long timestamp, const char *body, size_t len,
-			 const char *header);
+bool sign_verify_standard(const char *secret, const char *id,
+			  long long timestamp, const char *body, size_t len,
+			  const char *header);
 
 /*
  * A stable webhook id: "msg_" and 26 characters (130 bits, lowercase

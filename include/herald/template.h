@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "herald/strbuf.h"
+#include "herald/usage.h"
 
 /*
  * Mustache templates rendered over jansson values.
@@ -54,19 +55,21 @@ enum template_escape template_escape_for(const char *filename);
 /*
  * Where partials and parents come from. load() is called with the name in
  * the tag ({{>name}}, or the string a dynamic name resolves to) and must:
- *   - return 1 after appending the partial's source to `text` (it need not
+ *   - return LOOKUP_FOUND after appending the partial's source to `text` (it need not
  *     be NUL-terminated or valid UTF-8) and, optionally, the file name to
  *     use in error messages to `file` (the partial's name otherwise);
- *   - return 0 when there is no such partial: it renders as nothing;
- *   - return -1 after reporting an error with error(): rendering fails.
+ *   - return LOOKUP_MISSING when there is no such partial: it renders as
+ *     nothing;
+ *   - return LOOKUP_ERROR after reporting an error with error(): rendering
+ *     fails.
  * Both strbufs belong to the engine. `data` is passed through untouched.
  * Within one template_render() call each name is loaded and parsed once.
  * With a dynamic name ({{>*field}}) the name comes from the data, so a
  * loader that maps names to files must refuse "..", "/" and the like.
  */
 struct template_partials {
-	int (*load)(void *data, const char *name, struct strbuf *text,
-		    struct strbuf *file);
+	enum lookup (*load)(void *data, const char *name, struct strbuf *text,
+			    struct strbuf *file);
 	void *data;
 };
 

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ int cmd_deliver(int argc, char **argv)
 	struct deliver_stats s;
 	size_t nr = 0;
 	int ret = 0, rc;
+	bool locked;
 	const struct option_spec opts[] = {
 		OPT_SECONDS("max-time", 0, &o.max_time, "S", "stop after S seconds (default 300)"),
 		OPT_FLAG("all", 0, &o.all, "attempt every pending delivery now, due or not"),
@@ -50,7 +52,7 @@ int cmd_deliver(int argc, char **argv)
 		goto out;
 	}
 	/* another run holds the outbox: wait for it within our own budget */
-	while ((rc = outbox_lock(ob, 0)) == 1) {
+	while (!(rc = outbox_trylock(ob, &locked)) && !locked) {
 		if (o.max_time > 0 && difftime(time(NULL), start) >= o.max_time) {
 			fprintf(stderr, "herald: another 'herald deliver' holds the outbox; nothing done\n");
 			goto out;

@@ -49,7 +49,7 @@ int cmd_outbox(int argc, char **argv)
 		outboxview_list(ob, 1, stdout);
 		goto out;
 	}
-	if (outbox_lock(ob, 1) < 0) {
+	if (outbox_lock(ob) < 0) {
 		ret = EXIT_FATAL;
 		goto out;
 	}

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <errno.h>
 #include <limits.h>
@@ -69,7 +70,8 @@ int cmd_status(int argc, char **argv)
 	const char *prom_file = NULL, *where = NULL;
 	json_t *doc = NULL;
 	long long alert_after;
-	int json = 0, ret = 0, in_git = 0;
+	int json = 0, ret = 0;
+	bool in_git = false;
 	size_t i;
 	const struct option_spec opts[] = {
 		OPT_FLAG("json", 0, &json, "print one JSON document (keys sorted)"),
@@ -89,7 +91,7 @@ int cmd_status(int argc, char **argv)
 			    "status takes no arguments", &ret) < 0)
 		goto out;
 	if (setup_open(&st) < 0 || load_alert_after(st.repo, &alert_after) < 0 ||
-	    (in_git = gitstate_wanted(st.repo, where, 0)) < 0 ||
+	    gitstate_wanted(st.repo, where, false, &in_git) < 0 ||
 	    health_load(&rp, st.repo, (long long)time(NULL), alert_after, in_git) < 0) {
 		ret = EXIT_FATAL;
 		goto out;

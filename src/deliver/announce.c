@@ -237,8 +237,8 @@ static int txn_undo(struct outbox *ob, struct ledger *l, const struct strvec *id
 	return txn_remove(ob);
 }
 
-/* Is the baseline `ref` (refs/herald/heads/...) at `to` (hex)? 1, 0, or -1 after error(). */
-static int ref_is(struct repo *r, const char *ref, const char *to)
+/* Is the baseline `ref` (refs/herald/heads/...) at `to` (hex)? 0 with *is, or -1 after error(). */
+static int ref_is(struct repo *r, const char *ref, const char *to, bool *is)
 {
 	struct baseline b;
 	char *branch = baseline_branch(ref);
@@ -250,10 +250,54 @@ static int ref_is(struct repo *r, const char *ref, const char *to)
 		ret = error("'%s': not an object id", to);
 	else if (!branch)
 		ret = error("'%s': not a baseline", ref);
-	else if ((ret = baseline_read(&b, branch, &cur)) > 0)
-		ret = git_oid_equal(&cur, &want);
+	else if ((ret = baseline_read(&b, branch, &cur)) != LOOKUP_ERROR)
+		*is = ret == LOOKUP_FOUND && git_oid_equal(&cur, &want);
+	ret = ret < 0 ? -1 : 0;
 	free(branch);
 	return ret;
+}
+
+bool announce_tell_outcome(struct outbox *ob, const struct outbox_entry *queued, bool escape,
+			   FILE *out)
+{
+	const char *shown = queued->title && *queued->title ? queued->title : queued->event;
+	char *title = escape ? printable(shown) : xstrdup(shown ? shown : "");
+	char *why = NULL;
+	struct outbox_entry e;
+	enum lookup rc;
+	int dead = 0;
+
+	outbox_entry_init(&e);
+	rc = outbox_get(ob, queued->id, &e, &dead);
+	if (rc == LOOKUP_MISSING) {
+		fprintf(out, "herald: announced \"%s\" to %s\n", title, queued->target);
+	} else if (rc == LOOKUP_FOUND && dead) {
+		shown = e.last_error ? e.last_error : "failed";
+		why = escape ? printable(shown) : xstrdup(shown);
+		fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
+			title, queued->target, why);
+	}
+	outbox_entry_release(&e);
+	free(title);
+	free(why);
+	return rc == LOOKUP_FOUND && !dead;
+}
+
+int announce_options_push(struct announce_options *o, struct repo *r, struct outbox *ob,
+			  int dry_run, FILE *out)
+{
+	long max;
+
+	memset(o, 0, sizeof(*o));
+	o->dry_run = dry_run;
+	o->no_deliver = 1;
+	o->ob = ob;
+	o->out = out;
+	/* as many single messages as a person reads, then a summary */
+	if (repo_config_count(r, "herald.maxAnnounce", 10, &max) < 0)
+		return -1;
+	o->max_per_target = (size_t)max;
+	return 0;
 }
 
 int announce_recover(struct repo *r, struct outbox *ob)
@@ -266,7 +310,8 @@ int announce_recover(struct repo *r, struct outbox *ob)
 	char *path = txn_path(ob);
 	const char *ref, *to;
 	size_t i;
-	int ret = 0, done;
+	bool done = false;
+	int ret = 0;
 
 	if (fileio_read_own(&sb, path, TXN_CAP) < 0) {
 		if (errno != ENOENT)
@@ -285,8 +330,7 @@ int announce_recover(struct repo *r, struct outbox *ob)
 	ref = json_string_value(json_object_get(doc, "ref"));
 	to = json_string_value(json_object_get(doc, "to"));
 	/* the baseline move is the commit point; without one, nothing committed */
-	done = ref && to ? ref_is(r, ref, to) : 0;
-	if (done < 0) {
+	if (ref && to && ref_is(r, ref, to, &done) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -430,7 +474,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	if (!r.ob) {
 		/* the lock first: the ledger is read under it */
 		r.ob = own = outbox_open(st->repo->gitdir);
-		if (!r.ob || outbox_lock(r.ob, 1) < 0) {
+		if (!r.ob || outbox_lock(r.ob) < 0) {
 			ret = -1;
 			goto out;
 		}
@@ -503,17 +547,9 @@ int announce_range(struct setup *st, struct range *rg,
 int announce_prepare(struct setup *st, const char *ref, git_commit *tip, git_tree **tree,
 		     struct outbox *ob, FILE *out, struct announce_options *o)
 {
-	long max;
-
-	memset(o, 0, sizeof(*o));
-	o->no_deliver = 1;
-	o->ob = ob;
-	o->out = out;
 	if (git_commit_tree(tree, tip) < 0)
 		return repo_error(ref);
-	if (setup_site(st, *tree) < 0 ||
-	    repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0)
+	if (setup_site(st, *tree) < 0 || announce_options_push(o, st->repo, ob, 0, out) < 0)
 		return -1;
-	o->max_per_target = (size_t)max;
 	return 0;
 }

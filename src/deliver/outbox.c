@@ -61,23 +61,23 @@ void outbox_entry_release(struct outbox_entry *e)
 	outbox_entry_init(e);
 }
 
-int outbox_id_valid(const char *id)
+bool outbox_id_valid(const char *id)
 {
 	size_t i;
 
 	if (!id || !*id || *id == '.')
-		return 0;
+		return false;
 	for (i = 0; id[i]; i++) {
 		unsigned char c = (unsigned char)id[i];
 
 		if (i >= OUTBOX_ID_MAX)
-			return 0;
+			return false;
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
 		      c == '-'))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 /*
@@ -144,19 +144,20 @@ static void entry_path(struct strbuf *sb, const char *folder, const char *id)
 	strbuf_addf(sb, "%s/%s" ENTRY_SUFFIX, folder, id);
 }
 
-/* Unlinks folder/ID.json: 1 removed, 0 was not there, -1 after error(). */
-static int unlink_entry(const char *folder, const char *id)
+/* Unlinks folder/ID.json: found (and removed), missing, or LOOKUP_ERROR after error(). */
+static enum lookup unlink_entry(const char *folder, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	int ret = 1;
+	enum lookup ret = LOOKUP_FOUND;
 
 	entry_path(&path, folder, id);
 	if (unlink(path.buf) < 0) {
-		if (errno == ENOENT)
-			ret = 0;
-		else
-			ret = error("cannot remove '%s': %s", path.buf,
-				    strerror(errno));
+		if (errno == ENOENT) {
+			ret = LOOKUP_MISSING;
+		} else {
+			error("cannot remove '%s': %s", path.buf, strerror(errno));
+			ret = LOOKUP_ERROR;
+		}
 	}
 	strbuf_release(&path);
 	return ret;
@@ -470,13 +471,17 @@ out:
 
 /* --- the outbox --- */
 
-/* 0 when `path` is (now) a folder; 1 when this call created it; -1 error. */
-static int make_folder(const char *path)
+/*
+ * Makes sure `path` is a folder: 0, with *created set when this call made
+ * it (its parent then needs an fsync), or -1 after error().
+ */
+static int make_folder(const char *path, bool *created)
 {
 	struct stat st;
 
-	if (!mkdir(path, 0700))
-		return 1;
+	*created = !mkdir(path, 0700);
+	if (*created)
+		return 0;
 	if (errno != EEXIST)
 		return error("cannot create folder '%s': %s", path,
 			     strerror(errno));
@@ -512,7 +517,7 @@ int outbox_check_folder(const char *dir)
 struct outbox *outbox_open(const char *gitdir)
 {
 	struct outbox *ob = NULL;
-	int r;
+	bool created;
 
 	if (!gitdir || !*gitdir) {
 		error("no git directory for the outbox");
@@ -524,15 +529,13 @@ struct outbox *outbox_open(const char *gitdir)
 	ob->pending = xstrfmt("%s/outbox", ob->dir);
 	ob->dead = xstrfmt("%s/dead", ob->dir);
 
-	r = make_folder(ob->dir);
-	if (r < 0 || (r > 0 && fileio_fsync_dir(gitdir) < 0) ||
+	if (make_folder(ob->dir, &created) < 0 || (created && fileio_fsync_dir(gitdir) < 0) ||
 	    outbox_check_folder(ob->dir) < 0)
 		goto fail;
-	r = make_folder(ob->pending);
-	if (r < 0 || (r > 0 && fileio_fsync_dir(ob->dir) < 0))
+	if (make_folder(ob->pending, &created) < 0 ||
+	    (created && fileio_fsync_dir(ob->dir) < 0))
 		goto fail;
-	r = make_folder(ob->dead);
-	if (r < 0 || (r > 0 && fileio_fsync_dir(ob->dir) < 0))
+	if (make_folder(ob->dead, &created) < 0 || (created && fileio_fsync_dir(ob->dir) < 0))
 		goto fail;
 	goto out;
 fail:
@@ -558,11 +561,12 @@ const char *outbox_dir(const struct outbox *ob)
 	return ob->dir;
 }
 
-int outbox_lock(struct outbox *ob, int wait)
+static int take_lock(struct outbox *ob, bool wait, bool *locked)
 {
 	struct strbuf path = STRBUF_INIT;
 	int fd = -1, ret = 0;
 
+	*locked = true;
 	if (ob->lock_fd >= 0)
 		goto out;
 	strbuf_addf(&path, "%s/lock", ob->dir);
@@ -577,7 +581,7 @@ int outbox_lock(struct outbox *ob, int wait)
 		if (errno == EINTR)
 			continue;
 		if (!wait && errno == EWOULDBLOCK) {
-			ret = 1;
+			*locked = false;
 			goto out;
 		}
 		ret = error("cannot lock '%s': %s", path.buf, strerror(errno));
@@ -590,6 +594,18 @@ out:
 		close(fd);
 	strbuf_release(&path);
 	return ret;
+}
+
+int outbox_lock(struct outbox *ob)
+{
+	bool locked;
+
+	return take_lock(ob, true, &locked);
+}
+
+int outbox_trylock(struct outbox *ob, bool *locked)
+{
+	return take_lock(ob, false, locked);
 }
 
 void outbox_unlock(struct outbox *ob)
@@ -678,9 +694,9 @@ int outbox_unlink_batch(struct outbox *ob, const struct strvec *ids)
 		if (!outbox_id_valid(ids->v[i]))
 			continue;
 		r = unlink_entry(ob->pending, ids->v[i]);
-		if (r < 0)
+		if (r == LOOKUP_ERROR)
 			ret = -1;
-		else if (r > 0)
+		else if (r == LOOKUP_FOUND)
 			any = 1;
 	}
 	if (any && fileio_fsync_dir(ob->pending) < 0)
@@ -895,9 +911,9 @@ int outbox_remove(struct outbox *ob, const char *id)
 	if (fileio_fault("removal") < 0)
 		return error("cannot remove outbox entry '%s': %s", id, strerror(errno));
 	r = unlink_entry(ob->pending, id);
-	if (r < 0)
+	if (r == LOOKUP_ERROR)
 		return -1;
-	return r ? fileio_fsync_dir(ob->pending) : 0;
+	return r == LOOKUP_FOUND ? fileio_fsync_dir(ob->pending) : 0;
 }
 
 int outbox_bury(struct outbox *ob, const struct outbox_entry *e)
@@ -968,7 +984,8 @@ int outbox_drop(struct outbox *ob, const char *id)
 	ret = 0;
 	for (d = 0; d <= 1; d++) {
 		r = unlink_entry(folder_of(ob, d), full.buf);
-		if (r < 0 || (r > 0 && fileio_fsync_dir(folder_of(ob, d)) < 0))
+		if (r == LOOKUP_ERROR ||
+		    (r == LOOKUP_FOUND && fileio_fsync_dir(folder_of(ob, d)) < 0))
 			ret = -1;
 	}
 out:

@@ -203,15 +203,15 @@ out:
 	return ret;
 }
 
-int sign_verify_standard(const char *secret, const char *id,
-			 long long timestamp, const char *body, size_t len,
-			 const char *header)
+bool sign_verify_standard(const char *secret, const char *id,
+			  long long timestamp, const char *body, size_t len,
+			  const char *header)
 {
 	struct strbuf want = STRBUF_INIT;
 	unsigned char mac[MAC_LEN];
 	struct key k = { NULL, 0 };
 	const char *p = header;
-	int found = 0;
+	bool found = false;
 
 	if (key_from_secret(&k, secret, "webhook secret") ||
 	    mac_standard(&k, id, timestamp, body, len, mac))
@@ -223,7 +223,7 @@ int sign_verify_standard(const char *secret, const char *id,
 		/* Checks every entry, so timing does not tell which matched. */
 		if (n == want.len + 3 && !strncmp(p, "v1,", 3) &&
 		    !CRYPTO_memcmp(p + 3, want.buf, want.len))
-			found = 1;
+			found = true;
 		p += n;
 		p += strspn(p, " ");
 	}

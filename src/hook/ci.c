@@ -116,16 +116,16 @@ static const char *const shallow_hint =
 /*
  * Makes sure `id` is in the clone, fetching just that commit (into a
  * shallow clone without its history): a clone made before a later push
- * lacks what that push brought. 0 present, 1 the remote has it no more
- * and the clone is full (so it is gone for good), -1 after error().
+ * lacks what that push brought. Found when present, missing when the
+ * remote has it no more and the clone is full (so it is gone for good).
  */
-static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
+static enum lookup need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc, shallow = git_repository_is_shallow(r->git) == 1;
 
 	if (has_commit(r, id))
-		return 0;
+		return LOOKUP_FOUND;
 	git_oid_tostr(hex, sizeof(hex), id);
 	if (gs && gs->remote) {
 		const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
@@ -134,13 +134,14 @@ static int need_commit(struct repo *r, struct gitstate *gs, const git_oid *id)
 		rc = gitstate_git(gs, args, NULL, &err);
 		strbuf_release(&err); /* the one line below says what to do */
 		if (rc < 0)
-			return -1;
+			return LOOKUP_ERROR;
 		if (!rc && has_commit(r, id))
-			return 0;
+			return LOOKUP_FOUND;
 	}
 	if (!shallow)
-		return 1;
-	return error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
+		return LOOKUP_MISSING;
+	error("the clone is shallow and lacks %s; %s", hex, shallow_hint);
+	return LOOKUP_ERROR;
 }
 
 /*
@@ -175,7 +176,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			const struct ci_options *o, FILE *out)
 {
 	struct baseline b;
-	git_object *obj = NULL;
+	git_object *obj = NULL, *commit = NULL;
 	git_oid base, after;
 	struct range rg = { NULL, NULL };
 	git_tree *tree = NULL;
@@ -198,19 +199,19 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	if (!git_oid_fromstr(&after, p->after) && strlen(p->after) == GIT_OID_HEXSZ &&
-	    need_commit(st->repo, gs, &after) != 0) {
+	    need_commit(st->repo, gs, &after) != LOOKUP_FOUND) {
 		ret = error("the commit %s is not in the clone", p->after);
 		goto out;
 	}
 	if (git_revparse_single(&obj, st->repo->git, p->after) < 0 ||
-	    git_object_peel((git_object **)&rg.to, obj, GIT_OBJECT_COMMIT) < 0) {
+	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
 		ret = error("unknown revision '%s'", p->after);
 		goto out;
 	}
-	git_oid_cpy(&after, git_commit_id(rg.to));
+	git_oid_cpy(&after, git_object_id(commit));
 	rc = baseline_begin(&b, p->ref, &after, &base, out);
-	if (rc <= 0) {
-		ret = rc;
+	if (rc != LOOKUP_FOUND) {
+		ret = rc == LOOKUP_ERROR ? -1 : 0;
 		goto out;
 	}
 	if (git_oid_equal(&base, &after)) {
@@ -218,11 +219,11 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 		goto out;
 	}
 	rc = need_commit(st->repo, gs, &base);
-	if (rc < 0) {
+	if (rc == LOOKUP_ERROR) {
 		ret = -1;
 		goto out;
 	}
-	if (rc > 0) {
+	if (rc == LOOKUP_MISSING) {
 		/* rewritten and collected: what it held cannot be compared any more */
 		warning("the baseline %s of %s is gone from the repository; watching from %.7s on",
 			repo_hex(&base), p->ref, repo_hex(&after));
@@ -236,16 +237,12 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 			repo_hex(&base), git_oid_tostr_s(&after));
 		goto out;
 	}
-	if (git_commit_lookup(&rg.from, st->repo->git, &base) < 0) {
-		ret = repo_error(p->ref);
-		goto out;
-	}
-	if (announce_prepare(st, p->ref, rg.to, &tree, ob, out, &ao) < 0) {
+	if (setup_push_range(st, &base, &after, p->ref, &rg, &tree) < 0) {
 		ret = -1;
 		goto out;
 	}
-	ao.dry_run = o->dry_run;
-	if (announce_range(st, &rg, &ao, &s) < 0) {
+	if (announce_options_push(&ao, st->repo, ob, o->dry_run, out) < 0 ||
+	    announce_range(st, &rg, &ao, &s) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -254,6 +251,7 @@ static int process_push(struct setup *st, struct gitstate *gs, struct outbox *ob
 out:
 	git_tree_free(tree);
 	range_release(&rg);
+	git_object_free(commit);
 	git_object_free(obj);
 	return ret;
 }
@@ -420,26 +418,14 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 	size_t i, j, queued = 0, later = 0;
 
 	for (i = 0; i < n; i++) {
-		struct outbox_entry e;
-		int dead = 0, rc, mine = 0;
-		const char *title = before[i].title && *before[i].title ? before[i].title : before[i].event;
+		int mine = 0;
 
 		for (j = 0; j < nl && !mine; j++)
 			mine = !strcmp(l[j].id, before[i].id);
-		if (!mine) {
+		if (!mine)
 			later++; /* not due yet, or another run's */
-			continue;
-		}
-		outbox_entry_init(&e);
-		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc == LOOKUP_MISSING)
-			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (rc == LOOKUP_FOUND && dead)
-			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
-				title, before[i].target, e.last_error ? e.last_error : "failed");
-		else if (rc == LOOKUP_FOUND)
+		else if (announce_tell_outcome(ob, &before[i], false, out))
 			queued++;
-		outbox_entry_release(&e);
 	}
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued; the next run retries\n", queued,
@@ -450,7 +436,7 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n,
 }
 
 /* Steps 1-3: until this run's claim is in the remote's state. */
-static int claim(struct setup *st, struct gitstate *gs, int use_git, const char *herald_dir,
+static int claim(struct setup *st, struct gitstate *gs, bool use_git, const char *herald_dir,
 		 const struct ci_push *p, const struct strvec *branches,
 		 const struct ci_options *o, long budget, long long *now,
 		 struct outbox **obp, struct lease **leases, size_t *nl)
@@ -462,11 +448,11 @@ static int claim(struct setup *st, struct gitstate *gs, int use_git, const char 
 		char *text = NULL;
 		size_t len = 0;
 		FILE *mem = NULL;
-		int rc = -1;
+		bool stale = false;
 
 		if (use_git && (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0))
 			return -1;
-		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob, 1) < 0)
+		if (!(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob) < 0)
 			goto fail;
 		/* what a lost claim said must not reach the log: it did not happen */
 		if (!(mem = open_memstream(&text, &len))) {
@@ -475,22 +461,18 @@ static int claim(struct setup *st, struct gitstate *gs, int use_git, const char 
 		}
 		if (p && process_push(st, gs, ob, p, branches, o, mem) < 0)
 			goto fail;
-		if (o->dry_run) {
-			rc = 0;
-		} else if (use_git) {
+		if (!o->dry_run && use_git) {
 			/* after announcing: what it just queued is due too */
 			*now = (long long)time(NULL);
 			if (take_leases(ob, *now, *now + budget + LEASE_MARGIN, leases, nl) < 0)
 				goto fail;
-			rc = gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries");
-		} else {
-			rc = 0;
+			if (gitstate_push(gs, herald_dir, p && p->after ? "announce" : "lease deliveries",
+					  &stale) < 0)
+				goto fail;
 		}
-		if (rc < 0)
-			goto fail;
 		fclose(mem);
 		mem = NULL;
-		if (rc == 0) {
+		if (!stale) {
 			fwrite(text, 1, len, o->out);
 			free(text);
 			*obp = ob;
@@ -519,12 +501,14 @@ fail:
 static int settle(struct gitstate *gs, const char *herald_dir, struct lease *l, size_t nl,
 		  struct state *before, struct state *after, FILE *out)
 {
-	int tries, rc;
+	bool stale;
+	int tries;
 
 	for (tries = 0; tries < MAX_TRIES; tries++) {
-		rc = gitstate_push(gs, herald_dir, "deliver");
-		if (rc <= 0)
-			return rc;
+		if (gitstate_push(gs, herald_dir, "deliver", &stale) < 0)
+			return -1;
+		if (!stale)
+			return 0;
 		fprintf(out, "herald: another run updated %s meanwhile; merging this run's deliveries\n",
 			GITSTATE_REF);
 		if (gitstate_fetch(gs) < 0 || gitstate_checkout(gs, herald_dir, 1) < 0 ||
@@ -548,12 +532,12 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	char *herald_dir = xstrfmt("%sherald", st->repo->gitdir);
 	long budget;
 	long long now;
-	int use_git, have_gs = 0, ret = -1;
+	bool use_git;
+	int have_gs = 0, ret = -1;
 
 	memset(&push, 0, sizeof(push));
 	memset(&gs, 0, sizeof(gs));
-	use_git = gitstate_wanted(st->repo, o->state, 1);
-	if (use_git < 0)
+	if (gitstate_wanted(st->repo, o->state, true, &use_git) < 0)
 		goto out;
 	if (targets_load(st->repo, &targets, &nt) < 0)
 		goto out;
@@ -561,7 +545,7 @@ int ci_run(struct setup *st, const struct ci_options *o)
 	if (!o->deliver_only && cienv_read(&push, env_get) < 0)
 		goto out;
 	/* local state: only a shallow clone needs the remote */
-	if ((use_git ? gitstate_init(&gs, st->repo) : gitstate_init_quiet(&gs, st->repo)) != 0) {
+	if (use_git ? gitstate_init(&gs, st->repo) < 0 : !gitstate_init_quiet(&gs, st->repo)) {
 		gitstate_release(&gs);
 		if (use_git)
 			goto out;

@@ -91,7 +91,7 @@ unsigned long gate_update(struct setup *st, const struct ref_update *u, FILE *ou
 	}
 	if (!git_oid_is_zero(&u->old_id))
 		git_commit_lookup(&from, st->repo->git, &u->old_id);
-	else if (baseline_read(&bl, u->ref, &base) > 0)
+	else if (baseline_read(&bl, u->ref, &base) == LOOKUP_FOUND)
 		git_commit_lookup(&from, st->repo->git, &base);
 	if (from && git_commit_tree(&a, from) < 0) {
 		repo_error(u->ref);

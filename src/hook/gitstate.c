@@ -26,17 +26,18 @@
 /* A ledger of many thousand posts is a few MiB; nothing in the state is bigger. */
 #define FILE_CAP (64u << 20)
 
-int gitstate_wanted(struct repo *r, const char *choice, int ci_default)
+int gitstate_wanted(struct repo *r, const char *choice, bool ci_default, bool *in_git)
 {
 	char *v = choice ? xstrdup(choice) : repo_config_string(r, "herald.state");
-	int ret;
+	int ret = 0;
 
+	*in_git = ci_default;
 	if (!v)
-		return ci_default ? 1 : 0;
+		return 0;
 	if (!strcmp(v, "git"))
-		ret = 1;
+		*in_git = true;
 	else if (!strcmp(v, "local"))
-		ret = 0;
+		*in_git = false;
 	else
 		ret = error("%s is '%s'; use git or local", choice ? "--state" : "herald.state", v);
 	free(v);
@@ -81,11 +82,11 @@ static const char *env_get(const char *name)
 
 int gitstate_init(struct gitstate *gs, struct repo *r)
 {
-	return gitstate_init_quiet(gs, r) ? error("there is no remote '%s' to keep herald's state in "
+	return !gitstate_init_quiet(gs, r) ? error("there is no remote '%s' to keep herald's state in "
 						  "(set herald.remote)", gs->remote) : 0;
 }
 
-int gitstate_init_quiet(struct gitstate *gs, struct repo *r)
+bool gitstate_init_quiet(struct gitstate *gs, struct repo *r)
 {
 	git_remote *remote = NULL;
 	const char *url;
@@ -96,11 +97,11 @@ int gitstate_init_quiet(struct gitstate *gs, struct repo *r)
 	if (!gs->remote)
 		gs->remote = xstrdup("origin");
 	if (git_remote_lookup(&remote, r->git, gs->remote) < 0)
-		return 1;
+		return false;
 	url = git_remote_pushurl(remote) ? git_remote_pushurl(remote) : git_remote_url(remote);
 	gs->auth_header = cienv_auth_header(env_get, url, has_credentials(r, url ? url : ""));
 	git_remote_free(remote);
-	return 0;
+	return true;
 }
 
 void gitstate_release(struct gitstate *gs)
@@ -268,13 +269,14 @@ static void show_git_error(const struct strbuf *err)
 	strbuf_release(&line);
 }
 
-/* The remote's refs/herald/state: 1 and *id, 0 when it has none, -1. */
-static int remote_tip(struct gitstate *gs, git_oid *id)
+/* The remote's refs/herald/state: found with *id, missing when it has none. */
+static enum lookup remote_tip(struct gitstate *gs, git_oid *id)
 {
 	const char *args[] = { "ls-remote", "--", gs->remote, GITSTATE_REF, NULL };
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char *line, *next;
-	int rc, ret = 0;
+	enum lookup ret = LOOKUP_MISSING;
+	int rc;
 
 	rc = run_git(gs, args, &out, &err);
 	if (rc) {
@@ -282,7 +284,7 @@ static int remote_tip(struct gitstate *gs, git_oid *id)
 			show_git_error(&err);
 			error("cannot read '%s' from the remote '%s'", GITSTATE_REF, gs->remote);
 		}
-		ret = -1;
+		ret = LOOKUP_ERROR;
 		goto out;
 	}
 	for (line = out.buf; line && *line; line = next) {
@@ -293,10 +295,11 @@ static int remote_tip(struct gitstate *gs, git_oid *id)
 		if (tab && !strcmp(tab + 1, GITSTATE_REF) && tab - line == GIT_OID_HEXSZ) {
 			*tab = '\0';
 			if (git_oid_fromstr(id, line) < 0) {
-				ret = error("git ls-remote printed '%.60s'", line);
+				error("git ls-remote printed '%.60s'", line);
+				ret = LOOKUP_ERROR;
 				goto out;
 			}
-			ret = 1;
+			ret = LOOKUP_FOUND;
 			break;
 		}
 	}
@@ -336,9 +339,9 @@ int gitstate_fetch(struct gitstate *gs)
 	int rc, present = 0;
 
 	rc = remote_tip(gs, &id);
-	if (rc < 0)
+	if (rc == LOOKUP_ERROR)
 		return -1;
-	if (!rc) {
+	if (rc == LOOKUP_MISSING) {
 		git_reference *ref = NULL;
 		/* no state on the remote: a local one is stale */
 		if (!git_reference_lookup(&ref, gs->repo->git, GITSTATE_REF))
@@ -454,7 +457,7 @@ static int write_blob(struct gitstate *gs, const git_tree_entry *e, const char *
 	rc = repo_blob_capped(gs->repo->git, git_tree_entry_id(e), path, FILE_CAP, &blob, &size);
 	if (rc < 0)
 		return -1;
-	if (rc > 0)
+	if (!blob)
 		return error("%s: '%s' is larger than %u MiB", GITSTATE_REF,
 			     git_tree_entry_name(e), FILE_CAP >> 20);
 	ret = fileio_write_atomic(path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0600);
@@ -502,8 +505,9 @@ static int tip_tree(struct gitstate *gs, git_tree **out)
 	return rc < 0 ? repo_error(GITSTATE_REF) : 0;
 }
 
-/* The text of a small blob at the tree's root, or NULL when absent. */
-static int root_text(struct gitstate *gs, git_tree *tree, const char *name, struct strbuf *sb)
+/* The text of a small blob at the tree's root into `sb`, found or missing. */
+static enum lookup root_text(struct gitstate *gs, git_tree *tree, const char *name,
+			     struct strbuf *sb)
 {
 	git_blob *blob = NULL;
 	size_t size;
@@ -511,25 +515,28 @@ static int root_text(struct gitstate *gs, git_tree *tree, const char *name, stru
 	int rc;
 
 	if (!e)
-		return 1;
+		return LOOKUP_MISSING;
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return error("%s: '%s' is not a file", GITSTATE_REF, name);
 	rc = repo_blob_capped(gs->repo->git, git_tree_entry_id(e), name, FILE_CAP, &blob, &size);
-	if (rc)
-		return rc < 0 ? -1 : error("%s: '%s' is too large", GITSTATE_REF, name);
+	if (rc < 0)
+		return LOOKUP_ERROR;
+	if (!blob)
+		return error("%s: '%s' is too large", GITSTATE_REF, name);
 	strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
-	return 0;
+	return LOOKUP_FOUND;
 }
 
 static int check_version(struct gitstate *gs, git_tree *tree)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int rc = root_text(gs, tree, "version", &sb), ret = 0;
+	enum lookup rc = root_text(gs, tree, "version", &sb);
+	int ret = 0;
 
-	if (rc < 0)
+	if (rc == LOOKUP_ERROR)
 		ret = -1;
-	else if (!rc) {
+	else if (rc == LOOKUP_FOUND) {
 		strbuf_rtrim(&sb);
 		if (strcmp(sb.buf, STATE_VERSION))
 			ret = error("%s has version '%.20s'; this herald reads version "
@@ -586,9 +593,9 @@ int gitstate_baselines(struct gitstate *gs, struct strvec *branches, git_oid **i
 	if (tip_tree(gs, &tree) < 0)
 		return -1;
 	rc = root_text(gs, tree, "baselines", &sb);
-	if (rc < 0)
+	if (rc == LOOKUP_ERROR)
 		ret = -1;
-	else if (!rc && parse_baselines(sb.buf, branches, ids) < 0) {
+	else if (rc == LOOKUP_FOUND && parse_baselines(sb.buf, branches, ids) < 0) {
 		ret = -1;
 		free(*ids);
 		*ids = NULL;
@@ -749,9 +756,12 @@ static int add_baselines(struct gitstate *gs, git_treebuilder *tb)
 	return ret;
 }
 
-/* Writes the state commit; 1 when its tree is the tip's (nothing to push). */
+/*
+ * Writes the state commit into *out, or sets *unchanged when its tree is
+ * the tip's (nothing to push). 0, or -1 after error().
+ */
 static int make_commit(struct gitstate *gs, const char *herald_dir, const char *message,
-		       git_oid *out)
+		       git_oid *out, bool *unchanged)
 {
 	git_treebuilder *tb = NULL;
 	git_tree *tree = NULL, *old = NULL;
@@ -759,6 +769,8 @@ static int make_commit(struct gitstate *gs, const char *herald_dir, const char *
 	git_signature *sig = NULL;
 	git_oid tree_id;
 	int ret = -1;
+
+	*unchanged = false;
 
 	if (git_treebuilder_new(&tb, gs->repo->git, NULL) < 0) {
 		repo_error("cannot build the state");
@@ -775,7 +787,8 @@ static int make_commit(struct gitstate *gs, const char *herald_dir, const char *
 		goto out;
 	}
 	if (!gs->has_tip && git_treebuilder_entrycount(tb) == 1) {
-		ret = 1; /* nothing but the version: no state worth a ref yet */
+		*unchanged = true; /* nothing but the version: no state worth a ref yet */
+		ret = 0;
 		goto out;
 	}
 	if (gs->has_tip) {
@@ -784,7 +797,8 @@ static int make_commit(struct gitstate *gs, const char *herald_dir, const char *
 			goto out;
 		}
 		if (git_oid_equal(git_commit_tree_id(parent), &tree_id)) {
-			ret = 1;
+			*unchanged = true;
+			ret = 0;
 			goto out;
 		}
 	}
@@ -805,16 +819,20 @@ out:
 	return ret;
 }
 
-int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *message)
+int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *message, bool *stale)
 {
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	char *msg = xstrfmt("herald: %s\n", message), *spec = NULL;
 	git_oid id, now;
+	bool unchanged;
+	enum lookup tip;
 	int rc, ret = -1;
 
-	rc = make_commit(gs, herald_dir, msg, &id);
-	if (rc) {
-		ret = rc > 0 ? 0 : -1;
+	*stale = false;
+	if (make_commit(gs, herald_dir, msg, &id, &unchanged) < 0)
+		goto out;
+	if (unchanged) {
+		ret = 0;
 		goto out;
 	}
 	spec = xstrfmt("%s:" GITSTATE_REF, repo_hex(&id));
@@ -834,11 +852,13 @@ int gitstate_push(struct gitstate *gs, const char *herald_dir, const char *messa
 		ret = 0;
 		goto out;
 	}
-	rc = remote_tip(gs, &now);
-	if (rc < 0)
+	tip = remote_tip(gs, &now);
+	if (tip == LOOKUP_ERROR)
 		goto out;
-	if (rc != gs->has_tip || (rc && !git_oid_equal(&now, &gs->tip))) {
-		ret = 1; /* another run was first */
+	if ((tip == LOOKUP_FOUND) != !!gs->has_tip ||
+	    (tip == LOOKUP_FOUND && !git_oid_equal(&now, &gs->tip))) {
+		*stale = true; /* another run was first */
+		ret = 0;
 		goto out;
 	}
 	show_git_error(&err);

@@ -35,14 +35,14 @@ double handoff_left(const struct handoff *h)
 	       (double)(h->deadline.tv_nsec - now.tv_nsec) / 1e9;
 }
 
-int handoff_lock(const struct handoff *h, struct outbox *ob)
+int handoff_lock(const struct handoff *h, struct outbox *ob, bool *locked)
 {
 	int rc;
 
-	while ((rc = outbox_lock(ob, 0)) == 1) {
+	while (!(rc = outbox_trylock(ob, locked)) && !*locked) {
 		double left = handoff_left(h);
 		if (left <= 0)
-			return 1;
+			return 0;
 		usleep(left < 0.02 ? (useconds_t)(left * 1e6) + 1 : 20 * 1000);
 	}
 	return rc;
@@ -72,7 +72,7 @@ static void *run_thread(void *p)
 	return NULL;
 }
 
-int handoff_run(const struct handoff *h, void (*fn)(void *), void *arg)
+bool handoff_run(const struct handoff *h, void (*fn)(void *), void *arg)
 {
 	struct runner *r = xcalloc(1, sizeof(*r));
 	pthread_condattr_t ca;
@@ -95,13 +95,13 @@ int handoff_run(const struct handoff *h, void (*fn)(void *), void *arg)
 			rc = pthread_cond_timedwait(&r->cv, &r->mu, &h->deadline);
 		pthread_mutex_unlock(&r->mu);
 		if (!r->done)
-			return 1; /* the thread is still running; the caller leaves */
+			return false; /* the thread is still running; the caller leaves */
 		pthread_join(th, NULL);
 	}
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
-	return 0;
+	return true;
 }
 
 void handoff_deliver_in_background(void)

@@ -156,7 +156,7 @@ static int load_lags(struct health *rp, struct repo *r)
 		struct lag *l;
 
 		if (!git_reference_name_to_id(&tip, r->git, branches.v[i]) &&
-		    baseline_read(&b, branches.v[i], &base) > 0 && !git_oid_equal(&tip, &base)) {
+		    baseline_read(&b, branches.v[i], &base) == LOOKUP_FOUND && !git_oid_equal(&tip, &base)) {
 			ALLOC_GROW(rp->lags, rp->lags_nr + 1, rp->lags_alloc);
 			l = &rp->lags[rp->lags_nr++];
 			memset(l, 0, sizeof(*l));
@@ -553,9 +553,37 @@ static void prom_target(struct strbuf *sb, const char *metric, const char *targe
 	strbuf_addf(sb, "} %llu\n", value);
 }
 
+static unsigned long long last_success(const struct state_target *s)
+{
+	return (unsigned long long)s->last_success;
+}
+
+static unsigned long long last_failure(const struct state_target *s)
+{
+	return (unsigned long long)s->last_failure;
+}
+
+static unsigned long long last_status(const struct state_target *s)
+{
+	return (unsigned long long)s->last_status;
+}
+
+/* The gauges each target has, read from its delivery record (0 without one). */
+static const struct {
+	const char *name, *help;
+	unsigned long long (*get)(const struct state_target *s);
+} gauges[] = {
+	{ "herald_target_last_success_timestamp_seconds",
+	  "Unix time of the last delivery that succeeded; 0 = never.", last_success },
+	{ "herald_target_last_failure_timestamp_seconds",
+	  "Unix time of the last attempt that failed; 0 = never.", last_failure },
+	{ "herald_target_last_failure_status",
+	  "HTTP status of the last failed attempt; 0 = no answer or none.", last_status },
+};
+
 void health_prometheus(const struct health *rp, struct strbuf *sb)
 {
-	size_t i;
+	size_t i, g;
 
 	prom_head(sb, "herald_outbox_pending", "gauge", "Deliveries waiting in the outbox.");
 	strbuf_addf(sb, "herald_outbox_pending %zu\n", rp->pending);
@@ -590,28 +618,14 @@ void health_prometheus(const struct health *rp, struct strbuf *sb)
 		for (i = 0; i < rp->nr; i++)
 			prom_target(sb, "herald_target_usable", rp->targets[i].name, NULL,
 				    !rp->targets[i].problem);
-		prom_head(sb, "herald_target_last_success_timestamp_seconds", "gauge",
-			  "Unix time of the last delivery that succeeded; 0 = never.");
-		for (i = 0; i < rp->nr; i++) {
-			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
-			prom_target(sb, "herald_target_last_success_timestamp_seconds",
-				    rp->targets[i].name, NULL,
-				    s ? (unsigned long long)s->last_success : 0);
-		}
-		prom_head(sb, "herald_target_last_failure_timestamp_seconds", "gauge",
-			  "Unix time of the last attempt that failed; 0 = never.");
-		for (i = 0; i < rp->nr; i++) {
-			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
-			prom_target(sb, "herald_target_last_failure_timestamp_seconds",
-				    rp->targets[i].name, NULL,
-				    s ? (unsigned long long)s->last_failure : 0);
-		}
-		prom_head(sb, "herald_target_last_failure_status", "gauge",
-			  "HTTP status of the last failed attempt; 0 = no answer or none.");
-		for (i = 0; i < rp->nr; i++) {
-			const struct state_target *s = state_find(rp->state, rp->targets[i].name);
-			prom_target(sb, "herald_target_last_failure_status", rp->targets[i].name,
-				    NULL, s ? (unsigned long long)s->last_status : 0);
+		for (g = 0; g < ARRAY_SIZE(gauges); g++) {
+			prom_head(sb, gauges[g].name, "gauge", gauges[g].help);
+			for (i = 0; i < rp->nr; i++) {
+				const struct state_target *s =
+					state_find(rp->state, rp->targets[i].name);
+				prom_target(sb, gauges[g].name, rp->targets[i].name, NULL,
+					    s ? gauges[g].get(s) : 0);
+			}
 		}
 		prom_head(sb, "herald_target_deliveries_total", "counter",
 			  "Delivery attempts by result.");

@@ -74,13 +74,15 @@ static void scan_thread(void *arg)
 }
 
 /*
- * 0 with the events in *out (the caller releases them), -1 after error(),
- * 1 when the deadline came first.
+ * 0 with the events in *out (the caller releases them), or with *late set
+ * when the deadline came first; -1 after error().
  */
-static int scan_within(struct scan_job *j, const struct handoff *d, struct event_list *out)
+static int scan_within(struct scan_job *j, const struct handoff *d, struct event_list *out,
+		       bool *late)
 {
-	if (handoff_run(d, scan_thread, j) > 0)
-		return 1; /* the thread is still reading; the caller leaves */
+	*late = !handoff_run(d, scan_thread, j);
+	if (*late)
+		return 0; /* the thread is still reading; the caller leaves */
 	if (j->rc < 0)
 		return -1;
 	*out = j->events;
@@ -115,8 +117,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	struct announce_stats s;
 	struct scan_job job;
 	struct event_list events;
-	long max;
 	int have_tip, rc, ret = 0;
+	bool late;
 
 	event_list_init(&events);
 
@@ -145,8 +147,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	}
 	/* first push, or a new branch: start here, announce nothing */
 	rc = baseline_begin(&h->base, u->ref, &tip, &base_id, out);
-	if (rc <= 0) {
-		ret = rc;
+	if (rc != LOOKUP_FOUND) {
+		ret = rc == LOOKUP_ERROR ? -1 : 0;
 		goto out;
 	}
 	if (git_oid_equal(&base_id, &tip))
@@ -156,13 +158,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 		fprintf(out, "herald: skipped by push option; nothing announced for %s\n", u->ref);
 		goto out;
 	}
-	if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0 ||
-	    git_commit_lookup(&rg.to, st->repo->git, &tip) < 0 ||
-	    git_commit_tree(&tree, rg.to) < 0) {
-		ret = repo_error(u->ref);
-		goto out;
-	}
-	if (setup_site(st, tree) < 0) {
+	if (setup_push_range(st, &base_id, &tip, u->ref, &rg, &tree) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -173,8 +169,8 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.site = &st->site;
 	job.co.now = st->now;
 	job.co.drafts = 1;
-	rc = scan_within(&job, &h->deadline, &events);
-	if (rc > 0) {
+	rc = scan_within(&job, &h->deadline, &events, &late);
+	if (!rc && late) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "
 			"'herald tick' announces this push\n", u->ref);
 		h->out_of_time = 1;
@@ -184,16 +180,10 @@ static int process_update(struct hook *h, const struct ref_update *u)
 		ret = -1;
 		goto out;
 	}
-	memset(&o, 0, sizeof(o));
-	o.dry_run = h->dry;
-	o.no_deliver = 1;
-	o.ob = h->ob;
-	o.out = out;
-	if (repo_config_count(st->repo, "herald.maxAnnounce", 10, &max) < 0) {
+	if (announce_options_push(&o, st->repo, h->ob, h->dry, out) < 0) {
 		ret = -1;
 		goto out;
 	}
-	o.max_per_target = (size_t)max;
 	o.baseline = &h->base;
 	o.baseline_branch = u->ref;
 	o.baseline_from = &base_id;
@@ -213,25 +203,9 @@ static void report(struct outbox *ob, struct outbox_entry *before, size_t n, FIL
 {
 	size_t i, queued = 0;
 
-	for (i = 0; i < n; i++) {
-		struct outbox_entry e;
-		int dead = 0, rc;
-		char *title = printable(before[i].title && *before[i].title ? before[i].title : before[i].event);
-		char *why = NULL;
-
-		outbox_entry_init(&e);
-		rc = outbox_get(ob, before[i].id, &e, &dead);
-		if (rc == LOOKUP_MISSING)
-			fprintf(out, "herald: announced \"%s\" to %s\n", title, before[i].target);
-		else if (rc == LOOKUP_FOUND && dead)
-			fprintf(out, "herald: \"%s\" could not be delivered to %s (%s); see 'herald outbox'\n",
-				title, before[i].target, (why = printable(e.last_error ? e.last_error : "failed")));
-		else if (rc == LOOKUP_FOUND)
+	for (i = 0; i < n; i++)
+		if (announce_tell_outcome(ob, &before[i], true, out))
 			queued++;
-		outbox_entry_release(&e);
-		free(title);
-		free(why);
-	}
 	if (queued)
 		fprintf(out, "herald: %zu deliver%s queued, will retry\n", queued,
 			queued == 1 ? "y" : "ies");
@@ -246,6 +220,7 @@ int receive_post(FILE *out)
 	struct outbox_entry *mine = NULL;
 	size_t nu = 0, nt = 0, nm = 0, i;
 	char *log = NULL;
+	bool locked;
 
 	memset(&h, 0, sizeof(h));
 	strvec_init(&h.own);
@@ -266,7 +241,7 @@ int receive_post(FILE *out)
 	hookio_read(stdin, &u, &nu);
 	if (hookio_branches(h.st.repo, &branches) < 0)
 		goto out;
-	if (handoff_lock(&h.deadline, h.ob) != 0) {
+	if (handoff_lock(&h.deadline, h.ob, &locked) < 0 || !locked) {
 		fprintf(out, "herald: another herald run holds the outbox; 'herald tick' will announce this push\n");
 		goto out;
 	}

@@ -52,7 +52,8 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 	struct announce_stats s;
 	struct event_list due;
 	size_t k;
-	int have_base, ret = 0;
+	enum lookup have_base;
+	int ret = 0;
 
 	event_list_init(&due);
 	baseline_init(&b, st->repo, 0);
@@ -68,11 +69,11 @@ static int tick_branch(struct setup *st, struct outbox *ob, const char *ref,
 		goto out;
 	}
 	have_base = baseline_read(&b, ref, &base_id);
-	if (have_base < 0) {
+	if (have_base == LOOKUP_ERROR) {
 		ret = -1;
 		goto out;
 	}
-	if (have_base && !git_oid_equal(&base_id, &tip_id)) {
+	if (have_base == LOOKUP_FOUND && !git_oid_equal(&base_id, &tip_id)) {
 		/* a push the hook missed, or left to us: one transaction with the baseline */
 		struct range rg = { NULL, tip };
 		if (git_commit_lookup(&rg.from, st->repo->git, &base_id) < 0) {
@@ -160,7 +161,7 @@ int tick_run(struct setup *st, const struct tick_options *o, struct tick_stats *
 
 	memset(s, 0, sizeof(*s));
 	if (hookio_branches(st->repo, &branches) < 0 ||
-	    !(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob, 1) < 0 ||
+	    !(ob = outbox_open(st->repo->gitdir)) || outbox_lock(ob) < 0 ||
 	    announce_recover(st->repo, ob) < 0) {
 		ret = -1;
 		goto out;

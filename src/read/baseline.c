@@ -31,23 +31,31 @@ char *baseline_branch(const char *ref)
 	return xstrfmt(BRANCH_PREFIX "%s", ref + strlen(BASELINE_PREFIX));
 }
 
-int baseline_read(const struct baseline *b, const char *branch, git_oid *id)
+enum lookup baseline_read(const struct baseline *b, const char *branch, git_oid *id)
 {
 	char *name = baseline_ref(branch);
-	int rc, ret = 1;
+	enum lookup ret = LOOKUP_FOUND;
+	int rc;
 
 	if (!name)
-		return 0;
+		return LOOKUP_MISSING;
 	rc = git_reference_name_to_id(id, b->repo->git, name);
-	if (rc == GIT_ENOTFOUND)
-		ret = 0;
-	else if (rc < 0)
-		ret = repo_error(name);
+	if (rc == GIT_ENOTFOUND) {
+		ret = LOOKUP_MISSING;
+	} else if (rc < 0) {
+		repo_error(name);
+		ret = LOOKUP_ERROR;
+	}
 	free(name);
 	return ret;
 }
 
-int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
+/*
+ * Moves the baseline of `branch` to `to` (see baseline_move()), or, with
+ * `to` NULL, forgets it. One place decides what a dry run and a ref that
+ * is not a branch do.
+ */
+static int change(const struct baseline *b, const char *branch, const git_oid *from,
 		  const git_oid *to, const char *why)
 {
 	char *name = baseline_ref(branch);
@@ -58,6 +66,12 @@ int baseline_move(const struct baseline *b, const char *branch, const git_oid *f
 		return error("'%s' is not a branch; it has no baseline", branch);
 	if (b->dry_run)
 		goto out;
+	if (!to) {
+		rc = git_reference_lookup(&ref, b->repo->git, name);
+		if (rc != GIT_ENOTFOUND && (rc < 0 || git_reference_delete(ref) < 0))
+			ret = repo_error(name);
+		goto out;
+	}
 	if (fileio_fault("baseline") < 0) {
 		ret = error("cannot move '%s': %s", name, strerror(errno));
 		goto out;
@@ -66,33 +80,23 @@ int baseline_move(const struct baseline *b, const char *branch, const git_oid *f
 		rc = git_reference_create_matching(&ref, b->repo->git, name, to, 1, from, why);
 	else
 		rc = git_reference_create(&ref, b->repo->git, name, to, 0, why);
-	git_reference_free(ref);
 	if (rc < 0)
 		ret = repo_error(name);
 out:
+	git_reference_free(ref);
 	free(name);
 	return ret;
 }
 
+int baseline_move(const struct baseline *b, const char *branch, const git_oid *from,
+		  const git_oid *to, const char *why)
+{
+	return change(b, branch, from, to, why);
+}
+
 int baseline_forget(const struct baseline *b, const char *branch)
 {
-	char *name = baseline_ref(branch);
-	git_reference *ref = NULL;
-	int rc, ret = 0;
-
-	if (!name)
-		return error("'%s' is not a branch; it has no baseline", branch);
-	if (b->dry_run)
-		goto out;
-	rc = git_reference_lookup(&ref, b->repo->git, name);
-	if (rc == GIT_ENOTFOUND)
-		goto out;
-	if (rc < 0 || git_reference_delete(ref) < 0)
-		ret = repo_error(name);
-out:
-	git_reference_free(ref);
-	free(name);
-	return ret;
+	return change(b, branch, NULL, NULL, NULL);
 }
 
 int baseline_deleted(const struct baseline *b, const char *branch, FILE *out)
@@ -104,16 +108,17 @@ int baseline_deleted(const struct baseline *b, const char *branch, FILE *out)
 	return ret;
 }
 
-int baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
-		   git_oid *from, FILE *out)
+enum lookup baseline_begin(const struct baseline *b, const char *branch, const git_oid *tip,
+			   git_oid *from, FILE *out)
 {
-	int rc = baseline_read(b, branch, from);
+	enum lookup rc = baseline_read(b, branch, from);
 
-	if (rc)
+	if (rc != LOOKUP_MISSING)
 		return rc;
 	fprintf(out, "herald: watching %s from %.7s on; nothing announced for what came before\n",
 		branch, git_oid_tostr_s(tip));
-	return baseline_move(b, branch, NULL, tip, "herald: baseline");
+	return baseline_move(b, branch, NULL, tip, "herald: baseline") < 0 ? LOOKUP_ERROR :
+									      LOOKUP_MISSING;
 }
 
 struct listed {

@@ -45,10 +45,9 @@ static int read_side(struct repo *r, const struct changes_options *o,
 
 	if (same && git_blob_dup(&s->blob, same) == 0)
 		goto read;
-	switch (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size)) {
-	case -1:
+	if (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size) < 0)
 		return -1;
-	case 1:
+	if (!s->blob) {
 		post_too_large(&s->post, f->path, size);
 		return 0;
 	}
@@ -372,46 +371,45 @@ static void pair_exact(struct renames *rn)
 	free(order);
 }
 
-/* Reads a file's chunks once; a file that cannot be scored gets none. */
-static int load_chunks(struct scan *sc, struct rename_file *rf)
+/*
+ * What scoring a rename needs of a file, each read once: its size, from
+ * the object's header without inflating it (`sized`), or its chunks
+ * (`loaded`; a file that cannot be scored gets none).
+ */
+static int load(struct scan *sc, struct rename_file *rf, bool content)
 {
+	int *done = content ? &rf->loaded : &rf->sized;
 	git_blob *blob = NULL;
 	size_t size;
 
-	if (rf->loaded)
+	if (*done)
 		return 0;
-	rf->loaded = 1;
-	if (!is_regular(rf->f))
+	*done = 1;
+	if (content && !is_regular(rf->f))
 		return 0;
 	/* a file too large to be a post is not read just to score a rename */
-	switch (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, HERALD_POST_MAX,
-				 &blob, &size)) {
-	case -1:
+	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, content ? HERALD_POST_MAX : 0,
+			     &blob, &size) < 0)
 		return -1;
-	case 1:
-		return 0;
+	if (content && blob) {
+		rf->size = size;
+		rf->scorable = 1;
+		rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+	} else if (!content) {
+		rf->size = size;
 	}
-	rf->size = size;
-	rf->scorable = 1;
-	rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
 	git_blob_free(blob);
 	return 0;
 }
 
-/* Learns a file's size from its object header, without inflating it. */
+static int load_chunks(struct scan *sc, struct rename_file *rf)
+{
+	return load(sc, rf, true);
+}
+
 static int load_size(struct scan *sc, struct rename_file *rf)
 {
-	git_blob *blob = NULL;
-	size_t size;
-
-	if (rf->sized)
-		return 0;
-	rf->sized = 1;
-	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, 0, &blob, &size) < 0)
-		return -1;
-	git_blob_free(blob);
-	rf->size = size;
-	return 0;
+	return load(sc, rf, false);
 }
 
 /*
@@ -1149,13 +1147,15 @@ static void sort_events(struct scan *sc)
 	if (sc->nr < 2)
 		return;
 	qsort(sc->items, sc->nr, sizeof(*sc->items), cmp_item);
-	v = xcalloc(sc->list->alloc ? sc->list->alloc : 1, sizeof(*v));
+	/* just as many as there are: the list is complete, and kept while commits are read */
+	v = xcalloc(sc->nr, sizeof(*v));
 	for (i = 0; i < sc->nr; i++) {
 		v[i] = sc->list->v[sc->items[i].event];
 		sc->items[i].event = i;
 	}
 	free(sc->list->v);
 	sc->list->v = v;
+	sc->list->alloc = sc->nr;
 }
 
 /* Gives each event its commit, read once for the events it made. */

@@ -687,7 +687,7 @@ static int parse_delimited(struct frontmatter *fm, const char *buf,
 	return 0;
 }
 
-int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len)
+enum lookup frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *e;
 	int line = 1;
@@ -697,28 +697,30 @@ int frontmatter_parse(struct frontmatter *fm, const char *buf, size_t len)
 	/* blank lines before the opening delimiter */
 	for (;;) {
 		if (p >= end)
-			return 1;
+			return LOOKUP_MISSING;
 		e = line_end(p, end);
 		if (!is_blank_line(p, e))
 			break;
 		if (e >= end)
-			return 1;
+			return LOOKUP_MISSING;
 		p = e + 1;
 		line++;
 	}
 	if (*p == '{') {
 		fm->format = FRONTMATTER_JSON;
 		if (parse_json_block(fm, p, end, line) < 0)
-			return -1;
+			return LOOKUP_ERROR;
 		fm->body_offset += (size_t)(p - buf);
-		return 0;
+		return LOOKUP_FOUND;
 	}
 	if (is_delim_line(p, e, "+++")) {
 		fm->format = FRONTMATTER_TOML;
-		return parse_delimited(fm, buf, p, e, end, line, "+++", "+++");
+		return parse_delimited(fm, buf, p, e, end, line, "+++", "+++") < 0 ?
+			       LOOKUP_ERROR : LOOKUP_FOUND;
 	}
 	if (!is_delim_line(p, e, "---"))
-		return 1;
+		return LOOKUP_MISSING;
 	fm->format = FRONTMATTER_YAML;
-	return parse_delimited(fm, buf, p, e, end, line, "---", "...");
+	return parse_delimited(fm, buf, p, e, end, line, "---", "...") < 0 ? LOOKUP_ERROR :
+									     LOOKUP_FOUND;
 }

@@ -57,7 +57,7 @@ static int check_file(const struct lint *l, git_repository *git, struct counts *
 	if (rc < 0)
 		return -1;
 	post_init(&p);
-	if (rc) {
+	if (!blob) {
 		post_too_large(&p, path, size);
 		report(c, out, path, 0, 0, 1, p.error);
 	} else {

@@ -187,12 +187,32 @@ out:
 }
 
 /*
- * The first of Hugo's date sources in `list` that gives a date: 1 with
- * *t and *offset set, 0 when none does, -1 (p->error set) for a field
- * that is set but cannot be read. :git and :fileModTime give nothing:
- * herald has no checkout to take a time from.
+ * A date field that is set but cannot be read: p->error and a problem
+ * (lint reports the problems list) at the key. Returns -1.
  */
-static int hugo_date(struct post *p, const struct site *s, const struct strvec *list,
+static int bad_date(struct post *p, const char *key)
+{
+	int line, col;
+
+	frontmatter_key_position(&p->fm, key, &line, &col);
+	p->error = xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, "
+			   "optionally with a time and zone)", key);
+	p->error_line = line;
+	p->error_column = col;
+	ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
+	p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
+		line, col, 1, xstrdup(p->error),
+	};
+	return -1;
+}
+
+/*
+ * The first of Hugo's date sources in `list` that gives a date: found with
+ * *t and *offset set, missing when none does, LOOKUP_ERROR (p->error set)
+ * for a field that is set but cannot be read. :git and :fileModTime give
+ * nothing: herald has no checkout to take a time from.
+ */
+static enum lookup hugo_date(struct post *p, const struct site *s, const struct strvec *list,
 		     long long *t, int *offset, const char **field, int strict)
 {
 	size_t i;
@@ -200,12 +220,11 @@ static int hugo_date(struct post *p, const struct site *s, const struct strvec *
 	for (i = 0; i < list->nr; i++) {
 		const char *key;
 		const json_t *v;
-		int line, col;
 
 		if (list->v[i][0] == ':') {
 			if (!strcmp(list->v[i], ":filename") && hugo_name_date(p, s, t, offset)) {
 				*field = NULL;
-				return 1;
+				return LOOKUP_FOUND;
 			}
 			continue;
 		}
@@ -215,22 +234,14 @@ static int hugo_date(struct post *p, const struct site *s, const struct strvec *
 		if (json_is_string(v) &&
 		    !date_parse_zoned(json_string_value(v), s->zone, t, offset)) {
 			*field = list->v[i];
-			return 1;
+			return LOOKUP_FOUND;
 		}
 		if (!strict)
 			continue;
-		frontmatter_key_position(&p->fm, key, &line, &col);
-		p->error = xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, "
-				   "optionally with a time and zone)", key);
-		p->error_line = line;
-		p->error_column = col;
-		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
-		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
-			line, col, 1, xstrdup(p->error),
-		};
-		return -1;
+		bad_date(p, key);
+		return LOOKUP_ERROR;
 	}
-	return 0;
+	return LOOKUP_MISSING;
 }
 
 /*
@@ -241,21 +252,28 @@ static int hugo_date(struct post *p, const struct site *s, const struct strvec *
 static int hugo_read_dates(struct post *p, const struct site *s)
 {
 	long long pub, date;
-	int pub_off = 0, date_off = 0, has_pub, has_date;
+	int pub_off = 0, date_off = 0;
+	enum lookup has_pub, has_date;
 	const char *pub_field = NULL, *date_field = NULL;
 
 	has_date = hugo_date(p, s, &s->hugo_date, &date, &date_off, &date_field, 1);
-	if (has_date < 0)
+	if (has_date == LOOKUP_ERROR)
 		return -1;
 	has_pub = hugo_date(p, s, site_date_fields(s), &pub, &pub_off, &pub_field, 1);
-	if (has_pub < 0)
+	if (has_pub == LOOKUP_ERROR)
 		return -1;
-	p->publish = has_pub ? pub : -1;
-	p->url_date = has_date ? date : -1;
+	p->publish = has_pub == LOOKUP_FOUND ? pub : -1;
+	p->url_date = has_date == LOOKUP_FOUND ? date : -1;
 	p->url_date_offset = date_off;
-	p->date = has_pub ? pub : has_date ? date : -1;
-	p->date_offset = has_pub ? pub_off : date_off;
-	p->date_field = has_pub ? pub_field : date_field;
+	if (has_pub == LOOKUP_FOUND) {
+		p->date = pub;
+		p->date_offset = pub_off;
+		p->date_field = pub_field;
+	} else {
+		p->date = has_date == LOOKUP_FOUND ? date : -1;
+		p->date_offset = date_off;
+		p->date_field = date_field;
+	}
 	return 0;
 }
 
@@ -288,7 +306,6 @@ static int read_date(struct post *p, const struct site *s)
 	for (i = 0; i < fields->nr; i++) {
 		const char *key;
 		const json_t *v = date_value(p, s, fields->v[i], &key);
-		int line, col;
 
 		if (!v || json_is_null(v))
 			continue;
@@ -298,17 +315,7 @@ static int read_date(struct post *p, const struct site *s)
 			p->date_field = fields->v[i];
 			return 0;
 		}
-		frontmatter_key_position(&p->fm, key, &line, &col);
-		p->error = xstrfmt("'%s' is not a date herald can read (YYYY-MM-DD, "
-				   "optionally with a time and zone)", key);
-		p->error_line = line;
-		p->error_column = col;
-		/* lint reports the problems list */
-		ALLOC_GROW(p->fm.problems, p->fm.nr_problems + 1, p->fm.alloc_problems);
-		p->fm.problems[p->fm.nr_problems++] = (struct frontmatter_problem){
-			line, col, 1, xstrdup(p->error),
-		};
-		return -1;
+		return bad_date(p, key);
 	}
 	if (!site_name_date(s, p->path, &p->date))
 		p->date = -1;
@@ -457,7 +464,7 @@ static int expired(struct post *p, const struct site *s, long long now)
 
 	if (s->kind == SITE_HUGO)
 		/* an unreadable expiry date is not one: Hugo skips it */
-		return hugo_date(p, s, &s->hugo_expiry, &t, &off, &field, 0) > 0 && t <= now;
+		return hugo_date(p, s, &s->hugo_expiry, &t, &off, &field, 0) == LOOKUP_FOUND && t <= now;
 	return json_is_string(v) && !date_parse_zoned(json_string_value(v), s->zone, &t, NULL) &&
 	       t <= now;
 }
@@ -479,12 +486,12 @@ void post_read(struct post *p, const struct site *s, const char *path,
 	post_release(p);
 	p->path = xstrdup(path);
 	rc = frontmatter_parse(&p->fm, buf, len);
-	if (rc > 0) {
+	if (rc == LOOKUP_MISSING) {
 		p->state = POST_ABSENT;
 		p->error = xstrdup("has no front matter, so it is not a post");
 		return;
 	}
-	if (rc < 0) {
+	if (rc == LOOKUP_ERROR) {
 		const struct frontmatter_problem *e = frontmatter_first_error(&p->fm);
 		p->state = POST_INVALID;
 		p->error = xstrdup(e->message);

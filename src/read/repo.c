@@ -217,10 +217,8 @@ int repo_blob_capped(git_repository *git, const git_oid *id, const char *path,
 		goto out;
 	}
 	*size = len;
-	if (len > max) {
-		ret = 1;
-		goto out;
-	}
+	if (len > max)
+		goto out; /* too large: *out stays NULL */
 	if (git_blob_lookup(out, git, id) < 0)
 		ret = repo_error(path);
 out:

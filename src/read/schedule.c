@@ -57,7 +57,7 @@ static int visit(const char *root, const git_tree_entry *e, void *data)
 		return -1;
 	}
 	post_init(&p);
-	if (rc)
+	if (!blob)
 		post_too_large(&p, w->path.buf, size);
 	else
 		post_read(&p, w->site, w->path.buf, git_blob_rawcontent(blob),

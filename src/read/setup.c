@@ -3,6 +3,8 @@
 #include <time.h>
 
 #include "herald/date.h"
+#include "herald/range.h"
+#include "herald/repo.h"
 #include "herald/setup.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -53,4 +55,14 @@ int setup_site(struct setup *s, git_tree *tree)
 	site_release(&s->site);
 	site_init(&s->site);
 	return site_load(&s->site, s->repo, tree, &s->globs);
+}
+
+int setup_push_range(struct setup *s, const git_oid *from, const git_oid *to, const char *ref,
+		     struct range *rg, git_tree **tree)
+{
+	if (git_commit_lookup(&rg->from, s->repo->git, from) < 0 ||
+	    git_commit_lookup(&rg->to, s->repo->git, to) < 0 ||
+	    git_commit_tree(tree, rg->to) < 0)
+		return repo_error(ref);
+	return setup_site(s, *tree);
 }

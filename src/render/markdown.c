@@ -244,6 +244,18 @@ static const char *out_pop(struct md_out *o)
 	return closer;
 }
 
+/* The entity for `c` in HTML (and Slack's text): &, <, > and, with `quote`, ". */
+static const char *entity(char c, int quote)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return quote ? "&quot;" : NULL;
+	default: return NULL;
+	}
+}
+
 /* Writes every character of `s` as its own unit, escaped for the format. */
 static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 {
@@ -258,17 +270,8 @@ static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 		size_t n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
 		const char *e = NULL;
 
-		if (escape && n == 1) {
-			switch (s[i]) {
-			case '&': e = "&amp;"; break;
-			case '<': e = "&lt;"; break;
-			case '>': e = "&gt;"; break;
-			case '"':
-				if (o->fmt != MARKDOWN_SLACK)
-					e = "&quot;";
-				break;
-			}
-		}
+		if (escape && n == 1)
+			e = entity(s[i], o->fmt != MARKDOWN_SLACK);
 		if (!e)
 			out_unit(o, s + i, n, utf8_count(s + i, n));
 		else
@@ -349,13 +352,11 @@ static void html_escape(struct strbuf *sb, const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&': strbuf_addstr(sb, "&amp;"); break;
-		case '<': strbuf_addstr(sb, "&lt;"); break;
-		case '>': strbuf_addstr(sb, "&gt;"); break;
-		case '"': strbuf_addstr(sb, "&quot;"); break;
-		default: strbuf_addch(sb, s[i]);
-		}
+		const char *e = entity(s[i], 1);
+		if (e)
+			strbuf_addstr(sb, e);
+		else
+			strbuf_addch(sb, s[i]);
 	}
 }
 
@@ -608,138 +609,126 @@ static void matrix_newline(struct md_out *o)
 		out_markup(o, "\n", 1);
 }
 
-static void render_matrix(struct md_out *o, cmark_node *doc)
+/* A block's end: its closing tag, then the newline after it. */
+static void matrix_block_end(struct md_out *o)
 {
-	cmark_iter *it = cmark_iter_new(doc);
-	struct strbuf tmp = STRBUF_INIT;
-	cmark_event_type ev;
+	close_tag(o);
+	out_boundary(o);
+	matrix_newline(o);
+}
 
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *node = cmark_iter_get_node(it);
-		int enter = ev == CMARK_EVENT_ENTER;
-		const char *lit;
+/*
+ * A block of `tag`...`closer`; a container (a quote, a list) also has the
+ * newline after its opening tag, before its first child block.
+ */
+static void matrix_block(struct md_out *o, int enter, const char *tag, const char *closer,
+			 int container)
+{
+	if (enter) {
+		open_tag(o, tag, closer);
+		if (container)
+			matrix_newline(o);
+	} else {
+		matrix_block_end(o);
+	}
+}
 
-		switch (cmark_node_get_type(node)) {
-		case CMARK_NODE_PARAGRAPH:
-			if (in_tight_list(node)) {
-				if (!enter)
-					out_boundary(o);
-				break;
-			}
-			if (enter) {
-				open_tag(o, "<p>", "</p>");
-			} else {
-				close_tag(o);
+/* An inline element: its tags around its children. */
+static void matrix_span(struct md_out *o, int enter, const char *tag, const char *closer)
+{
+	if (enter)
+		open_tag(o, tag, closer);
+	else
+		close_tag(o);
+}
+
+static void matrix_text(struct md_out *o, const char *s, size_t len)
+{
+	out_chars(o, s, len, 1);
+}
+
+static void matrix_node(struct md_out *o, cmark_iter *it, cmark_node *node, int enter)
+{
+	const char *lit;
+	int level;
+
+	(void)it;
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_PARAGRAPH:
+		if (in_tight_list(node)) {
+			if (!enter)
 				out_boundary(o);
-				matrix_newline(o);
-			}
-			break;
-		case CMARK_NODE_HEADING:
-			if (enter) {
-				int level = cmark_node_get_heading_level(node);
-				open_tag(o, heading_tag(level, 0),
-					 heading_tag(level, 1));
-			} else {
-				close_tag(o);
-				out_boundary(o);
-				matrix_newline(o);
-			}
-			break;
-		case CMARK_NODE_BLOCK_QUOTE:
-			if (enter) {
-				open_tag(o, "<blockquote>", "</blockquote>");
-			} else {
-				close_tag(o);
-				out_boundary(o);
-			}
-			matrix_newline(o);
-			break;
-		case CMARK_NODE_LIST:
-			if (enter && cmark_node_get_list_type(node) == CMARK_ORDERED_LIST) {
-				int start = cmark_node_get_list_start(node);
-				strbuf_reset(&tmp);
-				if (start != 1)
-					strbuf_addf(&tmp, "<ol start=\"%d\">", start);
-				else
-					strbuf_addstr(&tmp, "<ol>");
-				open_tag(o, tmp.buf, "</ol>");
-			} else if (enter) {
-				open_tag(o, "<ul>", "</ul>");
-			} else {
-				close_tag(o);
-				out_boundary(o);
-			}
-			matrix_newline(o);
-			break;
-		case CMARK_NODE_ITEM:
-			if (enter) {
-				open_tag(o, "<li>", "</li>");
-			} else {
-				close_tag(o);
-				out_boundary(o);
-				matrix_newline(o);
-			}
-			break;
-		case CMARK_NODE_CODE_BLOCK:
-			lit = cmark_node_get_literal(node);
-			open_code_block(o, node);
-			if (lit)
-				out_chars(o, lit, strlen(lit), 1);
-			close_tag(o);
-			out_boundary(o);
-			matrix_newline(o);
-			break;
-		case CMARK_NODE_TEXT:
-			lit = cmark_node_get_literal(node);
-			if (lit)
-				out_chars(o, lit, strlen(lit), 1);
-			break;
-		case CMARK_NODE_SOFTBREAK:
-			out_unit(o, "\n", 1, 1);
-			break;
-		case CMARK_NODE_LINEBREAK:
-			out_markup(o, "<br>", 4);
-			out_boundary(o);
-			matrix_newline(o);
-			break;
-		case CMARK_NODE_CODE:
-			lit = cmark_node_get_literal(node);
-			open_tag(o, "<code>", "</code>");
-			if (lit)
-				out_chars(o, lit, strlen(lit), 1);
-			close_tag(o);
-			break;
-		case CMARK_NODE_EMPH:
-			if (enter)
-				open_tag(o, "<em>", "</em>");
-			else
-				close_tag(o);
-			break;
-		case CMARK_NODE_STRONG:
-			if (enter)
-				open_tag(o, "<strong>", "</strong>");
-			else
-				close_tag(o);
-			break;
-		case CMARK_NODE_LINK:
-			if (enter)
-				open_link(o, node);
-			else
-				close_link(o, node);
-			break;
-		case CMARK_NODE_IMAGE:
-			strbuf_reset(&tmp);
-			plain_text(node, &tmp);
-			out_chars(o, tmp.buf, tmp.len, 1);
-			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
-			break;
-		default:
-			/* raw HTML, thematic breaks: not in Matrix's set */
 			break;
 		}
+		matrix_block(o, enter, "<p>", "</p>", 0);
+		break;
+	case CMARK_NODE_HEADING:
+		level = cmark_node_get_heading_level(node);
+		matrix_block(o, enter, heading_tag(level, 0), heading_tag(level, 1), 0);
+		break;
+	case CMARK_NODE_BLOCK_QUOTE:
+		matrix_block(o, enter, "<blockquote>", "</blockquote>", 1);
+		break;
+	case CMARK_NODE_LIST:
+		if (cmark_node_get_list_type(node) != CMARK_ORDERED_LIST) {
+			matrix_block(o, enter, "<ul>", "</ul>", 1);
+		} else {
+			struct strbuf tag = STRBUF_INIT;
+			int start = cmark_node_get_list_start(node);
+			if (start != 1)
+				strbuf_addf(&tag, "<ol start=\"%d\">", start);
+			else
+				strbuf_addstr(&tag, "<ol>");
+			matrix_block(o, enter, tag.buf, "</ol>", 1);
+			strbuf_release(&tag);
+		}
+		break;
+	case CMARK_NODE_ITEM:
+		matrix_block(o, enter, "<li>", "</li>", 0);
+		break;
+	case CMARK_NODE_CODE_BLOCK:
+		lit = cmark_node_get_literal(node);
+		open_code_block(o, node);
+		if (lit)
+			out_chars(o, lit, strlen(lit), 1);
+		matrix_block_end(o);
+		break;
+	case CMARK_NODE_TEXT:
+		lit = cmark_node_get_literal(node);
+		if (lit)
+			out_chars(o, lit, strlen(lit), 1);
+		break;
+	case CMARK_NODE_SOFTBREAK:
+		out_unit(o, "\n", 1, 1);
+		break;
+	case CMARK_NODE_LINEBREAK:
+		out_markup(o, "<br>", 4);
+		out_boundary(o);
+		matrix_newline(o);
+		break;
+	case CMARK_NODE_CODE:
+		lit = cmark_node_get_literal(node);
+		open_tag(o, "<code>", "</code>");
+		if (lit)
+			out_chars(o, lit, strlen(lit), 1);
+		close_tag(o);
+		break;
+	case CMARK_NODE_EMPH:
+		matrix_span(o, enter, "<em>", "</em>");
+		break;
+	case CMARK_NODE_STRONG:
+		matrix_span(o, enter, "<strong>", "</strong>");
+		break;
+	case CMARK_NODE_LINK:
+		if (enter)
+			open_link(o, node);
+		else
+			close_link(o, node);
+		break;
+	default:
+		/* raw HTML, thematic breaks: not in Matrix's set */
+		break;
 	}
-	strbuf_release(&tmp);
-	cmark_iter_free(it);
 }
 
 /* --- MARKDOWN_TEXT, MARKDOWN_SLACK, MARKDOWN_TELEGRAM: lines of text --- */
@@ -904,28 +893,31 @@ static void tl_open(struct md_out *o, const char *tag, const char *closer)
 	open_tag(o, tag, closer);
 }
 
-static void tl_strong(struct md_out *o, int enter)
+/*
+ * Bold or italic: Slack's `mark` on both sides, else Telegram's tags; only
+ * the outermost of nested ones opens and closes (*depth counts them).
+ */
+static void tl_span(struct md_out *o, int enter, int *depth, const char *mark,
+		    const char *tag, const char *closer)
 {
 	int slack = o->fmt == MARKDOWN_SLACK;
 
 	if (o->fmt == MARKDOWN_TEXT)
 		return;
-	if (enter && !o->bold++)
-		tl_open(o, slack ? "*" : "<b>", slack ? "*" : "</b>");
-	else if (!enter && !--o->bold)
+	if (enter && !(*depth)++)
+		tl_open(o, slack ? mark : tag, slack ? mark : closer);
+	else if (!enter && !--*depth)
 		close_tag(o);
+}
+
+static void tl_strong(struct md_out *o, int enter)
+{
+	tl_span(o, enter, &o->bold, "*", "<b>", "</b>");
 }
 
 static void tl_emph(struct md_out *o, int enter)
 {
-	int slack = o->fmt == MARKDOWN_SLACK;
-
-	if (o->fmt == MARKDOWN_TEXT)
-		return;
-	if (enter && !o->italic++)
-		tl_open(o, slack ? "_" : "<i>", slack ? "_" : "</i>");
-	else if (!enter && !--o->italic)
-		close_tag(o);
+	tl_span(o, enter, &o->italic, "_", "<i>", "</i>");
 }
 
 static void tl_code(struct md_out *o, const char *lit)
@@ -974,13 +966,11 @@ static void slack_escape(struct strbuf *sb, const char *s, size_t len, int in_ur
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&': strbuf_addstr(sb, "&amp;"); break;
-		case '<': strbuf_addstr(sb, "&lt;"); break;
-		case '>': strbuf_addstr(sb, "&gt;"); break;
-		case '|': strbuf_addstr(sb, in_url ? "%7C" : "\xc2\xa6"); break;
-		default: strbuf_addch(sb, s[i]);
-		}
+		const char *e = s[i] == '|' ? (in_url ? "%7C" : "\xc2\xa6") : entity(s[i], 0);
+		if (e)
+			strbuf_addstr(sb, e);
+		else
+			strbuf_addch(sb, s[i]);
 	}
 }
 
@@ -1070,115 +1060,118 @@ static void tl_item(struct md_out *o)
 	c->width = utf8_count(c->bullet, strlen(c->bullet));
 }
 
-static void render_textlike(struct md_out *o, cmark_node *doc)
+static void textlike_node(struct md_out *o, cmark_iter *it, cmark_node *node, int enter)
+{
+	struct md_container *c;
+	const char *lit;
+	int quote;
+
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_PARAGRAPH:
+		if (enter)
+			block_begin(o);
+		else
+			block_done(o);
+		break;
+	case CMARK_NODE_HEADING:
+		if (enter) {
+			block_begin(o);
+			tl_strong(o, 1);
+		} else {
+			tl_strong(o, 0);
+			block_done(o);
+		}
+		break;
+	case CMARK_NODE_BLOCK_QUOTE:
+	case CMARK_NODE_LIST:
+	case CMARK_NODE_ITEM:
+		/* Telegram does not nest quotes: only the outermost has the tags */
+		quote = o->fmt == MARKDOWN_TELEGRAM &&
+			cmark_node_get_type(node) == CMARK_NODE_BLOCK_QUOTE;
+		if (!enter) {
+			ctr_pop(o);
+			if (quote && !--o->quote)
+				close_tag(o);
+			block_done(o);
+			break;
+		}
+		block_begin(o);
+		if (cmark_node_get_type(node) == CMARK_NODE_ITEM) {
+			tl_item(o);
+		} else if (cmark_node_get_type(node) == CMARK_NODE_LIST) {
+			c = ctr_push(o, CMARK_NODE_LIST);
+			c->tight = cmark_node_get_list_tight(node);
+			c->ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
+			c->paren = cmark_node_get_list_delim(node) == CMARK_PAREN_DELIM;
+			c->number = cmark_node_get_list_start(node);
+		} else {
+			if (quote && !o->quote++)
+				tl_open(o, "<blockquote>", "</blockquote>");
+			ctr_push(o, CMARK_NODE_BLOCK_QUOTE);
+		}
+		break;
+	case CMARK_NODE_CODE_BLOCK:
+		tl_code_block(o, node);
+		break;
+	case CMARK_NODE_THEMATIC_BREAK:
+		block_begin(o);
+		tl_text(o, "---", 3);
+		block_done(o);
+		break;
+	case CMARK_NODE_TEXT:
+		lit = cmark_node_get_literal(node);
+		if (lit)
+			tl_text(o, lit, strlen(lit));
+		break;
+	case CMARK_NODE_SOFTBREAK:
+		tl_text(o, " ", 1);
+		break;
+	case CMARK_NODE_LINEBREAK:
+		tl_newline(o);
+		break;
+	case CMARK_NODE_CODE:
+		tl_code(o, cmark_node_get_literal(node));
+		break;
+	case CMARK_NODE_EMPH:
+	case CMARK_NODE_STRONG:
+		(cmark_node_get_type(node) == CMARK_NODE_EMPH ? tl_emph : tl_strong)(o, enter);
+		break;
+	case CMARK_NODE_LINK:
+		tl_link(o, it, node, enter);
+		break;
+	default:
+		/* raw HTML is dropped, as in safe mode */
+		break;
+	}
+}
+
+/* --- every format: one walk over the document --- */
+
+/*
+ * Calls visit() for each node as the walk enters and leaves it. An image
+ * is its text in every format: text() writes it and its children are
+ * skipped.
+ */
+static void walk(struct md_out *o, cmark_node *doc,
+		 void (*visit)(struct md_out *o, cmark_iter *it, cmark_node *node, int enter),
+		 void (*text)(struct md_out *o, const char *s, size_t len))
 {
 	cmark_iter *it = cmark_iter_new(doc);
-	struct strbuf tmp = STRBUF_INIT;
+	struct strbuf alt = STRBUF_INIT;
 	cmark_event_type ev;
 
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(it);
-		int enter = ev == CMARK_EVENT_ENTER;
-		struct md_container *c;
-		const char *lit;
-
-		switch (cmark_node_get_type(node)) {
-		case CMARK_NODE_PARAGRAPH:
-			if (enter)
-				block_begin(o);
-			else
-				block_done(o);
-			break;
-		case CMARK_NODE_HEADING:
-			if (enter) {
-				block_begin(o);
-				tl_strong(o, 1);
-			} else {
-				tl_strong(o, 0);
-				block_done(o);
-			}
-			break;
-		case CMARK_NODE_BLOCK_QUOTE:
-			if (enter) {
-				block_begin(o);
-				/* Telegram does not nest quotes */
-				if (o->fmt == MARKDOWN_TELEGRAM && !o->quote++)
-					tl_open(o, "<blockquote>", "</blockquote>");
-				ctr_push(o, CMARK_NODE_BLOCK_QUOTE);
-			} else {
-				ctr_pop(o);
-				if (o->fmt == MARKDOWN_TELEGRAM && !--o->quote)
-					close_tag(o);
-				block_done(o);
-			}
-			break;
-		case CMARK_NODE_LIST:
-			if (enter) {
-				block_begin(o);
-				c = ctr_push(o, CMARK_NODE_LIST);
-				c->tight = cmark_node_get_list_tight(node);
-				c->ordered = cmark_node_get_list_type(node) ==
-					     CMARK_ORDERED_LIST;
-				c->paren = cmark_node_get_list_delim(node) ==
-					   CMARK_PAREN_DELIM;
-				c->number = cmark_node_get_list_start(node);
-			} else {
-				ctr_pop(o);
-				block_done(o);
-			}
-			break;
-		case CMARK_NODE_ITEM:
-			if (enter) {
-				block_begin(o);
-				tl_item(o);
-			} else {
-				ctr_pop(o);
-				block_done(o);
-			}
-			break;
-		case CMARK_NODE_CODE_BLOCK:
-			tl_code_block(o, node);
-			break;
-		case CMARK_NODE_THEMATIC_BREAK:
-			block_begin(o);
-			tl_text(o, "---", 3);
-			block_done(o);
-			break;
-		case CMARK_NODE_TEXT:
-			lit = cmark_node_get_literal(node);
-			if (lit)
-				tl_text(o, lit, strlen(lit));
-			break;
-		case CMARK_NODE_SOFTBREAK:
-			tl_text(o, " ", 1);
-			break;
-		case CMARK_NODE_LINEBREAK:
-			tl_newline(o);
-			break;
-		case CMARK_NODE_CODE:
-			tl_code(o, cmark_node_get_literal(node));
-			break;
-		case CMARK_NODE_EMPH:
-			tl_emph(o, enter);
-			break;
-		case CMARK_NODE_STRONG:
-			tl_strong(o, enter);
-			break;
-		case CMARK_NODE_LINK:
-			tl_link(o, it, node, enter);
-			break;
-		case CMARK_NODE_IMAGE:
-			strbuf_reset(&tmp);
-			plain_text(node, &tmp);
-			tl_text(o, tmp.buf, tmp.len);
+		if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
+			strbuf_reset(&alt);
+			plain_text(node, &alt);
+			text(o, alt.buf, alt.len);
 			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
-			break;
-		default:
-			/* raw HTML is dropped, as in safe mode */
-			break;
+			continue;
 		}
+		visit(o, it, node, ev == CMARK_EVENT_ENTER);
 	}
-	strbuf_release(&tmp);
+	strbuf_release(&alt);
 	cmark_iter_free(it);
 }
 
@@ -1198,6 +1191,30 @@ static int url_emittable(const char *url, int is_link)
  * and links to "". Take raw HTML out of the tree, and keep only the text
  * of links whose url is unsafe, before rendering HTML.
  */
+enum unsafe { SAFE, DROP, UNWRAP };
+
+/* What clean_tree() does with a node: keep it, drop it, or keep only its children. */
+static enum unsafe unsafe(cmark_node *n)
+{
+	switch (cmark_node_get_type(n)) {
+	case CMARK_NODE_HTML_INLINE:
+	case CMARK_NODE_HTML_BLOCK:
+		return DROP;
+	case CMARK_NODE_LINK:
+	case CMARK_NODE_IMAGE:
+		/*
+		 * Every url herald emits is absolute http(s) (mailto for a
+		 * link): a relative one would point at the digest's or the
+		 * chat's own site, javascript: and data: at worse. Links and
+		 * images keep their text.
+		 */
+		return url_emittable(cmark_node_get_url(n),
+				     cmark_node_get_type(n) == CMARK_NODE_LINK) ? SAFE : UNWRAP;
+	default:
+		return SAFE;
+	}
+}
+
 static void clean_tree(cmark_node *doc)
 {
 	cmark_iter *it = cmark_iter_new(doc);
@@ -1209,27 +1226,16 @@ static void clean_tree(cmark_node *doc)
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		n = cmark_iter_get_node(it);
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_HTML_INLINE:
-		case CMARK_NODE_HTML_BLOCK:
+		switch (unsafe(n)) {
+		case DROP:
 			ALLOC_GROW(drop, nd + 1, ad);
 			drop[nd++] = n;
 			break;
-		case CMARK_NODE_LINK:
-		case CMARK_NODE_IMAGE:
-			/*
-			 * Every url herald emits is absolute http(s) (mailto
-			 * for a link): a relative one would point at the
-			 * digest's or the chat's own site, javascript: and
-			 * data: at worse. Links and images keep their text.
-			 */
-			if (!url_emittable(cmark_node_get_url(n),
-					   cmark_node_get_type(n) == CMARK_NODE_LINK)) {
-				ALLOC_GROW(unwrap, nu + 1, au);
-				unwrap[nu++] = n;
-			}
+		case UNWRAP:
+			ALLOC_GROW(unwrap, nu + 1, au);
+			unwrap[nu++] = n;
 			break;
-		default:
+		case SAFE:
 			break;
 		}
 	}
@@ -1249,7 +1255,7 @@ static void clean_tree(cmark_node *doc)
 int markdown_is_clean(const char *md, size_t len)
 {
 	struct strbuf src = STRBUF_INIT;
-	cmark_node *doc, *n;
+	cmark_node *doc;
 	cmark_iter *it;
 	cmark_event_type ev;
 	int clean = 1;
@@ -1262,24 +1268,9 @@ int markdown_is_clean(const char *md, size_t len)
 	if (!doc)
 		return 0;
 	it = cmark_iter_new(doc);
-	while (clean && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		if (ev != CMARK_EVENT_ENTER)
-			continue;
-		n = cmark_iter_get_node(it);
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_HTML_INLINE:
-		case CMARK_NODE_HTML_BLOCK:
-			clean = 0;
-			break;
-		case CMARK_NODE_LINK:
-		case CMARK_NODE_IMAGE:
-			clean = url_emittable(cmark_node_get_url(n),
-					      cmark_node_get_type(n) == CMARK_NODE_LINK);
-			break;
-		default:
-			break;
-		}
-	}
+	while (clean && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
+		if (ev == CMARK_EVENT_ENTER)
+			clean = unsafe(cmark_iter_get_node(it)) == SAFE;
 	cmark_iter_free(it);
 	cmark_node_free(doc);
 	return clean;
@@ -1337,9 +1328,9 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		strbuf_addstr(&res, html);
 		strbuf_rtrim(&res);
 	} else if (fmt == MARKDOWN_MATRIX) {
-		render_matrix(&o, doc);
+		walk(&o, doc, matrix_node, matrix_text);
 	} else {
-		render_textlike(&o, doc);
+		walk(&o, doc, textlike_node, tl_text);
 	}
 	out_finish(&o);
 	strbuf_add(out, res.buf, res.len);

@@ -51,7 +51,7 @@ int postview_read(struct postview *v, struct setup *st, git_tree *tree,
 			ret = -1;
 			goto out;
 		}
-		if (rc)
+		if (!v->blob)
 			post_too_large(p, path, size);
 		else
 			post_read(p, &st->site, path, git_blob_rawcontent(v->blob),

@@ -32,27 +32,28 @@ static int safe_name(const char *name)
 	       !strchr(name, '\\') && strlen(name) < 200;
 }
 
-static int read_disk(const char *path, struct strbuf *text)
+static enum lookup read_disk(const char *path, struct strbuf *text)
 {
 	if (strbuf_read_file(text, path, TEMPLATE_MAX_BYTES) < 0) {
 		if (errno == ENOENT)
-			return 0;
+			return LOOKUP_MISSING;
 		return error("cannot read template '%s': %s", path, strerror(errno));
 	}
-	return 1;
+	return LOOKUP_FOUND;
 }
 
 /*
  * Reads `rel` under the folder `base` of a work tree, whose content comes
  * from whoever pushed or committed it: no component may be a symbolic link
  * (a link to /etc/shadow or a 0600 key would be read and quoted back in an
- * error), and only a regular file is read. 1 read, 0 not there, -1 error.
+ * error), and only a regular file is read. Found when read, missing when
+ * not there, LOOKUP_ERROR after error().
  */
-static int read_nofollow(const char *base, const char *rel, const char *shown,
-			 struct strbuf *text)
+static enum lookup read_nofollow(const char *base, const char *rel, const char *shown,
+				 struct strbuf *text)
 {
 	char *copy = xstrdup(rel), *part = copy, *slash;
-	int dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, ret = 0;
+	int dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, ret = LOOKUP_MISSING;
 	struct stat st;
 
 	if (dir < 0) {
@@ -102,14 +103,14 @@ static int read_nofollow(const char *base, const char *rel, const char *shown,
 		}
 		strbuf_add(text, chunk, (size_t)n);
 	}
-	ret = 1;
+	ret = LOOKUP_FOUND;
 	goto out;
 fail:
 	if (errno == ELOOP)
 		ret = error("template '%s' is (or is under) a symbolic link; "
 			    "herald reads no template through one", shown);
 	else if (errno == ENOENT || errno == ENOTDIR)
-		ret = 0;
+		ret = LOOKUP_MISSING;
 	else
 		ret = error("cannot read template '%s': %s", shown, strerror(errno));
 out:
@@ -122,16 +123,16 @@ out:
 }
 
 /* The same for a revision's tree: a link there is a blob of mode 120000. */
-static int read_tree(const struct render_source *src, const char *name,
-		     struct strbuf *text)
+static enum lookup read_tree(const struct render_source *src, const char *name,
+			     struct strbuf *text)
 {
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
 	char *path;
-	int ret = 0;
+	int ret = LOOKUP_MISSING;
 
 	if (!src->repo || !src->tree)
-		return 0;
+		return LOOKUP_MISSING;
 	path = xstrfmt(TREE_DIR "%s", name);
 	if (git_tree_entry_bypath(&entry, src->tree, path) < 0)
 		goto out;
@@ -151,7 +152,7 @@ static int read_tree(const struct render_source *src, const char *name,
 		goto out;
 	}
 	strbuf_add(text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-	ret = 1;
+	ret = LOOKUP_FOUND;
 out:
 	git_blob_free(blob);
 	git_tree_entry_free(entry);
@@ -159,9 +160,9 @@ out:
 	return ret;
 }
 
-/* Loads `name` from one origin; 1 found, 0 not there, -1 error. */
-static int load_from(const struct loader *l, enum origin o, const char *name,
-		     struct strbuf *text, struct strbuf *file)
+/* Loads `name` from one origin: found, missing, or LOOKUP_ERROR after error(). */
+static enum lookup load_from(const struct loader *l, enum origin o, const char *name,
+			     struct strbuf *text, struct strbuf *file)
 {
 	const struct builtin_file *b;
 	char *path;
@@ -171,42 +172,42 @@ static int load_from(const struct loader *l, enum origin o, const char *name,
 	case FROM_DISK:
 		path = xstrfmt("%s/%s", l->dir, name);
 		rc = read_disk(path, text);
-		if (rc > 0)
+		if (rc == LOOKUP_FOUND)
 			strbuf_addstr(file, path);
 		free(path);
 		return rc;
 	case FROM_DIR:
 		if (!l->src->dir)
-			return 0;
+			return LOOKUP_MISSING;
 		path = xstrfmt("%s/%s", l->src->dir, name);
 		rc = read_disk(path, text);
-		if (rc > 0)
+		if (rc == LOOKUP_FOUND)
 			strbuf_addstr(file, path);
 		free(path);
 		return rc;
 	case FROM_WORKTREE:
 		if (!l->src->repo || !l->src->repo->workdir)
-			return 0;
+			return LOOKUP_MISSING;
 		path = xstrfmt(TREE_DIR "%s", name);
 		rc = read_nofollow(l->src->repo->workdir, path, path, text);
-		if (rc > 0)
+		if (rc == LOOKUP_FOUND)
 			strbuf_addstr(file, path);
 		free(path);
 		return rc;
 	case FROM_TREE:
 		rc = read_tree(l->src, name, text);
-		if (rc > 0)
+		if (rc == LOOKUP_FOUND)
 			strbuf_addf(file, TREE_DIR "%s", name);
 		return rc;
 	case FROM_BUILTIN:
 		b = builtin_find(name);
 		if (!b)
-			return 0;
+			return LOOKUP_MISSING;
 		strbuf_add(text, b->data, b->len);
 		strbuf_addf(file, "(built-in) %s", name);
-		return 1;
+		return LOOKUP_FOUND;
 	}
-	return 0;
+	return LOOKUP_MISSING;
 }
 
 /*
@@ -214,8 +215,8 @@ static int load_from(const struct loader *l, enum origin o, const char *name,
  * the repository's .herald/templates/ (so one override of link.md restyles
  * every built-in template too), then from the built-in ones.
  */
-static int load_partial(void *data, const char *name, struct strbuf *text,
-			struct strbuf *file)
+static enum lookup load_partial(void *data, const char *name, struct strbuf *text,
+				struct strbuf *file)
 {
 	static const enum origin later[] = { FROM_DIR, FROM_WORKTREE, FROM_TREE, FROM_BUILTIN };
 	struct loader *l = data;
@@ -224,16 +225,16 @@ static int load_partial(void *data, const char *name, struct strbuf *text,
 	int rc = 0;
 
 	if (!safe_name(name))
-		return 0;
+		return LOOKUP_MISSING;
 	with_ext = xstrfmt("%s%s", name, l->ext);
 	if (l->origin == FROM_DISK) {
 		rc = load_from(l, FROM_DISK, with_ext, text, file);
-		if (!rc)
+		if (rc == LOOKUP_MISSING)
 			rc = load_from(l, FROM_DISK, name, text, file);
 	}
-	for (i = 0; i < ARRAY_SIZE(later) && !rc; i++) {
+	for (i = 0; i < ARRAY_SIZE(later) && rc == LOOKUP_MISSING; i++) {
 		rc = load_from(l, later[i], with_ext, text, file);
-		if (!rc)
+		if (rc == LOOKUP_MISSING)
 			rc = load_from(l, later[i], name, text, file);
 	}
 	free(with_ext);

@@ -911,7 +911,8 @@ static int render_load(struct render *r, const char *name,
 	struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
 	struct template *parsed = NULL;
 	size_t i;
-	int found = 0, ret = 0;
+	enum lookup found = LOOKUP_MISSING;
+	int ret = 0;
 
 	for (i = 0; i < r->ncache; i++) {
 		if (!strcmp(r->cache[i].name, name)) {
@@ -921,11 +922,11 @@ static int render_load(struct render *r, const char *name,
 	}
 	if (r->partials && r->partials->load)
 		found = r->partials->load(r->partials->data, name, &text, &file);
-	if (found < 0) {
+	if (found == LOOKUP_ERROR) {
 		ret = -1;
 		goto out;
 	}
-	if (found) {
+	if (found == LOOKUP_FOUND) {
 		parsed = template_parse(file.len ? file.buf : name, text.buf,
 					text.len);
 		if (!parsed) {

@@ -34,16 +34,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct frontmatter fm;
-	int ret;
+	enum lookup ret;
 
 	frontmatter_init(&fm);
 	ret = frontmatter_parse(&fm, (const char *)data, size);
 	for (size_t i = 0; i < fm.nr_problems; i++)
 		if (!fm.problems[i].message)
 			abort();
-	if (ret == 0 && (!json_is_object(fm.data) || fm.body_offset > size))
+	if (ret == LOOKUP_FOUND && (!json_is_object(fm.data) || fm.body_offset > size))
 		abort();
-	if (ret < 0 && !frontmatter_first_error(&fm))
+	if (ret == LOOKUP_MISSING && fm.data)
+		abort();
+	if (ret == LOOKUP_ERROR && !frontmatter_first_error(&fm))
 		abort();
 	frontmatter_release(&fm);
 	return 0;

@@ -54,19 +54,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int load(void *data, const char *name, struct strbuf *text,
-		struct strbuf *file)
+static enum lookup load(void *data, const char *name, struct strbuf *text,
+			struct strbuf *file)
 {
 	(void)data;
 	if (!strcmp(name, "missing"))
-		return 0;
+		return LOOKUP_MISSING;
 	if (!strcmp(name, "self")) {
 		strbuf_addstr(text, "{{>self}}");
-		return 1;
+		return LOOKUP_FOUND;
 	}
 	strbuf_add(text, partial_text, sizeof(partial_text) - 1);
 	strbuf_addf(file, "%s.mustache", name);
-	return 1;
+	return LOOKUP_FOUND;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

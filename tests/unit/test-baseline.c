@@ -85,16 +85,17 @@ int main(void)
 	free(s);
 	ok(!baseline_branch("refs/heads/main"), "baseline_branch of a branch ref is NULL");
 
-	ok(baseline_read(&b, "refs/heads/main", &got) == 0, "no baseline before the first push");
-	ok(baseline_read(&b, "refs/tags/v1", &got) == 0, "a tag reads as having none");
+	ok(baseline_read(&b, "refs/heads/main", &got) == LOOKUP_MISSING,
+	   "no baseline before the first push");
+	ok(baseline_read(&b, "refs/tags/v1", &got) == LOOKUP_MISSING, "a tag reads as having none");
 
 	ok(!baseline_move(&dry, "refs/heads/main", NULL, &a, "t") &&
 	   !ref_exists(r.git, "refs/herald/heads/main"), "a dry run creates nothing, and says 0");
 	ok(!baseline_move(&b, "refs/heads/main", NULL, &a, "t") &&
 	   ref_at(r.git, "refs/herald/heads/main", &a), "the first move creates it");
-	ok(baseline_read(&b, "refs/heads/main", &got) == 1 && git_oid_equal(&got, &a),
+	ok(baseline_read(&b, "refs/heads/main", &got) == LOOKUP_FOUND && git_oid_equal(&got, &a),
 	   "baseline_read finds it");
-	ok(baseline_read(&dry, "refs/heads/main", &got) == 1 && git_oid_equal(&got, &a),
+	ok(baseline_read(&dry, "refs/heads/main", &got) == LOOKUP_FOUND && git_oid_equal(&got, &a),
 	   "a dry run reads as usual");
 
 	saved = dup(2);
@@ -119,11 +120,11 @@ int main(void)
 		size_t n;
 		git_oid from;
 
-		ok(baseline_begin(&b, "refs/heads/main", &d, &from, out) == 1 &&
+		ok(baseline_begin(&b, "refs/heads/main", &d, &from, out) == LOOKUP_FOUND &&
 		   git_oid_equal(&from, &c), "baseline_begin: 1 and where to announce from");
-		ok(baseline_begin(&dry, "refs/heads/new", &d, &from, out) == 0 &&
+		ok(baseline_begin(&dry, "refs/heads/new", &d, &from, out) == LOOKUP_MISSING &&
 		   !ref_exists(r.git, "refs/herald/heads/new"), "a dry run begins nothing");
-		ok(baseline_begin(&b, "refs/heads/new", &d, &from, out) == 0 &&
+		ok(baseline_begin(&b, "refs/heads/new", &d, &from, out) == LOOKUP_MISSING &&
 		   ref_at(r.git, "refs/herald/heads/new", &d), "a new branch: its baseline starts at the tip");
 		ok(baseline_deleted(&dry, "refs/heads/new", out) == 0 &&
 		   ref_exists(r.git, "refs/herald/heads/new"), "a dry-run deletion keeps the baseline");
@@ -172,6 +173,30 @@ int main(void)
 	strvec_clear(&branches);
 	strvec_clear(&want);
 	free(ids);
+
+	{
+		/* a baseline ref that cannot be read is an error, not a missing one */
+		char *path = xstrfmt("%s/refs/herald/heads/broken", scratch);
+		FILE *f = fopen(path, "w");
+		FILE *out = tmpfile();
+		git_oid from;
+
+		if (f) {
+			fputs("not an object id\n", f);
+			fclose(f);
+		}
+		saved = dup(2);
+		freopen("/dev/null", "w", stderr);
+		ok(f && baseline_read(&b, "refs/heads/broken", &got) == LOOKUP_ERROR,
+		   "baseline_read: an unreadable baseline is LOOKUP_ERROR");
+		ok(f && baseline_begin(&b, "refs/heads/broken", &d, &from, out) == LOOKUP_ERROR,
+		   "baseline_begin: so is beginning from it");
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		fclose(out);
+		free(path);
+	}
 
 	git_repository_free(r.git);
 	git_libgit2_shutdown();

@@ -11,7 +11,7 @@
 #include "herald/strbuf.h"
 #include "tap.h"
 
-static int parse(struct frontmatter *fm, const char *s)
+static enum lookup parse(struct frontmatter *fm, const char *s)
 {
 	frontmatter_init(fm);
 	return frontmatter_parse(fm, s, strlen(s));
@@ -25,10 +25,10 @@ static char *dump(const json_t *v)
 static void expect_json(const char *src, const char *want, const char *name)
 {
 	struct frontmatter fm;
-	int rc = parse(&fm, src);
+	enum lookup rc = parse(&fm, src);
 	char *got = dump(fm.data);
 
-	ok(rc == 0, "%s: parses", name);
+	ok(rc == LOOKUP_FOUND, "%s: parses", name);
 	is_str(got, want, "%s: value", name);
 	free(got);
 	frontmatter_release(&fm);
@@ -39,12 +39,12 @@ static void expect_error(const char *src, size_t len, int line, int col,
 {
 	struct frontmatter fm;
 	const struct frontmatter_problem *p;
-	int rc;
+	enum lookup rc;
 
 	frontmatter_init(&fm);
 	rc = frontmatter_parse(&fm, src, len);
 	p = frontmatter_first_error(&fm);
-	ok(rc == -1 && p, "%s: invalid", name);
+	ok(rc == LOOKUP_ERROR && p, "%s: invalid", name);
 	if (p) {
 		if (line)
 			is_int(p->line, line, "%s: line", name);
@@ -77,27 +77,27 @@ static void test_delimiters(void)
 	const char *s;
 
 	s = "\xef\xbb\xbf---\ntitle: x\n---\nbody";
-	ok(parse(&fm, s) == 0 && !strcmp(s + fm.body_offset, "body"), "BOM is skipped");
+	ok(parse(&fm, s) == LOOKUP_FOUND && !strcmp(s + fm.body_offset, "body"), "BOM is skipped");
 	frontmatter_release(&fm);
 	s = "\n  \n---\ntitle: x\n---   \nbody";
-	ok(parse(&fm, s) == 0 && !strcmp(s + fm.body_offset, "body"),
+	ok(parse(&fm, s) == LOOKUP_FOUND && !strcmp(s + fm.body_offset, "body"),
 	   "blank lines before, trailing blanks on the delimiter");
 	frontmatter_release(&fm);
 	s = "---\r\ntitle: x\r\nn: 2\r\n---\r\nbody\r\n";
-	ok(parse(&fm, s) == 0 && !strcmp(s + fm.body_offset, "body\r\n") &&
+	ok(parse(&fm, s) == LOOKUP_FOUND && !strcmp(s + fm.body_offset, "body\r\n") &&
 	   json_integer_value(json_object_get(fm.data, "n")) == 2, "CRLF line ends");
 	frontmatter_release(&fm);
 	s = "---\ntitle: x\n...\nbody";
-	ok(parse(&fm, s) == 0 && !strcmp(s + fm.body_offset, "body"), "'...' closes too");
+	ok(parse(&fm, s) == LOOKUP_FOUND && !strcmp(s + fm.body_offset, "body"), "'...' closes too");
 	frontmatter_release(&fm);
-	ok(parse(&fm, "# just markdown\n---\n") == 1, "no front matter: not a post");
+	ok(parse(&fm, "# just markdown\n---\n") == LOOKUP_MISSING, "no front matter: not a post");
 	frontmatter_release(&fm);
-	ok(parse(&fm, "") == 1, "empty file: not a post");
+	ok(parse(&fm, "") == LOOKUP_MISSING, "empty file: not a post");
 	frontmatter_release(&fm);
-	ok(parse(&fm, "----\na: b\n----\n") == 1, "'----' is not a delimiter");
+	ok(parse(&fm, "----\na: b\n----\n") == LOOKUP_MISSING, "'----' is not a delimiter");
 	frontmatter_release(&fm);
 	s = "{ \"title\": \"x\", \"n\": 1 }\nthe body";
-	ok(parse(&fm, s) == 0 && fm.format == FRONTMATTER_JSON &&
+	ok(parse(&fm, s) == LOOKUP_FOUND && fm.format == FRONTMATTER_JSON &&
 	   !strcmp(s + fm.body_offset, "\nthe body"), "JSON front matter, body after the brace");
 	frontmatter_release(&fm);
 }
@@ -148,7 +148,7 @@ static void test_warnings_and_aliases(void)
 	struct frontmatter fm;
 	int line, col;
 
-	ok(parse(&fm, "---\ntitle: a\nx: 1\ntitle: b\n---\n") == 0 &&
+	ok(parse(&fm, "---\ntitle: a\nx: 1\ntitle: b\n---\n") == LOOKUP_FOUND &&
 	   !strcmp(json_string_value(json_object_get(fm.data, "title")), "b"),
 	   "duplicate key: the last wins");
 	ok(fm.nr_problems == 1 && !fm.problems[0].is_error && fm.problems[0].line == 4 &&
@@ -160,7 +160,7 @@ static void test_warnings_and_aliases(void)
 	expect_json("---\nbase: &b {layout: post, tags: [a]}\npost:\n  <<: *b\n  layout: page\nlist: &l [1, 2]\nagain: *l\n---\n",
 		    "{\"again\":[1,2],\"base\":{\"layout\":\"post\",\"tags\":[\"a\"]},\"list\":[1,2],\"post\":{\"layout\":\"page\",\"tags\":[\"a\"]}}",
 		    "anchors, aliases and merge keys");
-	ok(parse(&fm, "---\nbase: &b {layout: post}\npost:\n  <<: *b\n  layout: page\n---\n") == 0 &&
+	ok(parse(&fm, "---\nbase: &b {layout: post}\npost:\n  <<: *b\n  layout: page\n---\n") == LOOKUP_FOUND &&
 	   fm.nr_problems == 0, "a key overriding a merged key is no duplicate");
 	frontmatter_release(&fm);
 }

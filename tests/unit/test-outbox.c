@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "herald/handoff.h"
 #include "herald/ledger.h"
 #include "herald/outbox.h"
 #include "herald/strbuf.h"
@@ -522,6 +523,7 @@ static void test_lock(struct outbox *ob)
 	pid_t pid;
 	char c = 0;
 	int status = 0;
+	bool locked;
 
 	if (pipe(up) || pipe(down)) {
 		ok(0, "pipe: %s", strerror(errno));
@@ -535,7 +537,7 @@ static void test_lock(struct outbox *ob)
 	}
 	if (!pid) {
 		struct outbox *mine = outbox_open(gitdir);
-		int r = mine ? outbox_lock(mine, 1) : -1;
+		int r = mine ? outbox_lock(mine) : -1;
 
 		close(up[0]);
 		close(down[1]);
@@ -556,16 +558,37 @@ static void test_lock(struct outbox *ob)
 	if (read(up[0], &c, 1) != 1)
 		c = '?';
 	is_int(c, 'L', "child holds the lock");
-	is_int(outbox_lock(ob, 0), 1,
-	       "lock without waiting returns 1 while held");
+	locked = true;
+	ok(outbox_trylock(ob, &locked) == 0 && !locked,
+	   "trylock says not locked while another process holds it");
+	{
+		/* the hook's wait for the lock ends at its deadline, saying so */
+		struct handoff h;
+
+		handoff_start(&h, 0.05);
+		locked = true;
+		ok(handoff_lock(&h, ob, &locked) == 0 && !locked,
+		   "handoff_lock: 0, not locked, when the deadline comes first");
+	}
 	close(down[1]);
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child exited");
 	close(up[0]);
-	is_int(outbox_lock(ob, 0), 0, "lock after the child exited");
-	is_int(outbox_lock(ob, 0), 0, "locking again is fine");
+	locked = false;
+	ok(outbox_trylock(ob, &locked) == 0 && locked, "lock after the child exited");
+	locked = false;
+	ok(outbox_trylock(ob, &locked) == 0 && locked, "locking again is fine");
 	outbox_unlock(ob);
-	is_int(outbox_lock(ob, 1), 0, "lock, waiting");
+	{
+		struct handoff h;
+
+		handoff_start(&h, 30);
+		locked = false;
+		ok(handoff_lock(&h, ob, &locked) == 0 && locked,
+		   "handoff_lock: 0 and locked when the lock is free");
+		outbox_unlock(ob);
+	}
+	is_int(outbox_lock(ob), 0, "lock, waiting");
 	outbox_unlock(ob);
 	outbox_unlock(ob);
 	ok(1, "unlocking twice is fine");

@@ -11,16 +11,16 @@
 #include "tap.h"
 
 /* Partials from a JSON object of name -> source, as the spec files give them. */
-static int load_from_object(void *data, const char *name, struct strbuf *text,
-			    struct strbuf *file)
+static enum lookup load_from_object(void *data, const char *name, struct strbuf *text,
+				    struct strbuf *file)
 {
 	const json_t *v = json_object_get(data, name);
 
 	if (!json_is_string(v))
-		return 0;
+		return LOOKUP_MISSING;
 	strbuf_add(text, json_string_value(v), json_string_length(v));
 	strbuf_addf(file, "%s.mustache", name);
-	return 1;
+	return LOOKUP_FOUND;
 }
 
 /* stderr goes to a temporary file between capture_start() and capture_end(). */

@@ -13,13 +13,8 @@
 
 static void item(struct kind_item *it, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-
 	(void)batch;
-	dialect_gchat(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_gchat", &sb);
-	strbuf_release(&sb);
-	kind_set_subtitle(it, "subtitle_gchat", dialect_gchat);
+	kind_set_titles(it, "title_gchat", "subtitle_gchat", dialect_gchat, NULL);
 }
 
 static int summaries(struct kind_item *items, size_t shown, int batch)

@@ -66,6 +66,19 @@ void kind_set_subtitle(struct kind_item *it, const char *key,
 	strbuf_release(&sb);
 }
 
+void kind_set_titles(struct kind_item *it, const char *title_key, const char *subtitle_key,
+		     void (*escape)(struct strbuf *, const char *, size_t), struct strbuf *title)
+{
+	struct strbuf own = STRBUF_INIT;
+	struct strbuf *sb = title ? title : &own;
+
+	strbuf_reset(sb);
+	escape(sb, it->title->buf, it->title->len);
+	kind_set(it->ev, title_key, sb);
+	kind_set_subtitle(it, subtitle_key, escape);
+	strbuf_release(&own);
+}
+
 void kind_summaries_escaped(struct kind_item *items, size_t shown, const char *key,
 			    void (*escape)(struct strbuf *, const char *, size_t))
 {

@@ -33,13 +33,8 @@ static int check(const json_t *target, const char *id)
 
 static void item(struct kind_item *it, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-
 	(void)batch;
-	dialect_html(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_matrix", &sb);
-	strbuf_release(&sb);
-	kind_set_subtitle(it, "subtitle_html", dialect_html);
+	kind_set_titles(it, "title_matrix", "subtitle_html", dialect_html, NULL);
 }
 
 static int summaries(struct kind_item *items, size_t shown, int batch)

@@ -21,13 +21,8 @@ static const struct kind_option options[] = {
 
 static void item(struct kind_item *it, int batch)
 {
-	struct strbuf sb = STRBUF_INIT;
-
 	(void)batch;
-	dialect_markdown_literal(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_markdown", &sb);
-	strbuf_release(&sb);
-	kind_set_subtitle(it, "subtitle_markdown", dialect_markdown_literal);
+	kind_set_titles(it, "title_markdown", "subtitle_markdown", dialect_markdown_literal, NULL);
 }
 
 /* The source without raw HTML and unsafe links, cut as text, mentions defused. */

@@ -37,12 +37,10 @@ static void item(struct kind_item *it, int batch)
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)batch;
-	dialect_slack(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_slack", &sb);
+	kind_set_titles(it, "title_slack", "subtitle_slack", dialect_slack, &sb);
 	/* "*<link|title>*\n" */
 	it->line = 8 + dialect_units16(sb.buf, sb.len);
 	strbuf_reset(&sb);
-	kind_set_subtitle(it, "subtitle_slack", dialect_slack);
 
 	if (it->link) {
 		markdown_escape(it->link, strlen(it->link), MARKDOWN_SLACK, &sb);

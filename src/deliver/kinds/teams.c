@@ -17,10 +17,8 @@ static void item(struct kind_item *it, int batch)
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)batch;
-	dialect_teams(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_teams", &sb);
+	kind_set_titles(it, "title_teams", "subtitle_teams", dialect_teams, &sb);
 	strbuf_reset(&sb);
-	kind_set_subtitle(it, "subtitle_teams", dialect_teams);
 	dialect_teams(&sb, it->meta->buf, it->meta->len);
 	kind_set(it->ev, "meta_teams", &sb);
 	strbuf_release(&sb);

@@ -56,9 +56,7 @@ static void item(struct kind_item *it, int batch)
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)batch;
-	dialect_html(&sb, it->title->buf, it->title->len);
-	kind_set(it->ev, "title_telegram", &sb);
-	kind_set_subtitle(it, "subtitle_html", dialect_html);
+	kind_set_titles(it, "title_telegram", "subtitle_html", dialect_html, &sb);
 	/* the title's line: its text, the subtitle's and a newline */
 	it->line = dialect_visible16(sb.buf, sb.len) +
 		   dialect_units16(it->subtitle->buf, it->subtitle->len) + 1;
