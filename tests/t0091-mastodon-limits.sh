@@ -77,7 +77,7 @@ test_expect_success 'a status of exactly the limit is sent as built' '
 test_expect_success 'one character more is cut to the limit; link and hashtag stay' '
 	cd blog &&
 	n=$(sed -n "s/^title: \"\(.*\)\"$/\1/p" _posts/2020-03-01-exact.md | tr -d "\n" | wc -m) &&
-	post over "$(words $n)" &&
+	post over "$(words $((n + 1)))" &&
 	dry >../over.queued &&
 	test "$(count <../over.queued)" = $((LIMIT + 1)) &&
 	herald announce --now $NOW >../out 2>../err &&
