@@ -28,7 +28,7 @@ status request, the last repeating) says what a status request gets:
     500 503     that error, nothing made
     401 422     that error whatever the request
     429:N       429, nothing made, X-RateLimit-Reset N seconds from now (ISO 8601)
-    retry429:N  the same with Retry-After: N as well
+    retry429:N  429 with Retry-After: N and X-RateLimit-Reset 2N seconds from now
     lost        makes the status, then closes the connection unanswered
 """
 
@@ -153,8 +153,9 @@ class Handler(receiver.Handler):
         srv = self.server
         if entry.startswith("429:") or entry.startswith("retry429:"):
             wait = int(entry.split(":", 1)[1])
+            reset = wait * 2 if entry.startswith("retry429:") else wait
             extra = [("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", "0"),
-                     ("X-RateLimit-Reset", iso(now + wait))]
+                     ("X-RateLimit-Reset", iso(now + reset))]
             if entry.startswith("retry429:"):
                 extra.append(("Retry-After", str(wait)))
             return self._json(429, {"error": "Too many requests"}, extra)
