@@ -54,6 +54,7 @@ test_expect_success 'targets shows the target, the instance as scheme and host, 
 	herald targets >../targets.out 2>&1 &&
 	grep "^toot  *mastodon  *http://127.0.0.1  *new undrafted$" ../targets.out &&
 	grep "template built-in payload-mastodon.json" ../targets.out &&
+	grep "^  *statuses unlisted, language de, fitted to the instance.s limit (else 500)$" ../targets.out &&
 	! grep "$TOKEN" ../targets.out
 '
 

@@ -122,6 +122,12 @@ struct kind {
 	 */
 	int (*send)(struct deliver_conn *conn, const struct target *t,
 		    const struct outbox_entry *e, long long now, struct attempt *a);
+
+	/*
+	 * `describe`: one line `herald targets` prints about a usable target
+	 * besides its url and events (what the config chose; never a secret).
+	 */
+	void (*describe)(const struct target *t, struct strbuf *out);
 };
 
 /* Every kind, in the order they are listed, NULL-terminated. */

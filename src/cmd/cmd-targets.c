@@ -133,6 +133,15 @@ int cmd_targets(int argc, char **argv)
 				printf("%-16s template built-in payload-%s.json\n", "", t[i].kind);
 			free(dir);
 			free(tmpl);
+			if (k->describe && !t[i].problem) {
+				struct strbuf line = STRBUF_INIT;
+				char *shown;
+				k->describe(&t[i], &line);
+				shown = printable(line.buf);
+				printf("%-16s %s\n", "", shown);
+				free(shown);
+				strbuf_release(&line);
+			}
 		}
 		for (j = 0; j < t[i].secrets.nr; j++)
 			if (strncmp(t[i].secrets.v[j], "whsec_", 6)) {

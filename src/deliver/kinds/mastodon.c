@@ -750,6 +750,15 @@ out:
 	return ret;
 }
 
+static void describe(const struct target *t, struct strbuf *out)
+{
+	const char *vis = value_str(t->options, "visibility");
+	const char *lang = value_str(t->options, "language");
+
+	strbuf_addf(out, "statuses %s, language %s, fitted to the instance's limit (else %d)",
+		    vis ? vis : "public", lang ? lang : "unset", MASTODON_DEFAULT_LIMIT);
+}
+
 const struct kind kind_mastodon = {
 	.name = "mastodon",
 	.method = "POST",
@@ -762,4 +771,5 @@ const struct kind kind_mastodon = {
 	.summaries = summaries,
 	.enforce = enforce,
 	.send = send_status,
+	.describe = describe,
 };
