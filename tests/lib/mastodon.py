@@ -63,7 +63,7 @@ def link_end(text, m):
     if not bare or bare.startswith(".") or not tld:
         return None
     if not (tld.lower().startswith("xn--") and len(tld) > 4):
-        if len(tld) < 2 or not all(c.isascii() and c.isalpha() or not c.isascii() for c in tld):
+        if len(tld) < 2 or not all(c.isalpha() for c in tld):
             return None
     end = m.end() if len(host) == len(m.group(2)) else host_end
     stop = m.start(2) + len(bare)

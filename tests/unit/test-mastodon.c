@@ -44,6 +44,8 @@ static void counting(void)
 	ok(count("xhttps://example.com/abc") == 24, "a link right after a letter is no link");
 	ok(count("http://127.0.0.1:8080/abc") == 25, "an address without a top-level domain is counted as written");
 	ok(count("HTTPS://EXAMPLE.COM/ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 23, "the scheme in capitals is a link too");
+	ok(count("https://a.b\xe2\x80\xa6") == 12 && count("https://a.\xd1\x80\xd1\x84/x/y/z") == 23,
+	   "a top-level domain is two letters or more, in any script");
 	ok(count("https://example.com/a\xe2\x80\x8bzzz") == 23 + 1 + 3,
 	   "a zero-width space ends a link");
 	ok(mastodon_link_at("a https://example.com b", 23, 2) == 19 &&
@@ -142,6 +144,14 @@ static void fitting(void)
 	if (got)
 		diag("%s", got);
 	free(got);
+
+	for (all = 1, i = 1; i <= 40; i++) {
+		got = fit("https://ab.cd12345678901234567890 more words", i, &rc);
+		if (got ? count(got) > i : rc != -1)
+			all = 0;
+		free(got);
+	}
+	ok(all, "a cut that makes a link of what was none is counted again and cut shorter");
 
 	got = fit("abc", 0, &rc);
 	ok(!got && rc == -1, "nothing fits in 0");

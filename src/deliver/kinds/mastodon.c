@@ -94,19 +94,30 @@ static size_t link_stop(const char *s, size_t len, size_t i)
 	return 0;
 }
 
-/* A top-level domain: two letters or more (any non-ASCII counts as one), or "xn--…". */
+/* A top-level domain: two letters or more (in any script), or "xn--…". */
 static int tld_ok(const char *s, size_t len)
 {
-	size_t i;
+	size_t i = 0, n, letters = 0;
+	int cp, cat;
 
 	if (len > 4 && !strncasecmp(s, "xn--", 4))
 		return 1;
-	if (len < 2)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!ascii_alpha((unsigned char)s[i]) && (unsigned char)s[i] < 0x80)
+	while (i < len) {
+		if (ascii_alpha((unsigned char)s[i])) {
+			i++;
+			letters++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (!n)
 			return 0;
-	return 1;
+		cat = utf8proc_category(cp);
+		if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO)
+			return 0;
+		i += n;
+		letters++;
+	}
+	return letters >= 2;
 }
 
 size_t mastodon_link_at(const char *s, size_t len, size_t at)
@@ -322,10 +333,57 @@ static int ends_in_link(const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * out = s[0..head_len) cut to `room` characters (" …" not counted), then
+ * "\n\n" and `tail` when there is one.
+ */
+static void compose(const char *s, size_t head_len, const struct strbuf *tail, size_t room,
+		    struct strbuf *out)
+{
+	size_t i = 0, n = 0, cut = 0, back, step, units, l;
+
+	strbuf_reset(out);
+	while (i < head_len) {
+		if ((l = mastodon_link_at(s, head_len, i))) {
+			step = l;
+			units = MASTODON_LINK_CHARS;
+		} else {
+			step = utf8_grapheme_len(s + i, head_len - i);
+			units = utf8_count(s + i, step);
+		}
+		if (n + units > room)
+			break;
+		n += units;
+		i += step;
+		cut = i;
+	}
+	if (cut < head_len && s[cut] != ' ' && s[cut] != '\n') {
+		/* a word cut in two reads badly: end at a space within the last 20 characters */
+		for (back = cut, n = 0; back > 0 && n < 20; n++) {
+			back -= 1;
+			while (back > 0 && ((unsigned char)s[back] & 0xc0) == 0x80)
+				back--;
+			if (s[back] == ' ' || s[back] == '\n') {
+				cut = back;
+				break;
+			}
+		}
+	}
+	strbuf_add(out, s, cut);
+	strbuf_rtrim(out);
+	if (out->len && cut < head_len)
+		strbuf_addstr(out, ends_in_link(out->buf, out->len) ? " \xe2\x80\xa6" : "\xe2\x80\xa6");
+	if (tail->len) {
+		if (out->len)
+			strbuf_addstr(out, "\n\n");
+		strbuf_add(out, tail->buf, tail->len);
+	}
+}
+
 int mastodon_fit(struct strbuf *text, size_t limit)
 {
 	struct strbuf tail = STRBUF_INIT, out = STRBUF_INIT;
-	size_t at, head_len, used, room, i = 0, n = 0, cut = 0, back, step, units, l;
+	size_t at, head_len, used, room, got;
 	int ret = 1;
 
 	if (mastodon_count(text->buf, text->len) <= limit)
@@ -342,42 +400,19 @@ int mastodon_fit(struct strbuf *text, size_t limit)
 	/* " …" at most: after a link the ellipsis needs a space, or it joins the link */
 	used = 2 + (tail.len ? mastodon_count(tail.buf, tail.len) + SEP_CHARS : 0);
 	room = limit > used ? limit - used : 0;
-	while (i < head_len) {
-		if ((l = mastodon_link_at(text->buf, head_len, i))) {
-			step = l;
-			units = MASTODON_LINK_CHARS;
-		} else {
-			step = utf8_grapheme_len(text->buf + i, head_len - i);
-			units = utf8_count(text->buf + i, step);
-		}
-		if (n + units > room)
+	/*
+	 * Counting depends on what is around a link: a cut can make a link of
+	 * what was none ("https://ab.cd1" cut to "https://ab.cd"), which then
+	 * counts 23. Whatever the cut made is counted again, with less room.
+	 */
+	for (;;) {
+		compose(text->buf, head_len, &tail, room, &out);
+		got = mastodon_count(out.buf, out.len);
+		if (got <= limit || !room)
 			break;
-		n += units;
-		i += step;
-		cut = i;
+		room -= got - limit < room ? got - limit : room;
 	}
-	if (cut < head_len && text->buf[cut] != ' ' && text->buf[cut] != '\n') {
-		/* a word cut in two reads badly: end at a space within the last 20 characters */
-		for (back = cut, n = 0; back > 0 && n < 20; n++) {
-			back -= 1;
-			while (back > 0 && ((unsigned char)text->buf[back] & 0xc0) == 0x80)
-				back--;
-			if (text->buf[back] == ' ' || text->buf[back] == '\n') {
-				cut = back;
-				break;
-			}
-		}
-	}
-	strbuf_add(&out, text->buf, cut);
-	strbuf_rtrim(&out);
-	if (out.len && cut < head_len)
-		strbuf_addstr(&out, ends_in_link(out.buf, out.len) ? " \xe2\x80\xa6" : "\xe2\x80\xa6");
-	if (tail.len) {
-		if (out.len)
-			strbuf_addstr(&out, "\n\n");
-		strbuf_add(&out, tail.buf, tail.len);
-	}
-	if (!out.len) {
+	if (!out.len || got > limit) {
 		ret = -1;
 		goto out;
 	}
