@@ -153,6 +153,11 @@ static void fitting(void)
 	}
 	ok(all, "a cut that makes a link of what was none is counted again and cut shorter");
 
+	got = fit("A title of some length\n\n\nhttps://blog.example.com/a/\n\n#Tag", 35, &rc);
+	ok(rc == 1 && got && count(got) <= 35 && strstr(got, "https://blog.example.com/a/"),
+	   "three newlines before the link (found by fuzzing): the tail is still found");
+	free(got);
+
 	got = fit("abc", 0, &rc);
 	ok(!got && rc == -1, "nothing fits in 0");
 }

@@ -289,7 +289,8 @@ static size_t tail_start(const char *s, size_t len)
 
 	while (end > 0) {
 		const char *sep = NULL, *p;
-		for (p = s; (p = strstr(p, "\n\n")) && (size_t)(p - s) < end; p++)
+		/* the last "\n\n" wholly before `end` ("\n\n\n" holds two) */
+		for (p = s; (p = strstr(p, "\n\n")) && (size_t)(p - s) + 2 <= end; p++)
 			sep = p;
 		if (!sep)
 			break; /* the first paragraph is never the tail */
