@@ -43,6 +43,14 @@ size_t mastodon_count(const char *s, size_t len);
 int mastodon_hashtag(struct strbuf *out, const char *tag);
 
 /*
+ * Appends s[0..len) with every mention Mastodon would read defused: an '@'
+ * then a letter, digit or '_', at the start or after anything but a word
+ * character or '/', gets a zero-width space after it. Links are copied
+ * whole ("https://host/@user" stays a working link).
+ */
+void mastodon_defuse(struct strbuf *out, const char *s, size_t len);
+
+/*
  * Fits the status in `text` within `limit` characters (as counted above):
  * unchanged when it fits (returns 0). Otherwise the closing paragraphs made
  * only of links and hashtags (the post's link, its tags) are kept, their

@@ -53,6 +53,30 @@ static void counting(void)
 	   "mastodon_link_at gives the link's length where one starts");
 }
 
+static void defused_is(const char *in, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	mastodon_defuse(&sb, in, strlen(in));
+	if (!ok(!strcmp(sb.buf, want), "defused: '%s'", in))
+		diag("got '%s'", sb.buf);
+	strbuf_release(&sb);
+}
+
+static void mentions(void)
+{
+	defused_is("@alice", "@" ZWSP "alice");
+	defused_is("hi @alice@example.social!", "hi @" ZWSP "alice@example.social!");
+	defused_is("(@Bob_1) and @@carol", "(@" ZWSP "Bob_1) and @@" ZWSP "carol");
+	defused_is("@_x", "@" ZWSP "_x");
+	defused_is("mail@example.com", "mail@example.com");
+	defused_is("\xc3\xa9@alice", "\xc3\xa9@alice");
+	defused_is("and/@alice", "and/@alice");
+	defused_is("@ alice, @.x, @", "@ alice, @.x, @");
+	defused_is("see https://mastodon.social/@alice now", "see https://mastodon.social/@alice now");
+	defused_is("@" ZWSP "alice", "@" ZWSP "alice");
+}
+
 static void hashtag_is(const char *tag, const char *want)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -257,6 +281,16 @@ static void payloads(void)
 	json_decref(b);
 	f = fopen(path, "w");
 	if (f) {
+		fputs("{\"status\": \"{{event.title}} {{event.summary_markdown}}\"}", f);
+		fclose(f);
+	}
+	b = body_for("Hi @alice", "own.json", NULL, NULL);
+	status = b ? json_string_value(json_object_get(b, "status")) : NULL;
+	ok(status && !strcmp(status, "Hi @" ZWSP "alice Some *text* for @" ZWSP "carol."),
+	   "a template of raw fields notifies no one either: the status is defused as sent");
+	json_decref(b);
+	f = fopen(path, "w");
+	if (f) {
 		fputs("{\"text\": \"{{headline}}\"}", f);
 		fclose(f);
 	}
@@ -272,6 +306,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	counting();
+	mentions();
 	hashtags();
 	fitting();
 	answers();

@@ -25,8 +25,10 @@
  * Only the server's config says where, as whom and to whom (url, token,
  * visibility, language): enforce() sets visibility and language over
  * whatever a template wrote, and keeps only the fields a status takes as
- * text. "@user" and "@user@host" in a post are defused (a zero-width space
- * after the '@'): Mastodon notifies whoever a status mentions.
+ * text. Every "@user" and "@user@host" Mastodon would read as a mention is
+ * defused in the status as sent, whatever made it (a zero-width space
+ * after the '@'): Mastodon notifies whoever a status mentions. Links stay
+ * whole, so https://host/@user still leads to the profile.
  *
  * The answer to the status's POST is kept whole (up to 64 KiB) in the
  * attempt's response, so its "id" (mastodon_status_id()) can be kept for
@@ -254,6 +256,45 @@ out:
 	free(starts);
 	strbuf_release(&name);
 	return ret;
+}
+
+/* Would Mastodon read the '@' at s[i] as a mention (MENTION_RE)? */
+static int mention_at(const char *s, size_t len, size_t i)
+{
+	unsigned char next;
+	size_t k;
+	int cp, letter = 0;
+
+	if (s[i] != '@' || i + 1 >= len)
+		return 0;
+	next = (unsigned char)s[i + 1];
+	if (!ascii_alnum(next) && next != '_')
+		return 0;
+	if (!i)
+		return 1;
+	if (s[i - 1] == '/')
+		return 0;
+	/* after a word character, in any script, it is part of the word ("mail@host") */
+	for (k = i - 1; k > 0 && i - k < 4 && ((unsigned char)s[k] & 0xc0) == 0x80; k--)
+		;
+	return !(utf8_decode(s + k, i - k, &cp) == i - k && word_char(cp, &letter));
+}
+
+void mastodon_defuse(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i = 0, l;
+
+	while (i < len) {
+		if ((l = mastodon_link_at(s, len, i))) {
+			strbuf_add(out, s + i, l); /* a profile's link stays whole */
+			i += l;
+			continue;
+		}
+		strbuf_addch(out, s[i]);
+		if (mention_at(s, len, i))
+			strbuf_addstr(out, DIALECT_ZWSP);
+		i++;
+	}
 }
 
 /* Is every word of s[0..len) a link or a hashtag (and is there one)? */
@@ -582,7 +623,8 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 	}
 	/* counted in UTF-16 units, never fewer than Mastodon's characters */
 	budget = kind_share(MASTODON_DEFAULT_LIMIT, items[0].line + SEP_CHARS, 1);
-	ret = dialect_render(items[0].md, MARKDOWN_TEXT, budget, MENTIONS_EVERY_AT,
+	/* mentions are defused in the whole status by enforce() */
+	ret = dialect_render(items[0].md, MARKDOWN_TEXT, budget, MENTIONS_NONE,
 			     MARKUP_PLAIN, &sb);
 	if (!ret && sb.len)
 		kind_set(items[0].ev, "summary_mastodon", &sb);
@@ -618,6 +660,17 @@ static int enforce(const struct kind_body *b, json_t *doc)
 	v = json_object_get(doc, "spoiler_text");
 	if (v && !json_is_string(v))
 		json_object_del(doc, "spoiler_text");
+	/* whatever a template put in them (a raw title too), no mention notifies */
+	for (i = 0; i < 2; i++) {
+		const char *field = i ? "spoiler_text" : "status";
+		struct strbuf sb = STRBUF_INIT;
+		v = json_object_get(doc, field);
+		if (!v)
+			continue;
+		mastodon_defuse(&sb, json_string_value(v), json_string_length(v));
+		json_object_set_new(doc, field, value_textn(sb.buf, sb.len));
+		strbuf_release(&sb);
+	}
 	v = json_object_get(doc, "sensitive");
 	if (v && !json_is_boolean(v))
 		json_object_del(doc, "sensitive");
@@ -799,7 +852,7 @@ const struct kind kind_mastodon = {
 	.name = "mastodon",
 	.method = "POST",
 	.options = options,
-	.mentions = MENTIONS_EVERY_AT,
+	.mentions = MENTIONS_NONE, /* enforce() defuses the status as Mastodon reads it */
 	.total = MASTODON_DEFAULT_LIMIT,
 	.frame = BATCH_FRAME,
 	.configure = configure,
