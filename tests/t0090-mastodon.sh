@@ -154,6 +154,19 @@ test_expect_success 'config mistakes make the target unusable, each with its rea
 	for s in v l p n; do git config --remove-section herald.$s || return 1; done
 '
 
+test_expect_success 'a target from HERALD_TARGET_* variables (CI) takes visibility and language' '
+	cd blog &&
+	HERALD_TARGET_CI_TOOT_KIND=mastodon HERALD_TARGET_CI_TOOT_URL=https://mastodon.example \
+	HERALD_TARGET_CI_TOOT_TOKEN=$TOKEN HERALD_TARGET_CI_TOOT_VISIBILITY=private \
+	HERALD_TARGET_CI_TOOT_LANGUAGE=fr herald targets ci-toot >../ci.out 2>&1 &&
+	grep "statuses private, language fr" ../ci.out &&
+	! grep "$TOKEN" ../ci.out &&
+	HERALD_TARGET_CI_TOOT_KIND=mastodon HERALD_TARGET_CI_TOOT_URL=https://mastodon.example \
+	HERALD_TARGET_CI_TOOT_TOKEN=$TOKEN HERALD_TARGET_CI_TOOT_VISIBILITY=everyone \
+	test_expect_code 1 herald targets ci-toot >../ci.out 2>&1 &&
+	grep "unusable: herald.ci-toot.visibility is .everyone." ../ci.out
+'
+
 test_expect_success 'the token comes from tokenEnv as well' '
 	cd blog &&
 	git config --unset herald.toot.tokenFile &&
