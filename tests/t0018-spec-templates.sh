@@ -119,7 +119,8 @@ test_expect_success 'payload contexts: single and batch, every field set' '
 	          "subtitle_gchat", "subtitle_teams", "image_html", "url_html", "url_slack",
 	          "url_or_path", "tags_text", "tags_discord", "meta_text", "meta_slack", "meta_teams",
 	          "alt_slack", "summary_text", "summary_slack", "summary_discord", "summary_telegram",
-	          "summary_matrix", "summary_mattermost", "summary_gchat", "summary_teams"]
+	          "summary_matrix", "summary_mattermost", "summary_gchat", "summary_teams",
+	          "summary_mastodon", "hashtags_mastodon"]
 	def ev(i):
 	    e = {f: "%s %d %s" % (f, i, text) for f in fields}
 	    e.update(type="new", path="_posts/p%d.md" % i, title="T%d" % i, date="2020-03-0%dT00:00:00Z" % i,
@@ -147,7 +148,7 @@ test_expect_success 'payload contexts: single and batch, every field set' '
 	PY
 '
 
-for k in slack discord mattermost teams googlechat matrix telegram ntfy; do
+for k in slack discord mattermost teams googlechat matrix telegram ntfy mastodon; do
 	test_expect_success "payload-$k.json renders the same in pystache" "
 		same payload-$k.json payload-single.json &&
 		same payload-$k.json payload-batch.json &&

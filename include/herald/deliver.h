@@ -74,6 +74,12 @@ struct http_request {
 	const char *auth;         /* the Authorization header's value, or NULL */
 	size_t response_max;      /* how much of the answer to keep; 0: 1 KiB */
 	/*
+	 * When set, the answer's header lines are appended here as they
+	 * come (at most 8 KiB; for rate-limit headers libcurl does not
+	 * read, such as X-RateLimit-Reset). Never printed.
+	 */
+	struct strbuf *response_headers;
+	/*
 	 * This request is the delivery itself: a 2xx status line calls the
 	 * connection's on_accepted (the entry leaves the outbox). A session
 	 * or an upload before it must leave this 0.

@@ -122,6 +122,12 @@ struct kind {
 	 */
 	int (*send)(struct deliver_conn *conn, const struct target *t,
 		    const struct outbox_entry *e, long long now, struct attempt *a);
+
+	/*
+	 * `describe`: one line `herald targets` prints about a usable target
+	 * besides its url and events (what the config chose; never a secret).
+	 */
+	void (*describe)(const struct target *t, struct strbuf *out);
 };
 
 /* Every kind, in the order they are listed, NULL-terminated. */
@@ -177,6 +183,6 @@ void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 
 /* The kinds' files. */
 extern const struct kind kind_slack, kind_discord, kind_mattermost, kind_teams,
-	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_webhook;
+	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_mastodon, kind_webhook;
 
 #endif

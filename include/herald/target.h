@@ -15,12 +15,12 @@ struct repo;
  *
  *	[herald "team-chat"]
  *		kind = slack        # slack discord mattermost teams googlechat
- *		                    # matrix telegram ntfy webhook
+ *		                    # matrix telegram ntfy mastodon webhook
  *		url = https://…     # or urlFile = /path, or urlEnv = NAME
  *		events = new undrafted   # the default; any types, or "all"
  *		                    # (every public one: "draft" only when named)
  *		secret = whsec_…    # webhook (several for rotation), or secretFile
- *		token = …           # matrix or ntfy access token, or tokenFile / tokenEnv
+ *		token = …           # matrix, ntfy or mastodon access token, or tokenFile / tokenEnv
  *		chatId = …          # telegram; topic comes from an ntfy url
  *		template = x.json   # a payload template in herald.templateDir
  *		batch = true        # one message per push instead of one per post
@@ -36,7 +36,7 @@ struct target {
 	unsigned events;       /* bit (1 << enum event_type) per type wanted */
 	char *url;             /* the full url; a secret */
 	struct strvec secrets; /* webhook signing secrets; secrets */
-	char *token;           /* matrix or ntfy bearer token; a secret */
+	char *token;           /* matrix, ntfy or mastodon bearer token; a secret */
 	char *topic;           /* ntfy: the url's last segment, kept out of the url; a secret */
 	char *auth;            /* ntfy: an Authorization header from the url's ?auth=; a secret */
 	char *template;        /* payload template: a file name in template_dir, or NULL */

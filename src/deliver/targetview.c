@@ -84,6 +84,15 @@ int targetview_print(const struct target *t, FILE *out)
 			fprintf(out, "%-16s template built-in payload-%s.json\n", "", t->kind);
 		free(dir);
 		free(tmpl);
+		if (k->describe && !t->problem) {
+			struct strbuf line = STRBUF_INIT;
+			char *shown;
+			k->describe(t, &line);
+			shown = printable(line.buf);
+			fprintf(out, "%-16s %s\n", "", shown);
+			free(shown);
+			strbuf_release(&line);
+		}
 	}
 	for (j = 0; j < t->secrets.nr; j++)
 		if (strncmp(t->secrets.v[j], "whsec_", 6)) {
