@@ -73,6 +73,8 @@ struct http_request {
 	const struct strvec *headers; /* name, value pairs; or NULL */
 	const char *auth;         /* the Authorization header's value, or NULL */
 	size_t response_max;      /* how much of the answer to keep; 0: 1 KiB */
+	/* the answer's header lines (up to 16 KiB) are appended here; or NULL */
+	struct strbuf *response_headers;
 	/*
 	 * This request is the delivery itself: a 2xx status line calls the
 	 * connection's on_accepted (the entry leaves the outbox). A session

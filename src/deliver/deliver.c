@@ -121,6 +121,7 @@ struct header_watch {
 	CURL *curl;
 	struct deliver_conn *conn;
 	int fired;
+	struct strbuf *lines; /* the answer's header lines, when asked for */
 };
 
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
@@ -128,7 +129,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	struct header_watch *w = ud;
 	long status = 0;
 
-	(void)data;
+	/* bounded: a receiver may send any number of headers */
+	if (w->lines && w->lines->len + size * n <= 16 * 1024)
+		strbuf_add(w->lines, data, size * n);
 	if (!w->fired && w->conn && w->conn->on_accepted &&
 	    curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
 	    status >= 200 && status < 300) {
@@ -215,7 +218,7 @@ int deliver_http(struct deliver_conn *conn, const struct target *t,
 	size_t i;
 	CURL *curl = NULL;
 	CURLcode rc;
-	struct header_watch watch = { NULL, NULL, 0 };
+	struct header_watch watch = { NULL, NULL, 0, NULL };
 	long status = 0;
 	curl_off_t retry = 0;
 	int ret = 0;
@@ -271,9 +274,10 @@ int deliver_http(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	if (r->final) {
+	if (r->final || r->response_headers) {
 		watch.curl = curl;
-		watch.conn = conn;
+		watch.conn = r->final ? conn : NULL;
+		watch.lines = r->response_headers;
 		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
 	}

@@ -17,6 +17,7 @@ const struct kind *const kinds[] = {
 	&kind_matrix,
 	&kind_telegram,
 	&kind_ntfy,
+	&kind_bluesky,
 	&kind_webhook,
 	NULL,
 };
