@@ -251,12 +251,13 @@ test_expect_success 'an answer lost after the record was made: the retry finds i
 	PY
 '
 
-test_expect_success 'a wrong app password: createSession 401, the entry goes dead, said plainly' '
+test_expect_success 'a wrong app password: one createSession 401 for the run, the entries go dead, said plainly' '
 	restart &&
 	printf "wrong-password\n" >../password &&
-	post 9 "Ninth" &&
-	test_expect_code 0 herald announce --now $NOW >../out 2>../err &&
-	grep "1 dead" ../err &&
+	post 9 "Ninth" && post 10 "Tenth" &&
+	test_expect_code 0 herald announce --now $NOW HEAD~2 HEAD >../out 2>../err &&
+	grep "2 dead" ../err &&
+	test "$(grep -c "createSession: HTTP 401 from http://127.0.0.1 (AuthenticationRequired)" ../out)" = 2 &&
 	grep "createSession: HTTP 401 from http://127.0.0.1 (AuthenticationRequired)" ../out &&
 	calls ../pds.log >../calls &&
 	printf "POST com.atproto.server.createSession 401\n" >../want &&

@@ -366,9 +366,17 @@ static int enforce(const struct kind_body *b, json_t *doc)
 
 /* ---- sending ---------------------------------------------------------- */
 
-/* A session: secrets that live only in memory, for one run. */
+/*
+ * A session: secrets that live only in memory, for one run. A login that
+ * was refused is kept too (`refused`, with its outcome), so the other
+ * entries of the run do not ask again: createSession has a tight rate
+ * limit, and the answer would not change.
+ */
 struct session {
 	char *access, *refresh, *did;
+	int refused, status, transient;
+	long long retry_after;
+	char error[200];
 };
 
 static void wipe(char *s)
@@ -559,20 +567,32 @@ static struct session *login(struct deliver_conn *conn, const struct target *t,
 	nsid = "com.atproto.server.createSession";
 	body = json_pack("{s:s,s:s}", "identifier", value_str(t->options, "handle"),
 			 "password", t->password);
+	if (!body) {
+		attempt_release(&c);
+		snprintf(a->error, sizeof(a->error), "%s: the handle or app password is not UTF-8", nsid);
+		return NULL;
+	}
 	*ret = call(conn, t, nsid, body, NULL, 0, &c);
 	json_decref(body);
 	if (!*ret && c.ok && !(s = session_of(&c))) {
 		snprintf(c.error, sizeof(c.error), "the answer holds no session");
 		c.transient = 1;
 	}
-	if (!*ret && !s)
+	if (!*ret && !s) {
 		failed(a, &c, nsid);
+		s = xcalloc(1, sizeof(*s));
+		s->refused = 1;
+		s->status = a->status;
+		s->transient = a->transient;
+		s->retry_after = a->retry_after;
+		memcpy(s->error, a->error, sizeof(s->error));
+	}
 	OPENSSL_cleanse(c.response.buf, c.response.len);
 	attempt_release(&c);
 out:
 	if (s)
 		deliver_conn_memo_set(conn, key, s, session_free);
-	return s;
+	return s && !s->refused ? s : NULL;
 }
 
 /* Is the record at `rkey` there (an earlier attempt made it)? 1, 0, or -1: no request. */
@@ -639,6 +659,13 @@ static int post(struct deliver_conn *conn, const struct target *t,
 	bluesky_rkey(e->id, created, rkey);
 	strbuf_addf(&key, "bluesky:%s", t->name);
 	s = deliver_conn_memo(conn, key.buf);
+	if (s && s->refused) {
+		a->status = s->status;
+		a->transient = s->transient;
+		a->retry_after = s->retry_after;
+		memcpy(a->error, s->error, sizeof(a->error));
+		goto out;
+	}
 	if (!s && !(s = login(conn, t, key.buf, NULL, a, &ret)))
 		goto out;
 	for (tries = 0; tries < 2; tries++) {
