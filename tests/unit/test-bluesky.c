@@ -280,6 +280,26 @@ static void payload(void)
 	   "payload: a title of 300 emoji is cut, not emptied (two UTF-16 units each)");
 	json_decref(rec);
 
+	{
+		json_t *many = json_array(), *one;
+		char t[32];
+		for (i = 0; i < 12; i++) {
+			snprintf(t, sizeof(t), "Post %d \xf0\x9f\x8e\x89", i);
+			one = events_for(t, "Body.");
+			json_array_extend(many, one);
+			json_decref(one);
+		}
+		rec = record(many, NULL, NULL);
+		text = json_string_value(json_object_get(rec, "text"));
+		ok(text && !strncmp(text, "12 new posts\n\xe2\x80\xa2 Post 0 ", 20) &&
+		   strstr(text, "more") && utf8_graphemes(text, strlen(text)) <= 300 &&
+		   !json_object_get(rec, "embed"),
+		   "payload: a batch lists titles under the headline within 300 graphemes "
+		   "(no card without a site)");
+		json_decref(rec);
+		json_decref(many);
+	}
+
 	write_file("notext.json", "{\"message\": \"hi\"}");
 	rec = record(ev, "notext.json", NULL);
 	ok(!rec, "payload: a template without text is an error, never a send");
