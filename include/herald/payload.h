@@ -104,7 +104,7 @@ void payload_release(struct payload *p);
 
 /*
  * Is `kind` one herald knows (kinds[] of kind.h: slack discord mattermost
- * teams googlechat matrix telegram ntfy webhook)?
+ * teams googlechat matrix telegram ntfy bluesky webhook)?
  */
 int payload_kind_known(const char *kind);
 
