@@ -131,12 +131,19 @@ test_expect_success 'announce: one session, then one post with facets and a card
 	PY
 '
 
-test_expect_success 'the record is at its at:// uri, made from the key herald chose' '
+test_expect_success 'the record key is derivable from the ledger line (ID, WHEN), for a later deleteRecord' '
 	cd blog &&
-	python3 - ../pds.records "$(rkeys ../pds.log)" <<-\PY
-	import json, sys
+	python3 - ../pds.records .git/herald/ledger <<-\PY
+	import hashlib, json, sys
 	recs = json.load(open(sys.argv[1], encoding="utf-8"))
-	assert list(recs) == [sys.argv[2]], (list(recs), sys.argv[2])
+	[line] = open(sys.argv[2], encoding="utf-8").read().splitlines()
+	target, event, post, did, when = line.split("\t")
+	assert (target, event) == ("sky", "new"), line
+	h = int.from_bytes(hashlib.sha256(did.encode()).digest()[:8], "big")
+	micros = (int(when) * 1000000 + h % 1000000) & ((1 << 53) - 1)
+	v = (micros << 10) | ((h >> 20) & 0x3ff)
+	tid = "".join("234567abcdefghijklmnopqrstuvwxyz"[(v >> (60 - 5 * i)) & 31] for i in range(13))
+	assert list(recs) == [tid], (list(recs), tid)
 	PY
 '
 

@@ -37,7 +37,9 @@ json_t *bluesky_facets(const char *s, size_t len);
  * (Unix seconds): a TID (13 characters of base32-sortable) whose
  * microseconds within that second and clock id come from SHA-256 of the
  * id, so a retry of the same entry names the same record and the PDS
- * cannot take it twice. `out` gets 13 characters and a NUL.
+ * cannot take it twice. `created` is the announcement's time, which the
+ * ledger line keeps with the id: the key, and so the record's at:// uri,
+ * can be found again from the ledger. `out` gets 13 characters and a NUL.
  */
 void bluesky_rkey(const char *id, long long created, char out[14]);
 
