@@ -13,8 +13,8 @@
  * no mention needs defusing. The record key is a TID derived from the
  * delivery id: a retry names the same record, and an answer that it is
  * already there (the record is found with getRecord) counts as delivered.
- * Its at:// uri is at://DID/app.bsky.feed.post/RKEY, in the answer kept
- * with the entry.
+ * Its at:// uri is at://DID/app.bsky.feed.post/RKEY, and RKEY can be made
+ * again from the ledger line (ID and WHEN) for a later deleteRecord.
  *
  * The card has no thumbnail: the post's picture is a url a push wrote,
  * and herald fetches nothing a push names (it decides text, never what
