@@ -154,7 +154,7 @@ demo: deps
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_O = build/fuzz
-FUZZ_TARGETS = frontmatter toml template markdown mastodon
+FUZZ_TARGETS = frontmatter toml template markdown mastodon bluesky
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(FUZZ_O) \
 	-DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -O1 -g \

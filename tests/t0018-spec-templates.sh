@@ -148,7 +148,7 @@ test_expect_success 'payload contexts: single and batch, every field set' '
 	PY
 '
 
-for k in slack discord mattermost teams googlechat matrix telegram ntfy mastodon; do
+for k in slack discord mattermost teams googlechat matrix telegram ntfy mastodon bluesky; do
 	test_expect_success "payload-$k.json renders the same in pystache" "
 		same payload-$k.json payload-single.json &&
 		same payload-$k.json payload-batch.json &&

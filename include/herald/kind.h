@@ -183,6 +183,7 @@ void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 
 /* The kinds' files. */
 extern const struct kind kind_slack, kind_discord, kind_mattermost, kind_teams,
-	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_mastodon, kind_webhook;
+	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_mastodon, kind_bluesky,
+	kind_webhook;
 
 #endif

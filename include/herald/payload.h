@@ -78,6 +78,9 @@ struct render_source;
  *   summary_mattermost  the same Markdown with mentions defused outside
  *                    link destinations (summary_discord too)
  *   summary_gchat    summary_text with '<' defused
+ *   title_bluesky, summary_bluesky, link_bluesky   plain text sized so
+ *                    "LABEL: TITLE", the summary and the link fit 300
+ *                    graphemes (link_bluesky null when too long for it)
  *
  * Lengths count UTF-16 code units where the platform might (an emoji
  * counts two), so every limit holds whichever way a platform counts.
@@ -101,7 +104,7 @@ void payload_release(struct payload *p);
 
 /*
  * Is `kind` one herald knows (kinds[] of kind.h: slack discord mattermost
- * teams googlechat matrix telegram ntfy mastodon webhook)?
+ * teams googlechat matrix telegram ntfy mastodon bluesky webhook)?
  */
 int payload_kind_known(const char *kind);
 

@@ -15,13 +15,15 @@ struct repo;
  *
  *	[herald "team-chat"]
  *		kind = slack        # slack discord mattermost teams googlechat
- *		                    # matrix telegram ntfy mastodon webhook
+ *		                    # matrix telegram ntfy mastodon bluesky webhook
  *		url = https://…     # or urlFile = /path, or urlEnv = NAME
  *		events = new undrafted   # the default; any types, or "all"
  *		                    # (every public one: "draft" only when named)
  *		secret = whsec_…    # webhook (several for rotation), or secretFile
  *		token = …           # matrix, ntfy or mastodon access token, or tokenFile / tokenEnv
  *		chatId = …          # telegram; topic comes from an ntfy url
+ *		handle = …          # bluesky account, with passwordFile / passwordEnv
+ *		langs = en de       # bluesky: the posts' languages (at most 3)
  *		template = x.json   # a payload template in herald.templateDir
  *		batch = true        # one message per push instead of one per post
  *		allowHttp = true    # http:// to a host that is not this machine
@@ -37,6 +39,7 @@ struct target {
 	char *url;             /* the full url; a secret */
 	struct strvec secrets; /* webhook signing secrets; secrets */
 	char *token;           /* matrix, ntfy or mastodon bearer token; a secret */
+	char *password;        /* bluesky app password (passwordFile/passwordEnv); a secret */
 	char *topic;           /* ntfy: the url's last segment, kept out of the url; a secret */
 	char *auth;            /* ntfy: an Authorization header from the url's ?auth=; a secret */
 	char *template;        /* payload template: a file name in template_dir, or NULL */

@@ -50,20 +50,33 @@ static size_t measure(enum markdown_format fmt, const char *s, size_t len)
 
 void dialect_clip(struct strbuf *sb, size_t budget)
 {
-	size_t got;
-
 	if (!budget) {
 		strbuf_reset(sb);
 		return;
 	}
-	while ((got = dialect_units16(sb->buf, sb->len)) > budget) {
-		size_t chars = utf8_count(sb->buf, sb->len);
-		size_t over = got - budget;
-		if (chars <= over + 1) {
+	while (dialect_units16(sb->buf, sb->len) > budget) {
+		/*
+		 * Keep the characters that fit in budget - 1 units, then "…":
+		 * counting characters alone would give up on text of astral
+		 * characters (emoji: two units each).
+		 */
+		size_t chars = utf8_count(sb->buf, sb->len), keep = 0, units = 0, pos = 0, n, u;
+		while (pos < sb->len) {
+			n = utf8_char_len(sb->buf + pos, sb->len - pos);
+			u = n == 4 ? 2 : 1;
+			if (units + u > budget - 1)
+				break;
+			units += u;
+			pos += n;
+			keep++;
+		}
+		if (keep + 1 >= chars) /* always cut something, so this ends */
+			keep = chars - 1;
+		if (!keep) {
 			strbuf_reset(sb);
 			return;
 		}
-		markdown_truncate_text(sb, chars - over);
+		markdown_truncate_text(sb, keep + 1);
 	}
 }
 

@@ -30,6 +30,7 @@ static void target_release(struct target *t)
 	free(t->url);
 	strvec_clear(&t->secrets);
 	free(t->token);
+	free(t->password);
 	free(t->topic);
 	free(t->auth);
 	free(t->template);
@@ -302,6 +303,10 @@ static void apply(struct target *t, const char *key, const char *v)
 		set_str(&t->token, read_secret_file(t, "tokenFile", v));
 	else if (!strcmp(key, "tokenenv"))
 		set_str(&t->token, read_env(t, "tokenEnv", v));
+	else if (!strcmp(key, "passwordfile"))
+		set_str(&t->password, read_secret_file(t, "passwordFile", v));
+	else if (!strcmp(key, "passwordenv"))
+		set_str(&t->password, read_env(t, "passwordEnv", v));
 	else if (!strcmp(key, "template"))
 		set_str(&t->template, xstrdup(v));
 	else if (!strcmp(key, "batch"))
@@ -369,6 +374,7 @@ static const struct {
 	{ "CONNECT_TIMEOUT", "connecttimeout" }, { "ALLOW_HTTP", "allowhttp" },
 	{ "SECRET_FILE", "secretfile" }, { "SECRET_ENV", "secretenv" },
 	{ "TOKEN_FILE", "tokenfile" }, { "TOKEN_ENV", "tokenenv" },
+	{ "PASSWORD_FILE", "passwordfile" }, { "PASSWORD_ENV", "passwordenv" },
 	{ "URL_FILE", "urlfile" }, { "URL_ENV", "urlenv" },
 	{ "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
 	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },

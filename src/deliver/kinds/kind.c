@@ -18,6 +18,7 @@ const struct kind *const kinds[] = {
 	&kind_telegram,
 	&kind_ntfy,
 	&kind_mastodon,
+	&kind_bluesky,
 	&kind_webhook,
 	NULL,
 };

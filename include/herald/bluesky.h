@@ -1,0 +1,46 @@
+#ifndef HERALD_BLUESKY_H
+#define HERALD_BLUESKY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "herald/strbuf.h"
+
+/*
+ * The parts of the bluesky kind (src/deliver/kinds/bluesky.c) that are
+ * pure functions of their input, here so the unit tests reach them.
+ */
+
+/* An app.bsky.feed.post's text: at most this many graphemes and bytes. */
+#define BLUESKY_TEXT_GRAPHEMES 300
+#define BLUESKY_TEXT_BYTES 3000
+
+/*
+ * Cuts `text` (valid UTF-8) to the post limits at a grapheme boundary,
+ * ending in "…" when cut; a cut never falls inside a link (the link goes
+ * whole), so no facet points at half a url.
+ */
+void bluesky_fit(struct strbuf *text);
+
+/*
+ * The app.bsky.richtext.facet#link facets of every http(s) url standing
+ * in s[0..len) (at its start or after a space or an opening bracket or
+ * quote, up to the next space, without trailing punctuation): byteStart
+ * and byteEnd are UTF-8 byte offsets into s, and each uri is the url made
+ * clean (link_clean). A new JSON array (caller decrefs), empty when none.
+ */
+json_t *bluesky_facets(const char *s, size_t len);
+
+/*
+ * The record key of delivery `id` whose record was created at `created`
+ * (Unix seconds): a TID (13 characters of base32-sortable) whose
+ * microseconds within that second and clock id come from SHA-256 of the
+ * id, so a retry of the same entry names the same record and the PDS
+ * cannot take it twice. `created` is the announcement's time, which the
+ * ledger line keeps with the id: the key, and so the record's at:// uri,
+ * can be found again from the ledger. `out` gets 13 characters and a NUL.
+ */
+void bluesky_rkey(const char *id, long long created, char out[14]);
+
+#endif
