@@ -124,6 +124,10 @@ int cmd_targets(int argc, char **argv)
 			char *tmpl = printable(t[i].template);
 			if (t[i].template)
 				printf("%-16s template %s/%s\n", "", dir, tmpl);
+			else if (k->render) /* email */
+				printf("%-16s templates email-subject.txt, email.txt, email.html: %s%s\n", "",
+				       t[i].template_dir ? dir : "built-in",
+				       t[i].template_dir ? " if there, else built-in" : "");
 			else if (k->body) /* webhook */
 				printf("%-16s template none: herald's {type, timestamp, data} body\n", "");
 			else if (t[i].template_dir)
