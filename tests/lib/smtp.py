@@ -12,8 +12,10 @@
 # password. --fail-data answers the first N DATA commands with CODE (a 4xx
 # or 5xx); --refuse-rcpt answers 550 to recipients starting with PREFIX.
 # Every accepted message is written to D/N.eml (N from 1) with its
-# envelope in D/N.json; D/log has one line per DATA answered.
+# envelope in D/N.json; D/log has one line per AUTH, refused RCPT and DATA
+# (a refused DATA with the Message-ID it carried).
 import argparse
+from email.parser import BytesHeaderParser
 import asyncio
 import json
 import os
@@ -57,7 +59,8 @@ def main():
         async def handle_DATA(self, server, session, envelope):
             if fail_code and state["failed"] < fail_times:
                 state["failed"] += 1
-                log("data %s" % fail_code)
+                msg = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
+                log("data %s %s" % (fail_code, msg.get("Message-ID")))
                 return "%s %s.3.0 try that again" % (fail_code, fail_code[0])
             state["n"] += 1
             n = state["n"]
@@ -65,7 +68,7 @@ def main():
                 f.write(envelope.original_content or envelope.content)
             with open(os.path.join(a.dir, "%d.json" % n), "w") as f:
                 json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                           "tls": session.ssl is not None,
+                           "tls": server.transport.get_extra_info("ssl_object") is not None,
                            "auth": session.authenticated,
                            "login": (session.auth_data.login.decode()
                                      if isinstance(session.auth_data, LoginPassword) else None)},
@@ -85,8 +88,10 @@ def main():
     if a.cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.cert, a.key)
+    # aiosmtpd counts only STARTTLS as TLS for AUTH; with --smtps the
+    # connection is TLS from its first byte, so AUTH is as safe there
     kw = {"hostname": "smtp.test", "authenticator": authenticator,
-          "auth_required": bool(a.auth), "auth_require_tls": not a.plain}
+          "auth_required": bool(a.auth), "auth_require_tls": not a.plain and not a.smtps}
     if ctx and not a.smtps and not a.plain:
         kw.update(tls_context=ctx, require_starttls=True)
 

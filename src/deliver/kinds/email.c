@@ -400,9 +400,12 @@ static struct curl_slist *header(struct curl_slist *h, const char *name, const c
 	return r;
 }
 
-/* The server's last reply line, for the error: what it said when it refused. */
+/*
+ * The server's last refusal (a 4xx or 5xx reply line), for the error:
+ * what it said when it refused, not the goodbye after it.
+ */
 struct replies {
-	char last[160];
+	char refusal[160];
 };
 
 static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
@@ -413,14 +416,16 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
 	(void)c;
 	if (type != CURLINFO_HEADER_IN) /* what we send holds the AUTH secret: never kept */
 		return 0;
-	for (i = 0; i < size && n + 1 < sizeof(r->last); i++) {
+	if (size < 4 || (data[0] != '4' && data[0] != '5') || data[1] < '0' || data[1] > '9' ||
+	    data[2] < '0' || data[2] > '9')
+		return 0;
+	for (i = 0; i < size && n + 1 < sizeof(r->refusal); i++) {
 		unsigned char ch = (unsigned char)data[i];
 		if (ch == '\r' || ch == '\n')
 			break;
-		r->last[n++] = ch < ' ' || ch >= 0x7f ? '?' : (char)ch;
+		r->refusal[n++] = ch < ' ' || ch >= 0x7f ? '?' : (char)ch;
 	}
-	if (n)
-		r->last[n] = '\0';
+	r->refusal[n] = '\0';
 	return 0;
 }
 
@@ -549,8 +554,8 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-	if (replies.last[0])
-		strbuf_addstr(&a->response, replies.last);
+	if (replies.refusal[0])
+		strbuf_addstr(&a->response, replies.refusal);
 	if (rc == CURLE_OK) {
 		a->ok = 1;
 		a->status = code ? (int)code : 250;
@@ -561,7 +566,7 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 		a->status = (int)code;
 		a->transient = code < 500;
 		snprintf(a->error, sizeof(a->error), "SMTP %ld from %s: %.100s", code, where,
-			 replies.last[0] ? replies.last : curl_easy_strerror(rc));
+			 replies.refusal[0] ? replies.refusal : curl_easy_strerror(rc));
 	} else {
 		/* no refusal: the connection, TLS or the server broke off */
 		a->transient = 1;
