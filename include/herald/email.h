@@ -66,7 +66,7 @@ void email_date(struct strbuf *out, long long t);
 
 /*
  * Appends the Message-ID for delivery `id` sent from address `from`:
- * "<ID@DOMAIN>", DOMAIN the address's (or "herald.invalid"), ID the
+ * "<ID@DOMAIN>", DOMAIN the address's (or "mail.invalid"), ID the
  * delivery id with anything but letters, digits, '.', '_' and '-' left
  * out. The same delivery always gets the same Message-ID, so a retry is
  * recognisable as the same message.

@@ -162,7 +162,7 @@ static void dates_and_ids(void)
 	is_str(sb.buf, "<msg_abc123@example.com>", "Message-ID: the delivery id at the sender's domain");
 	strbuf_reset(&sb);
 	email_message_id(&sb, "msg_a>b\r\nX: y", "not an address");
-	is_str(sb.buf, "<msg_abXy@herald.invalid>", "only safe characters; herald.invalid without a sender");
+	is_str(sb.buf, "<msg_abXy@mail.invalid>", "only safe characters; mail.invalid without a sender");
 	strbuf_reset(&sb);
 	email_message_id(&sb, "msg_abc123", "blog@example.com");
 	ok(!strcmp(sb.buf, "<msg_abc123@example.com>"), "the same delivery, the same Message-ID");

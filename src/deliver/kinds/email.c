@@ -374,7 +374,7 @@ void email_message_id(struct strbuf *out, const char *id, const char *from)
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("._-", *p))
 			strbuf_addch(out, *p);
-	strbuf_addf(out, "@%s>", domain ? domain : "herald.invalid");
+	strbuf_addf(out, "@%s>", domain ? domain : "mail.invalid");
 }
 
 /* Text for a part: CRLF line ends, which the quoted-printable encoder keeps as lines. */
@@ -567,6 +567,12 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 		a->transient = code < 500;
 		snprintf(a->error, sizeof(a->error), "SMTP %ld from %s: %.100s", code, where,
 			 replies.refusal[0] ? replies.refusal : curl_easy_strerror(rc));
+	} else if (rc == CURLE_USE_SSL_FAILED) {
+		/* perhaps someone between us stripped it: worth another try */
+		a->transient = 1;
+		snprintf(a->error, sizeof(a->error),
+			 "%s offers no STARTTLS, which herald requires (plain SMTP only to this "
+			 "machine, with allowHttp)", where);
 	} else {
 		/* no refusal: the connection, TLS or the server broke off */
 		a->transient = 1;
