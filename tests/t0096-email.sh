@@ -290,6 +290,29 @@ test_expect_success 'bad config: other schemes, addresses, lists and half a logi
 	git config --remove-section herald.far
 '
 
+test_expect_success 'a target from the environment (CI): every email key, the password from a variable' '
+	cd "$TRASH/blog" &&
+	restart --auth alice:s3cret-pw &&
+	HERALD="$HERALD" SMTP_PW=s3cret-pw \
+	HERALD_TARGET_ENVMAIL_KIND=email \
+	HERALD_TARGET_ENVMAIL_URL="smtp://127.0.0.1:$(cat "$TRASH/s.port")" \
+	HERALD_TARGET_ENVMAIL_FROM=ci@example.com \
+	HERALD_TARGET_ENVMAIL_TO="x@example.com y@example.com" \
+	HERALD_TARGET_ENVMAIL_USER=alice \
+	HERALD_TARGET_ENVMAIL_PASSWORD_ENV=SMTP_PW \
+	HERALD_TARGET_ENVMAIL_CA_FILE="$TRASH/cert.pem" \
+	HERALD_TARGET_ENVMAIL_LIST_UNSUBSCRIBE=mailto:leave@example.com \
+	HERALD_TARGET_ENVMAIL_EVENTS=new \
+	sh -c "\"\$HERALD\" targets envmail && \"\$HERALD\" announce --now $NOW --force HEAD~1 HEAD" >"$TRASH/env.out" 2>&1 &&
+	cat "$TRASH/env.out" &&
+	! grep s3cret "$TRASH/env.out" &&
+	grep "envmail  *email  *smtp://127.0.0.1  *new$" "$TRASH/env.out" &&
+	n=$(mails "$TRASH/s.d") && test "$n" -ge 1 &&
+	for i in $(seq 1 $n); do summary $i; done >"$TRASH/env.json" &&
+	grep -q "\"to\": \"x@example.com, y@example.com\"" "$TRASH/env.json" &&
+	grep -q "\"unsub\": \"<mailto:leave@example.com>\", \"unsub_post\": \"None\"" "$TRASH/env.json"
+'
+
 test_expect_success 'the admin'"'"'s templates from herald.templateDir win; the repository'"'"'s never' '
 	cd "$TRASH/blog" &&
 	mkdir -p $TRASH/tpl .herald/templates &&
@@ -297,11 +320,13 @@ test_expect_success 'the admin'"'"'s templates from herald.templateDir win; the 
 	printf "Pushed: {{event.title_text}}\n" >.herald/templates/email-subject.txt &&
 	printf "PUSHED\n" >.herald/templates/email.txt &&
 	git config herald.templateDir "$TRASH/tpl" &&
+	restart --plain &&
 	post 9 "Ninth post" &&
 	herald announce --now $NOW >$TRASH/a9.out 2>&1 &&
-	summary 2 >$TRASH/m9.json &&
+	test "$(mails $TRASH/s.d)" = 1 &&
+	summary 1 >$TRASH/m9.json &&
 	test "$(field .subject <$TRASH/m9.json)" = "Admin: Ninth post" &&
-	! grep PUSHED $TRASH/s.d/2.eml &&
+	! grep PUSHED $TRASH/s.d/1.eml &&
 	git config --unset herald.templateDir
 '
 
