@@ -327,6 +327,11 @@ test_expect_success 'the admin'"'"'s templates from herald.templateDir win; the 
 	summary 1 >$TRASH/m9.json &&
 	test "$(field .subject <$TRASH/m9.json)" = "Admin: Ninth post" &&
 	! grep PUSHED $TRASH/s.d/1.eml &&
+	printf "{{#unclosed}}\n" >$TRASH/tpl/email.html &&
+	test_expect_code 1 herald targets mail >$TRASH/broken.out &&
+	cat $TRASH/broken.out &&
+	grep "unusable: payload: .*email.html:1:1: .*unclosed" $TRASH/broken.out &&
+	rm $TRASH/tpl/email.html &&
 	git config --unset herald.templateDir
 '
 
