@@ -249,7 +249,7 @@ test_expect_success 'allowHttp: plain SMTP to this machine' '
 	test "$(field .envelope.tls <$TRASH/m8.json)" = false
 '
 
-test_expect_success 'plain smtp:// to another machine is refused, allowHttp or not' '
+test_expect_success 'plain smtp:// to another machine is refused (allowHttp cannot turn STARTTLS off there)' '
 	cd "$TRASH/blog" &&
 	git config herald.far.kind email &&
 	git config herald.far.url smtp://192.0.2.1 &&
@@ -259,6 +259,9 @@ test_expect_success 'plain smtp:// to another machine is refused, allowHttp or n
 	test_expect_code 1 herald targets far >$TRASH/far.out &&
 	cat $TRASH/far.out &&
 	grep "unusable: plain smtp to 192.0.2.1 is refused" $TRASH/far.out &&
+	git config herald.far.url smtps://192.0.2.1 &&
+	herald targets far &&
+	git config herald.far.url smtp://192.0.2.1 &&
 	git config --unset herald.far.allowHttp &&
 	herald targets far
 '

@@ -155,7 +155,7 @@ static void check_url(struct target *t)
 	 * As for http: plain text only to this machine (a local relay), and
 	 * only when asked; elsewhere allowHttp cannot turn STARTTLS off.
 	 */
-	if (t->allow_http && !target_host_is_loopback(host))
+	if (t->allow_http && !strcmp(scheme, "smtp") && !target_host_is_loopback(host))
 		target_problem(t, "plain smtp to %s is refused: allowHttp allows plain SMTP only to "
 			       "this machine (127.0.0.1, ::1, localhost)", host);
 out:
