@@ -43,7 +43,7 @@ test_expect_success 'setup: a server with STARTTLS, a repository with an email t
 
 test_expect_success 'a queued {subject, text, html} is sent as it says, headers from config' '
 	cd blog &&
-	queue msg_digest_w48 "{\"subject\":\"Woche 48 \\u2014 digest\\r\\nBcc: evil@example.net\",\"text\":\"Three posts.\\n.\\nThe end.\",\"html\":\"<h1>Three posts</h1>\",\"to\":\"evil@example.net\"}" &&
+	queue msg_digest_w48 "{\"subject\":\"Woche 48 \\u2014 digest\\r\\nBcc: evil@example.net $(printf "\\\\u00e9%.0s" $(seq 60))\",\"text\":\"Three posts.\\n.\\nThe end.\",\"html\":\"<h1>Three posts</h1>\",\"to\":\"evil@example.net\"}" &&
 	herald deliver >../d1.out 2>&1 &&
 	cat ../d1.out &&
 	grep "250  delivered" ../d1.out &&
@@ -57,7 +57,10 @@ test_expect_success 'a queued {subject, text, html} is sent as it says, headers 
 	env = json.load(open(sys.argv[2]))
 	assert env["rcpt_tos"] == ["reader@example.com"], env
 	assert str(m["To"]) == "reader@example.com" and "bcc" not in [k.lower() for k in m.keys()]
-	assert str(m["Subject"]) == "Woche 48 \u2014 digest Bcc: evil@example.net", str(m["Subject"])
+	assert str(m["Subject"]) == "Woche 48 \u2014 digest Bcc: evil@example.net " + "\u00e9" * 60, str(m["Subject"])
+	head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+	subject = head[head.index("Subject:"):].split("\r\nMessage-ID:")[0]
+	assert subject.count("\r\n ") >= 2 and max(len(l) for l in subject.split("\r\n")) <= 76, subject
 	assert str(m["Message-ID"]) == "<msg_digest_w48@example.org>", str(m["Message-ID"])
 	assert parsedate_to_datetime(str(m["Date"])).isoformat() == "2026-12-02T00:00:00+00:00"
 	assert m.get_body(("plain",)).get_content().replace("\r\n", "\n") == "Three posts.\n.\nThe end.\n" or \

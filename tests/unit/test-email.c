@@ -122,6 +122,9 @@ static void subjects(void)
 			if (p[2] != ' ')
 				break;
 		ok(!p, "every line break is a fold (CRLF then a space)");
+		p = strstr(sb.buf, "\r\n");
+		ok(p && (size_t)(p - sb.buf) + strlen("Subject: ") <= 76,
+		   "the first word fits on the Subject line within 76 characters");
 		strbuf_release(&in);
 	}
 

@@ -293,8 +293,14 @@ int email_body_parse(const char *body, size_t len, json_t **doc, const char **su
 	return 0;
 }
 
-/* An encoded-word holds at most 75 characters: 45 bytes of text in base64. */
+/*
+ * RFC 2047: an encoded-word is at most 75 characters and a line holding
+ * one at most 76. "=?UTF-8?B?" and "?=" take 12, so a folded line (a space,
+ * then the word) carries 45 bytes of text in 60 of base64, and the first,
+ * after "Subject: ", 39 bytes in 52.
+ */
 #define WORD_BYTES 45
+#define FIRST_WORD_BYTES 39
 
 void email_subject(struct strbuf *out, const char *text)
 {
@@ -333,7 +339,7 @@ void email_subject(struct strbuf *out, const char *text)
 		len = 0;
 		while (start + len < clean.len) {
 			size_t n = utf8_char_len(clean.buf + start + len, clean.len - start - len);
-			if (len + n > WORD_BYTES)
+			if (len + n > (start ? WORD_BYTES : FIRST_WORD_BYTES))
 				break;
 			len += n;
 		}
