@@ -2,11 +2,12 @@
 # `make demo`: a sample blog from tests/demo/, a bare "server" repository
 # with herald's hooks installed, a local receiver standing in for a chat
 # room and a webhook, and three pushes — a new post, a draft published, a
-# typo fixed — showing what the receiver got each time. No network, nothing
-# to configure by hand.
+# typo fixed — showing what the receiver got each time; then a local SMTP
+# server (python3-aiosmtpd) and an email target, and the mail of one more
+# post. No network, nothing to configure by hand.
 set -eu
 HERALD=${1:?usage: demo.sh /path/to/herald}
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 DEMO="$SRC/tests/out/demo"
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
@@ -99,6 +100,41 @@ commit '2026-11-25T09:00:00Z' 'Fix a typo'
 git push -q origin main 2>&1 | sed 's/^/   /'
 received
 "$HERALD" -C ../server.git scan HEAD~1 --now 2026-11-26T00:00:00Z | sed 's/^/   /'
+
+step "4. an email target: a local SMTP server, and the next post is mailed"
+if /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+	/usr/bin/python3 "$SRC/tests/lib/smtp.py" --port-file ../smtp.port --dir ../mail \
+		--plain --max-seconds 300 >../smtp.log 2>&1 &
+	smtpd=$!
+	trap 'kill $receiver $smtpd 2>/dev/null' EXIT
+	i=0
+	while [ ! -s ../smtp.port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	# plain SMTP only because the server is this machine (allowHttp);
+	# anywhere else herald requires STARTTLS or smtps://
+	git -C ../server.git config herald.letters.kind email
+	git -C ../server.git config herald.letters.url "smtp://127.0.0.1:$(cat ../smtp.port)"
+	git -C ../server.git config herald.letters.allowHttp true
+	git -C ../server.git config herald.letters.from blog@example.com
+	git -C ../server.git config herald.letters.to "ann@example.com, bo@example.com"
+	git -C ../server.git config herald.letters.listUnsubscribe https://blog.example.com/unsubscribe
+	printf -- '---\ntitle: "Caf\303\251 notes"\ndate: 2026-11-25\n---\nA *short* post, mailed as text and HTML.\n' \
+		>_posts/2026-11-25-cafe-notes.md
+	git add -A
+	commit '2026-11-25T12:00:00Z' 'Post: cafe notes'
+	git push -q origin main 2>&1 | sed 's/^/   /'
+	received
+	python3 - ../mail/1.eml <<'PY' || echo "   (no mail arrived)"
+import email, sys
+from email import policy
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=policy.default)
+for h in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe"):
+    print("   %s: %s" % (h, m[h]))
+print("   parts: " + ", ".join(p.get_content_type() for p in m.iter_parts()))
+print("   text: " + m.get_body(("plain",)).get_content().splitlines()[0])
+PY
+else
+	echo "   (skipped: python3-aiosmtpd is not installed; make deps installs it)"
+fi
 
 step "the digest of everything so far"
 "$HERALD" -C ../server.git digest --since 2026-01-01 --now 2026-11-26T00:00:00Z

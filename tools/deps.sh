@@ -36,6 +36,11 @@ need lintian lintian
 # the generators whose urls and dates herald reproduces (t0042, t0043)
 need hugo hugo
 need jekyll jekyll
+# the email tests (t0096, t0097) run a real SMTP server, aiosmtpd, by the
+# system's python3, with a throwaway certificate made by openssl
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null ||
+	pkgs="$pkgs python3-aiosmtpd"
+need openssl openssl
 # t0072 parses the CI wiring (action.yml, ci/gitlab-ci.yml) with PyYAML
 python3 -c 'import yaml' 2>/dev/null || pkgs="$pkgs python3-yaml"
 [ -n "${HERALD_DEPS_EXTRA:-}" ] && pkgs="$pkgs $HERALD_DEPS_EXTRA"

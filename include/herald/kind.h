@@ -10,6 +10,7 @@
 #include "herald/strvec.h"
 
 struct target;
+struct render_source;
 struct deliver_conn;
 struct outbox_entry;
 struct attempt;
@@ -64,8 +65,14 @@ struct kind_body {
 
 struct kind {
 	const char *name;
-	const char *method; /* "POST", or "PUT" */
+	const char *method; /* "POST", or "PUT"; "SMTP" for email, whose `send` makes no HTTP request */
 	const struct kind_option *options; /* ends with { NULL }; or NULL */
+	/*
+	 * Fields of `options` whose key may be given more than once (email's
+	 * `to`): the options keep an array of every value, in the order read,
+	 * instead of the last one. Ends with NULL; or NULL.
+	 */
+	const char *const *lists;
 	/*
 	 * Mentions defused in every plain text field (title_text, subtitle_text,
 	 * tags_text, meta_text, summary_text, headline) for platforms whose
@@ -81,6 +88,11 @@ struct kind {
 
 	/* Loading: checks the target's config and handles its url; says why through target_problem(). */
 	void (*configure)(struct target *t);
+	/*
+	 * The url is not http(s) (email's smtp:// and smtps://): `configure`
+	 * checks its scheme and host itself, instead of the http rules.
+	 */
+	int own_url;
 
 	/*
 	 * Building a payload. `check`: what the kind cannot do without, before
@@ -95,6 +107,14 @@ struct kind {
 	 */
 	int (*check)(const json_t *target, const char *id);
 	int (*body)(const json_t *events, long long now, json_t **out);
+	/*
+	 * `render`: the body from the payload context, for a kind whose body
+	 * is made of several templates rather than one JSON one (email: a
+	 * subject, a text and an HTML template), each found through `src`
+	 * (the admin's folder, then the built-ins; never the repository).
+	 * 0 with *out set, or -1 after error().
+	 */
+	int (*render)(const struct render_source *src, const json_t *ctx, json_t **out);
 	void (*item)(struct kind_item *it, int batch);
 	int (*summaries)(struct kind_item *items, size_t shown, int batch);
 	void (*headline)(json_t *ctx, const char *headline);
@@ -136,8 +156,12 @@ extern const struct kind *const kinds[];
 /* The kind called `name`, or NULL (also for NULL). */
 const struct kind *kind_find(const char *name);
 
-/* The option any kind reads from git config key `key` (lowercase), or NULL. */
+/*
+ * The option any kind reads from git config key `key` (lowercase), or
+ * NULL. kind_option_is_list: is it one of its kind's `lists`? 1 or 0.
+ */
 const struct kind_option *kind_option_for_key(const char *key);
+int kind_option_is_list(const struct kind_option *o);
 
 /* Sets ev[key] to the text in `sb` (invalid UTF-8 replaced). */
 void kind_set(json_t *ev, const char *key, const struct strbuf *sb);
@@ -184,6 +208,6 @@ void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 /* The kinds' files. */
 extern const struct kind kind_slack, kind_discord, kind_mattermost, kind_teams,
 	kind_googlechat, kind_matrix, kind_telegram, kind_ntfy, kind_mastodon, kind_bluesky,
-	kind_webhook;
+	kind_webhook, kind_email;
 
 #endif

@@ -15,7 +15,7 @@ struct repo;
  *
  *	[herald "team-chat"]
  *		kind = slack        # slack discord mattermost teams googlechat
- *		                    # matrix telegram ntfy mastodon bluesky webhook
+ *		                    # matrix telegram ntfy mastodon bluesky webhook email
  *		url = https://…     # or urlFile = /path, or urlEnv = NAME
  *		events = new undrafted   # the default; any types, or "all"
  *		                    # (every public one: "draft" only when named)
@@ -26,7 +26,10 @@ struct repo;
  *		langs = en de       # bluesky: the posts' languages (at most 3)
  *		template = x.json   # a payload template in herald.templateDir
  *		batch = true        # one message per push instead of one per post
- *		allowHttp = true    # http:// to a host that is not this machine
+ *		allowHttp = true    # http:// to a host that is not this machine;
+ *		                    # email: plain smtp:// (no STARTTLS) to this machine
+ *		user = …            # email: SMTP AUTH, or userFile / userEnv;
+ *		                    # passwordFile / passwordEnv (see email.h)
  *		timeout = 15        # seconds for a whole request; connectTimeout = 5
  *
  * The url, token and secrets are credentials: nothing prints them; use
@@ -39,9 +42,10 @@ struct target {
 	char *url;             /* the full url; a secret */
 	struct strvec secrets; /* webhook signing secrets; secrets */
 	char *token;           /* matrix, ntfy or mastodon bearer token; a secret */
-	char *password;        /* bluesky app password (passwordFile/passwordEnv); a secret */
+	char *password;        /* bluesky app password, email SMTP password (passwordFile/passwordEnv); a secret */
 	char *topic;           /* ntfy: the url's last segment, kept out of the url; a secret */
 	char *auth;            /* ntfy: an Authorization header from the url's ?auth=; a secret */
+	char *user;            /* email: SMTP AUTH user, from user/userFile/userEnv; a secret */
 	char *template;        /* payload template: a file name in template_dir, or NULL */
 	char *template_dir;    /* git config herald.templateDir, or NULL: built-ins only */
 	int batch;

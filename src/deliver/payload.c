@@ -362,6 +362,12 @@ int payload_build(const struct render_source *src, const char *kind,
 			ret = -1;
 			goto out;
 		}
+	} else if (!template && k->render) {
+		ctx = build_context(k, target, site, events, id, now);
+		if (!ctx || k->render(src, ctx, &doc) < 0) {
+			ret = -1;
+			goto out;
+		}
 	} else {
 		name = template ? xstrdup(template) : xstrfmt("payload-%s.json", k->name);
 		ctx = build_context(k, target, site, events, id, now);

@@ -33,6 +33,7 @@ static void target_release(struct target *t)
 	free(t->password);
 	free(t->topic);
 	free(t->auth);
+	free(t->user);
 	free(t->template);
 	free(t->template_dir);
 	json_decref(t->options);
@@ -185,7 +186,7 @@ int target_host_is_loopback(const char *host)
 	return 0;
 }
 
-static void check_url(struct target *t)
+static void check_url(struct target *t, const struct kind *k)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL;
@@ -194,6 +195,8 @@ static void check_url(struct target *t)
 		target_problem(t, "no url (set herald.%s.url, urlFile or urlEnv)", t->name);
 		goto out;
 	}
+	if (k && k->own_url)
+		goto out; /* its configure checked it */
 	if (!u || curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
@@ -303,6 +306,12 @@ static void apply(struct target *t, const char *key, const char *v)
 		set_str(&t->token, read_secret_file(t, "tokenFile", v));
 	else if (!strcmp(key, "tokenenv"))
 		set_str(&t->token, read_env(t, "tokenEnv", v));
+	else if (!strcmp(key, "user"))
+		set_str(&t->user, xstrdup(v));
+	else if (!strcmp(key, "userfile"))
+		set_str(&t->user, read_secret_file(t, "userFile", v));
+	else if (!strcmp(key, "userenv"))
+		set_str(&t->user, read_env(t, "userEnv", v));
 	else if (!strcmp(key, "passwordfile"))
 		set_str(&t->password, read_secret_file(t, "passwordFile", v));
 	else if (!strcmp(key, "passwordenv"))
@@ -317,7 +326,12 @@ static void apply(struct target *t, const char *key, const char *v)
 		t->timeout = get_seconds(t, "timeout", v);
 	else if (!strcmp(key, "connecttimeout"))
 		t->connect_timeout = get_seconds(t, "connectTimeout", v);
-	else if ((o = kind_option_for_key(key)))
+	else if ((o = kind_option_for_key(key)) && kind_option_is_list(o)) {
+		json_t *a = json_object_get(t->options, o->field);
+		if (!json_is_array(a))
+			json_object_set_new(t->options, o->field, a = json_array());
+		json_array_append_new(a, json_string(v));
+	} else if (o)
 		json_object_set_new(t->options, o->field, json_string(v));
 	/* unknown keys are left alone: later versions may know them */
 }
@@ -379,6 +393,7 @@ static const struct {
 	{ "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
 	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },
 	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
+	{ "USER", "user" }, { "USER_FILE", "userfile" }, { "USER_ENV", "userenv" },
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -492,7 +507,7 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 			target_problem(t, "unknown kind '%s'", t->kind);
 		else if (k->configure)
 			k->configure(t);
-		check_url(t);
+		check_url(t, k);
 		check_template(t, template_dir);
 		json_object_set_new(t->options, "name", json_string(t->name));
 		json_object_set_new(t->options, "kind", t->kind ? json_string(t->kind) : json_null());

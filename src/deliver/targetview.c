@@ -75,6 +75,10 @@ int targetview_print(const struct target *t, FILE *out)
 		char *tmpl = printable(t->template);
 		if (t->template)
 			fprintf(out, "%-16s template %s/%s\n", "", dir, tmpl);
+		else if (k->render) /* email */
+			fprintf(out, "%-16s templates email-subject.txt, email.txt, email.html: %s%s\n", "",
+				t->template_dir ? dir : "built-in",
+				t->template_dir ? " if there, else built-in" : "");
 		else if (k->body) /* webhook */
 			fprintf(out, "%-16s template none: herald's {type, timestamp, data} body\n", "");
 		else if (t->template_dir)

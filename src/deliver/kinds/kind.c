@@ -20,6 +20,7 @@ const struct kind *const kinds[] = {
 	&kind_mastodon,
 	&kind_bluesky,
 	&kind_webhook,
+	&kind_email,
 	NULL,
 };
 
@@ -47,6 +48,18 @@ const struct kind_option *kind_option_for_key(const char *key)
 			if (!strcmp(key, o->key))
 				return o;
 	return NULL;
+}
+
+int kind_option_is_list(const struct kind_option *o)
+{
+	const char *const *l;
+	size_t i;
+
+	for (i = 0; o && kinds[i]; i++)
+		for (l = kinds[i]->lists; l && *l; l++)
+			if (!strcmp(*l, o->field))
+				return 1;
+	return 0;
 }
 
 void kind_set(json_t *ev, const char *key, const struct strbuf *sb)
