@@ -8,6 +8,7 @@
 #include "herald/baseline.h"
 #include "herald/command.h"
 #include "herald/deliver.h"
+#include "herald/digest.h"
 #include "herald/hookio.h"
 #include "herald/options.h"
 #include "herald/outbox.h"
@@ -26,7 +27,8 @@ static const char tick_usage[] =
 	"For cron or a systemd timer, next to `herald deliver`: announces the\n"
 	"scheduled posts whose date has come since the last tick (once: the\n"
 	"ledger remembers), catches up pushes the post-receive hook could not\n"
-	"process, then delivers what is due.\n";
+	"process, queues the scheduled digests that are due (herald.NAME.digest),\n"
+	"then delivers what is due.\n";
 
 /* The last tick's time, or -1 when there was none. */
 static long long read_last(const char *path)
@@ -177,6 +179,9 @@ int cmd_tick(int argc, char **argv)
 	for (i = 0; i < branches.nr; i++)
 		if (tick_branch(&st, ob, branches.v[i], last, st.now, &total) < 0)
 			ret = EXIT_FATAL;
+	/* scheduled digests (herald.NAME.digest), of the first watched branch */
+	if (digest_tick(&st, ob, branches.nr ? branches.v[0] : NULL, stdout, &total.queued) < 0)
+		ret = EXIT_FATAL;
 	if (!ret) {
 		snprintf(stamp, sizeof(stamp), "%lld\n", st.now);
 		if (render_write(last_path, stamp, strlen(stamp)) < 0)

@@ -14,6 +14,7 @@
 #include <git2.h>
 
 #include "herald/changes.h"
+#include "herald/date.h"
 #include "herald/kind.h"
 #include "herald/repo.h"
 #include "herald/strbuf.h"
@@ -34,6 +35,7 @@ static void target_release(struct target *t)
 	free(t->auth);
 	free(t->template);
 	free(t->template_dir);
+	free(t->timezone);
 	json_decref(t->options);
 	free(t->problem);
 }
@@ -216,8 +218,8 @@ static void set_events(struct target *t, const char *v)
 	t->events = 0;
 	while ((word = strsep(&p, " ,\t"))) {
 		int type;
-		if (!*word)
-			continue;
+		if (!*word || !strcmp(word, "none"))
+			continue; /* "none": a target that only gets digests */
 		if (!strcmp(word, "all")) {
 			/*
 			 * Every public event: a draft event carries a title
@@ -312,7 +314,19 @@ static void apply(struct target *t, const char *key, const char *v)
 		t->timeout = get_seconds(t, "timeout", v);
 	else if (!strcmp(key, "connecttimeout"))
 		t->connect_timeout = get_seconds(t, "connectTimeout", v);
-	else if ((o = kind_option_for_key(key)))
+	else if (!strcmp(key, "digest")) {
+		char why[200];
+		if (cadence_parse(v, &t->digest, why, sizeof(why)) < 0)
+			target_problem(t, "digest: %s", why);
+	} else if (!strcmp(key, "digestempty"))
+		t->digest_empty = git_config_parse_bool(&t->digest_empty, v) < 0 ? (target_problem(t, "digestEmpty must be true or false"), 0) : t->digest_empty;
+	else if (!strcmp(key, "timezone")) {
+		if (!date_zone_valid(v))
+			target_problem(t, "timezone: '%s' is not a time zone this machine knows "
+				       "(an IANA name such as Europe/Paris)", v);
+		else
+			set_str(&t->timezone, xstrdup(v));
+	} else if ((o = kind_option_for_key(key)))
 		json_object_set_new(t->options, o->field, json_string(v));
 	/* unknown keys are left alone: later versions may know them */
 }
@@ -373,6 +387,7 @@ static const struct {
 	{ "TEMPLATE", "template" }, { "TIMEOUT", "timeout" },
 	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },
 	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
+	{ "DIGEST", "digest" }, { "DIGEST_EMPTY", "digestempty" }, { "TIMEZONE", "timezone" },
 };
 
 static int cmp_str(const void *a, const void *b)
