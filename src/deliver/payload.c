@@ -255,6 +255,34 @@ static json_t *headline(const struct item *first, const json_t *events)
 }
 
 /*
+ * A digest's headline holds the site's title, a push's text, where the
+ * built-in templates put `headline` as it is (a batch's "N new posts" holds
+ * none): one line, cut, every '@' that could notify anyone defused (and
+ * Matrix's "@room"), and made literal where the kind reads it as markup —
+ * Markdown for Mattermost and Discord, '<' for Google Chat and Slack's
+ * plain_text header. Slack, Teams and Telegram escape their own
+ * headline_* from it.
+ */
+static void digest_headline(const struct kind *k, const char *text, struct strbuf *out)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	dialect_one_line(text, &a);
+	dialect_clip(&a, TITLE_CHARS);
+	dialect_defuse(&b, a.buf, a.len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+	strbuf_reset(&a);
+	dialect_defuse(&a, b.buf, b.len, MENTIONS_ROOM, MARKUP_PLAIN);
+	if (!strcmp(k->name, "mattermost") || !strcmp(k->name, "discord"))
+		dialect_markdown_literal(out, a.buf, a.len);
+	else if (!strcmp(k->name, "googlechat") || !strcmp(k->name, "slack"))
+		dialect_gchat(out, a.buf, a.len); /* Slack's header is plain_text: '<' broken, as meta_slack */
+	else
+		strbuf_add(out, a.buf, a.len);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/*
  * The context of a payload template of kind `k`, or NULL after error().
  * A digest (`digest` its headline) is a batch whatever its size, even
  * empty.
@@ -298,12 +326,8 @@ static json_t *build_context(const struct kind *k, const json_t *target,
 	json_object_set(ctx, "events", list);
 	json_object_set(ctx, "event", json_array_get(list, 0));
 	if (digest) {
-		/* the site's title is a push's text: one line, mentions defused */
-		struct strbuf line = STRBUF_INIT;
-		dialect_one_line(digest, &line);
-		plain(k, &line, TITLE_CHARS, &sb);
+		digest_headline(k, digest, &sb);
 		h = json_stringn(sb.buf, sb.len);
-		strbuf_release(&line);
 		strbuf_reset(&sb);
 		if (!h)
 			h = json_string("Digest");
