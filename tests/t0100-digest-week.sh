@@ -59,7 +59,8 @@ test_expect_success 'setup: a server, a digest-only target and a per-post one' '
 	 printf -- "---\ntitle: Old\ndate: 2020-01-01\n---\nOld.\n" | write_post _posts/2020-01-01-old.md &&
 	 commit_all "old" && git push -q origin main) &&
 	herald -C server.git targets >out 2>err &&
-	! grep -i "unusable\|skipped\|problem" out err
+	! grep -i "unusable\|skipped\|problem" out err &&
+	grep "^weekly .*(signed) (digest weekly mon 09:00 UTC)$" out
 '
 
 test_expect_success 'the first tick that sees the digest starts counting and sends nothing' '

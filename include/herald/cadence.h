@@ -43,6 +43,9 @@ long long cadence_next(const struct cadence *c, const char *zone, long long afte
 /* The last due instant at or before `now`; -1 when off. */
 long long cadence_last(const struct cadence *c, const char *zone, long long now);
 
+/* "weekly mon 09:00", "daily 18:30" or "off" into buf, for listings. */
+void cadence_format(const struct cadence *c, char *buf, size_t size);
+
 /* "weekly" or "daily", for headlines and the model. */
 const char *cadence_period(const struct cadence *c);
 

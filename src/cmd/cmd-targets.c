@@ -62,6 +62,12 @@ static char *try_payload(const struct target *t, const json_t *events)
 	usage_capture(&why);
 	rc = payload_build(&src, t->kind, t->template, t->options, NULL, events,
 			   "sample", 1767225600LL, &p);
+	if (!rc && t->digest.on && (t->template || !kind_find(t->kind)->body)) {
+		/* a scheduled digest: the same template as a batch under a headline */
+		payload_release(&p);
+		rc = payload_build_digest(&src, t->kind, t->template, t->options, NULL, events,
+					  "This week on Sample: 1 new post", "sample", 1767225600LL, &p);
+	}
 	usage_capture(NULL);
 	if (!rc) {
 		payload_release(&p);
@@ -118,6 +124,12 @@ int cmd_targets(int argc, char **argv)
 			printf(" (batched)");
 		if (t[i].secrets.nr)
 			printf(" (signed)");
+		if (t[i].digest.on) {
+			char when[40];
+			cadence_format(&t[i].digest, when, sizeof(when));
+			printf(" (digest %s %s%s)", when, t[i].timezone ? t[i].timezone : "UTC",
+			       t[i].digest_empty ? ", even empty" : "");
+		}
 		printf("\n");
 		if ((k = kind_find(t[i].kind))) {
 			char *dir = printable(t[i].template_dir);

@@ -112,6 +112,17 @@ int cadence_parse(const char *value, struct cadence *c, char *why, size_t why_si
 	return 0;
 }
 
+void cadence_format(const struct cadence *c, char *buf, size_t size)
+{
+	if (!c->on)
+		snprintf(buf, size, "off");
+	else if (c->weekly)
+		snprintf(buf, size, "weekly %s %02d:%02d", day_names[c->wday][0], c->minute / 60,
+			 c->minute % 60);
+	else
+		snprintf(buf, size, "daily %02d:%02d", c->minute / 60, c->minute % 60);
+}
+
 const char *cadence_period(const struct cadence *c)
 {
 	return c->weekly ? "weekly" : "daily";

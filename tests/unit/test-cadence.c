@@ -143,6 +143,16 @@ int main(void)
 		is_str(got, lasts[i].last, "'%s' in %s at %s was last due at %s", lasts[i].cadence,
 		       lasts[i].zone ? lasts[i].zone : "UTC", lasts[i].now, lasts[i].last);
 	}
+	{
+		char buf[40];
+		const char *got = buf;
+		cadence_parse("Sunday 7:05", &c, why, sizeof(why));
+		cadence_format(&c, buf, sizeof(buf));
+		is_str(got, "weekly sun 07:05", "listed as weekly sun 07:05");
+		cadence_parse("18:30", &c, why, sizeof(why));
+		cadence_format(&c, buf, sizeof(buf));
+		is_str(got, "daily 18:30", "listed as daily 18:30");
+	}
 	cadence_parse("off", &c, why, sizeof(why));
 	ok(cadence_next(&c, NULL, 0) == -1 && cadence_last(&c, NULL, 0) == -1,
 	   "an off cadence is never due");
