@@ -24,6 +24,20 @@ sent() {
 	PY
 }
 
+# ids PATH: how many different delivery ids reached PATH and were accepted
+# (a removal that fails after a 2xx sends the same id again, by design)
+ids() {
+	python3 - "$TRASH/r.log" "$1" <<-\PY
+	import json, sys
+	ids = set()
+	for line in open(sys.argv[1]).read().splitlines():
+	    r = json.loads(line)
+	    if r["path"] == sys.argv[2] and r["response"] == "200":
+	        ids.add(r["headers"]["webhook-id"])
+	print(len(ids))
+	PY
+}
+
 tick() {
 	herald -C "$TRASH/server.git" tick --now "$@" >"$TRASH/out" 2>"$TRASH/err"
 }
@@ -122,6 +136,32 @@ test_expect_success 'two ticks at once send one digest' '
 	sleep 1 &&
 	test "$(sent 2026-12-05T09:00:00Z)" = 1 &&
 	test "$(grep -c "/digest/2026-12-05T09:00:00Z" server.git/herald/ledger)" = 1
+'
+
+test_expect_success 'each durable write of a tick with two digests failing in turn: one id each' '
+	url=$(cat url) &&
+	git -C server.git config herald.day2.kind webhook &&
+	git -C server.git config herald.day2.events none &&
+	git -C server.git config herald.day2.digest "daily 09:00" &&
+	git -C server.git config herald.day2.url "$url/day2" &&
+	tick 2026-12-06T10:00:00Z &&
+	post 6 &&
+	n=1 &&
+	while [ $n -le 12 ]; do
+		rm -rf s.git && cp -a server.git s.git &&
+		git -C s.git config herald.day.url "$url/$n/day" &&
+		git -C s.git config herald.day2.url "$url/$n/day2" &&
+		HERALD_FAULT=write:$n herald -C s.git tick --now 2026-12-07T09:30:00Z >out 2>err;
+		herald -C s.git tick --now 2026-12-07T09:40:00Z >out 2>err &&
+		herald -C s.git tick --now 2026-12-07T09:50:00Z >out 2>err &&
+		for t in day day2; do
+			got=$(ids "/$n/$t") &&
+			test "$got" = 1 &&
+			test "$(grep -c "^$t	digest	/digest/2026-12-07T09:00:00Z" s.git/herald/ledger)" = 1 ||
+			{ echo "write $n: target $t got $got digests"; exit 1; }
+		done
+		n=$((n + 1))
+	done
 '
 
 test_done

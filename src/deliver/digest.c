@@ -346,6 +346,13 @@ static int one(struct tick *k, const struct target *t)
 	ledger_stage(k->ledger, t->name, "digest", key.buf, id.buf, now);
 	ledger_stage(k->ledger, t->name, "digest", START, k->tip_hex, now);
 	if (announce_commit(k->ob, k->ledger, &e, 1) < 0) {
+		/*
+		 * Undone on disk; lines still staged (a record that could not
+		 * be written stops before the flush) must not ride along with
+		 * the next target's: read the ledger afresh.
+		 */
+		ledger_close(k->ledger);
+		k->ledger = ledger_open(outbox_dir(k->ob));
 		ret = -1;
 		goto out;
 	}
@@ -407,9 +414,11 @@ int digest_tick(struct setup *st, struct outbox *ob, const char *ref, FILE *out,
 	}
 	repo_id = announce_repo_id(st);
 	k.repo_id = repo_id;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr && k.ledger; i++)
 		if (!targets[i].problem && targets[i].digest.on && one(&k, &targets[i]) < 0)
 			ret = -1;
+	if (!k.ledger)
+		ret = -1;
 out:
 	free(repo_id);
 	git_tree_free(tree);
