@@ -28,10 +28,10 @@ struct setup;
  * has come; ticks that missed several send one, covering all of it.
  */
 struct digest_info {
-	const char *period;       /* "weekly" or "daily" */
-	long long since, until;   /* the window (since, until] */
-	long long due;            /* the due instant it is sent for */
-	const char *zone;         /* the target's timezone, or NULL (UTC) */
+	const char *period;     /* "weekly" or "daily" */
+	long long since, until; /* the window (since, until] */
+	long long due;          /* the due instant it is sent for */
+	const char *zone;       /* the target's timezone, or NULL (UTC) */
 };
 
 /*

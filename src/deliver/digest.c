@@ -45,7 +45,7 @@ char *digest_headline(const char *period, const char *title, size_t n)
 char *digest_subject(const char *period, const char *title, long long due, const char *zone)
 {
 	static const char *const months[] = { "January", "February", "March", "April",
-		"May", "June", "July", "August", "September", "October", "November", "December" };
+					      "May", "June", "July", "August", "September", "October", "November", "December" };
 	struct strbuf sb = STRBUF_INIT;
 	struct tm tm;
 
@@ -87,8 +87,7 @@ json_t *digest_webhook_body(const json_t *model, const struct digest_info *d,
 	json_object_set_new(data, "due", stamp(d->due));
 	json_object_set_new(data, "headline", value_text(headline));
 	json_object_set_new(data, "count", json_integer((json_int_t)json_array_size(posts)));
-	json_object_set(data, "site", json_object_get(model, "site") ? json_object_get(model, "site")
-								     : json_null());
+	json_object_set(data, "site", json_object_get(model, "site") ? json_object_get(model, "site") : json_null());
 	json_object_set_new(data, "posts", posts);
 	json_object_set_new(doc, "type", json_string("digest"));
 	json_object_set_new(doc, "timestamp", stamp(now));
@@ -310,7 +309,8 @@ static int one(struct tick *k, const struct target *t)
 		if (git_oid_fromstr(&oid, start_id) < 0 ||
 		    git_commit_lookup(&from, k->st->repo->git, &oid) < 0) {
 			warning("digest to '%s': commit %.12s, where the last digest ended, is gone; "
-				"this one counts the posts whose date came since", name, start_id);
+				"this one counts the posts whose date came since",
+				name, start_id);
 			if (git_commit_dup(&from, k->tip) < 0) {
 				ret = repo_error("cannot read a commit");
 				goto out;

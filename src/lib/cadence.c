@@ -12,8 +12,12 @@
 #define DAY 86400LL
 
 static const char *const day_names[7][2] = {
-	{ "sun", "sunday" }, { "mon", "monday" }, { "tue", "tuesday" },
-	{ "wed", "wednesday" }, { "thu", "thursday" }, { "fri", "friday" },
+	{ "sun", "sunday" },
+	{ "mon", "monday" },
+	{ "tue", "tuesday" },
+	{ "wed", "wednesday" },
+	{ "thu", "thursday" },
+	{ "fri", "friday" },
 	{ "sat", "saturday" },
 };
 
@@ -65,7 +69,8 @@ int cadence_parse(const char *value, struct cadence *c, char *why, size_t why_si
 			;
 		if (nw == 3 || len >= sizeof(words[0])) {
 			snprintf(why, why_size, "'%s' is not daily, weekly, a day (mon … sun) "
-				 "or a time HH:MM", value);
+						"or a time HH:MM",
+				 value);
 			return -1;
 		}
 		memcpy(words[nw], p, len);
@@ -74,7 +79,7 @@ int cadence_parse(const char *value, struct cadence *c, char *why, size_t why_si
 	}
 	if (!nw) {
 		snprintf(why, why_size, "it is empty; say daily, weekly, a day (mon … sun), "
-			 "a time HH:MM or off");
+					"a time HH:MM or off");
 		return -1;
 	}
 	if (nw == 1 && (!strcasecmp(words[0], "off") || !strcasecmp(words[0], "none") ||
@@ -100,7 +105,8 @@ int cadence_parse(const char *value, struct cadence *c, char *why, size_t why_si
 					 value, words[i]);
 			else
 				snprintf(why, why_size, "'%s': '%s' is not expected there; say daily [HH:MM], "
-					 "weekly [DAY] [HH:MM], DAY [HH:MM] or HH:MM", value, words[i]);
+							"weekly [DAY] [HH:MM], DAY [HH:MM] or HH:MM",
+					 value, words[i]);
 			return -1;
 		}
 	}

@@ -112,8 +112,7 @@ int main(void)
 	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
 		why[0] = '\0';
 		ok(cadence_parse(good[i].text, &c, why, sizeof(why)) == 0 &&
-			   c.on == good[i].on && (!c.on || (c.weekly == good[i].weekly &&
-			   c.wday == good[i].wday && c.minute == good[i].minute)),
+			   c.on == good[i].on && (!c.on || (c.weekly == good[i].weekly && c.wday == good[i].wday && c.minute == good[i].minute)),
 		   "'%s' parses (on %d weekly %d wday %d minute %d) %s", good[i].text,
 		   c.on, c.weekly, c.wday, c.minute, why);
 	}

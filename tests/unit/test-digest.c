@@ -34,8 +34,7 @@ static json_t *model_with_site(const char *title)
 {
 	json_t *doc = json_loads(doc_text, 0, NULL), *m;
 
-	json_object_set_new(doc, "site", json_pack("{s:s, s:s}", "title", title, "base_url",
-						   "https://blog.example.com"));
+	json_object_set_new(doc, "site", json_pack("{s:s, s:s}", "title", title, "base_url", "https://blog.example.com"));
 	m = model_build(doc, NULL);
 	json_decref(doc);
 	return m;
@@ -147,9 +146,13 @@ static void chat(void)
 {
 	/* each kind, and what must never reach it as written */
 	static const char *const kinds[][2] = { { "slack", "<!channel>" },
-		{ "discord", "@everyone" }, { "mattermost", "@everyone" }, { "teams", NULL },
-		{ "googlechat", "<users/all>" }, { "matrix", "@room" }, { "telegram", "@everyone" },
-		{ "ntfy", NULL } };
+						{ "discord", "@everyone" },
+						{ "mattermost", "@everyone" },
+						{ "teams", NULL },
+						{ "googlechat", "<users/all>" },
+						{ "matrix", "@room" },
+						{ "telegram", "@everyone" },
+						{ "ntfy", NULL } };
 	const char *hl = "This week on My Blog @everyone <!channel> @room <users/all>: 2 new posts";
 	json_t *m = model_with_site("My Blog");
 	json_t *posts = json_object_get(m, "posts"), *many = json_array(), *none = json_array(),
@@ -172,11 +175,13 @@ static void chat(void)
 						      "msg_1", NOW, &p);
 			body = rc == 0 ? json_loadb(p.body, p.len, 0, NULL) : NULL;
 			flat = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-			if (getenv("DEBUG_DIGEST") && flat) diag("%s", flat);
+			if (getenv("DEBUG_DIGEST") && flat)
+				diag("%s", flat);
 			ok(rc == 0 && body && flat && strstr(flat, "This week on My Blog") &&
 				   (!kinds[i][1] || !strstr(flat, kinds[i][1])) && p.len < 20000,
 			   "%s: a digest of %s posts is a batch under the headline, mentions defused",
-			   kinds[i][0], j == 0 ? "no" : j == 1 ? "one of the" : "30");
+			   kinds[i][0], j == 0 ? "no" : j == 1 ? "one of the"
+							       : "30");
 			if (j == 2)
 				ok(flat && strstr(flat, "20 more"), "%s: the posts that do not fit are counted",
 				   kinds[i][0]);
