@@ -164,4 +164,26 @@ test_expect_success 'each durable write of a tick with two digests failing in tu
 	done
 '
 
+test_expect_success 'kill -9 at moments through a tick with two digests: one id each, none lost' '
+	url=$(cat url) &&
+	k=0 &&
+	while [ $k -le 9 ]; do
+		rm -rf s.git && cp -a server.git s.git &&
+		git -C s.git config herald.day.url "$url/k$k/day" &&
+		git -C s.git config herald.day2.url "$url/k$k/day2" &&
+		{ "$HERALD" -C s.git tick --now 2026-12-07T09:30:00Z >out 2>err & pid=$!; } &&
+		sleep "0.0$((k % 10))$k" &&
+		{ kill -9 $pid 2>/dev/null; wait $pid; true; } &&
+		herald -C s.git tick --now 2026-12-07T09:40:00Z >out 2>err &&
+		herald -C s.git tick --now 2026-12-07T09:50:00Z >out 2>err &&
+		for t in day day2; do
+			got=$(ids "/k$k/$t") &&
+			test "$got" = 1 &&
+			test "$(grep -c "^$t	digest	/digest/2026-12-07T09:00:00Z" s.git/herald/ledger)" = 1 ||
+			{ echo "kill $k: target $t got $got digests"; cat err; exit 1; }
+		done
+		k=$((k + 1))
+	done
+'
+
 test_done
