@@ -105,6 +105,18 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
  */
 int announce_recover(struct repo *r, struct outbox *ob);
 
+/*
+ * Writes deliveries built elsewhere (herald tick's digests) as one
+ * transaction (herald/txn) with the ledger lines staged in `l`
+ * (ledger_stage()): all of them or none, whatever fails or crashes; the
+ * caller holds the outbox lock and has run announce_recover(). 0, or -1
+ * after error() with nothing of it left.
+ */
+struct ledger;
+struct outbox_entry;
+int announce_commit(struct outbox *ob, struct ledger *l, const struct outbox_entry *v,
+		    size_t nr);
+
 /* A stable id for this repository: git config herald.id, else its git dir. */
 char *announce_repo_id(struct setup *st);
 

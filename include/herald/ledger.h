@@ -35,6 +35,17 @@ void ledger_close(struct ledger *l);
 bool ledger_has(struct ledger *l, const char *target, const char *post);
 
 /*
+ * herald's own records share the file: their POST starts with '/', which
+ * no post path does ("/digest": where a target's next digest starts;
+ * "/digest/PERIOD": that digest was queued). For those the ledger keeps the
+ * ID and WHEN of the last complete line too: true with them in *id (owned
+ * by the ledger, valid until it changes) and *when, false when there is no
+ * such line. Either pointer may be NULL.
+ */
+bool ledger_record(struct ledger *l, const char *target, const char *post,
+		   const char **id, long long *when);
+
+/*
  * Appends one line "TARGET\tEVENT\tPOST\tID\tWHEN\n" with O_APPEND, then
  * fsync (and fsyncs the folder when this created the file). Also adds it
  * to the in-memory hash. `event` and `id` may be NULL (written empty);

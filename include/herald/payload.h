@@ -14,7 +14,8 @@ struct render_source;
  * built-in "payload-KIND.json") over a context built here:
  *
  *   target, site, id (the delivery id), timestamp (RFC 3339 of `now`),
- *   batch (more than one event), count (all events), shown (events in the
+ *   batch (more than one event, or a digest), digest (a scheduled
+ *   digest: payload_build_digest()), count (all events), shown (events in the
  *   context), more (count - shown), events (the shown ones, with first/last
  *   flags), event (the first), headline ("New post: TITLE", "3 new posts",
  *   "3 posts changed"), headline_slack (escaped for mrkdwn), headline_html,
@@ -136,5 +137,20 @@ int payload_build(const struct render_source *src, const char *kind,
 		  const char *template, const json_t *target, const json_t *site,
 		  const json_t *events, const char *id, long long now,
 		  struct payload *out);
+
+/*
+ * A scheduled digest for a chat kind: the same template and context, with
+ * `posts` (model events, newest first; zero or more) shown as a batch
+ * whatever their number, `headline` ("This week on BLOG: 7 new posts")
+ * as the context's headline (made one line, mentions defused, cut at 256
+ * characters, then in the kind's dialect like any headline) and
+ * `digest` true. Kinds that build their own body (webhook) have no digest
+ * template here: their digests are built by digests.h. Returns as
+ * payload_build() does.
+ */
+int payload_build_digest(const struct render_source *src, const char *kind,
+			 const char *template, const json_t *target, const json_t *site,
+			 const json_t *posts, const char *headline, const char *id,
+			 long long now, struct payload *out);
 
 #endif

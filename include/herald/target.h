@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "herald/cadence.h"
 #include "herald/strvec.h"
 
 struct repo;
@@ -31,6 +32,11 @@ struct repo;
  *		user = …            # email: SMTP AUTH, or userFile / userEnv;
  *		                    # passwordFile / passwordEnv (see email.h)
  *		timeout = 15        # seconds for a whole request; connectTimeout = 5
+ *		digest = weekly     # a scheduled digest (cadence.h), sent by `herald tick`
+ *		digestEmpty = true  # send it even when no post was published
+ *		timezone = Europe/Paris  # the zone `digest` is read in; default UTC
+ *
+ * `events = none` announces no event: with `digest`, a digest-only target.
  *
  * The url, token and secrets are credentials: nothing prints them; use
  * target_redact() for messages.
@@ -51,6 +57,9 @@ struct target {
 	int batch;
 	int allow_http;
 	long connect_timeout, timeout; /* seconds */
+	struct cadence digest; /* digest.on 0: no scheduled digest */
+	int digest_empty;      /* send a digest with no posts too */
+	char *timezone;        /* IANA zone of `digest`, or NULL for UTC */
 	json_t *options;       /* {"name","kind","chat_id","username"} for payloads */
 	char *problem;         /* why it cannot be used, or NULL */
 };

@@ -13,7 +13,8 @@ static const char tick_usage[] =
 	"For cron or a systemd timer, next to `herald deliver`: announces the\n"
 	"scheduled posts whose date has come since the last tick (once: the\n"
 	"ledger remembers), catches up pushes the post-receive hook could not\n"
-	"process, then delivers what is due.\n";
+	"process, queues the scheduled digests that are due (herald.NAME.digest),\n"
+	"then delivers what is due.\n";
 
 int cmd_tick(int argc, char **argv)
 {

@@ -367,30 +367,30 @@ out:
  * undone (by this run, or by announce_recover() in the next) unless the
  * baseline already moved, which commits it.
  */
-static int commit(struct run *r)
+static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_entry *entries,
+		      size_t nr, const struct announce_options *o, const char *to)
 {
-	const struct announce_options *o = r->o;
 	struct strvec ids = STRVEC_INIT;
 	json_t *rec = NULL, *jids = json_array();
 	char *text = NULL, *path = NULL;
 	/* the record names the ref itself, as records written before did */
-	char *bref = o->baseline ? baseline_ref(o->baseline_branch) : NULL;
-	long long size = ledger_size(r->ledger);
+	char *bref = o && o->baseline ? baseline_ref(o->baseline_branch) : NULL;
+	long long size = ledger_size(l);
 	size_t i, written = 0;
 	int ret = 0;
 
-	if (!r->nr && !o->baseline)
+	if (!nr && !bref)
 		goto out;
-	for (i = 0; i < r->nr; i++) {
-		strvec_push(&ids, r->entries[i].id);
-		json_array_append_new(jids, json_string(r->entries[i].id));
+	for (i = 0; i < nr; i++) {
+		strvec_push(&ids, entries[i].id);
+		json_array_append_new(jids, json_string(entries[i].id));
 	}
-	if (r->nr) {
+	if (nr) {
 		rec = json_pack("{s:i, s:I, s:O, s:s?, s:s?}", "version", 1, "ledger_size",
 				(json_int_t)size, "ids", jids, "ref", bref,
-				"to", bref ? r->to : NULL);
+				"to", bref ? to : NULL);
 		text = rec ? json_dumps(rec, JSON_SORT_KEYS) : NULL;
-		path = txn_path(r->ob);
+		path = txn_path(ob);
 		if (!text) {
 			ret = error("cannot record the announcement: out of memory");
 			goto out;
@@ -403,31 +403,28 @@ static int commit(struct run *r)
 			ret = -1;
 			goto out;
 		}
-		if (outbox_put_batch(r->ob, r->entries, r->nr, &written) < 0 ||
-		    ledger_flush(r->ledger) < 0)
+		if (outbox_put_batch(ob, entries, nr, &written) < 0 ||
+		    ledger_flush(l) < 0)
 			goto undo;
 	}
-	if (o->baseline &&
+	if (bref &&
 	    baseline_move(o->baseline, o->baseline_branch, o->baseline_from, o->baseline_to,
 			  o->baseline_from ? "herald: processed push" : "herald: baseline") < 0)
 		goto undo;
-	if (r->nr && txn_remove(r->ob) < 0) {
+	if (nr && txn_remove(ob) < 0) {
 		/*
 		 * With a baseline it moved: committed, and the record goes at
 		 * the next recovery. Without one the next recovery undoes it.
 		 */
-		if (!o->baseline) {
+		if (!bref) {
 			ret = -1;
 			goto out;
 		}
 	}
-	r->stats->queued += r->nr;
-	for (i = 0; o->queued_ids && i < r->nr; i++)
-		strvec_push(o->queued_ids, r->entries[i].id);
 	goto out;
 undo:
 	ret = -1;
-	if (r->nr && txn_undo(r->ob, r->ledger, &ids, size) < 0)
+	if (nr && txn_undo(ob, l, &ids, size) < 0)
 		error("the announcement is left to be undone by the next herald run");
 out:
 	free(bref);
@@ -437,6 +434,24 @@ out:
 	json_decref(jids);
 	strvec_clear(&ids);
 	return ret;
+}
+
+int announce_commit(struct outbox *ob, struct ledger *l, const struct outbox_entry *v,
+		    size_t nr)
+{
+	return txn_commit(ob, l, v, nr, NULL, NULL);
+}
+
+static int commit(struct run *r)
+{
+	size_t i;
+
+	if (txn_commit(r->ob, r->ledger, r->entries, r->nr, r->o, r->to) < 0)
+		return -1;
+	r->stats->queued += r->nr;
+	for (i = 0; r->o->queued_ids && i < r->nr; i++)
+		strvec_push(r->o->queued_ids, r->entries[i].id);
+	return 0;
 }
 
 int announce_events(struct setup *st, git_tree *tree, const struct event_list *events,

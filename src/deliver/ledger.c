@@ -20,6 +20,8 @@ struct ledger {
 	char *dir;
 	char *path;
 	json_t *seen;      /* "TARGET\tPOST" → true */
+	json_t *records;   /* "TARGET\t/…" → [ID, WHEN] of the last such line */
+	json_t *staged_records; /* [[key, ID, WHEN], …] held for ledger_flush() */
 	int fd;            /* for appending; -1 until the first ledger_add() */
 	int existed;       /* the file was there (its name is durable) */
 	int needs_newline; /* the file ends in a line cut short */
@@ -52,6 +54,30 @@ static int remember(struct ledger *l, const char *key)
 {
 	/* json_true() is a singleton: a set costs no allocation per value. */
 	if (json_object_set_new_nocheck(l->seen, key, json_true()) < 0)
+		return error("ledger '%s': out of memory", l->path);
+	return 0;
+}
+
+/* A record line's ID and WHEN (ledger_record()); the line must be whole. */
+static int remember_record(struct ledger *l, const char *key, const char *id, size_t idlen,
+			   const char *when, size_t whenlen)
+{
+	char num[32];
+	char *end;
+	long long w;
+	json_t *v;
+
+	if (!whenlen || whenlen >= sizeof(num))
+		return 0;
+	memcpy(num, when, whenlen);
+	num[whenlen] = '\0';
+	w = strtoll(num, &end, 10);
+	if (*end)
+		return 0;
+	v = json_pack("[s%,I]", id, idlen, (json_int_t)w);
+	if (!v)
+		return 0; /* not herald's: its ids are ASCII */
+	if (json_object_set_new(l->records, key, v) < 0)
 		return error("ledger '%s': out of memory", l->path);
 	return 0;
 }
@@ -91,6 +117,14 @@ static int load(struct ledger *l)
 				ret = -1;
 				goto out;
 			}
+			if (t2[1] == '/' && nl) {
+				const char *t4 = memchr(t3 + 1, '\t', (size_t)(eol - t3 - 1));
+				if (t4 && remember_record(l, key.buf, t3 + 1, (size_t)(t4 - t3 - 1),
+							  t4 + 1, (size_t)(eol - t4 - 1)) < 0) {
+					ret = -1;
+					goto out;
+				}
+			}
 		} else if (eol > p) {
 			warning("%s:%zu: not a ledger line (ignored)", l->path,
 				lineno);
@@ -118,8 +152,10 @@ struct ledger *ledger_open(const char *herald_dir)
 	l->dir = xstrdup(herald_dir);
 	l->path = xstrfmt("%s/ledger", herald_dir);
 	l->seen = json_object();
+	l->records = json_object();
+	l->staged_records = json_array();
 	strbuf_init(&l->staged, 0);
-	if (!l->seen) {
+	if (!l->seen || !l->records || !l->staged_records) {
 		error("cannot load ledger '%s': out of memory", l->path);
 		goto fail;
 	}
@@ -140,11 +176,33 @@ void ledger_close(struct ledger *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	json_decref(l->seen);
+	json_decref(l->records);
+	json_decref(l->staged_records);
 	strbuf_release(&l->staged);
 	strvec_clear(&l->staged_keys);
 	free(l->dir);
 	free(l->path);
 	free(l);
+}
+
+bool ledger_record(struct ledger *l, const char *target, const char *post,
+		   const char **id, long long *when)
+{
+	struct strbuf key = STRBUF_INIT;
+	json_t *r;
+
+	if (!l || !target || !post)
+		return false;
+	make_key(&key, target, strlen(target), post, strlen(post));
+	r = json_object_get(l->records, key.buf);
+	strbuf_release(&key);
+	if (!r)
+		return false;
+	if (id)
+		*id = json_string_value(json_array_get(r, 0));
+	if (when)
+		*when = (long long)json_integer_value(json_array_get(r, 1));
+	return true;
 }
 
 bool ledger_has(struct ledger *l, const char *target, const char *post)
@@ -187,6 +245,15 @@ void ledger_stage(struct ledger *l, const char *target, const char *event,
 	{
 		struct strbuf key = STRBUF_INIT;
 		make_key(&key, target, strlen(target), post, strlen(post));
+		if (post[0] == '/') {
+			/* as the file will have it: separators inside fields become spaces */
+			struct strbuf f = STRBUF_INIT;
+			if (id)
+				add_field(&f, id, strlen(id));
+			json_array_append_new(l->staged_records,
+					      json_pack("[s,s,I]", key.buf, f.buf, (json_int_t)when));
+			strbuf_release(&f);
+		}
 		strvec_push_nodup(&l->staged_keys, strbuf_detach(&key, NULL));
 	}
 }
@@ -222,6 +289,13 @@ int ledger_flush(struct ledger *l)
 	for (i = 0; i < l->staged_keys.nr; i++)
 		if (remember(l, l->staged_keys.v[i]) < 0)
 			ret = -1;
+	for (i = 0; i < json_array_size(l->staged_records); i++) {
+		json_t *r = json_array_get(l->staged_records, i);
+		if (json_object_set_new(l->records, json_string_value(json_array_get(r, 0)),
+					json_pack("[O,O]", json_array_get(r, 1),
+						  json_array_get(r, 2))) < 0)
+			ret = error("ledger '%s': out of memory", l->path);
+	}
 	/* Makes the new file's name durable. */
 	if (!ret && !l->existed) {
 		if (fileio_fsync_dir(l->dir) < 0)
@@ -232,6 +306,7 @@ int ledger_flush(struct ledger *l)
 out:
 	strbuf_reset(&l->staged);
 	strvec_clear(&l->staged_keys);
+	json_array_clear(l->staged_records);
 	return ret;
 }
 
@@ -243,6 +318,7 @@ int ledger_truncate(struct ledger *l, long long size)
 		return error("cannot truncate '%s': %s", l->path, strerror(errno));
 	/* What was read and added before is re-read: the lines cut are forgotten. */
 	json_object_clear(l->seen);
+	json_object_clear(l->records);
 	l->size = 0;
 	l->needs_newline = 0;
 	return load(l);

@@ -214,6 +214,8 @@ static int summaries(const struct kind *k, struct item *items, size_t shown, int
 	size_t i, budget = TEXT_SUMMARY;
 	int ret = 0;
 
+	if (!shown)
+		return 0; /* an empty digest */
 	if (batch && TEXT_BATCH_TOTAL / shown < budget)
 		budget = TEXT_BATCH_TOTAL / shown;
 	for (i = 0; i < shown && !ret; i++) {
@@ -252,19 +254,51 @@ static json_t *headline(const struct item *first, const json_t *events)
 	return json_sprintf(all_new ? "%zu new posts" : "%zu posts changed", n);
 }
 
-/* The context of a payload template of kind `k`, or NULL after error(). */
+/*
+ * A digest's headline holds the site's title, a push's text, where the
+ * built-in templates put `headline` as it is (a batch's "N new posts" holds
+ * none): one line, cut, every '@' that could notify anyone defused (and
+ * Matrix's "@room"), and made literal where the kind reads it as markup —
+ * Markdown for Mattermost and Discord, '<' for Google Chat and Slack's
+ * plain_text header. Slack, Teams and Telegram escape their own
+ * headline_* from it.
+ */
+static void digest_headline(const struct kind *k, const char *text, struct strbuf *out)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	dialect_one_line(text, &a);
+	dialect_clip(&a, TITLE_CHARS);
+	dialect_defuse(&b, a.buf, a.len, MENTIONS_EVERY_AT, MARKUP_PLAIN);
+	strbuf_reset(&a);
+	dialect_defuse(&a, b.buf, b.len, MENTIONS_ROOM, MARKUP_PLAIN);
+	if (!strcmp(k->name, "mattermost") || !strcmp(k->name, "discord"))
+		dialect_markdown_literal(out, a.buf, a.len);
+	else if (!strcmp(k->name, "googlechat") || !strcmp(k->name, "slack"))
+		dialect_gchat(out, a.buf, a.len); /* Slack's header is plain_text: '<' broken, as meta_slack */
+	else
+		strbuf_add(out, a.buf, a.len);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/*
+ * The context of a payload template of kind `k`, or NULL after error().
+ * A digest (`digest` its headline) is a batch whatever its size, even
+ * empty.
+ */
 static json_t *build_context(const struct kind *k, const json_t *target,
 			     const json_t *site, const json_t *events,
-			     const char *id, long long now)
+			     const char *id, long long now, const char *digest)
 {
 	size_t n = json_array_size(events), max = n < MAX_SHOWN ? n : MAX_SHOWN;
 	size_t shown, i;
-	struct item *items = xcalloc(max, sizeof(*items));
+	struct item *items = xcalloc(max ? max : 1, sizeof(*items));
 	struct strbuf sb = STRBUF_INIT;
 	json_t *ctx = NULL, *list = json_array(), *h;
 	const char *text;
 	char stamp[32];
-	int batch = n > 1;
+	int batch = digest || n > 1;
 
 	for (i = 0; i < max; i++)
 		item_init(k, &items[i], json_array_get(events, i), batch);
@@ -285,12 +319,21 @@ static json_t *build_context(const struct kind *k, const json_t *target,
 	json_object_set_new(ctx, "id", value_text(id));
 	json_object_set_new(ctx, "timestamp", json_string(stamp));
 	json_object_set_new(ctx, "batch", json_boolean(batch));
+	json_object_set_new(ctx, "digest", json_boolean(digest != NULL));
 	json_object_set_new(ctx, "count", json_integer((json_int_t)n));
 	json_object_set_new(ctx, "shown", json_integer((json_int_t)shown));
 	json_object_set_new(ctx, "more", json_integer((json_int_t)(n - shown)));
 	json_object_set(ctx, "events", list);
 	json_object_set(ctx, "event", json_array_get(list, 0));
-	h = headline(&items[0], events);
+	if (digest) {
+		digest_headline(k, digest, &sb);
+		h = json_stringn(sb.buf, sb.len);
+		strbuf_reset(&sb);
+		if (!h)
+			h = json_string("Digest");
+	} else {
+		h = headline(&items[0], events);
+	}
 	text = json_string_value(h);
 	json_object_set_new(ctx, "headline", h);
 	dialect_html(&sb, text, strlen(text));
@@ -325,10 +368,10 @@ static int enforce(const struct kind *k, const char *name, const json_t *target,
 	return k->enforce ? k->enforce(&b, doc) : 0;
 }
 
-int payload_build(const struct render_source *src, const char *kind,
-		  const char *template, const json_t *target, const json_t *site,
-		  const json_t *events, const char *id, long long now,
-		  struct payload *out)
+static int build(const struct render_source *src, const char *kind,
+		 const char *template, const json_t *target, const json_t *site,
+		 const json_t *events, const char *digest, const char *id, long long now,
+		 struct payload *out)
 {
 	/* a chat message or webhook body is small; a runaway template is not */
 	static const struct template_limits limits = { 0, PAYLOAD_MAX_BYTES };
@@ -352,8 +395,10 @@ int payload_build(const struct render_source *src, const char *kind,
 	src = &psrc;
 	if (!k)
 		return error("unknown target kind '%s'", kind ? kind : "");
-	if (!json_is_array(events) || !json_array_size(events))
+	if (!json_is_array(events) || (!digest && !json_array_size(events)))
 		return error("no events to announce");
+	if (digest && !template && k->body)
+		return error("kind '%s' has no digest template", k->name);
 	if (k->check && k->check(target, id) < 0)
 		return -1;
 
@@ -363,14 +408,14 @@ int payload_build(const struct render_source *src, const char *kind,
 			goto out;
 		}
 	} else if (!template && k->render) {
-		ctx = build_context(k, target, site, events, id, now);
+		ctx = build_context(k, target, site, events, id, now, digest);
 		if (!ctx || k->render(src, ctx, &doc) < 0) {
 			ret = -1;
 			goto out;
 		}
 	} else {
 		name = template ? xstrdup(template) : xstrfmt("payload-%s.json", k->name);
-		ctx = build_context(k, target, site, events, id, now);
+		ctx = build_context(k, target, site, events, id, now, digest);
 		if (!ctx || render_template(src, name, ctx, &text) < 0) {
 			ret = -1;
 			goto out;
@@ -406,4 +451,20 @@ out:
 	free(name);
 	strbuf_release(&text);
 	return ret;
+}
+
+int payload_build(const struct render_source *src, const char *kind,
+		  const char *template, const json_t *target, const json_t *site,
+		  const json_t *events, const char *id, long long now,
+		  struct payload *out)
+{
+	return build(src, kind, template, target, site, events, NULL, id, now, out);
+}
+
+int payload_build_digest(const struct render_source *src, const char *kind,
+			 const char *template, const json_t *target, const json_t *site,
+			 const json_t *posts, const char *headline, const char *id,
+			 long long now, struct payload *out)
+{
+	return build(src, kind, template, target, site, posts, headline, id, now, out);
 }

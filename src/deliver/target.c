@@ -14,6 +14,7 @@
 #include <git2.h>
 
 #include "herald/changes.h"
+#include "herald/date.h"
 #include "herald/kind.h"
 #include "herald/repo.h"
 #include "herald/strbuf.h"
@@ -36,6 +37,7 @@ static void target_release(struct target *t)
 	free(t->user);
 	free(t->template);
 	free(t->template_dir);
+	free(t->timezone);
 	json_decref(t->options);
 	free(t->problem);
 }
@@ -220,8 +222,8 @@ static void set_events(struct target *t, const char *v)
 	t->events = 0;
 	while ((word = strsep(&p, " ,\t"))) {
 		int type;
-		if (!*word)
-			continue;
+		if (!*word || !strcmp(word, "none"))
+			continue; /* "none": a target that only gets digests */
 		if (!strcmp(word, "all")) {
 			/*
 			 * Every public event: a draft event carries a title
@@ -326,7 +328,19 @@ static void apply(struct target *t, const char *key, const char *v)
 		t->timeout = get_seconds(t, "timeout", v);
 	else if (!strcmp(key, "connecttimeout"))
 		t->connect_timeout = get_seconds(t, "connectTimeout", v);
-	else if ((o = kind_option_for_key(key)) && kind_option_is_list(o)) {
+	else if (!strcmp(key, "digest")) {
+		char why[200];
+		if (cadence_parse(v, &t->digest, why, sizeof(why)) < 0)
+			target_problem(t, "digest: %s", why);
+	} else if (!strcmp(key, "digestempty"))
+		t->digest_empty = git_config_parse_bool(&t->digest_empty, v) < 0 ? (target_problem(t, "digestEmpty must be true or false"), 0) : t->digest_empty;
+	else if (!strcmp(key, "timezone")) {
+		if (!date_zone_valid(v))
+			target_problem(t, "timezone: '%s' is not a time zone this machine knows "
+				       "(an IANA name such as Europe/Paris)", v);
+		else
+			set_str(&t->timezone, xstrdup(v));
+	} else if ((o = kind_option_for_key(key)) && kind_option_is_list(o)) {
 		json_t *a = json_object_get(t->options, o->field);
 		if (!json_is_array(a))
 			json_object_set_new(t->options, o->field, a = json_array());
@@ -394,6 +408,7 @@ static const struct {
 	{ "EVENTS", "events" }, { "SECRET", "secret" }, { "TOKEN", "token" },
 	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
 	{ "USER", "user" }, { "USER_FILE", "userfile" }, { "USER_ENV", "userenv" },
+	{ "DIGEST", "digest" }, { "DIGEST_EMPTY", "digestempty" }, { "TIMEZONE", "timezone" },
 };
 
 static int cmp_str(const void *a, const void *b)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "herald/cadence.h"
 #include "herald/event.h"
 #include "herald/kind.h"
 #include "herald/model.h"
@@ -42,6 +43,13 @@ static char *try_payload(const struct target *t)
 	usage_capture(&why);
 	rc = payload_build(&src, t->kind, t->template, t->options, NULL,
 			   json_object_get(model, "events"), "sample", 1767225600LL, &p);
+	if (!rc && t->digest.on && (t->template || !kind_find(t->kind)->body)) {
+		/* a scheduled digest: the same template as a batch under a headline */
+		payload_release(&p);
+		rc = payload_build_digest(&src, t->kind, t->template, t->options, NULL,
+					  json_object_get(model, "events"),
+					  "This week on Sample: 1 new post", "sample", 1767225600LL, &p);
+	}
 	usage_capture(NULL);
 	json_decref(model);
 	json_decref(doc);
@@ -69,6 +77,12 @@ int targetview_print(const struct target *t, FILE *out)
 		fprintf(out, " (batched)");
 	if (t->secrets.nr)
 		fprintf(out, " (signed)");
+	if (t->digest.on) {
+		char when[40];
+		cadence_format(&t->digest, when, sizeof(when));
+		fprintf(out, " (digest %s %s%s)", when, t->timezone ? t->timezone : "UTC",
+			t->digest_empty ? ", even empty" : "");
+	}
 	fputc('\n', out);
 	if (k) {
 		char *dir = printable(t->template_dir);

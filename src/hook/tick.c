@@ -5,6 +5,7 @@
 #include "herald/announce.h"
 #include "herald/baseline.h"
 #include "herald/deliver.h"
+#include "herald/digest.h"
 #include "herald/event.h"
 #include "herald/hookio.h"
 #include "herald/outbox.h"
@@ -171,6 +172,9 @@ int tick_run(struct setup *st, const struct tick_options *o, struct tick_stats *
 	for (i = 0; i < branches.nr; i++)
 		if (tick_branch(st, ob, branches.v[i], last, st->now, s) < 0)
 			ret = -1;
+	/* scheduled digests (herald.NAME.digest), of the first watched branch */
+	if (digest_tick(st, ob, branches.nr ? branches.v[0] : NULL, stdout, &s->queued) < 0)
+		ret = -1;
 	if (!ret && tick_stamp(last_path, st->now) < 0)
 		ret = -1;
 	if (tick_deliver(st, ob, o, s) < 0)
