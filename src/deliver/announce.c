@@ -374,12 +374,13 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 	json_t *rec = NULL, *jids = json_array();
 	char *text = NULL, *path = NULL;
 	/* the record names the ref itself, as records written before did */
-	char *bref = o && o->baseline ? baseline_ref(o->baseline_branch) : NULL;
+	const struct baseline *base = o ? o->baseline : NULL;
+	char *bref = base ? baseline_ref(o->baseline_branch) : NULL;
 	long long size = ledger_size(l);
 	size_t i, written = 0;
 	int ret = 0;
 
-	if (!nr && !bref)
+	if (!nr && !base)
 		goto out;
 	for (i = 0; i < nr; i++) {
 		strvec_push(&ids, entries[i].id);
@@ -407,8 +408,8 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 		    ledger_flush(l) < 0)
 			goto undo;
 	}
-	if (bref &&
-	    baseline_move(o->baseline, o->baseline_branch, o->baseline_from, o->baseline_to,
+	if (base &&
+	    baseline_move(base, o->baseline_branch, o->baseline_from, o->baseline_to,
 			  o->baseline_from ? "herald: processed push" : "herald: baseline") < 0)
 		goto undo;
 	if (nr && txn_remove(ob) < 0) {
@@ -416,7 +417,7 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 		 * With a baseline it moved: committed, and the record goes at
 		 * the next recovery. Without one the next recovery undoes it.
 		 */
-		if (!bref) {
+		if (!base) {
 			ret = -1;
 			goto out;
 		}
