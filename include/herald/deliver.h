@@ -39,6 +39,13 @@ struct deliver_conn {
 void deliver_conn_release(struct deliver_conn *c);
 
 /*
+ * The connection's libcurl handle (a CURL *), its options reset and its
+ * open connections kept; a new one kept in `conn` when it has none. With
+ * conn NULL, a new handle the caller cleans up. NULL after error().
+ */
+void *deliver_conn_handle(struct deliver_conn *conn);
+
+/*
  * What a kind keeps across the entries of one run (a session, a limit it
  * read), under a key of its choosing such as "bluesky:NAME". _memo gives
  * the value or NULL; _memo_set replaces it (freeing the old one with its

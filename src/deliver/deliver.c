@@ -195,6 +195,23 @@ void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
 	m->free_fn = free_fn;
 }
 
+void *deliver_conn_handle(struct deliver_conn *conn)
+{
+	CURL *curl;
+
+	if (conn && conn->curl) {
+		curl_easy_reset(conn->curl); /* options go, open connections stay */
+		return conn->curl;
+	}
+	if (!(curl = curl_easy_init())) {
+		error("cannot start libcurl");
+		return NULL;
+	}
+	if (conn)
+		conn->curl = curl;
+	return curl;
+}
+
 void deliver_conn_release(struct deliver_conn *c)
 {
 	if (c->curl)
@@ -226,17 +243,9 @@ int deliver_http(struct deliver_conn *conn, const struct target *t,
 
 	where = target_redact(r->url);
 	a->response_max = r->response_max ? r->response_max : RESPONSE_MAX;
-	if (conn && conn->curl) {
-		curl = conn->curl;
-		curl_easy_reset(curl); /* options go, open connections stay */
-	} else {
-		curl = curl_easy_init();
-		if (!curl) {
-			ret = error("cannot start libcurl");
-			goto out;
-		}
-		if (conn)
-			conn->curl = curl;
+	if (!(curl = deliver_conn_handle(conn))) {
+		ret = -1;
+		goto out;
 	}
 	if (r->content_type)
 		h = add_header(h, "Content-Type", r->content_type);

@@ -459,17 +459,9 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 			 "the queued email body is not {\"subject\", \"text\", \"html\"}");
 		goto out; /* permanent: the same body fails the same way */
 	}
-	if (conn && conn->curl) {
-		curl = conn->curl;
-		curl_easy_reset(curl);
-	} else {
-		curl = curl_easy_init();
-		if (!curl) {
-			ret = error("cannot start libcurl");
-			goto out;
-		}
-		if (conn)
-			conn->curl = curl;
+	if (!(curl = deliver_conn_handle(conn))) {
+		ret = -1;
+		goto out;
 	}
 
 	/* the headers: every value from config or made here, the subject encoded */
