@@ -41,9 +41,11 @@ void deliver_conn_release(struct deliver_conn *c);
 /*
  * The connection's libcurl handle (a CURL *), its options reset and its
  * open connections kept; a new one kept in `conn` when it has none. With
- * conn NULL, a new handle the caller cleans up. NULL after error().
+ * conn NULL, a new handle the caller cleans up. Its connect and total
+ * timeouts are `t`'s, capped by the connection's budget. NULL after
+ * error().
  */
-void *deliver_conn_handle(struct deliver_conn *conn);
+void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t);
 
 /*
  * What a kind keeps across the entries of one run (a session, a limit it

@@ -195,20 +195,27 @@ void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
 	m->free_fn = free_fn;
 }
 
-void *deliver_conn_handle(struct deliver_conn *conn)
+void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t)
 {
 	CURL *curl;
+	long total = t->timeout * 1000, connect = t->connect_timeout * 1000;
 
 	if (conn && conn->curl) {
-		curl_easy_reset(conn->curl); /* options go, open connections stay */
-		return conn->curl;
-	}
-	if (!(curl = curl_easy_init())) {
+		curl = conn->curl;
+		curl_easy_reset(curl); /* options go, open connections stay */
+	} else if (!(curl = curl_easy_init())) {
 		error("cannot start libcurl");
 		return NULL;
-	}
-	if (conn)
+	} else if (conn) {
 		conn->curl = curl;
+	}
+	/* a hook's budget bounds even the request in flight */
+	if (conn && conn->cap > 0 && conn->cap * 1000 < (double)total)
+		total = (long)(conn->cap * 1000) + 1;
+	if (connect > total)
+		connect = total;
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total);
 	return curl;
 }
 
@@ -243,7 +250,7 @@ int deliver_http(struct deliver_conn *conn, const struct target *t,
 
 	where = target_redact(r->url);
 	a->response_max = r->response_max ? r->response_max : RESPONSE_MAX;
-	if (!(curl = deliver_conn_handle(conn))) {
+	if (!(curl = deliver_conn_handle(conn, t))) {
 		ret = -1;
 		goto out;
 	}
@@ -261,16 +268,6 @@ int deliver_http(struct deliver_conn *conn, const struct target *t,
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	{
-		/* a hook's budget bounds even the request in flight */
-		long total = t->timeout * 1000, connect = t->connect_timeout * 1000;
-		if (conn && conn->cap > 0 && conn->cap * 1000 < (double)total)
-			total = (long)(conn->cap * 1000) + 1;
-		if (connect > total)
-			connect = total;
-		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect);
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total);
-	}
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);

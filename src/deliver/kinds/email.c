@@ -459,7 +459,7 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 			 "the queued email body is not {\"subject\", \"text\", \"html\"}");
 		goto out; /* permanent: the same body fails the same way */
 	}
-	if (!(curl = deliver_conn_handle(conn))) {
+	if (!(curl = deliver_conn_handle(conn, t))) {
 		ret = -1;
 		goto out;
 	}
@@ -531,16 +531,6 @@ static int send_mail(struct deliver_conn *conn, const struct target *t,
 	if (t->user && t->password) {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, t->user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, t->password);
-	}
-	{
-		/* a hook's budget bounds even the message in flight */
-		long total = t->timeout * 1000, connect = t->connect_timeout * 1000;
-		if (conn && conn->cap > 0 && conn->cap * 1000 < (double)total)
-			total = (long)(conn->cap * 1000) + 1;
-		if (connect > total)
-			connect = total;
-		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect);
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total);
 	}
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.buf);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
