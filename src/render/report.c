@@ -108,9 +108,13 @@ int report_render(struct setup *st, struct range *rg,
 		ret = -1;
 		goto out;
 	}
-	model = model_build_events(&events, &st->site);
-	/* the model has what it needs; the events can go */
-	event_list_release(&events);
+	{
+		/* each step's input goes as soon as the next has what it needs */
+		json_t *doc = event_list_document(&events);
+		event_list_release(&events);
+		model = model_build(doc, &st->site);
+		json_decref(doc);
+	}
 	limit_list(model, "posts", o->limit);
 	if (!*name && !o->template_file) {
 		char *s = json_dumps(model, JSON_SORT_KEYS | JSON_INDENT(2));
