@@ -6,6 +6,7 @@
 # changed. Other parts of issue 10 (mentions, links, files, lint gate, hook
 # budget) have their own scripts.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SERVER="$TRASH/server.git"
@@ -13,18 +14,7 @@ ESC=$(printf '\033')
 BEL=$(printf '\007')
 # base64 of "Bearer tk_ntfysecret", as ntfy's ?auth= takes it (unpadded)
 NTFY_AUTH=QmVhcmVyIHRrX250ZnlzZWNyZXQ
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && stop_receiver r' EXIT
-
-# push NAME ARGS...: git push ARGS, what the pusher saw in $TRASH/NAME.push
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
-}
 
 # post N TITLE: a new published post in the clone, committed
 post() {

@@ -6,22 +6,12 @@
 # the per-target summary, branch deletion, concurrent pushes, a path with
 # spaces, and no secret in anything the pusher sees.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 SERVER="$TRASH/server.git"
-# the hooks run in git's own processes: they find herald through $HERALD
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
-
-# install_hooks GITDIR: the two hook scripts, as `herald install` would
-install_hooks() {
-	for h in post-receive pre-receive; do
-		printf '#!/bin/sh\nexec "$HERALD" hook %s\n' $h >"$1/hooks/$h" &&
-		chmod +x "$1/hooks/$h" || return 1
-	done
-}
 
 # post N [TITLE]: a new published post (dated 2020) in the clone, committed
 post() {
@@ -29,16 +19,6 @@ post() {
 	printf -- "---\ntitle: %s\ndate: 2020-03-01\n---\nThe body of post %s.\n" \
 		"${2:-Post number $1}" "$1" >"_posts/2020-03-01-post-$1.md" &&
 	commit_all "post $1"
-}
-
-# push NAME ARGS...: git push ARGS; everything the pusher sees goes to
-# $TRASH/NAME.push (kept for the last test) and into the test's log
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
 }
 
 # requests [PATH_PREFIX]: how many requests the receiver logged

@@ -2,12 +2,10 @@
 # herald's post-receive hook behind `git daemon` (git:// on 127.0.0.1), and
 # the push options herald.skip and herald.dry-run, over git:// and file://.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SERVER="$TRASH/server.git"
-# the hooks run in git's own processes: they find herald through $HERALD
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 
 stop_daemon() {
 	if [ -f "$TRASH/daemon.pid" ]; then
@@ -22,28 +20,12 @@ stop_daemon() {
 }
 trap 'stop_daemon; cd "$TRASH" && for p in r.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
 
-install_hooks() {
-	for h in post-receive pre-receive; do
-		printf '#!/bin/sh\nexec "$HERALD" hook %s\n' $h >"$1/hooks/$h" &&
-		chmod +x "$1/hooks/$h" || return 1
-	done
-}
-
 # post N TITLE: a new published post (dated 2020) in the clone, committed
 post() {
 	mkdir -p _posts &&
 	printf -- "---\ntitle: %s\ndate: 2020-03-01\n---\nThe body of post %s.\n" \
 		"$2" "$1" >"_posts/2020-03-01-post-$1.md" &&
 	commit_all "post $1"
-}
-
-# push NAME ARGS...: git push ARGS, what the pusher sees in $TRASH/NAME.push
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
 }
 
 # titles: the title of each post.* webhook request, in order

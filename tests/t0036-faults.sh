@@ -7,11 +7,10 @@
 # receiver, and `herald status` alerting on a lagging baseline and on
 # files it cannot write.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
 
 # The post-receive script: a chained hook that sleeps 3 s when it takes

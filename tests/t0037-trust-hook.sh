@@ -8,11 +8,10 @@
 # folder are never followed through links nor shared; credential files are
 # checked on the opened descriptor.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
 umask 022
 

@@ -4,11 +4,10 @@
 # update moves, creates or forgets it, a branch deletion included; without
 # the option the same pushes do.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && [ -f r.pid ] && stop_receiver r' EXIT
 
 post() {
@@ -16,14 +15,6 @@ post() {
 	printf -- "---\ntitle: %s\ndate: 2020-03-01\n---\nThe body of post %s.\n" \
 		"${2:-Post number $1}" "$1" >"_posts/2020-03-01-post-$1.md" &&
 	commit_all "post $1"
-}
-
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
 }
 
 requests() {

@@ -5,13 +5,12 @@
 # X-RateLimit-Reset, a 422 dead at once with Mastodon's reason; and a real
 # `git push` into a bare repository with herald's hooks posting once.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 RECEIVER="$TEST_DIR/lib/mastodon.py"
 
 TOKEN=tok_retry_SECRET
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
 
 # post N [TITLE]: a new post in the current clone, committed
@@ -125,13 +124,6 @@ test_expect_success 'a 422 is dead at once, with Mastodon'"'"'s reason' '
 	herald outbox list | grep "dead (1)" &&
 	! grep -r "$TOKEN" ../out ../err .git/herald
 '
-
-install_hooks() {
-	for h in post-receive pre-receive; do
-		printf '#!/bin/sh\nexec "$HERALD" hook %s\n' $h >"$1/hooks/$h" &&
-		chmod +x "$1/hooks/$h" || return 1
-	done
-}
 
 test_expect_success 'a real push through the hooks posts the new post once' '
 	cd "$TRASH" &&

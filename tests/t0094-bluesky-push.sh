@@ -6,20 +6,12 @@
 # session token. A post whose front matter names a picture gets a card
 # without a thumbnail: herald uploads nothing a push names.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
 . "$TEST_DIR/lib/pds-lib.sh"
 
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_receiver "${p%.pid}"; done' EXIT
-
-install_hooks() {
-	for h in post-receive pre-receive; do
-		printf '#!/bin/sh\nexec "$HERALD" hook %s\n' $h >"$1/hooks/$h" &&
-		chmod +x "$1/hooks/$h" || return 1
-	done
-}
 
 # post N TITLE: a new published post with a picture in the clone, committed
 post() {
@@ -27,14 +19,6 @@ post() {
 	printf -- "---\ntitle: %s\ndate: 2020-03-01\nfeaturedImgPath: http://169.254.169.254/latest/meta-data/x.png\n---\nThe body of post %s, see https://example.com/.\n" \
 		"$2" "$1" >"_posts/2020-03-01-post-$1.md" &&
 	commit_all "post $1"
-}
-
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
 }
 
 # records: how many records the PDS holds

@@ -3,33 +3,16 @@
 # repository: a new post is one message at a real SMTP server (aiosmtpd,
 # STARTTLS and AUTH), and nothing the pusher sees holds a secret.
 . "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/smtp-lib.sh"
 
 SERVER="$TRASH/server.git"
-case $HERALD in /*) ;; *) HERALD="$(pwd)/$HERALD" ;; esac
-export HERALD
 trap 'cd "$TRASH" && for p in *.pid; do [ -f "$p" ] && stop_smtp "${p%.pid}"; done' EXIT
 
 if ! have_aiosmtpd || ! command -v openssl >/dev/null; then
 	test_skip 'email through a push' 'no python3-aiosmtpd or openssl (make deps)'
 	test_done
 fi
-
-install_hooks() {
-	for h in post-receive pre-receive; do
-		printf '#!/bin/sh\nexec "$HERALD" hook %s\n' $h >"$1/hooks/$h" &&
-		chmod +x "$1/hooks/$h" || return 1
-	done
-}
-
-# push NAME ARGS...: git push ARGS; what the pusher sees in $TRASH/NAME.push
-push() {
-	n=$1 && shift
-	git push "$@" >"$TRASH/$n.push" 2>&1
-	rc=$?
-	sed -e 's/^/| /' "$TRASH/$n.push"
-	return $rc
-}
 
 test_expect_success 'setup: a bare server with the hooks and an email target, a clone' '
 	make_cert &&
