@@ -80,6 +80,7 @@ struct event {
 	/* updated and moved only: */
 	json_t *changes;       /* [{"field","before","after"}] sorted by field, else NULL */
 	bool body_changed;
+	bool shown_changed;    /* what an announcement shows differs: title, summary or url */
 
 	const struct event_commit *commit; /* NULL: it could not be read */
 };

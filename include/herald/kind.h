@@ -60,6 +60,24 @@ struct kind_body {
 	const char *stamp;    /* RFC 3339 of now */
 };
 
+/*
+ * A message that follows its post (target `follow`): what kind_follow
+ * hooks are given and set. The edit's body is the announcement as it would
+ * be made now, built by the kind's own payload; the hook turns it into the
+ * platform's edit. A retraction has no body to start from.
+ */
+struct kind_follow {
+	unsigned action;      /* FOLLOW_EDIT or FOLLOW_RETRACT (target.h) */
+	const char *remote;   /* the platform's id of the message, as the ledger keeps it */
+	const char *id;       /* this delivery's id */
+	const json_t *target; /* the target's options */
+	json_t *body;         /* FOLLOW_EDIT: the new announcement (the hook may change it); else NULL */
+	/* set by the hook: */
+	const char *method;   /* "PATCH", "PUT", "POST", "DELETE" (a static string) */
+	char *url_suffix;     /* what the queued entry appends to the url (allocated), or NULL */
+	json_t *out;          /* the body to queue (a new reference), or NULL: no body */
+};
+
 /* A summary cut below this many characters says nothing: it is left out. */
 #define KIND_MIN_SUMMARY 20
 
@@ -127,7 +145,8 @@ struct kind {
 	 * when they cannot be made). `send_body`: the body as sent when it differs from
 	 * the queued one (0, or -1 when the queued body is not what it expects).
 	 */
-	void (*request_url)(struct strbuf *url, const char *id);
+	void (*request_url)(struct strbuf *url, const struct target *t,
+			    const struct outbox_entry *e);
 	int (*headers)(const struct target *t, const char *id, const char *body,
 		       size_t len, long long now, struct strvec *out);
 	int (*send_body)(const struct target *t, const char *body, size_t len,
@@ -142,6 +161,19 @@ struct kind {
 	 */
 	int (*send)(struct deliver_conn *conn, const struct target *t,
 		    const struct outbox_entry *e, long long now, struct attempt *a);
+
+	/*
+	 * Following a post (target `follow`; target.h). `follows`: what the
+	 * platform allows (FOLLOW_EDIT, FOLLOW_RETRACT). `remote_id`: the id of
+	 * the message from the answer to the delivery that posted it (0 with
+	 * it in `out`, or -1 when the answer has none). `follow`: makes the
+	 * edit or the retraction of message `f->remote` (0, or -1 after
+	 * error()). The queued entry's event is "post.edit" or "post.retract",
+	 * which `send`, `request_url` and `headers` see.
+	 */
+	unsigned follows;
+	int (*remote_id)(const char *response, size_t len, struct strbuf *out);
+	int (*follow)(struct kind_follow *f);
 
 	/*
 	 * `describe`: one line `herald targets` prints about a usable target
@@ -204,6 +236,26 @@ size_t kind_share(size_t total, size_t used, size_t n);
 /* Sets doc[key] to the target's option `option` when it is set, else deletes it. */
 void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 			  const char *option);
+
+/* `s` percent-encoded as one url path segment (RFC 3986 unreserved kept). */
+void kind_url_segment(struct strbuf *sb, const char *s);
+
+/*
+ * The longest remote id herald keeps: platforms' ids are far shorter, and
+ * a receiver's answer must not grow the ledger without bound.
+ */
+#define KIND_REMOTE_MAX 512
+
+/*
+ * The string (or integer, in decimal) at `path` (keys, NULL-terminated)
+ * of the JSON answer `response`, appended to `out`: 0, or -1 when there is
+ * none, it is empty, longer than KIND_REMOTE_MAX or holds a NUL.
+ */
+int kind_answer_string(const char *response, size_t len, const char *const *path,
+		       struct strbuf *out);
+
+/* Is `s` 1 to 32 ASCII digits (a Discord snowflake, a Telegram message id)? */
+int kind_remote_digits(const char *s);
 
 /* The kinds' files. */
 extern const struct kind kind_slack, kind_discord, kind_mattermost, kind_teams,

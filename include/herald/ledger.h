@@ -17,6 +17,13 @@
  *
  * Writers serialise through the outbox lock (outbox_lock()); the ledger
  * itself takes no lock.
+ *
+ * For targets that follow their posts (target `follow`), two more events:
+ * "remote" (ID is the platform's id of the message that announced POST,
+ * written once it was delivered) and "retracted" (the announcement was
+ * taken back: the post is no longer announced to TARGET, so it may be
+ * again). When a followed post moves, its announcement's line is written again
+ * under the new path (the same EVENT and ID), then its "remote" line.
  */
 
 struct ledger; /* opaque */
@@ -33,6 +40,20 @@ void ledger_close(struct ledger *l);
 
 /* Was (target, post) recorded (with any event)? */
 bool ledger_has(struct ledger *l, const char *target, const char *post);
+
+/*
+ * The announcement of `post` to `target`, when there is one (true): the
+ * event it was announced as ("new", "undrafted"), the ID of its delivery
+ * and the platform's id of its message. id is NULL (and event "") when its
+ * line was cut short, remote NULL when no id was kept. The strings are
+ * owned by the ledger, valid until it changes.
+ */
+struct ledger_announcement {
+	char event[16];
+	const char *id, *remote;
+};
+bool ledger_announcement(struct ledger *l, const char *target, const char *post,
+			 struct ledger_announcement *out);
 
 /*
  * herald's own records share the file: their POST starts with '/', which
@@ -66,6 +87,8 @@ int ledger_add(struct ledger *l, const char *target, const char *event,
 void ledger_stage(struct ledger *l, const char *target, const char *event,
 		  const char *post, const char *id, long long when);
 int ledger_flush(struct ledger *l);
+/* Are lines held for ledger_flush()? */
+bool ledger_staged(const struct ledger *l);
 long long ledger_size(const struct ledger *l);
 int ledger_truncate(struct ledger *l, long long size);
 

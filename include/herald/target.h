@@ -11,6 +11,15 @@
 struct repo;
 
 /*
+ * `follow`: an announcement follows its post where the platform allows it.
+ * FOLLOW_EDIT: the message is edited when the post's title, summary or url
+ * changes; FOLLOW_RETRACT: it is deleted when the post is unpublished or
+ * deleted. Off by default.
+ */
+#define FOLLOW_EDIT 1u
+#define FOLLOW_RETRACT 2u
+
+/*
  * A place announcements go, read only from the serving repository's git
  * config, never from pushed content:
  *
@@ -35,6 +44,7 @@ struct repo;
  *		digest = weekly     # a scheduled digest (cadence.h), sent by `herald tick`
  *		digestEmpty = true  # send it even when no post was published
  *		timezone = Europe/Paris  # the zone `digest` is read in; default UTC
+ *		follow = edit retract    # keep what was announced in step with its post
  *
  * `events = none` announces no event: with `digest`, a digest-only target.
  *
@@ -60,6 +70,7 @@ struct target {
 	struct cadence digest; /* digest.on 0: no scheduled digest */
 	int digest_empty;      /* send a digest with no posts too */
 	char *timezone;        /* IANA zone of `digest`, or NULL for UTC */
+	unsigned follow;       /* FOLLOW_EDIT | FOLLOW_RETRACT: what follows an announcement */
 	json_t *options;       /* {"name","kind","chat_id","username"} for payloads */
 	char *problem;         /* why it cannot be used, or NULL */
 };

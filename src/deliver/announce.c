@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "herald/announce.h"
+#include "herald/follow.h"
 #include "herald/baseline.h"
 #include "herald/changes.h"
 #include "herald/event.h"
@@ -84,6 +85,7 @@ struct run {
 	long long now;
 	struct outbox_entry *entries; /* built, not yet written */
 	size_t nr, alloc;
+	struct follow_run follow;
 };
 
 /*
@@ -148,6 +150,40 @@ out:
 	return ret;
 }
 
+/* An edit or a retraction of what announced `ev` to `t`, queued like any delivery. */
+static int follow(struct run *r, struct target *t, const struct event *ev, const json_t *obj)
+{
+	struct outbox_entry e;
+	size_t i;
+	int ret = 0;
+
+	outbox_entry_init(&e);
+	if (follow_event(&r->follow, t, ev, obj, &e) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (!e.id)
+		goto out;
+	for (i = 0; i < r->nr; i++)
+		if (!strcmp(r->entries[i].id, e.id))
+			goto out; /* the same follow-up twice in one run */
+	if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, e.id) != LOOKUP_MISSING) {
+		r->stats->skipped++;
+		goto out;
+	}
+	if (r->o->dry_run) {
+		print_request(r->o->out, t, &e);
+		r->stats->queued++;
+		goto out;
+	}
+	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
+	r->entries[r->nr++] = e;
+	outbox_entry_init(&e);
+out:
+	outbox_entry_release(&e);
+	return ret;
+}
+
 /* `model` holds the model object of each event of `list`, in its order. */
 static int announce_target(struct run *r, struct target *t, const struct event_list *list,
 			   json_t *model)
@@ -160,6 +196,8 @@ static int announce_target(struct run *r, struct target *t, const struct event_l
 
 	for (i = 0; i < list->nr; i++) {
 		const struct event *ev = &list->v[i];
+		if (t->follow && follow(r, t, ev, json_array_get(model, i)) < 0)
+			r->stats->failed++;
 		if (!target_wants(t, ev->type))
 			continue;
 		if (!r->o->force && ledgered(ev->type) && ledger_has(r->ledger, t->name, ev->path)) {
@@ -378,15 +416,17 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 	char *bref = base ? baseline_ref(o->baseline_branch) : NULL;
 	long long size = ledger_size(l);
 	size_t i, written = 0;
+	/* lines without entries too: a retraction that dropped a queued announcement */
+	bool lines = ledger_staged(l);
 	int ret = 0;
 
-	if (!nr && !base)
+	if (!nr && !lines && !base)
 		goto out;
 	for (i = 0; i < nr; i++) {
 		strvec_push(&ids, entries[i].id);
 		json_array_append_new(jids, json_string(entries[i].id));
 	}
-	if (nr) {
+	if (nr || lines) {
 		rec = json_pack("{s:i, s:I, s:O, s:s?, s:s?}", "version", 1, "ledger_size",
 				(json_int_t)size, "ids", jids, "ref", bref,
 				"to", bref ? to : NULL);
@@ -412,7 +452,7 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 	    baseline_move(base, o->baseline_branch, o->baseline_from, o->baseline_to,
 			  o->baseline_from ? "herald: processed push" : "herald: baseline") < 0)
 		goto undo;
-	if (nr && txn_remove(ob) < 0) {
+	if ((nr || lines) && txn_remove(ob) < 0) {
 		/*
 		 * With a baseline it moved: committed, and the record goes at
 		 * the next recovery. Without one the next recovery undoes it.
@@ -425,7 +465,7 @@ static int txn_commit(struct outbox *ob, struct ledger *l, const struct outbox_e
 	goto out;
 undo:
 	ret = -1;
-	if (nr && txn_undo(ob, l, &ids, size) < 0)
+	if ((nr || lines) && txn_undo(ob, l, &ids, size) < 0)
 		error("the announcement is left to be undone by the next herald run");
 out:
 	free(bref);
@@ -503,6 +543,15 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 		ret = -1;
 		goto out;
 	}
+	r.follow.ob = r.ob;
+	r.follow.ledger = r.ledger;
+	r.follow.src = &r.src;
+	r.follow.site = r.site;
+	r.follow.repo_id = repo_id;
+	r.follow.to = to;
+	r.follow.now = r.now;
+	r.follow.dry_run = o->dry_run;
+	r.follow.out = o->out;
 	for (i = 0; i < nr && !ret; i++)
 		if (!targets[i].problem)
 			ret = announce_target(&r, &targets[i], events,
@@ -525,6 +574,7 @@ out:
 	for (i = 0; i < r.nr; i++)
 		outbox_entry_release(&r.entries[i]);
 	free(r.entries);
+	follow_run_release(&r.follow);
 	ledger_close(r.ledger);
 	outbox_close(own);
 	free(repo_id);

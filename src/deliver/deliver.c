@@ -9,6 +9,7 @@
 
 #include "herald/deliver.h"
 #include "herald/kind.h"
+#include "herald/ledger.h"
 #include "herald/outbox.h"
 #include "herald/state.h"
 #include "herald/target.h"
@@ -17,6 +18,7 @@
 #include "herald/banned.h"
 
 #define RESPONSE_MAX 1024
+#define FOLLOW_RESPONSE_MAX (64 * 1024)
 
 void attempt_init(struct attempt *a)
 {
@@ -142,19 +144,26 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/*
+ * The target's url with the entry's suffix added to its path (before any
+ * query: a Discord url may carry ?thread_id=), then the kind's part.
+ */
 static char *request_url(const struct kind *k, const struct target *t,
 			 const struct outbox_entry *e)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const char *q = strchr(t->url, '?');
+	size_t path = q ? (size_t)(q - t->url) : strlen(t->url);
 
-	strbuf_addstr(&sb, t->url);
+	strbuf_add(&sb, t->url, path);
 	if (e->url_suffix) {
 		while (sb.len && sb.buf[sb.len - 1] == '/')
 			strbuf_setlen(&sb, sb.len - 1);
 		strbuf_addstr(&sb, e->url_suffix);
 	}
+	strbuf_addstr(&sb, t->url + path);
 	if (k && k->request_url)
-		k->request_url(&sb, e->id);
+		k->request_url(&sb, t, e);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -359,6 +368,9 @@ int deliver_send(struct deliver_conn *conn, const struct target *t,
 	r.headers = &extra;
 	r.auth = auth.len ? auth.buf : NULL;
 	r.final = 1;
+	/* the message's id may come after an echo of the whole message */
+	if (t->follow)
+		r.response_max = FOLLOW_RESPONSE_MAX;
 	ret = deliver_http(conn, t, &r, a);
 out:
 	strbuf_release(&auth);
@@ -400,6 +412,37 @@ static void remove_accepted(void *ud)
 	f->removed = outbox_remove(f->ob, f->id) < 0 ? -1 : 1;
 }
 
+/*
+ * After a 2xx to a target that follows its posts: the platform's id of the
+ * message that announced one post goes to the ledger, where an edit or a
+ * retraction finds it. The delivery stands whatever happens here.
+ */
+static void keep_remote_id(struct outbox *ob, struct ledger **l, const struct target *t,
+			   const struct outbox_entry *e, const struct attempt *a, long long now)
+{
+	const struct kind *k = kind_find(t->kind);
+	struct strbuf rid = STRBUF_INIT;
+
+	if (!t->follow || !k || !k->remote_id || !e->post || !e->event ||
+	    (strcmp(e->event, "post.new") && strcmp(e->event, "post.undrafted")))
+		return;
+	if (k->remote_id(a->response.buf, a->response.len, &rid) < 0 || !rid.len) {
+		warning("target '%s': the answer to '%s' holds no message id: its announcement "
+			"cannot be edited or retracted", t->name, e->id);
+		goto out;
+	}
+	if (!*l && !(*l = ledger_open(outbox_dir(ob))))
+		goto fail;
+	if (ledger_add(*l, t->name, "remote", e->post, rid.buf, now) < 0)
+		goto fail;
+	goto out;
+fail:
+	warning("target '%s': the message id of '%s' is not kept: its announcement cannot be "
+		"edited or retracted", t->name, e->id);
+out:
+	strbuf_release(&rid);
+}
+
 int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
@@ -407,6 +450,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 	struct deliver_conn conn = { 0 };
 	struct in_flight flight = { ob, NULL, 0 };
 	struct state *state = NULL;
+	struct ledger *ledger = NULL;
 	struct timespec t0;
 	size_t n = 0, i;
 	int ret = 0;
@@ -424,6 +468,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		long long now = o->now ? o->now : (long long)time(NULL);
 		struct attempt a;
 		char next[32] = "";
+		int gone = 0;
 
 		if (!o->all && e->next_attempt > now) {
 			st->left++;
@@ -458,6 +503,12 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			a.status = a.status ? a.status : 200;
 		}
 		conn.on_accepted = NULL;
+		/* a retraction of a message that is gone already has nothing left to do */
+		if (!a.ok && e->event && !strcmp(e->event, "post.retract") &&
+		    (a.status == 404 || a.status == 410)) {
+			a.ok = 1;
+			gone = 1;
+		}
 		state_record(state, e->target, a.ok, a.status, a.error, now);
 		e->attempts++;
 		e->last_attempt = now;
@@ -465,9 +516,12 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		free(e->last_error);
 		e->last_error = a.ok ? NULL : xstrdup(a.error);
 		free(e->response);
-		e->response = a.response.len ? xstrndup(a.response.buf, a.response.len) : NULL;
+		e->response = a.response.len ?
+			xstrndup(a.response.buf, a.response.len < RESPONSE_MAX ? a.response.len : RESPONSE_MAX) :
+			NULL;
 		if (a.ok) {
 			st->delivered++;
+			keep_remote_id(ob, &ledger, t, e, &a, now);
 			/*
 			 * Removed when the status line came; a failed removal is
 			 * tried once more, and if that fails too the entry is sent
@@ -479,7 +533,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 				      "sent again with the same id", e->id);
 				ret = -1;
 			}
-			snprintf(next, sizeof(next), "delivered");
+			snprintf(next, sizeof(next), gone ? "gone already" : "delivered");
 		} else {
 			long long delay = a.transient ? deliver_delay(e->attempts, (unsigned)rand()) : -1;
 			if (delay >= 0 && a.retry_after > delay)
@@ -521,6 +575,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			break;
 	}
 	deliver_conn_release(&conn);
+	ledger_close(ledger);
 	state_save(state); /* a failure is reported; the deliveries stand */
 	state_close(state);
 	for (i = 0; i < n; i++)

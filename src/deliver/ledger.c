@@ -19,7 +19,8 @@
 struct ledger {
 	char *dir;
 	char *path;
-	json_t *seen;      /* "TARGET\tPOST" → true */
+	json_t *seen;      /* "TARGET\tPOST" → the announcement's ID, or true when its line was cut short */
+	json_t *remote;    /* "TARGET\tPOST" → the platform's id of its message ("remote" lines) */
 	json_t *records;   /* "TARGET\t/…" → [ID, WHEN] of the last such line */
 	json_t *staged_records; /* [[key, ID, WHEN], …] held for ledger_flush() */
 	int fd;            /* for appending; -1 until the first ledger_add() */
@@ -27,7 +28,7 @@ struct ledger {
 	int needs_newline; /* the file ends in a line cut short */
 	long long size;    /* bytes in the file as far as we know */
 	struct strbuf staged; /* lines ledger_stage() holds for ledger_flush() */
-	struct strvec staged_keys;
+	json_t *staged_lines; /* [[key, EVENT, ID], …] as the file will have them */
 };
 
 /* Fields never hold the separators: tabs and line breaks become spaces. */
@@ -50,10 +51,39 @@ static void make_key(struct strbuf *key, const char *target, size_t tlen,
 	add_field(key, post, plen);
 }
 
-static int remember(struct ledger *l, const char *key)
+/*
+ * What one line says about (target, post): "remote" gives the platform's
+ * id of the announcement's message, "retracted" takes the announcement
+ * back (the post may be announced again), any other event announced it.
+ * `id` is NULL when the line was cut short before its ID ended.
+ */
+static int remember(struct ledger *l, const char *key, const char *event, size_t elen,
+		    const char *id, size_t idlen)
 {
-	/* json_true() is a singleton: a set costs no allocation per value. */
-	if (json_object_set_new_nocheck(l->seen, key, json_true()) < 0)
+	int rc = 0;
+
+	if (elen == 6 && !memcmp(event, "remote", 6)) {
+		if (id && idlen)
+			rc = json_object_set_new_nocheck(l->remote, key, json_stringn_nocheck(id, idlen));
+	} else if (elen == 9 && !memcmp(event, "retracted", 9)) {
+		if (id) {
+			json_object_del(l->seen, key);
+			json_object_del(l->remote, key);
+		}
+	} else {
+		/* "EVENT\tID"; json_true() is a singleton: a line cut short costs no allocation. */
+		json_t *v = json_true();
+		if (id) {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_add(&sb, event, elen);
+			strbuf_addch(&sb, '\t');
+			strbuf_add(&sb, id, idlen);
+			v = json_stringn_nocheck(sb.buf, sb.len);
+			strbuf_release(&sb);
+		}
+		rc = json_object_set_new_nocheck(l->seen, key, v);
+	}
+	if (rc < 0)
 		return error("ledger '%s': out of memory", l->path);
 	return 0;
 }
@@ -110,20 +140,20 @@ static int load(struct ledger *l)
 		if (t2)
 			t3 = memchr(t2 + 1, '\t', (size_t)(eol - t2 - 1));
 		if (t3) {
+			const char *t4 = memchr(t3 + 1, '\t', (size_t)(eol - t3 - 1));
 			/* Counts even when cut short after POST: sent. */
 			make_key(&key, p, (size_t)(t1 - p), t2 + 1,
 				 (size_t)(t3 - t2 - 1));
-			if (remember(l, key.buf) < 0) {
+			if (remember(l, key.buf, t1 + 1, (size_t)(t2 - t1 - 1),
+				     t4 && nl ? t3 + 1 : NULL, t4 ? (size_t)(t4 - t3 - 1) : 0) < 0) {
 				ret = -1;
 				goto out;
 			}
-			if (t2[1] == '/' && nl) {
-				const char *t4 = memchr(t3 + 1, '\t', (size_t)(eol - t3 - 1));
-				if (t4 && remember_record(l, key.buf, t3 + 1, (size_t)(t4 - t3 - 1),
-							  t4 + 1, (size_t)(eol - t4 - 1)) < 0) {
-					ret = -1;
-					goto out;
-				}
+			if (t2[1] == '/' && nl && t4 &&
+			    remember_record(l, key.buf, t3 + 1, (size_t)(t4 - t3 - 1),
+					    t4 + 1, (size_t)(eol - t4 - 1)) < 0) {
+				ret = -1;
+				goto out;
 			}
 		} else if (eol > p) {
 			warning("%s:%zu: not a ledger line (ignored)", l->path,
@@ -152,10 +182,12 @@ struct ledger *ledger_open(const char *herald_dir)
 	l->dir = xstrdup(herald_dir);
 	l->path = xstrfmt("%s/ledger", herald_dir);
 	l->seen = json_object();
+	l->remote = json_object();
 	l->records = json_object();
+	l->staged_lines = json_array();
 	l->staged_records = json_array();
 	strbuf_init(&l->staged, 0);
-	if (!l->seen || !l->records || !l->staged_records) {
+	if (!l->seen || !l->remote || !l->records || !l->staged_records || !l->staged_lines) {
 		error("cannot load ledger '%s': out of memory", l->path);
 		goto fail;
 	}
@@ -176,10 +208,11 @@ void ledger_close(struct ledger *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	json_decref(l->seen);
+	json_decref(l->remote);
 	json_decref(l->records);
 	json_decref(l->staged_records);
+	json_decref(l->staged_lines);
 	strbuf_release(&l->staged);
-	strvec_clear(&l->staged_keys);
 	free(l->dir);
 	free(l->path);
 	free(l);
@@ -203,6 +236,28 @@ bool ledger_record(struct ledger *l, const char *target, const char *post,
 	if (when)
 		*when = (long long)json_integer_value(json_array_get(r, 1));
 	return true;
+}
+
+bool ledger_announcement(struct ledger *l, const char *target, const char *post,
+			 struct ledger_announcement *out)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *s, *tab;
+	json_t *v;
+
+	memset(out, 0, sizeof(*out));
+	if (!l || !target || !post)
+		return false;
+	make_key(&key, target, strlen(target), post, strlen(post));
+	v = json_object_get(l->seen, key.buf);
+	s = json_string_value(v);
+	if (s && (tab = strchr(s, '\t')) && (size_t)(tab - s) < sizeof(out->event)) {
+		memcpy(out->event, s, (size_t)(tab - s));
+		out->id = tab + 1;
+		out->remote = json_string_value(json_object_get(l->remote, key.buf));
+	}
+	strbuf_release(&key);
+	return v != NULL;
 }
 
 bool ledger_has(struct ledger *l, const char *target, const char *post)
@@ -243,19 +298,26 @@ void ledger_stage(struct ledger *l, const char *target, const char *event,
 		add_field(line, id, strlen(id));
 	strbuf_addf(line, "\t%lld\n", when);
 	{
-		struct strbuf key = STRBUF_INIT;
+		/* as the file will have them: separators inside fields become spaces */
+		struct strbuf key = STRBUF_INIT, f = STRBUF_INIT, ev = STRBUF_INIT;
 		make_key(&key, target, strlen(target), post, strlen(post));
-		if (post[0] == '/') {
-			/* as the file will have it: separators inside fields become spaces */
-			struct strbuf f = STRBUF_INIT;
-			if (id)
-				add_field(&f, id, strlen(id));
+		if (id)
+			add_field(&f, id, strlen(id));
+		if (event)
+			add_field(&ev, event, strlen(event));
+		if (post[0] == '/')
 			json_array_append_new(l->staged_records,
 					      json_pack("[s,s,I]", key.buf, f.buf, (json_int_t)when));
-			strbuf_release(&f);
-		}
-		strvec_push_nodup(&l->staged_keys, strbuf_detach(&key, NULL));
+		json_array_append_new(l->staged_lines, json_pack("[s,s,s]", key.buf, ev.buf, f.buf));
+		strbuf_release(&key);
+		strbuf_release(&f);
+		strbuf_release(&ev);
 	}
+}
+
+bool ledger_staged(const struct ledger *l)
+{
+	return l->staged.len > 0;
 }
 
 long long ledger_size(const struct ledger *l)
@@ -286,9 +348,14 @@ int ledger_flush(struct ledger *l)
 	}
 	l->needs_newline = 0;
 	l->size += (long long)l->staged.len;
-	for (i = 0; i < l->staged_keys.nr; i++)
-		if (remember(l, l->staged_keys.v[i]) < 0)
+	for (i = 0; i < json_array_size(l->staged_lines); i++) {
+		json_t *r = json_array_get(l->staged_lines, i);
+		const char *ev = json_string_value(json_array_get(r, 1));
+		const char *id = json_string_value(json_array_get(r, 2));
+		if (remember(l, json_string_value(json_array_get(r, 0)), ev, strlen(ev), id,
+			     strlen(id)) < 0)
 			ret = -1;
+	}
 	for (i = 0; i < json_array_size(l->staged_records); i++) {
 		json_t *r = json_array_get(l->staged_records, i);
 		if (json_object_set_new(l->records, json_string_value(json_array_get(r, 0)),
@@ -305,7 +372,7 @@ int ledger_flush(struct ledger *l)
 	}
 out:
 	strbuf_reset(&l->staged);
-	strvec_clear(&l->staged_keys);
+	json_array_clear(l->staged_lines);
 	json_array_clear(l->staged_records);
 	return ret;
 }
@@ -318,6 +385,7 @@ int ledger_truncate(struct ledger *l, long long size)
 		return error("cannot truncate '%s': %s", l->path, strerror(errno));
 	/* What was read and added before is re-read: the lines cut are forgotten. */
 	json_object_clear(l->seen);
+	json_object_clear(l->remote);
 	json_object_clear(l->records);
 	l->size = 0;
 	l->needs_newline = 0;

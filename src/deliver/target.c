@@ -242,6 +242,38 @@ static void set_events(struct target *t, const char *v)
 	free(copy);
 }
 
+/* "edit retract", "edit", "retract", "none" (or "false"/"off"): words in any order. */
+static void set_follow(struct target *t, const char *v)
+{
+	char *copy = xstrdup(v), *p = copy, *word;
+
+	t->follow = 0;
+	while ((word = strsep(&p, " ,\t"))) {
+		if (!*word)
+			continue;
+		if (!strcmp(word, "edit"))
+			t->follow |= FOLLOW_EDIT;
+		else if (!strcmp(word, "retract"))
+			t->follow |= FOLLOW_RETRACT;
+		else if (strcmp(word, "none") && strcmp(word, "off") && strcmp(word, "false"))
+			target_problem(t, "follow: '%s' is not 'edit', 'retract' or 'none'", word);
+	}
+	free(copy);
+}
+
+/* What the kind can do to a message it posted, against what the config asks. */
+static void check_follow(struct target *t, const struct kind *k)
+{
+	unsigned missing = t->follow & ~k->follows;
+
+	if (missing)
+		target_problem(t, "follow: %s cannot %s what it posted", k->name,
+			       (missing & FOLLOW_EDIT) && (missing & FOLLOW_RETRACT) ? "edit or delete" :
+			       missing & FOLLOW_EDIT ? "edit" : "delete");
+	else if (t->follow && t->batch)
+		target_problem(t, "follow needs one message per post: it cannot be used with batch = true");
+}
+
 static long get_seconds(struct target *t, const char *key, const char *v)
 {
 	char *end;
@@ -334,6 +366,8 @@ static void apply(struct target *t, const char *key, const char *v)
 			target_problem(t, "digest: %s", why);
 	} else if (!strcmp(key, "digestempty"))
 		t->digest_empty = git_config_parse_bool(&t->digest_empty, v) < 0 ? (target_problem(t, "digestEmpty must be true or false"), 0) : t->digest_empty;
+	else if (!strcmp(key, "follow"))
+		set_follow(t, v);
 	else if (!strcmp(key, "timezone")) {
 		if (!date_zone_valid(v))
 			target_problem(t, "timezone: '%s' is not a time zone this machine knows "
@@ -409,6 +443,7 @@ static const struct {
 	{ "BATCH", "batch" }, { "KIND", "kind" }, { "URL", "url" },
 	{ "USER", "user" }, { "USER_FILE", "userfile" }, { "USER_ENV", "userenv" },
 	{ "DIGEST", "digest" }, { "DIGEST_EMPTY", "digestempty" }, { "TIMEZONE", "timezone" },
+	{ "FOLLOW", "follow" },
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -522,6 +557,8 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 			target_problem(t, "unknown kind '%s'", t->kind);
 		else if (k->configure)
 			k->configure(t);
+		if (k)
+			check_follow(t, k);
 		check_url(t, k);
 		check_template(t, template_dir);
 		json_object_set_new(t->options, "name", json_string(t->name));

@@ -125,6 +125,11 @@ struct scan {
 	size_t nr, alloc;
 };
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 static void add_event(struct scan *sc, enum event_type t, struct side *b,
 		      struct side *a, const char *old_path, const char *new_path)
 {
@@ -139,6 +144,9 @@ static void add_event(struct scan *sc, enum event_type t, struct side *b,
 	if (t == EVENT_UPDATED || t == EVENT_MOVED) {
 		e->changes = field_changes(b->post.fm.data, a->post.fm.data);
 		e->body_changed = body_differs(&b->post, &a->post);
+		e->shown_changed = !same_text(b->post.title, a->post.title) ||
+				   !same_text(b->post.summary_md, a->post.summary_md) ||
+				   !same_text(b->post.url, a->post.url);
 	}
 	ALLOC_GROW(sc->items, sc->nr + 1, sc->alloc);
 	it = &sc->items[sc->nr++];

@@ -615,6 +615,7 @@ static int already_there(struct deliver_conn *conn, const struct target *t,
 	r.url = sb.buf;
 	r.auth = auth.buf;
 	r.final = 1; /* found: that is the delivery */
+	r.response_max = SESSION_MAX; /* the record is echoed before its uri may come */
 	attempt_init(&g);
 	ret = deliver_http(conn, t, &r, &g);
 	if (!ret && g.ok) {
@@ -622,6 +623,9 @@ static int already_there(struct deliver_conn *conn, const struct target *t,
 		a->status = g.status;
 		a->transient = 0;
 		snprintf(a->error, sizeof(a->error), "already posted");
+		/* its uri is the record's, for a later retraction */
+		strbuf_reset(&a->response);
+		strbuf_add(&a->response, g.response.buf, g.response.len);
 	}
 	ret = ret < 0 ? -1 : g.ok;
 	attempt_release(&g);
@@ -636,6 +640,72 @@ static void reset(struct attempt *a)
 {
 	attempt_release(a);
 	attempt_init(a);
+}
+
+/*
+ * The run's session of `t` (key: its memo's name, set here), logging in
+ * when there is none; NULL with `a` saying why when there is none to be
+ * had (-1 in *ret: no request could be made).
+ */
+static struct session *session_get(struct deliver_conn *conn, const struct target *t,
+				   struct strbuf *key, struct attempt *a, int *ret)
+{
+	struct session *s;
+
+	*ret = 0;
+	strbuf_addf(key, "bluesky:%s", t->name);
+	s = deliver_conn_memo(conn, key->buf);
+	if (s && s->refused) {
+		a->status = s->status;
+		a->transient = s->transient;
+		a->retry_after = s->retry_after;
+		memcpy(a->error, s->error, sizeof(a->error));
+		return NULL;
+	}
+	if (!s)
+		s = login(conn, t, key->buf, NULL, a, ret);
+	return s;
+}
+
+/*
+ * A retraction: com.atproto.repo.deleteRecord of the post's record, whose
+ * repo, collection and rkey the queued body holds (from its at:// uri).
+ * Deleting a record that is gone already succeeds.
+ */
+static int delete_record(struct deliver_conn *conn, const struct target *t,
+			 const struct outbox_entry *e, struct attempt *a)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *nsid = "com.atproto.repo.deleteRecord";
+	json_t *body = json_loadb(e->body ? e->body : "", e->body_len, 0, NULL);
+	struct session *s;
+	int ret = 0, tries;
+
+	if (!value_str(body, "repo") || !value_str(body, "rkey") ||
+	    strcmp(value_str(body, "collection") ? value_str(body, "collection") : "", COLLECTION)) {
+		snprintf(a->error, sizeof(a->error), "the queued bluesky retraction is not one herald made");
+		goto out;
+	}
+	if (!(s = session_get(conn, t, &key, a, &ret)))
+		goto out;
+	for (tries = 0; tries < 2; tries++) {
+		reset(a);
+		if ((ret = call(conn, t, nsid, body, s->access, 1, a)) < 0 || a->ok || !expired(a) ||
+		    tries)
+			break;
+		reset(a);
+		if (!(s = login(conn, t, key.buf, s, a, &ret)))
+			goto out;
+	}
+	if (!ret && !a->ok && a->error[0]) {
+		char msg[sizeof(a->error)];
+		snprintf(msg, sizeof(msg), "%s", a->error);
+		say(a, nsid, msg, NULL);
+	}
+out:
+	json_decref(body);
+	strbuf_release(&key);
+	return ret;
 }
 
 static int post(struct deliver_conn *conn, const struct target *t,
@@ -657,16 +727,7 @@ static int post(struct deliver_conn *conn, const struct target *t,
 		goto out;
 	}
 	bluesky_rkey(e->id, created, rkey);
-	strbuf_addf(&key, "bluesky:%s", t->name);
-	s = deliver_conn_memo(conn, key.buf);
-	if (s && s->refused) {
-		a->status = s->status;
-		a->transient = s->transient;
-		a->retry_after = s->retry_after;
-		memcpy(a->error, s->error, sizeof(a->error));
-		goto out;
-	}
-	if (!s && !(s = login(conn, t, key.buf, NULL, a, &ret)))
+	if (!(s = session_get(conn, t, &key, a, &ret)))
 		goto out;
 	for (tries = 0; tries < 2; tries++) {
 		json_decref(body);
@@ -708,6 +769,53 @@ out:
 	return ret;
 }
 
+static int send_entry(struct deliver_conn *conn, const struct target *t,
+		const struct outbox_entry *e, long long now, struct attempt *a)
+{
+	if (e->event && !strcmp(e->event, "post.retract"))
+		return delete_record(conn, t, e, a);
+	return post(conn, t, e, now, a);
+}
+
+/* The record's at:// uri, from createRecord's answer (or getRecord's). */
+static int remote_id(const char *response, size_t len, struct strbuf *out)
+{
+	static const char *const path[] = { "uri", NULL };
+
+	if (kind_answer_string(response, len, path, out) < 0 || strncmp(out->buf, "at://", 5))
+		return -1;
+	return 0;
+}
+
+static int atproto_chars(const char *s, size_t len, const char *extra)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+			return 0;
+	return len > 0;
+}
+
+/* at://DID/app.bsky.feed.post/RKEY → deleteRecord's repo, collection and rkey. */
+static int follow(struct kind_follow *f)
+{
+	const char *p = f->remote + 5, *slash, *rkey;
+	size_t clen = strlen(COLLECTION);
+
+	if (strncmp(f->remote, "at://", 5) || !(slash = strchr(p, '/')) ||
+	    strncmp(slash + 1, COLLECTION, clen) || slash[1 + clen] != '/')
+		return error("'%s' is not the uri of a Bluesky post", f->remote);
+	rkey = slash + 2 + clen;
+	if (strncmp(p, "did:", 4) || !atproto_chars(p, (size_t)(slash - p), ":._%-") ||
+	    !atproto_chars(rkey, strlen(rkey), "._:~-") || strlen(rkey) > 512)
+		return error("'%s' is not the uri of a Bluesky post", f->remote);
+	f->method = "POST";
+	f->out = json_pack("{s:s%, s:s, s:s}", "repo", p, (size_t)(slash - p),
+			   "collection", COLLECTION, "rkey", rkey);
+	return f->out ? 0 : error("out of memory");
+}
+
 const struct kind kind_bluesky = {
 	.name = "bluesky",
 	.method = "POST",
@@ -718,5 +826,8 @@ const struct kind kind_bluesky = {
 	.item = item,
 	.summaries = summaries,
 	.enforce = enforce,
-	.send = post,
+	.send = send_entry,
+	.follows = FOLLOW_RETRACT,
+	.remote_id = remote_id,
+	.follow = follow,
 };

@@ -9,6 +9,9 @@
 #include "herald/dialect.h"
 #include "herald/kind.h"
 #include "herald/markdown.h"
+#include "herald/outbox.h"
+#include "herald/target.h"
+#include "herald/usage.h"
 #include "herald/strbuf.h"
 #include "herald/banned.h"
 
@@ -67,6 +70,43 @@ static int enforce(const struct kind_body *b, json_t *doc)
 	return 0;
 }
 
+/* The message object comes back only with ?wait=true: its id is what an edit needs. */
+static void request_url(struct strbuf *url, const struct target *t,
+			const struct outbox_entry *e)
+{
+	if (t->follow && e->event &&
+	    (!strcmp(e->event, "post.new") || !strcmp(e->event, "post.undrafted")))
+		strbuf_addf(url, "%cwait=true", strchr(url->buf, '?') ? '&' : '?');
+}
+
+static int remote_id(const char *response, size_t len, struct strbuf *out)
+{
+	static const char *const path[] = { "id", NULL };
+
+	if (kind_answer_string(response, len, path, out) < 0 || !kind_remote_digits(out->buf))
+		return -1;
+	return 0;
+}
+
+/* PATCH or DELETE .../messages/ID on the webhook: no username or avatar then. */
+static int follow(struct kind_follow *f)
+{
+	if (!kind_remote_digits(f->remote))
+		return error("'%s' is not a Discord message id", f->remote);
+	f->url_suffix = xstrfmt("/messages/%s", f->remote);
+	if (f->action == FOLLOW_RETRACT) {
+		f->method = "DELETE";
+		return 0;
+	}
+	f->method = "PATCH";
+	f->out = json_incref(f->body);
+	json_object_del(f->out, "username");
+	json_object_del(f->out, "avatar_url");
+	json_object_del(f->out, "tts");
+	json_object_del(f->out, "thread_name");
+	return 0;
+}
+
 const struct kind kind_discord = {
 	.name = "discord",
 	.method = "POST",
@@ -75,4 +115,8 @@ const struct kind kind_discord = {
 	.item = item,
 	.summaries = summaries,
 	.enforce = enforce,
+	.request_url = request_url,
+	.follows = FOLLOW_EDIT | FOLLOW_RETRACT,
+	.remote_id = remote_id,
+	.follow = follow,
 };

@@ -7,6 +7,7 @@
 
 #include "herald/dialect.h"
 #include "herald/kind.h"
+#include "herald/outbox.h"
 #include "herald/strbuf.h"
 #include "herald/value.h"
 #include "herald/banned.h"
@@ -25,9 +26,11 @@ static int summaries(struct kind_item *items, size_t shown, int batch)
 }
 
 /* requestId makes a retry update the message it already posted instead of posting again. */
-static void request_url(struct strbuf *url, const char *id)
+static void request_url(struct strbuf *url, const struct target *t,
+			const struct outbox_entry *e)
 {
-	strbuf_addf(url, "%crequestId=%s", strchr(url->buf, '?') ? '&' : '?', id);
+	(void)t;
+	strbuf_addf(url, "%crequestId=%s", strchr(url->buf, '?') ? '&' : '?', e->id);
 }
 
 const struct kind kind_googlechat = {

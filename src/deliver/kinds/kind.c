@@ -167,3 +167,48 @@ void kind_only_configured(json_t *doc, const json_t *target, const char *key,
 	else
 		json_object_del(doc, key);
 }
+
+void kind_url_segment(struct strbuf *sb, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("_-.~", c))
+			strbuf_addch(sb, (char)c);
+		else
+			strbuf_addf(sb, "%%%02X", c);
+	}
+}
+
+int kind_answer_string(const char *response, size_t len, const char *const *path,
+		       struct strbuf *out)
+{
+	json_t *doc = json_loadb(response ? response : "", len, 0, NULL), *v = doc;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; v && path[i]; i++)
+		v = json_object_get(v, path[i]);
+	if (json_is_string(v) && json_string_length(v) && json_string_length(v) <= KIND_REMOTE_MAX &&
+	    !memchr(json_string_value(v), '\0', json_string_length(v))) {
+		strbuf_addstr(out, json_string_value(v));
+		ret = 0;
+	} else if (json_is_integer(v)) {
+		strbuf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		ret = 0;
+	}
+	json_decref(doc);
+	return ret;
+}
+
+int kind_remote_digits(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return i > 0 && i <= 32;
+}

@@ -779,9 +779,14 @@ static int send_status(struct deliver_conn *conn, const struct target *t,
 	json_t *doc = json_loadb(e->body, e->body_len, 0, NULL);
 	const char *status = value_str(doc, "status"), *spoiler = value_str(doc, "spoiler_text");
 	char *root = instance_root(t->url), *url = NULL, *body = NULL;
+	bool retract = e->event && !strcmp(e->event, "post.retract");
 	size_t limit, warn;
 	int ret = 0;
 
+	if (retract) {
+		body = xstrdup("");
+		goto send;
+	}
 	if (!json_is_object(doc) || !status) {
 		snprintf(a->error, sizeof(a->error), "the queued mastodon body has no status text");
 		goto out;
@@ -800,13 +805,15 @@ static int send_status(struct deliver_conn *conn, const struct target *t,
 		ret = error("cannot write the mastodon status as JSON");
 		goto out;
 	}
+send:
 	strvec_push(&extra, "Idempotency-Key");
 	strvec_push(&extra, e->id);
 	strbuf_addf(&auth, "Bearer %s", t->token ? t->token : "");
-	url = xstrfmt("%s/api/v1/statuses", root);
-	r.method = "POST";
+	/* a follow-up names the status: PUT or DELETE /api/v1/statuses/ID */
+	url = xstrfmt("%s/api/v1/statuses%s", root, e->url_suffix ? e->url_suffix : "");
+	r.method = e->method ? e->method : "POST";
 	r.url = url;
-	r.content_type = "application/json";
+	r.content_type = retract ? NULL : "application/json";
 	r.body = body;
 	r.len = strlen(body);
 	r.headers = &extra;
@@ -839,6 +846,29 @@ out:
 	return ret;
 }
 
+static int remote_id(const char *response, size_t len, struct strbuf *out)
+{
+	return mastodon_status_id(response, len, out);
+}
+
+/* PUT /api/v1/statuses/ID takes the new text (not its visibility); DELETE the same path. */
+static int follow(struct kind_follow *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addch(&sb, '/');
+	kind_url_segment(&sb, f->remote);
+	f->url_suffix = strbuf_detach(&sb, NULL);
+	if (f->action == FOLLOW_RETRACT) {
+		f->method = "DELETE";
+		return 0;
+	}
+	f->method = "PUT";
+	f->out = json_incref(f->body);
+	json_object_del(f->out, "visibility");
+	return 0;
+}
+
 static void describe(const struct target *t, struct strbuf *out)
 {
 	const char *vis = value_str(t->options, "visibility");
@@ -860,5 +890,8 @@ const struct kind kind_mastodon = {
 	.summaries = summaries,
 	.enforce = enforce,
 	.send = send_status,
+	.follows = FOLLOW_EDIT | FOLLOW_RETRACT,
+	.remote_id = remote_id,
+	.follow = follow,
 	.describe = describe,
 };

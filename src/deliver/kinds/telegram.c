@@ -4,11 +4,13 @@
  * chat is the config's chatId whatever a template says, and "@username"
  * from a post is defused: Telegram links it to the user, who is notified.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "herald/dialect.h"
 #include "herald/kind.h"
 #include "herald/markdown.h"
+#include "herald/outbox.h"
 #include "herald/strbuf.h"
 #include "herald/target.h"
 #include "herald/usage.h"
@@ -37,8 +39,14 @@ static const json_t *chat_id(const json_t *target)
 
 static void configure(struct target *t)
 {
+	size_t n = t->url ? strlen(t->url) : 0;
+
 	if (!json_object_get(t->options, "chat_id"))
 		target_problem(t, "telegram needs herald.%s.chatId", t->name);
+	else if (t->follow && (n < strlen("/sendMessage") ||
+			       strcmp(t->url + n - strlen("/sendMessage"), "/sendMessage")))
+		target_problem(t, "follow needs the url to end in /sendMessage "
+			       "(https://api.telegram.org/bot<token>/sendMessage)");
 }
 
 static int check(const json_t *target, const char *id)
@@ -90,6 +98,66 @@ static int enforce(const struct kind_body *b, json_t *doc)
 	return 0;
 }
 
+/*
+ * A follow-up goes to the Bot API method next to sendMessage: the url
+ * ends in ".../bot<token>/sendMessage" (configure checks it when the
+ * target follows its posts).
+ */
+#define SEND "/sendMessage"
+
+static void request_url(struct strbuf *url, const struct target *t,
+			const struct outbox_entry *e)
+{
+	const char *method = NULL;
+
+	(void)t;
+	if (e->event && !strcmp(e->event, "post.edit"))
+		method = "/editMessageText";
+	else if (e->event && !strcmp(e->event, "post.retract"))
+		method = "/deleteMessage";
+	if (method && url->len >= strlen(SEND) &&
+	    !strcmp(url->buf + url->len - strlen(SEND), SEND)) {
+		strbuf_setlen(url, url->len - strlen(SEND));
+		strbuf_addstr(url, method);
+	}
+}
+
+static int remote_id(const char *response, size_t len, struct strbuf *out)
+{
+	static const char *const path[] = { "result", "message_id", NULL };
+
+	if (kind_answer_string(response, len, path, out) < 0 || !kind_remote_digits(out->buf))
+		return -1;
+	return 0;
+}
+
+static int follow(struct kind_follow *f)
+{
+	const json_t *chat = chat_id(f->target);
+	char *end;
+	long long id = strtoll(f->remote, &end, 10);
+
+	if (!kind_remote_digits(f->remote) || *end)
+		return error("'%s' is not a Telegram message id", f->remote);
+	if (!chat)
+		return error("a telegram follow-up needs a chat_id");
+	f->method = "POST";
+	if (f->action == FOLLOW_RETRACT) {
+		f->out = json_pack("{s:O, s:I}", "chat_id", chat, "message_id", (json_int_t)id);
+		return 0;
+	}
+	/* editMessageText takes the text and how it is shown, not how it is sent */
+	f->out = json_incref(f->body);
+	json_object_del(f->out, "disable_notification");
+	json_object_del(f->out, "protect_content");
+	json_object_del(f->out, "reply_to_message_id");
+	json_object_del(f->out, "reply_parameters");
+	json_object_del(f->out, "message_thread_id");
+	json_object_set_new(f->out, "chat_id", json_deep_copy(chat));
+	json_object_set_new(f->out, "message_id", json_integer((json_int_t)id));
+	return 0;
+}
+
 const struct kind kind_telegram = {
 	.name = "telegram",
 	.method = "POST",
@@ -102,4 +170,8 @@ const struct kind kind_telegram = {
 	.item = item,
 	.summaries = summaries,
 	.enforce = enforce,
+	.request_url = request_url,
+	.follows = FOLLOW_EDIT | FOLLOW_RETRACT,
+	.remote_id = remote_id,
+	.follow = follow,
 };
