@@ -555,10 +555,10 @@ int targets_load(struct repo *r, struct target **out, size_t *nr)
 			target_problem(t, "no kind (set herald.%s.kind)", t->name);
 		else if (!k)
 			target_problem(t, "unknown kind '%s'", t->kind);
-		else if (k->configure)
-			k->configure(t);
 		if (k)
 			check_follow(t, k);
+		if (k && k->configure)
+			k->configure(t);
 		check_url(t, k);
 		check_template(t, template_dir);
 		json_object_set_new(t->options, "name", json_string(t->name));

@@ -39,6 +39,18 @@ joined by ", "), body (text, invalid UTF-8 replaced by U+FFFD), body_base64
 (only when the body is not valid UTF-8) and response (the script entry used).
 The request is logged before answering, so hanging ones are logged too.
 
+With --api discord|telegram|matrix, a 2xx entry is answered as that
+platform answers, with ids, so a test can follow a message it posted:
+
+    discord   POST ?wait=true -> 200 {"id": SNOWFLAKE, ...} (without wait: 204);
+              PATCH .../messages/ID -> 200 the message; DELETE -> 204;
+              an id it never gave (or deleted) -> 404 {"code": 10008}
+    telegram  .../sendMessage -> {"ok":true,"result":{"message_id":N,...}};
+              .../editMessageText, .../deleteMessage -> {"ok":true,...};
+              an unknown message_id -> 400 {"ok":false,"description":...}
+    matrix    PUT .../send/m.room.message/TXN -> {"event_id":"$N:test"} (the
+              same TXN gives the same id); PUT .../redact/EVENT/TXN likewise
+
 The receiver exits by itself after --max-seconds (300), and cleanly with
 status 0 on SIGTERM or SIGINT.
 """
@@ -191,7 +203,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             item["body_base64"] = base64.b64encode(body).decode("ascii")
         self.server.recorder.record(item)
-        self._answer(entry)
+        self._answer(entry, item)
 
     def _send(self, code, body=b"", ctype="text/plain; charset=utf-8", extra=()):
         self.send_response(code)
@@ -218,7 +230,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return
                 time.sleep(0.1)  # pipelined data; keep hanging
 
-    def _answer(self, entry):
+    def _platform(self, item):
+        """The answer of --api's platform to a request it accepts: (code, JSON or None)."""
+        api = self.server.api
+        with api.lock:
+            return api.answer(self.server.api_name, item)
+
+    def _answer(self, entry, item):
         if entry == "hang":
             self._hang()
             self.close_connection = True
@@ -247,6 +265,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         code = int(entry)
         extra = []
+        if self.server.api_name and 200 <= code < 300:
+            code, doc = self._platform(item)
+            if doc is None:
+                self._send(code)
+            else:
+                self._send(code, json.dumps(doc).encode(), "application/json")
+            return
         if code in REDIRECTS:
             port = self.server.server_address[1]
             extra.append(("Location", f"http://127.0.0.1:{port}/redirected"))
@@ -257,6 +282,66 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(code, f"{phrase}\n".encode(), extra=extra)
 
     do_POST = do_PUT = do_GET = do_PATCH = do_DELETE = do_HEAD = _handle
+
+
+class Platform:
+    """The messages a platform has, so edits and deletions can be checked."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.next_id = 1
+        self.messages = {}  # id -> the body that made or last edited it
+        self.txns = {}      # matrix: transaction id -> event id
+
+    def new_id(self):
+        self.next_id += 1
+        return self.next_id
+
+    def answer(self, name, item):
+        path, body = item["path"], item["body"]
+        try:
+            doc = json.loads(body) if body else None
+        except ValueError:
+            doc = None
+        if name == "discord":
+            parts = path.rstrip("/").split("/")
+            if len(parts) >= 2 and parts[-2] == "messages":
+                mid = parts[-1]
+                if mid not in self.messages:
+                    return 404, {"message": "Unknown Message", "code": 10008}
+                if item["method"] == "DELETE":
+                    del self.messages[mid]
+                    return 204, None
+                self.messages[mid] = doc
+                return 200, {"id": mid, "type": 0, **(doc or {})}
+            if "wait=true" not in item["query"].split("&"):
+                return 204, None
+            mid = str(1100000000000000000 + self.new_id())
+            self.messages[mid] = doc
+            # the id after an echo of the message, as Discord's answer may have it
+            return 200, {"type": 0, "channel_id": "1", **(doc or {}), "id": mid}
+        if name == "telegram":
+            method = path.rstrip("/").rsplit("/", 1)[-1]
+            if method == "sendMessage":
+                mid = self.new_id()
+                self.messages[str(mid)] = doc
+                return 200, {"ok": True, "result": {"message_id": mid, "chat": {"id": 1},
+                                                    "text": (doc or {}).get("text", "")}}
+            mid = str((doc or {}).get("message_id"))
+            if mid not in self.messages:
+                return 400, {"ok": False, "error_code": 400,
+                             "description": f"Bad Request: message to {'delete' if method == 'deleteMessage' else 'edit'} not found"}
+            if method == "deleteMessage":
+                del self.messages[mid]
+                return 200, {"ok": True, "result": True}
+            self.messages[mid] = doc
+            return 200, {"ok": True, "result": {"message_id": int(mid)}}
+        if name == "matrix":
+            txn = path.rstrip("/").rsplit("/", 1)[-1]
+            if txn not in self.txns:
+                self.txns[txn] = f"$ev{self.new_id()}:test"
+            return 200, {"event_id": self.txns[txn]}
+        return 200, None
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -283,6 +368,8 @@ def serve(args):
     server.recorder = Recorder(args.log)
     server.hang_seconds = args.hang_seconds
     server.verbose = args.verbose
+    server.api_name = args.api
+    server.api = Platform()
     server.stopping = threading.Event()
 
     stop = threading.Event()
@@ -340,6 +427,8 @@ def main(argv):
     p.add_argument("--max-seconds", type=float, default=300, help="exit after this long (300)")
     p.add_argument("--hang-seconds", type=float, default=60, help="longest 'hang' (60)")
     p.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    p.add_argument("--api", choices=("discord", "telegram", "matrix"),
+                   help="answer 2xx as this platform does, with message ids")
     return serve(p.parse_args(argv))
 
 
