@@ -20,6 +20,11 @@ Start it with receiver-lib.sh's start_receiver after RECEIVER=.../mastodon.py.
                             known visibility, a language of 2 or 3 letters.
                             An Idempotency-Key seen before gives the status
                             it made, and makes none.
+    PUT  /api/v1/statuses/ID    edits status ID (the same checks; 404 {"error":
+                            "Record not found"} for an id it never made or
+                            deleted); DELETE the same path deletes it. Both
+                            are recorded in --statuses ({"id", "edit"} and
+                            {"id", "deleted": true}).
 
 The script (--respond or the --control file, comma-separated, one entry per
 status request, the last repeating) says what a status request gets:
@@ -113,7 +118,9 @@ class Handler(receiver.Handler):
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         srv = self.server
         entry = "-"
-        if self.command == "POST" and path == "/api/v1/statuses":
+        one = re.fullmatch(r"/api/v1/statuses/([^/]+)", path)
+        if (self.command == "POST" and path == "/api/v1/statuses") or \
+                (one and self.command in ("PUT", "DELETE")):
             entry = srv.script.next()
         srv.recorder.record({
             "time": now, "method": self.command, "path": path, "query": query,
@@ -124,7 +131,44 @@ class Handler(receiver.Handler):
             return self._instance()
         if self.command == "POST" and path == "/api/v1/statuses":
             return self._status(entry, headers, body, now)
+        if one and self.command in ("PUT", "DELETE"):
+            return self._follow(one.group(1), entry, headers, body)
         self._json(404, {"error": "Record not found"})
+
+    def _log_status(self, doc):
+        if self.server.statuses:
+            with open(self.server.statuses, "a", encoding="utf-8") as f:
+                f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+    def _follow(self, sid, entry, headers, body):
+        """PUT (edit) or DELETE of a status this instance made."""
+        srv = self.server
+        if entry in ("500", "503"):
+            return self._json(int(entry), {"error": "Something went wrong"})
+        if headers.get("authorization") != f"Bearer {srv.token}":
+            return self._json(401, {"error": "The access token is invalid"})
+        with srv.lock:
+            status = srv.live.get(sid)
+            if status is None:
+                return self._json(404, {"error": "Record not found"})
+            if self.command == "DELETE":
+                del srv.live[sid]
+                self._log_status({"id": sid, "deleted": True})
+                return self._json(200, status)
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                return self._json(422, {"error": "Validation failed: body is not JSON"})
+            text = doc.get("status") if isinstance(doc, dict) else None
+            if not isinstance(text, str) or not text:
+                return self._json(422, {"error": "Validation failed: Text can't be blank"})
+            if count(text) + len(doc.get("spoiler_text") or "") > srv.max_characters:
+                return self._json(422, {"error": "Validation failed: Text character limit of "
+                                                 f"{srv.max_characters} exceeded"})
+            status = dict(status, text=text, edited_at=iso(time.time()))
+            srv.live[sid] = status
+            self._log_status({"id": sid, "edit": text, "visibility": doc.get("visibility")})
+        self._json(200, status)
 
     def _instance(self):
         srv = self.server
@@ -200,6 +244,7 @@ class Handler(receiver.Handler):
                 }
                 if key:
                     srv.by_key[key] = status
+                srv.live[status["id"]] = status
                 if srv.statuses:
                     with open(srv.statuses, "a", encoding="utf-8") as f:
                         f.write(json.dumps({"id": status["id"], "key": key, "status": text,
@@ -268,6 +313,7 @@ def main(argv):
     server.instance = args.instance
     server.statuses = args.statuses
     server.by_key = {}
+    server.live = {}
     server.next_id = 109000000000000000
     server.lock = threading.Lock()
     stop = threading.Event()

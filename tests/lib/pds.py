@@ -14,6 +14,9 @@ It binds 127.0.0.1 and answers the XRPC calls herald makes as a PDS does:
          ExpiredToken for an access token no longer good
     GET  /xrpc/com.atproto.repo.getRecord?repo&collection&rkey
          -> {uri, cid, value}, or 400 RecordNotFound
+    POST /xrpc/com.atproto.repo.deleteRecord      Bearer accessJwt
+         {repo, collection, rkey} -> {commit}; deleting a record that is
+         not there succeeds too, as on a PDS
 
 It records every request as one JSON line (seq, method, path, query,
 headers with lower-cased names, body, response) in --log, and the records
@@ -180,6 +183,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return err(400, "RecordNotFound", "Could not locate record")
             return self.answer(200, {"uri": "at://%s/app.bsky.feed.post/%s" % (DID, rkey),
                                      "cid": "bafyreicid" + rkey, "value": value}, None, rec)
+        if nsid == "com.atproto.repo.deleteRecord" and method == "POST":
+            if self.bearer() not in st.access:
+                return err(400 if self.bearer() else 401, "ExpiredToken" if self.bearer()
+                           else "AuthenticationRequired")
+            if not isinstance(doc, dict) or doc.get("repo") != DID or \
+                    doc.get("collection") != "app.bsky.feed.post" or not doc.get("rkey"):
+                return err(400, "InvalidRequest", "bad input")
+            with st.lock:
+                st.records.pop(doc["rkey"], None)
+                with open(st.args.records, "w", encoding="utf-8") as f:
+                    json.dump(st.records, f, ensure_ascii=False)
+            return self.answer(200, {"commit": {"cid": "bafyreicommit", "rev": doc["rkey"]}},
+                               None, rec)
         return err(404, "MethodNotImplemented")
 
     def do_POST(self):
