@@ -116,7 +116,7 @@ test_expect_success 'setup: a server with three targets that follow their posts,
 
 test_expect_success 'herald targets says what follows' '
 	herald -C server.git targets >out &&
-	grep "dc" out &&
+	grep "^dc .* new undrafted (follows: edit retract)$" out &&
 	git -C server.git config herald.tg.url "http://127.0.0.1:$(cat tg.port)/hook/bot123:abc/sendPhoto" &&
 	herald -C server.git targets >bad 2>&1;
 	git -C server.git config herald.tg.url "http://127.0.0.1:$(cat tg.port)/hook/bot123:abc/sendMessage" &&

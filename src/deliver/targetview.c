@@ -77,6 +77,10 @@ int targetview_print(const struct target *t, FILE *out)
 		fprintf(out, " (batched)");
 	if (t->secrets.nr)
 		fprintf(out, " (signed)");
+	if (t->follow)
+		fprintf(out, " (follows: %s%s%s)", t->follow & FOLLOW_EDIT ? "edit" : "",
+			t->follow == (FOLLOW_EDIT | FOLLOW_RETRACT) ? " " : "",
+			t->follow & FOLLOW_RETRACT ? "retract" : "");
 	if (t->digest.on) {
 		char when[40];
 		cadence_format(&t->digest, when, sizeof(when));
