@@ -149,6 +149,7 @@ test_expect_success 'fixing the title edits each message once' '
 	cd work && mark &&
 	page 1 "Hello world" &&
 	push fix origin main &&
+	grep "herald: edited the announcement of \"Hello world\" to dc" ../fix.push &&
 	since dc >../dc.out &&
 	test $(wc -l <../dc.out) = 1 &&
 	grep "^PATCH /api/webhooks/1/tok/messages/1[0-9]* Hello world$" ../dc.out &&
@@ -192,6 +193,7 @@ test_expect_success 'unpublishing deletes each message once; the ledger says ret
 	cd work && mark &&
 	page 1 "Hello, world" "tags: [x]\ndraft: true\n" &&
 	push unpublish origin main &&
+	grep "herald: retracted the announcement of \"Hello, world\" to tg" ../unpublish.push &&
 	id=$(remote_of dc _posts/2020-03-01-post-1.md) &&
 	test "$(since dc)" = "DELETE /api/webhooks/1/tok/messages/$id -" &&
 	since tg >../tg.out &&

@@ -308,7 +308,12 @@ bool announce_tell_outcome(struct outbox *ob, const struct outbox_entry *queued,
 	outbox_entry_init(&e);
 	rc = outbox_get(ob, queued->id, &e, &dead);
 	if (rc == LOOKUP_MISSING) {
-		fprintf(out, "herald: announced \"%s\" to %s\n", title, queued->target);
+		/* a follow-up changed what was announced */
+		const char *done = !queued->event ? "announced" :
+				   !strcmp(queued->event, "post.edit") ? "edited the announcement of" :
+				   !strcmp(queued->event, "post.retract") ? "retracted the announcement of" :
+				   "announced";
+		fprintf(out, "herald: %s \"%s\" to %s\n", done, title, queued->target);
 	} else if (rc == LOOKUP_FOUND && dead) {
 		shown = e.last_error ? e.last_error : "failed";
 		why = escape ? printable(shown) : xstrdup(shown);
