@@ -130,6 +130,15 @@ test_expect_success 'an url below the base url and a static/ folder (Hugo, Zola)
 	thumb_is HEAD:static/img/s.jpg
 '
 
+test_expect_success 'a relative path from a post that is no bundle: beside the post, made plain' '
+	restart &&
+	post 23 ../img/cover.png &&
+	herald announce --now $NOW >../out 2>../err &&
+	grep "1 delivered" ../err &&
+	! grep warning ../err &&
+	thumb_is HEAD:img/cover.png
+'
+
 test_expect_success 'a page bundle: a relative picture beside its index.md, webp and gif' '
 	restart &&
 	mkdir -p content/posts/trip content/posts/gif &&

@@ -59,7 +59,7 @@ age() {
 
 test_expect_success 'setup: an instance of 120 characters, a bare server with the hooks, a clone' '
 	printf "%s\n" "$TOKEN" >token && chmod 600 token &&
-	start_receiver m --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters $LIMIT &&
+	start_receiver m --max-seconds 600 --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters $LIMIT &&
 	git init -q --bare server.git &&
 	install_hooks server.git &&
 	git -C server.git config herald.toot.kind mastodon &&
@@ -120,7 +120,7 @@ test_expect_success 'a kept limit from the future is not trusted' '
 
 test_expect_success 'a failed read is not kept: 500 is used and the next run asks again' '
 	cd "$TRASH" && stop_receiver m &&
-	start_receiver m --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters 500 --instance 503 &&
+	start_receiver m --max-seconds 600 --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters 500 --instance 503 &&
 	git -C server.git config herald.toot.url "$url" &&
 	cd work &&
 	post 6 &&
@@ -135,7 +135,7 @@ test_expect_success 'a failed read is not kept: 500 is used and the next run ask
 
 test_expect_success 'a file that is not herald.s is read as none, said, and replaced' '
 	cd "$TRASH" && stop_receiver m &&
-	start_receiver m --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters $LIMIT &&
+	start_receiver m --max-seconds 600 --token "$TOKEN" --statuses "$TRASH/statuses" --max-characters $LIMIT &&
 	git -C server.git config herald.toot.url "$url" &&
 	printf "{\"instances\": [1]}" >server.git/herald/mastodon-limits.json &&
 	cd work &&

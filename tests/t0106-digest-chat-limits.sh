@@ -23,7 +23,7 @@ test_expect_success 'setup: every chat kind with a daily digest, twelve posts ov
 	RECEIVER="$TEST_DIR/lib/mastodon.py" start_receiver m --token tok_SECRET \
 		--statuses "$TRASH/statuses" --max-characters 500 --max-seconds 300 &&
 	echo "$url" >murl &&
-	start_pds pds && echo "$url" >purl &&
+	start_pds pds --max-seconds 600 && echo "$url" >purl &&
 	printf "tok_SECRET\n" >token && printf "%s\n" "$PDS_PASSWORD" >password &&
 	chmod 600 token password &&
 	git init -q --bare server.git &&

@@ -135,39 +135,51 @@ static int is_bundle(const char *path)
 	return base && !strncmp(base + 1, "index.", 6);
 }
 
-/* Pushes the repository paths to look at, in order; -1 when one climbs out. */
-static int candidates(const char *spath, const char *post, struct strvec *out)
+/* Pushes dir/rel made plain to `out`; 1 when it climbs out of the repository instead. */
+static int candidate(const char *dir, size_t dirlen, const char *rel, struct strvec *out)
 {
-	static const char *const roots[] = { "", "static", "public", NULL };
 	struct strbuf sb = STRBUF_INIT;
-	int ret = 0, beside = spath[0] != '/', i;
+	int ret = 0;
 
-	if (beside && is_bundle(post)) {
-		strbuf_add(&sb, post, (size_t)(strrchr(post, '/') - post));
-		if (join(&sb, spath) < 0)
-			ret = -1;
-		else if (sb.len)
-			strvec_push(out, sb.buf);
-		beside = 0;
-	}
-	for (i = 0; roots[i] && !ret; i++) {
-		strbuf_reset(&sb);
-		strbuf_addstr(&sb, roots[i]);
-		if (join(&sb, spath) < 0)
-			ret = -1;
-		else if (sb.len > strlen(roots[i]))
-			strvec_push(out, sb.buf);
-	}
-	if (beside && !ret && strchr(post, '/')) {
-		strbuf_reset(&sb);
-		strbuf_add(&sb, post, (size_t)(strrchr(post, '/') - post));
-		if (join(&sb, spath) < 0)
-			ret = -1;
-		else
-			strvec_push(out, sb.buf);
-	}
+	strbuf_add(&sb, dir, dirlen);
+	if (join(&sb, rel) < 0)
+		ret = 1;
+	else if (sb.len)
+		strvec_push(out, sb.buf);
 	strbuf_release(&sb);
 	return ret;
+}
+
+/*
+ * Pushes the repository paths to look at, in order; -1 when there is none
+ * because each climbs out of the repository. The site path is made plain
+ * first ("/img/../a.png" is "a.png"), as a browser does, then looked for
+ * below each root.
+ */
+static int candidates(const char *spath, const char *post, struct strvec *out)
+{
+	static const char *const roots[] = { "static/", "public/", NULL };
+	const char *slash = strrchr(post, '/');
+	int beside = spath[0] != '/' && slash, outside = 0, i;
+	size_t at;
+
+	if (beside && is_bundle(post))
+		outside += candidate(post, (size_t)(slash - post), spath, out);
+	at = out->nr;
+	if (candidate("", 0, spath, out)) {
+		outside++;
+	} else if (out->nr > at) {
+		char *plain = xstrdup(out->v[at]);
+		for (i = 0; roots[i]; i++) {
+			char *p = xstrfmt("%s%s", roots[i], plain);
+			strvec_push(out, p);
+			free(p);
+		}
+		free(plain);
+	}
+	if (beside && !is_bundle(post))
+		outside += candidate(post, (size_t)(slash - post), spath, out);
+	return !out->nr && outside ? -1 : 0;
 }
 
 int picture_read(git_tree *tree, const struct site *site, const json_t *ev, size_t max,
