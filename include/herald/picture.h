@@ -32,10 +32,10 @@ struct site;
 #define PICTURE_MAX 1000000
 
 struct picture {
-	const char *mime;      /* "image/png", "image/jpeg", "image/webp", "image/gif" */
-	unsigned char *data;   /* owned */
+	const char *mime;    /* "image/png", "image/jpeg", "image/webp", "image/gif" */
+	unsigned char *data; /* owned */
 	size_t len;
-	char *path;            /* the repository path read, owned */
+	char *path; /* the repository path read, owned */
 };
 
 void picture_release(struct picture *p);
