@@ -24,8 +24,9 @@ post() {
 
 # restart ARGS...: a fresh instance answering as ARGS say, the target on it; ends in blog/
 restart() {
-	cd "$TRASH" && stop_receiver m && rm -f statuses &&
-	start_receiver m --token "$TOKEN" --statuses "$TRASH/statuses" "$@" &&
+	# a new instance may get an old one's port: no limit kept from before
+	cd "$TRASH" && stop_receiver m && rm -f statuses blog/.git/herald/mastodon-limits.json &&
+	start_receiver m --max-seconds 600 --token "$TOKEN" --statuses "$TRASH/statuses" "$@" &&
 	cd "$TRASH/blog" && git config herald.toot.url "$url"
 }
 

@@ -3,8 +3,9 @@
 # herald's hooks: a new post is posted once (one session, one record), a
 # re-push, a typo fix and a force-push that re-adds it post nothing more,
 # and neither the pusher nor the server's files see the app password or a
-# session token. A post whose front matter names a picture gets a card
-# without a thumbnail: herald uploads nothing a push names.
+# session token. A post whose front matter names a picture elsewhere (an
+# url not on the site) gets a card without a thumbnail: herald fetches
+# nothing a push names.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"

@@ -3,9 +3,12 @@
 
 #include <stddef.h>
 
+#include <git2.h>
 #include <jansson.h>
 
 #include "herald/strbuf.h"
+
+struct site;
 
 /*
  * The parts of the bluesky kind (src/deliver/kinds/bluesky.c) that are
@@ -42,5 +45,24 @@ json_t *bluesky_facets(const char *s, size_t len);
  * can be found again from the ledger. `out` gets 13 characters and a NUL.
  */
 void bluesky_rkey(const char *id, long long created, char out[14]);
+
+/*
+ * The card's thumbnail. At queue time the picture the post names is read
+ * from the pushed tree (picture_read(): never from the network, at most
+ * the 1,000,000 bytes Bluesky takes) and kept in the queued record, where
+ * embed.external.thumb is {"$type": BLUESKY_UPLOAD, "mimeType", "size",
+ * "data": base64}: the entry holds all it needs, whatever the repository
+ * does next. At send time it is uploaded (com.atproto.repo.uploadBlob)
+ * and replaced by the blob the PDS answers; a retry uploads it again,
+ * which is harmless (an unused blob is dropped by the PDS).
+ *
+ * bluesky_thumb_attach() adds it to the queued record `*body` (len
+ * `*len`, replaced) of the single model event `ev` read at `tree`.
+ * Nothing when the record has no card or the post no usable picture
+ * (picture_read() warned why): the post goes without one.
+ */
+#define BLUESKY_UPLOAD "herald#upload"
+void bluesky_thumb_attach(git_tree *tree, const struct site *site, const json_t *ev,
+			  char **body, size_t *len);
 
 #endif

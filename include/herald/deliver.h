@@ -35,6 +35,12 @@ struct deliver_conn {
 	void (*on_accepted)(void *ud);
 	void *ud;
 	struct conn_memo *memo; /* see deliver_conn_memo */
+	/*
+	 * herald's folder (HERALD_DIR, the outbox's), locked by the caller,
+	 * where a kind may keep what outlives a run (Mastodon's instance
+	 * limits); NULL: nothing is kept.
+	 */
+	const char *dir;
 };
 void deliver_conn_release(struct deliver_conn *c);
 

@@ -61,7 +61,7 @@ json_t *digest_webhook_body(const json_t *model, const struct digest_info *d,
 
 /*
  * The queued body for kind email: {"subject","text","html"}, text and html
- * rendered from "digest.md" and "digest.html" through `src` (the built-ins
+ * rendered from "email-digest.txt" and "digest.html" through `src` (the built-ins
  * or the admin's herald.templateDir, never the repository) over `model`
  * (model_build()'s, with `digest` added). Appends compact JSON to `out`; 0
  * or -1 after error().

@@ -34,4 +34,12 @@ json_t *model_build(const json_t *doc, const struct site *site);
 struct event_list;
 json_t *model_build_events(const struct event_list *l, const struct site *site);
 
+/*
+ * The picture a model event's front matter names, as written there (a url
+ * or a path), from the first of the site's image fields that gives one
+ * (a string, a list's first, or a mapping's url, path or src), or NULL.
+ * Owned by `ev`.
+ */
+const char *model_image_ref(const json_t *ev, const struct site *site);
+
 #endif

@@ -18,6 +18,7 @@
 #include "herald/payload.h"
 #include "herald/range.h"
 #include "herald/repo.h"
+#include "herald/bluesky.h"
 #include "herald/render.h"
 #include "herald/setup.h"
 #include "herald/sign.h"
@@ -80,6 +81,7 @@ struct run {
 	struct ledger *ledger;
 	struct render_source src;
 	json_t *site;
+	git_tree *tree; /* the revision the events belong to */
 	const char *repo_id;
 	const char *to;
 	long long now;
@@ -118,6 +120,10 @@ static int queue(struct run *r, struct target *t, const struct event *const *evs
 		r->stats->failed++;
 		return 0;
 	}
+	/* the card's thumbnail from the push, kept in the entry (a dry run shows none) */
+	if (n == 1 && !r->o->dry_run && !strcmp(t->kind, "bluesky"))
+		bluesky_thumb_attach(r->tree, &r->st->site, json_array_get(events, 0), &p.body,
+				     &p.len);
 	e.id = xstrdup(id);
 	e.target = xstrdup(t->name);
 	e.event = n > 1 ? xstrdup("posts.batch") : xstrfmt("post.%s", event_type_name(first->type));
@@ -530,7 +536,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	r.to = to;
 	r.site = json_object_get(model, "site");
 	/* payload templates: the built-ins, or the admin's folder; never the push */
-	(void)tree;
+	r.tree = tree;
 	r.ob = o->ob;
 	if (!r.ob) {
 		/* the lock first: the ledger is read under it */

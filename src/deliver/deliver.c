@@ -459,6 +459,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (outbox_list(ob, 0, &v, &n) < 0)
 		return -1;
+	conn.dir = outbox_dir(ob);
 	/* outcomes for `herald status`; never a reason not to deliver */
 	if (n && !(state = state_open(outbox_dir(ob))))
 		warning("delivery outcomes are not recorded for 'herald status'");

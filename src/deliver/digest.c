@@ -103,7 +103,8 @@ int digest_email_body(const struct render_source *src, const json_t *model,
 	char *s = NULL;
 	int ret = 0;
 
-	if (render_template(src, "digest.md", model, &text) < 0 ||
+	/* plain text for the text/plain part: digest.md's Markdown escapes would show */
+	if (render_template(src, "email-digest.txt", model, &text) < 0 ||
 	    render_template(src, "digest.html", model, &html) < 0) {
 		ret = -1;
 		goto out;

@@ -79,6 +79,19 @@ static const char *image_ref(const json_t *v)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+const char *model_image_ref(const json_t *ev, const struct site *site)
+{
+	const json_t *fm = json_object_get(ev, "front_matter");
+	size_t i;
+
+	for (i = 0; site && i < site->image_fields.nr; i++) {
+		const char *ref = image_ref(field_at(fm, site->image_fields.v[i]));
+		if (ref && *ref)
+			return ref;
+	}
+	return NULL;
+}
+
 /* Is the post a page bundle (Hugo's index.md, Zola's folder page), whose images sit beside it? */
 static int is_bundle(const char *path)
 {

@@ -8,12 +8,13 @@ PDS_PASSWORD=app-pass-w0rd-SECRET7
 PDS_DID=did:plc:herald7test7account7x
 
 # start_pds NAME ARGS...: a PDS in the background (port in NAME.port,
-# requests in NAME.log, records in NAME.records, pid in NAME.pid) with any
+# requests in NAME.log, records in NAME.records, uploaded blobs in
+# NAME.records.blobs/CID, pid in NAME.pid) with any
 # --plan ARGS; sets $url
 start_pds() {
 	name=$1
 	shift
-	rm -f "$name.port" "$name.log" "$name.records"
+	rm -rf "$name.port" "$name.log" "$name.records" "$name.records.blobs"
 	python3 "$PDS" --port-file "$name.port" --log "$name.log" --records "$name.records" \
 		--handle "$PDS_HANDLE" --password "$PDS_PASSWORD" --max-seconds 120 "$@" \
 		>"$name.err" 2>&1 &

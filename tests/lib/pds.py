@@ -17,6 +17,16 @@ It binds 127.0.0.1 and answers the XRPC calls herald makes as a PDS does:
     POST /xrpc/com.atproto.repo.deleteRecord      Bearer accessJwt
          {repo, collection, rkey} -> {commit}; deleting a record that is
          not there succeeds too, as on a PDS
+    POST /xrpc/com.atproto.repo.uploadBlob        Bearer accessJwt, the
+         raw bytes with their Content-Type -> {"blob": {"$type": "blob",
+         "ref": {"$link": CID}, "mimeType", "size"}}, CID being the CIDv1
+         (raw codec, sha2-256) of the bytes, which go to --blobs/CID; 400
+         InvalidRequest without a Content-Type, 413 PayloadTooLarge above
+         --max-blob bytes (default 1000000)
+
+createRecord refuses (400 InvalidRequest "Could not find blob") a record
+whose embed.external.thumb is not a blob this PDS took, with the same
+mimeType and size, as a PDS does.
 
 It records every request as one JSON line (seq, method, path, query,
 headers with lower-cased names, body, response) in --log, and the records
@@ -38,6 +48,8 @@ SIGTERM.
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import http.server
 import json
@@ -50,6 +62,12 @@ import urllib.parse
 DID = "did:plc:herald7test7account7x"
 
 
+def cid_raw(data):
+    """The CIDv1 of `data` as a blob: raw codec (0x55), sha2-256 multihash, base32."""
+    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
+
+
 class State:
     def __init__(self, args):
         self.lock = threading.Lock()
@@ -58,6 +76,7 @@ class State:
         self.access = set()
         self.refresh = set()
         self.records = {}
+        self.blobs = {}
         self.plans = {}
         self.args = args
         for p in args.plan:
@@ -125,6 +144,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "RateLimit-Reset": str(reset), "RateLimit-Policy": "30;w=300"})
         if entry and entry.isdigit():
             return err(int(entry), "Failed")
+        if nsid == "com.atproto.repo.uploadBlob" and method == "POST":
+            rec["body"] = ""
+            rec["body_sha256"] = hashlib.sha256(raw).hexdigest()
+            rec["body_len"] = len(raw)
+            if self.bearer() not in st.access:
+                return err(400 if self.bearer() else 401, "ExpiredToken" if self.bearer()
+                           else "AuthenticationRequired")
+            mime = self.headers.get("Content-Type", "")
+            if not mime:
+                return err(400, "InvalidRequest", "no Content-Type")
+            if len(raw) > st.args.max_blob:
+                return err(413, "PayloadTooLarge", "request entity too large")
+            cid = cid_raw(raw)
+            blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(raw)}
+            with st.lock:
+                st.blobs[cid] = blob
+                os.makedirs(st.args.blobs, exist_ok=True)
+                with open(os.path.join(st.args.blobs, cid), "wb") as f:
+                    f.write(raw)
+            return self.answer(200, {"blob": blob}, None, rec)
         try:
             doc = json.loads(raw) if raw else None
         except ValueError:
@@ -158,6 +197,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not isinstance(doc, dict) or doc.get("repo") != DID or \
                     doc.get("collection") != "app.bsky.feed.post" or not doc.get("rkey"):
                 return err(400, "InvalidRequest", "bad input")
+            thumb = ((doc.get("record") or {}).get("embed") or {}).get("external", {}).get("thumb")
+            if thumb is not None:
+                with st.lock:
+                    known = st.blobs.get(((thumb or {}).get("ref") or {}).get("$link"))
+                if known != thumb:
+                    return err(400, "InvalidRequest", "Could not find blob")
             rkey = doc["rkey"]
             uri = "at://%s/app.bsky.feed.post/%s" % (DID, rkey)
             with st.lock:
@@ -213,8 +258,12 @@ def main():
     ap.add_argument("--handle", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--plan", action="append", default=[])
+    ap.add_argument("--blobs", default=None)
+    ap.add_argument("--max-blob", type=int, default=1000000)
     ap.add_argument("--max-seconds", type=float, default=120)
     args = ap.parse_args()
+    if args.blobs is None:
+        args.blobs = args.records + ".blobs"
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.state = State(args)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))

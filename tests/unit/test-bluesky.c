@@ -15,6 +15,7 @@
 #include "herald/bluesky.h"
 #include "herald/model.h"
 #include "herald/payload.h"
+#include "herald/picture.h"
 #include "herald/render.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -308,6 +309,35 @@ static void payload(void)
 	strbuf_release(&md);
 }
 
+/* The thumbnail's type comes from its first bytes, whatever its name says. */
+static void mime(void)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ "\x89PNG\r\n\x1a\n\0\0", 10, "image/png" },
+		{ "\x89PNG\r\n\x1a", 7, NULL }, /* cut short */
+		{ "\xff\xd8\xff\xe0", 4, "image/jpeg" },
+		{ "\xff\xd8", 2, NULL },
+		{ "GIF87a", 6, "image/gif" },
+		{ "GIF89a;", 7, "image/gif" },
+		{ "GIF90a", 6, NULL },
+		{ "RIFF\x1a\0\0\0WEBPVP8L", 16, "image/webp" },
+		{ "RIFF\x1a\0\0\0WAVEfmt ", 16, NULL }, /* a RIFF that is sound */
+		{ "<svg xmlns=", 11, NULL }, /* SVG is not a thumbnail Bluesky takes */
+		{ "", 0, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = picture_mime((const unsigned char *)cases[i].bytes, cases[i].len);
+		ok(cases[i].want ? got && !strcmp(got, cases[i].want) : !got,
+		   "picture_mime: case %zu is %s", i, cases[i].want ? cases[i].want : "none");
+	}
+}
+
 int main(void)
 {
 	char *path;
@@ -320,6 +350,7 @@ int main(void)
 	facets();
 	fit();
 	payload();
+	mime();
 	path = xstrfmt("%s/hostile.json", dir);
 	unlink(path);
 	free(path);

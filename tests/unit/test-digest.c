@@ -101,10 +101,12 @@ static void email(void)
 	text = json_string_value(json_object_get(doc, "text"));
 	html = json_string_value(json_object_get(doc, "html"));
 	is_str(subject, "My Blog: posts of the week of 7 December 2026", "subject as given");
-	ok(text && strstr(text, "# What's new on My \\<Blog\\>") &&
+	ok(text && !strncmp(text, "What's new on My <Blog>\n", 24) &&
+		   strstr(text, "Alpha <b>bold</b>") && !strchr(text, '\\') &&
+		   strstr(text, "Read it: https://blog.example.com/2026/12/03/b/") &&
 		   strstr(text, "Beta") && strstr(text, "Alpha") &&
 		   strstr(text, "Beta") < strstr(text, "Alpha"),
-	   "text is digest.md: the site, the posts newest first");
+	   "text is email-digest.txt, plain: the site, the posts newest first, nothing escaped");
 	if (getenv("DEBUG_DIGEST") && html)
 		diag("%s", html);
 	ok(html && strstr(html, "<!doctype html>") && strstr(html, "Alpha &lt;b&gt;bold&lt;/b&gt;") &&

@@ -16,9 +16,8 @@
  * Its at:// uri is at://DID/app.bsky.feed.post/RKEY, and RKEY can be made
  * again from the ledger line (ID and WHEN) for a later deleteRecord.
  *
- * The card has no thumbnail: the post's picture is a url a push wrote,
- * and herald fetches nothing a push names (it decides text, never what
- * herald reads from the network).
+ * The card's thumbnail is the post's picture when the push itself holds
+ * it (bluesky.h): herald fetches nothing a push names from the network.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -38,6 +37,8 @@
 #include "herald/link.h"
 #include "herald/markdown.h"
 #include "herald/outbox.h"
+#include "herald/base64.h"
+#include "herald/picture.h"
 #include "herald/strbuf.h"
 #include "herald/target.h"
 #include "herald/usage.h"
@@ -364,6 +365,34 @@ static int enforce(const struct kind_body *b, json_t *doc)
 	return 0;
 }
 
+/* ---- the thumbnail, kept in the queued record --------------------------- */
+
+void bluesky_thumb_attach(git_tree *tree, const struct site *site, const json_t *ev,
+			  char **body, size_t *len)
+{
+	json_t *rec = json_loadb(*body ? *body : "", *len, 0, NULL), *ext;
+	struct strbuf b64 = STRBUF_INIT;
+	struct picture pic;
+	char *text;
+
+	ext = json_object_get(json_object_get(rec, "embed"), "external");
+	if (!json_is_object(ext) || picture_read(tree, site, ev, PICTURE_MAX, &pic) <= 0)
+		goto out;
+	base64_encode(&b64, pic.data, pic.len);
+	json_object_set_new(ext, "thumb", json_pack("{s:s,s:s,s:I,s:s}", "$type", BLUESKY_UPLOAD,
+						    "mimeType", pic.mime, "size",
+						    (json_int_t)pic.len, "data", b64.buf));
+	if (!(text = json_dumps(rec, JSON_COMPACT)))
+		die("out of memory");
+	free(*body);
+	*body = text;
+	*len = strlen(text);
+	picture_release(&pic);
+out:
+	strbuf_release(&b64);
+	json_decref(rec);
+}
+
 /* ---- sending ---------------------------------------------------------- */
 
 /*
@@ -636,6 +665,107 @@ static int already_there(struct deliver_conn *conn, const struct target *t,
 	return ret;
 }
 
+/*
+ * Uploads the queued thumbnail of `record` (BLUESKY_UPLOAD) and puts the
+ * blob the PDS answers in its place. 0 when the record is ready (also
+ * when it has no thumbnail, or the PDS refused the picture for good: it
+ * goes without one, with a warning); 1 when the attempt failed as `a`
+ * says (a transient failure, no session); -1 when no request could be made.
+ */
+static int thumb_upload(struct deliver_conn *conn, const struct target *t,
+			const struct outbox_entry *e, const char *key, struct session **sp,
+			json_t *record, struct attempt *a)
+{
+	const char *nsid = "com.atproto.repo.uploadBlob";
+	json_t *ext = json_object_get(json_object_get(record, "embed"), "external");
+	json_t *thumb = json_object_get(ext, "thumb"), *answer = NULL, *blob;
+	const char *mime = value_str(thumb, "mimeType"), *data = value_str(thumb, "data");
+	unsigned char *bytes = NULL;
+	struct strbuf auth = STRBUF_INIT;
+	struct http_request r = { 0 };
+	struct attempt c;
+	char *url = NULL, *post = printable(e->post ? e->post : e->id);
+	long n = -1;
+	int ret = 0, tries;
+
+	if (!thumb || !value_str(thumb, "$type") || strcmp(value_str(thumb, "$type"), BLUESKY_UPLOAD))
+		goto out;
+	if (data) {
+		bytes = xmalloc(BASE64_DECODED_MAX(strlen(data)) + 1);
+		n = base64_decode(data, strlen(data), BASE64_PADDED, bytes);
+	}
+	if (n < 0 || !mime || picture_mime(bytes, (size_t)n) == NULL ||
+	    strcmp(picture_mime(bytes, (size_t)n), mime)) {
+		warning("target '%s': the queued thumbnail of '%s' is not one herald made: posted without it",
+			t->name, post);
+		json_object_del(ext, "thumb");
+		goto out;
+	}
+	url = xrpc_url(t, nsid);
+	for (tries = 0; tries < 2; tries++) {
+		attempt_init(&c);
+		strbuf_reset(&auth);
+		strbuf_addf(&auth, "Bearer %s", (*sp)->access);
+		r.method = "POST";
+		r.url = url;
+		r.content_type = mime;
+		r.body = (const char *)bytes;
+		r.len = (size_t)n;
+		r.auth = auth.buf;
+		r.response_max = 8192;
+		if ((ret = deliver_http(conn, t, &r, &c)) < 0) {
+			attempt_release(&c);
+			goto out;
+		}
+		OPENSSL_cleanse(auth.buf, auth.len);
+		if (c.ok) {
+			answer = json_loadb(c.response.buf, c.response.len, 0, NULL);
+			blob = json_object_get(answer, "blob");
+			if (json_is_object(blob) && json_is_object(json_object_get(blob, "ref")) &&
+			    value_str(blob, "mimeType")) {
+				json_object_set(ext, "thumb", blob);
+				attempt_release(&c);
+				goto out;
+			}
+			snprintf(c.error, sizeof(c.error), "the answer holds no blob");
+			c.ok = 0;
+			c.transient = 1;
+		}
+		if (expired(&c) && !tries) {
+			/* the access token ran out: refresh (or log in again), upload once more */
+			attempt_release(&c);
+			if (!(*sp = login(conn, t, key, *sp, a, &ret))) {
+				ret = ret < 0 ? -1 : 1;
+				goto out;
+			}
+			continue;
+		}
+		if (c.transient || expired(&c)) {
+			failed(a, &c, nsid);
+			attempt_release(&c);
+			ret = 1;
+			goto out;
+		}
+		{
+			char name[64];
+			xrpc_error(&c, name, sizeof(name));
+			warning("target '%s': %s refused the thumbnail of '%s' (HTTP %d%s%s): posted without it",
+				t->name, nsid, post, c.status, *name ? ", " : "", name);
+		}
+		json_object_del(ext, "thumb");
+		attempt_release(&c);
+		goto out;
+	}
+out:
+	json_decref(answer);
+	OPENSSL_cleanse(auth.buf, auth.len);
+	strbuf_release(&auth);
+	free(bytes);
+	free(url);
+	free(post);
+	return ret;
+}
+
 static void reset(struct attempt *a)
 {
 	attempt_release(a);
@@ -729,6 +859,10 @@ static int post(struct deliver_conn *conn, const struct target *t,
 	bluesky_rkey(e->id, created, rkey);
 	if (!(s = session_get(conn, t, &key, a, &ret)))
 		goto out;
+	if ((ret = thumb_upload(conn, t, e, key.buf, &s, record, a)) != 0) {
+		ret = ret < 0 ? -1 : 0;
+		goto out;
+	}
 	for (tries = 0; tries < 2; tries++) {
 		json_decref(body);
 		body = json_pack("{s:s,s:s,s:s,s:O}", "repo", s->did, "collection", COLLECTION,

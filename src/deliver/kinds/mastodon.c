@@ -13,9 +13,10 @@
  * over it, fits it again with mastodon_fit(): the post's link and tags
  * stay, the text before them is cut. A text is never made longer when an
  * instance allows more: an announcement reads best short. An instance
- * whose limit cannot be read gets 500, with a warning in the log. The
- * limit is not kept on disk: it costs one small GET in a run that posts,
- * and a changed limit is seen at once.
+ * whose limit cannot be read gets 500, with a warning in the log. A limit
+ * read is kept a day in HERALD_DIR/mastodon-limits.json (per instance),
+ * so a hook run does not ask the instance at each push; a failed read is
+ * not kept, so the next run asks again.
  *
  * A batch is one status listing the posts (headline, then each title and
  * link), as many as fit in 500 characters, "…and N more" for the rest: a
@@ -34,6 +35,7 @@
  * attempt's response, so its "id" (mastodon_status_id()) can be kept for
  * editing or deleting the status.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +46,7 @@
 #include "herald/date.h"
 #include "herald/deliver.h"
 #include "herald/dialect.h"
+#include "herald/fileio.h"
 #include "herald/kind.h"
 #include "herald/markdown.h"
 #include "herald/mastodon.h"
@@ -685,12 +688,91 @@ static void free_limit(void *p)
 }
 
 /*
+ * The limits read from instances, kept across runs in herald's folder:
+ * {"instances": {"https://host": {"limit": 500, "read": UNIX}},
+ * "version": 1}, mode 0600, written under the outbox lock (deliveries
+ * hold it). A file that cannot be read or is not ours counts as empty and
+ * is replaced at the next write: it is only a cache.
+ */
+#define LIMITS_FILE "mastodon-limits.json"
+#define LIMITS_CAP (1u << 20)
+#define LIMITS_TTL (24 * 60 * 60)
+
+static json_t *limits_load(const char *dir, int quiet)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = xstrfmt("%s/" LIMITS_FILE, dir);
+	json_t *doc = NULL;
+
+	if (fileio_read_own(&sb, path, LIMITS_CAP) < 0) {
+		if (errno != ENOENT && !quiet)
+			warning("'%s' cannot be read (%s): the instances' limits are read again",
+				path, strerror(errno));
+	} else if (!(doc = json_loadb(sb.buf, sb.len, 0, NULL)) ||
+		   !json_is_object(json_object_get(doc, "instances")) ||
+		   json_integer_value(json_object_get(doc, "version")) != 1) {
+		if (!quiet)
+			warning("'%s' is not herald's: the instances' limits are read again", path);
+		json_decref(doc);
+		doc = NULL;
+	}
+	free(path);
+	strbuf_release(&sb);
+	return doc;
+}
+
+/* The limit of instance `root` kept in `dir` and read less than a day before `now`: 1, or 0. */
+static int limits_get(const char *dir, const char *root, long long now, size_t *limit)
+{
+	json_t *doc = dir ? limits_load(dir, 0) : NULL;
+	json_t *e = json_object_get(json_object_get(doc, "instances"), root);
+	json_t *l = json_object_get(e, "limit"), *r = json_object_get(e, "read");
+	int ret = 0;
+
+	if (json_is_integer(l) && json_integer_value(l) >= 1 &&
+	    json_integer_value(l) <= LIMIT_MAX && json_is_integer(r) &&
+	    json_integer_value(r) <= now && now - json_integer_value(r) < LIMITS_TTL) {
+		*limit = (size_t)json_integer_value(l);
+		ret = 1;
+	}
+	json_decref(doc);
+	return ret;
+}
+
+/* Keeps `limit` for `root`, read at `now`; a failure is only a warning. */
+static void limits_put(const char *dir, const char *root, size_t limit, long long now)
+{
+	json_t *doc = limits_load(dir, 1), *inst, *e; /* limits_get() said what was wrong */
+	char *path = xstrfmt("%s/" LIMITS_FILE, dir), *text;
+	const char *key;
+	void *tmp;
+
+	if (!doc)
+		doc = json_pack("{s:i,s:{}}", "version", 1, "instances");
+	inst = json_object_get(doc, "instances");
+	/* entries a day old go, so instances no longer used do not pile up */
+	json_object_foreach_safe(inst, tmp, key, e)
+		if (!json_is_integer(json_object_get(e, "read")) ||
+		    now - json_integer_value(json_object_get(e, "read")) >= LIMITS_TTL)
+			json_object_del(inst, key);
+	json_object_set_new(inst, root, json_pack("{s:I,s:I}", "limit", (json_int_t)limit,
+						  "read", (json_int_t)now));
+	if (!(text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2))))
+		die("out of memory");
+	if (fileio_write_atomic(path, text, strlen(text), 0600) < 0)
+		warning("the instance's limit is not kept for the next run");
+	free(text);
+	free(path);
+	json_decref(doc);
+}
+
+/*
  * The instance's limit, read once per run and target: GET
  * /api/v2/instance, which needs no token (none is sent). A failure is
  * said once and the run goes on with 500.
  */
 static size_t instance_limit(struct deliver_conn *conn, const struct target *t,
-			     const char *root)
+			     const char *root, long long now)
 {
 	char *key = xstrfmt("mastodon:%s", t->name), *url = NULL;
 	size_t *memo = deliver_conn_memo(conn, key), limit = MASTODON_DEFAULT_LIMIT;
@@ -701,6 +783,8 @@ static size_t instance_limit(struct deliver_conn *conn, const struct target *t,
 		limit = *memo;
 		goto out;
 	}
+	if (conn && limits_get(conn->dir, root, now, &limit))
+		goto keep;
 	url = xstrfmt("%s/api/v2/instance", root);
 	attempt_init(&a);
 	r.method = "GET";
@@ -714,8 +798,11 @@ static size_t instance_limit(struct deliver_conn *conn, const struct target *t,
 					       "/api/v2/instance",
 			MASTODON_DEFAULT_LIMIT);
 		limit = MASTODON_DEFAULT_LIMIT;
+	} else if (conn && conn->dir) {
+		limits_put(conn->dir, root, limit, now);
 	}
 	attempt_release(&a);
+keep:
 	if (conn) {
 		memo = xmalloc(sizeof(*memo));
 		*memo = limit;
@@ -791,7 +878,7 @@ static int send_status(struct deliver_conn *conn, const struct target *t,
 		snprintf(a->error, sizeof(a->error), "the queued mastodon body has no status text");
 		goto out;
 	}
-	limit = instance_limit(conn, t, root);
+	limit = instance_limit(conn, t, root, now);
 	warn = spoiler ? mastodon_count(spoiler, strlen(spoiler)) : 0;
 	strbuf_addstr(&text, status);
 	if (warn >= limit || mastodon_fit(&text, limit - warn) < 0) {
