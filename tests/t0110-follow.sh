@@ -6,6 +6,8 @@
 # unpublish (one deletion each), republish (announced again), delete; an
 # edit or a retraction while the announcement still waits in the outbox;
 # an announcement made before ids were kept; kill -9 between the steps.
+# (A retry the hook makes on its own while the receiver still fails may add
+# requests; what the tests count is what reached the platform.)
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_DIR/lib/push-lib.sh"
 . "$TEST_DIR/lib/receiver-lib.sh"
@@ -249,8 +251,9 @@ test_expect_success 'an edit while the announcement still waits changes it there
 	grep "the announcement of .*post-3.md. was still waiting in the outbox: changed" ../p3fix.push &&
 	echo 200 >../dc.control &&
 	herald -C ../server.git deliver --all >../deliver.out 2>&1 &&
-	since dc | sed 1d >../dc.out &&
+	since dc | sed 1d | sort -u >../dc.out &&
 	test "$(cat ../dc.out)" = "POST /api/webhooks/1/tok?wait=true First" &&
+	test "$(last_body dc embeds | grep -o "\"title\": \"[^\"]*\"")" = "\"title\": \"First\"" &&
 	test -z "$(ls ../server.git/herald/outbox)"
 '
 
