@@ -27,9 +27,12 @@ static void side_release(struct side *s)
 	s->blob = NULL;
 }
 
-/* `same`, when not NULL, is the blob f->id names, already read (a pure rename). */
+/*
+ * `same`, when not NULL, is the blob f->id names, already read (a pure
+ * rename); `flags` are post_read()'s.
+ */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, git_blob *same, struct side *s)
+		     const git_diff_file *f, git_blob *same, unsigned flags, struct side *s)
 {
 	post_init(&s->post);
 	s->blob = NULL;
@@ -53,7 +56,7 @@ static int read_side(struct repo *r, const struct changes_options *o,
 	}
 read:
 	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
-		  (size_t)git_blob_rawsize(s->blob), o->now, 0);
+		  (size_t)git_blob_rawsize(s->blob), o->now, flags);
 	return 0;
 }
 
@@ -216,10 +219,15 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	post_init(&b.post);
 	post_init(&a.post);
 	b.blob = a.blob = NULL;
-	if ((old_path && read_side(sc->r, sc->o, &d->old_file, NULL, &b) < 0) ||
-	    (new_path && read_side(sc->r, sc->o, &d->new_file,
-				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? b.blob : NULL,
-				   &a) < 0)) {
+	/*
+	 * The after side first: when it is a post, the event is made of it,
+	 * and of the before side only its state, front matter and body count,
+	 * so the before side's summary is not worked out.
+	 */
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, 0, &a) < 0) ||
+	    (old_path && read_side(sc->r, sc->o, &d->old_file,
+				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? a.blob : NULL,
+				   a.post.fm.data ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
 	}
