@@ -335,7 +335,13 @@ static int cmp_src_index(const void *x, const void *y)
 	return cmp_src_oid(x, y, (void *)sort_base);
 }
 
-/* Pairs renames whose content did not change, by object id. */
+#define MAX_IDENTICAL 100
+
+/*
+ * Pairs renames whose content did not change, by object id: each
+ * destination in order takes the first unused source of its content, or
+ * the first one of its base name among the first MAX_IDENTICAL, as git does.
+ */
 static void pair_exact(struct renames *rn)
 {
 	size_t *order, i;
@@ -349,7 +355,7 @@ static void pair_exact(struct renames *rn)
 	qsort(order, rn->nr_src, sizeof(*order), cmp_src_index);
 	for (i = 0; i < rn->nr_dst; i++) {
 		struct rename_file *dst = &rn->dst[i];
-		size_t lo = 0, hi = rn->nr_src, k;
+		size_t lo = 0, hi = rn->nr_src, k, tries = 0;
 		long best = -1;
 
 		/* the first source with this id */
@@ -370,6 +376,9 @@ static void pair_exact(struct renames *rn)
 				best = (long)order[k];
 				break;
 			}
+			/* git's find_identical_files() looks at 100 unused ones at most */
+			if (++tries == MAX_IDENTICAL)
+				break;
 		}
 		if (best >= 0) {
 			dst->pair = (int)best;
@@ -790,12 +799,24 @@ static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 	return (int)ca - (int)cb;
 }
 
-#define TREE_CACHE 4
+/*
+ * A comparison reads a tree at each level of the changed path on both
+ * sides (root, _posts/, _posts/2020/: six), and the next comparison
+ * starts again at the root: keep the last 16, but no more than 2 MiB of
+ * them, as two versions of a flat 10,000-post folder take.
+ */
+#define TREE_CACHE 16
+#define TREE_CACHE_BYTES ((size_t)2 * 1024 * 1024)
 
 struct walk {
 	git_odb *odb;
 	json_t *pending; /* path -> its event's number */
-	json_t *dirs;    /* every folder above a pending path -> true */
+	/*
+	 * every folder above a pending path -> how many pending paths it
+	 * holds; a folder goes once they are all found, so the walk no longer
+	 * reads its trees (year folders whose posts are all attributed)
+	 */
+	json_t *dirs;
 	json_t *touched; /* out: pending paths this comparison touched */
 	struct strbuf path;
 	/*
@@ -803,7 +824,8 @@ struct walk {
 	 * trees are the ones just read, so keep the last few.
 	 */
 	git_odb_object *cache[TREE_CACHE];
-	unsigned next;
+	unsigned next;       /* the oldest slot, the next one filled */
+	size_t cache_bytes;
 };
 
 static void touch(struct walk *w, const char *name, size_t len)
@@ -816,11 +838,20 @@ static void touch(struct walk *w, const char *name, size_t len)
 	strbuf_setlen(&w->path, old);
 }
 
+static void drop_tree(struct walk *w, unsigned i)
+{
+	if (!w->cache[i])
+		return;
+	w->cache_bytes -= git_odb_object_size(w->cache[i]);
+	git_odb_object_free(w->cache[i]);
+	w->cache[i] = NULL;
+}
+
 /* A raw tree with a reference the caller frees, or NULL after an error. */
 static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 {
 	git_odb_object *o;
-	unsigned i;
+	unsigned i, k;
 
 	for (i = 0; i < TREE_CACHE; i++)
 		if (w->cache[i] && git_oid_equal(git_odb_object_id(w->cache[i]), id))
@@ -835,9 +866,13 @@ static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 		return NULL;
 	}
 	i = w->next;
-	git_odb_object_free(w->cache[i]);
+	drop_tree(w, i);
 	w->cache[i] = o;
+	w->cache_bytes += git_odb_object_size(o);
 	w->next = (w->next + 1) % TREE_CACHE;
+	/* over the byte limit, the oldest go (the one just read stays) */
+	for (k = w->next; w->cache_bytes > TREE_CACHE_BYTES && k != i; k = (k + 1) % TREE_CACHE)
+		drop_tree(w, k);
 found:
 	git_odb_object_dup(&o, w->cache[i]);
 	return o;
@@ -968,16 +1003,27 @@ out:
 	return ret;
 }
 
-static void add_dirs(json_t *dirs, const char *path)
+/* Counts `path` in each folder above it (`by` 1), or no longer (`by` -1). */
+static void count_dirs(json_t *dirs, const char *path, json_int_t by)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *p;
+	const char *p = path;
 
-	json_object_set_new_nocheck(dirs, "", json_true());
-	for (p = path; (p = strchr(p, '/')); p++) {
+	for (;;) {
+		json_t *n;
+
 		strbuf_reset(&sb);
-		strbuf_add(&sb, path, (size_t)(p - path + 1));
-		json_object_set_new_nocheck(dirs, sb.buf, json_true());
+		strbuf_add(&sb, path, (size_t)(p - path));
+		n = json_object_get(dirs, sb.buf);
+		if (!n)
+			json_object_set_new_nocheck(dirs, sb.buf, json_integer(by));
+		else if (json_integer_value(n) + by > 0)
+			json_integer_set(n, json_integer_value(n) + by);
+		else
+			json_object_del(dirs, sb.buf);
+		if (!(p = strchr(p, '/')))
+			break;
+		p++;
 	}
 	strbuf_release(&sb);
 }
@@ -1042,9 +1088,10 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	w.dirs = json_object();
 	strbuf_init(&w.path, 256);
 	for (i = 0; i < sc->nr; i++) {
+		if (!json_object_get(w.pending, sc->items[i].raw_path))
+			count_dirs(w.dirs, sc->items[i].raw_path, 1);
 		json_object_set_new_nocheck(w.pending, sc->items[i].raw_path,
 					    json_integer((json_int_t)i));
-		add_dirs(w.dirs, sc->items[i].raw_path);
 	}
 	if (!sc->nr)
 		goto out;
@@ -1079,6 +1126,7 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 				json_object_get(w.pending, key))];
 			git_oid_cpy(&e->commit, &oid);
 			e->attributed = 1;
+			count_dirs(w.dirs, key, -1);
 			json_object_del(w.pending, key);
 		}
 		json_decref(w.touched);
