@@ -264,6 +264,16 @@ static int handle_delta(struct scan *sc, const git_diff_delta *d)
 	return handle_sides(sc, d, old_path, new_path);
 }
 
+/*
+ * What changed between two snapshots, file by file in git's order, as
+ * libgit2's tree-to-tree diff lists it without rename detection (see
+ * diff_snapshots()); paths are owned here.
+ */
+struct deltas {
+	git_diff_delta *v;
+	size_t nr, alloc;
+};
+
 /* ---- rename detection ---- */
 
 /*
@@ -683,17 +693,17 @@ static void add_rename_file(struct scan *sc, struct rename_file **v, size_t *nr,
  * Classifies every delta of `diff` (compared without rename detection),
  * pairing additions with deletions as git would where a post is involved.
  */
-static int handle_diff(struct scan *sc, git_diff *diff, long rename_limit)
+static int handle_diff(struct scan *sc, const struct deltas *diff, long rename_limit)
 {
 	struct renames rn;
 	struct progress *prog = NULL;
 	unsigned long long needed = 0;
-	size_t i, n = git_diff_num_deltas(diff), next_src = 0, next_dst = 0;
+	size_t i, n = diff->nr, next_src = 0, next_dst = 0;
 	int ret = 0;
 
 	memset(&rn, 0, sizeof(rn));
 	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const git_diff_delta *d = &diff->v[i];
 		/* submodules are never renamed, as in git */
 		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT)
 			add_rename_file(sc, &rn.dst, &rn.nr_dst, &rn.alloc_dst, d, &d->new_file);
@@ -722,7 +732,7 @@ static int handle_diff(struct scan *sc, git_diff *diff, long rename_limit)
 	if (n > 100)
 		prog = progress_start("Reading posts", n);
 	for (i = 0; i < n && !ret; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const git_diff_delta *d = &diff->v[i];
 		struct rename_file *rf;
 		git_diff_delta renamed;
 
@@ -1150,19 +1160,217 @@ out:
 
 /* ---- putting it together ---- */
 
-static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **out)
+static void deltas_release(struct deltas *d)
 {
-	git_diff_options dopts;
+	size_t i;
 
-	/*
-	 * The whole tree, not only the post globs: a post moved in or out of a
-	 * posts folder is still followed. Renames are found by handle_diff().
-	 */
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(out, r->git, a, b, &dopts) < 0)
-		return repo_error("cannot compare the two commits");
+	for (i = 0; i < d->nr; i++)
+		free((char *)d->v[i].new_file.path);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The mode at the start of a raw tree entry ("100644 name"). */
+static uint16_t raw_mode(const char *entry)
+{
+	unsigned m = 0;
+
+	for (; *entry >= '0' && *entry <= '7'; entry++)
+		m = m * 8 + (unsigned)(*entry - '0');
+	return (uint16_t)m;
+}
+
+/* One file on one side (the other side absent or NULL). */
+static void add_file_delta(struct deltas *d, git_delta_t status, const char *path,
+			   const struct raw_entry *a, const char *a_start,
+			   const struct raw_entry *b, const char *b_start)
+{
+	git_diff_delta *x;
+	char *p = xstrdup(path);
+
+	ALLOC_GROW(d->v, d->nr + 1, d->alloc);
+	x = &d->v[d->nr++];
+	memset(x, 0, sizeof(*x));
+	x->status = status;
+	x->nfiles = status == GIT_DELTA_MODIFIED ? 2 : 1;
+	/* as libgit2 has them: both sides name the path */
+	x->old_file.path = x->new_file.path = p;
+	x->old_file.id_abbrev = x->new_file.id_abbrev = GIT_OID_HEXSZ;
+	if (a) {
+		git_oid_fromraw(&x->old_file.id, a->id);
+		x->old_file.mode = raw_mode(a_start);
+		x->old_file.flags = GIT_DIFF_FLAG_VALID_ID | GIT_DIFF_FLAG_EXISTS;
+	}
+	if (b) {
+		git_oid_fromraw(&x->new_file.id, b->id);
+		x->new_file.mode = raw_mode(b_start);
+		x->new_file.flags = GIT_DIFF_FLAG_VALID_ID | GIT_DIFF_FLAG_EXISTS;
+	}
+}
+
+static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id,
+			  struct strbuf *path, struct deltas *out);
+
+/* Recurses into a folder on either or both sides. */
+static int diff_subtree(git_odb *odb, const struct raw_entry *a, const struct raw_entry *b,
+			struct strbuf *path, struct deltas *out)
+{
+	const struct raw_entry *e = a ? a : b;
+	size_t len = path->len;
+	git_oid ida, idb;
+	int ret;
+
+	if (a)
+		git_oid_fromraw(&ida, a->id);
+	if (b)
+		git_oid_fromraw(&idb, b->id);
+	strbuf_add(path, e->name, e->name_len);
+	strbuf_addch(path, '/');
+	ret = diff_raw_trees(odb, a ? &ida : NULL, b ? &idb : NULL, path, out);
+	strbuf_setlen(path, len);
+	return ret;
+}
+
+/* An entry on one side only: a file, or every file of a folder. */
+static int one_side(git_odb *odb, const struct raw_entry *e, const char *start, int old,
+		    struct strbuf *path, struct deltas *out)
+{
+	size_t len = path->len;
+
+	if (e->is_tree)
+		return diff_subtree(odb, old ? e : NULL, old ? NULL : e, path, out);
+	strbuf_add(path, e->name, e->name_len);
+	add_file_delta(out, old ? GIT_DELTA_DELETED : GIT_DELTA_ADDED, path->buf,
+		       old ? e : NULL, start, old ? NULL : e, start);
+	strbuf_setlen(path, len);
 	return 0;
+}
+
+static git_odb_object *read_raw_tree(git_odb *odb, const git_oid *id)
+{
+	git_odb_object *o;
+
+	if (git_odb_read(&o, odb, id) < 0) {
+		repo_error("cannot read a tree");
+		return NULL;
+	}
+	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+		git_odb_object_free(o);
+		error("object %s is not a tree", repo_hex(id));
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The files that differ between trees a and b (either may be NULL: empty)
+ * under `path`, in git's order. A folder with the same id on both sides
+ * is not read: libgit2's diff reads every folder of both trees, which on
+ * a blog kept in year folders made a one-commit scan read them all.
+ */
+static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id,
+			  struct strbuf *path, struct deltas *out)
+{
+	git_odb_object *a = NULL, *b = NULL;
+	const char *pa = "", *ea = pa, *pb = "", *eb = pb;
+	struct raw_entry x, y;
+	int has_a = 0, has_b = 0, ret = 0;
+
+	if (a_id && b_id && git_oid_equal(a_id, b_id))
+		return 0;
+	if ((a_id && !(a = read_raw_tree(odb, a_id))) || (b_id && !(b = read_raw_tree(odb, b_id)))) {
+		ret = -1;
+		goto out;
+	}
+	if (a) {
+		pa = git_odb_object_data(a);
+		ea = pa + git_odb_object_size(a);
+	}
+	if (b) {
+		pb = git_odb_object_data(b);
+		eb = pb + git_odb_object_size(b);
+	}
+	while (!ret) {
+		if (!has_a && pa < ea) {
+			if (raw_entry(pa, ea, &x) < 0) {
+				ret = error("corrupt tree object %s", repo_hex(a_id));
+				break;
+			}
+			has_a = 1;
+		}
+		if (!has_b && pb < eb) {
+			if (raw_entry(pb, eb, &y) < 0) {
+				ret = error("corrupt tree object %s", repo_hex(b_id));
+				break;
+			}
+			has_b = 1;
+		}
+		if (!has_a && !has_b)
+			break;
+		if (has_a && has_b) {
+			int c = raw_cmp(&x, &y);
+			if (c < 0) {
+				ret = one_side(odb, &x, pa, 1, path, out);
+				pa = x.next, has_a = 0;
+			} else if (c > 0) {
+				ret = one_side(odb, &y, pb, 0, path, out);
+				pb = y.next, has_b = 0;
+			} else {
+				/* the same name and kind (a folder sorts as "name/") */
+				uint16_t ma = raw_mode(pa), mb = raw_mode(pb);
+				if (x.is_tree) {
+					ret = diff_subtree(odb, &x, &y, path, out);
+				} else if (ma != mb || memcmp(x.id, y.id, GIT_OID_RAWSZ)) {
+					size_t len = path->len;
+					strbuf_add(path, x.name, x.name_len);
+					/* a file turned link or submodule: gone, then new */
+					if ((ma & 0170000) == (mb & 0170000)) {
+						add_file_delta(out, GIT_DELTA_MODIFIED, path->buf,
+							       &x, pa, &y, pb);
+					} else {
+						add_file_delta(out, GIT_DELTA_DELETED, path->buf,
+							       &x, pa, NULL, NULL);
+						add_file_delta(out, GIT_DELTA_ADDED, path->buf,
+							       NULL, NULL, &y, pb);
+					}
+					strbuf_setlen(path, len);
+				}
+				pa = x.next, pb = y.next;
+				has_a = has_b = 0;
+			}
+		} else if (has_a) {
+			ret = one_side(odb, &x, pa, 1, path, out);
+			pa = x.next, has_a = 0;
+		} else {
+			ret = one_side(odb, &y, pb, 0, path, out);
+			pb = y.next, has_b = 0;
+		}
+	}
+out:
+	git_odb_object_free(a);
+	git_odb_object_free(b);
+	return ret;
+}
+
+/*
+ * The whole tree, not only the post globs: a post moved in or out of a
+ * posts folder is still followed. Renames are found by handle_diff().
+ */
+static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, struct deltas *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	git_odb *odb = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (git_repository_odb(&odb, r->git) < 0)
+		return repo_error("cannot open the object database");
+	ret = diff_raw_trees(odb, a ? git_tree_id(a) : NULL, git_tree_id(b), &path, out);
+	if (ret < 0)
+		error("cannot compare the two commits");
+	git_odb_free(odb);
+	strbuf_release(&path);
+	return ret;
 }
 
 /* diff.renameLimit as git reads it: 1000 when unset, 0 for no limit. */
@@ -1241,7 +1449,7 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 {
 	struct scan sc;
 	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
+	struct deltas diff = { NULL, 0, 0 };
 	long limit;
 	size_t i;
 	int ret = 0;
@@ -1264,10 +1472,9 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 		ret = -1;
 		goto out;
 	}
-	ret = handle_diff(&sc, diff, limit);
+	ret = handle_diff(&sc, &diff, limit);
 	/* the diff is not needed any more; the events may be many */
-	git_diff_free(diff);
-	diff = NULL;
+	deltas_release(&diff);
 	if (ret < 0)
 		goto out;
 	sort_events(&sc);
@@ -1277,7 +1484,7 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 			read_commits(&sc);
 	}
 out:
-	git_diff_free(diff);
+	deltas_release(&diff);
 	git_tree_free(a);
 	git_tree_free(b);
 	for (i = 0; i < sc.nr; i++)
