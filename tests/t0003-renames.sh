@@ -226,4 +226,44 @@ test_expect_success 'a draft rewritten beyond recognition on publishing is new; 
 	EOT
 '
 
+# herald compares the two trees itself (folders with the same id are not
+# read): the changes must be the ones git lists, type changes included.
+test_expect_success 'a post turned link, file turned folder, mode change, folder renamed: as git lists them' '
+	new_repo kinds &&
+	mkdir -p _posts/sub &&
+	for i in 1 2 3
+	do
+		printf -- "---\ntitle: P$i\n---\nbody $i\n" >_posts/2020-01-0$i-p$i.md || return 1
+	done &&
+	cp _posts/2020-01-01-p1.md _posts/sub/2020-01-01-p1.md &&
+	printf -- "---\ntitle: F\n---\nx\n" >_posts/2020-02-01-foo.md &&
+	printf -- "---\ntitle: E\n---\ne\n" >_posts/2020-03-01-ex.md &&
+	echo data >foo &&
+	commit_all base &&
+	rm _posts/2020-01-03-p3.md &&
+	ln -s 2020-01-02-p2.md _posts/2020-01-03-p3.md &&
+	chmod +x _posts/2020-03-01-ex.md &&
+	rm _posts/2020-02-01-foo.md &&
+	mkdir _posts/2020-02-01-foo.md &&
+	printf -- "---\ntitle: G\n---\ny\n" >_posts/2020-02-01-foo.md/index.md &&
+	rm foo && mkdir foo && echo z >foo/bar &&
+	git mv _posts/sub _posts/sub2 &&
+	commit_all edge &&
+	test "$(git diff --raw --no-renames HEAD~1 HEAD | wc -l)" = 8 &&
+	expect_events HEAD~1 HEAD <<-\EOT &&
+	new _posts/2020-02-01-foo.md/index.md
+	moved _posts/sub2/2020-01-01-p1.md < _posts/sub/2020-01-01-p1.md
+	deleted _posts/2020-01-03-p3.md
+	deleted _posts/2020-02-01-foo.md
+	error _posts/2020-01-03-p3.md
+	EOT
+	git rm -q --cached _posts/2020-01-02-p2.md &&
+	git update-index --add --cacheinfo 160000,$(git rev-parse HEAD),_posts/2020-01-02-p2.md &&
+	git commit -q -m submodule &&
+	expect_events HEAD~1 HEAD <<-\EOT
+	deleted _posts/2020-01-02-p2.md
+	error _posts/2020-01-02-p2.md
+	EOT
+'
+
 test_done

@@ -99,4 +99,41 @@ row 'every post moved, half of them edited' 4 \
 	'for p in a b c d; do git mv _posts/2019-01-0*-$p.md blog/$p.md || return 1; done &&
 	 rewrite blog/a.md 1 && rewrite blog/c.md 2 3 4'
 
+# same NAME N EXPECTED-PAIRS EDITS: a blog of N posts with the same content,
+# _posts/2019-01-01-pI.md for I in 1..N, then EDITS; exact renames among
+# identical files pair as git pairs them (the same base name first, among
+# the first 100 unused sources).
+same() {
+	test_expect_success "$1" "
+		new_repo same &&
+		post _posts/2019-01-01-p1.md Same &&
+		for i in \$(seq 2 $2); do cp _posts/2019-01-01-p1.md _posts/2019-01-01-p\$i.md || return 1; done &&
+		commit_all base &&
+		mkdir -p blog &&
+		$4 &&
+		commit_all edit &&
+		compare &&
+		test \$(wc -l <\"\$TRASH/git-pairs\") = $3
+	"
+}
+
+same 'identical posts moved with their base names shuffled: each to its name' 3 3 \
+	'git mv _posts/2019-01-01-p1.md blog/2019-01-01-p3.md &&
+	 git mv _posts/2019-01-01-p2.md blog/2019-01-01-p1.md &&
+	 git mv _posts/2019-01-01-p3.md blog/2019-01-01-p2.md'
+same 'identical posts, two of three moved to new names: the first sources' 3 2 \
+	'git rm -q _posts/2019-01-01-p2.md _posts/2019-01-01-p3.md _posts/2019-01-01-p1.md &&
+	 git show HEAD:_posts/2019-01-01-p1.md >blog/y.md && git show HEAD:_posts/2019-01-01-p1.md >blog/x.md &&
+	 git add blog'
+same 'identical posts, a base name among the first 100 unused sources (path order: p110 is 14th) is found' 120 2 \
+	'git rm -q -r _posts &&
+	 git show HEAD:_posts/2019-01-01-p1.md >blog/2019-01-01-p110.md &&
+	 git show HEAD:_posts/2019-01-01-p1.md >blog/2019-01-01-p5.md &&
+	 git add blog'
+same 'identical posts, a base name past the first 100 unused sources (p99 is 111th) is not looked for' 120 2 \
+	'git rm -q -r _posts &&
+	 git show HEAD:_posts/2019-01-01-p1.md >blog/2019-01-01-p99.md &&
+	 git show HEAD:_posts/2019-01-01-p1.md >blog/2019-01-01-p5.md &&
+	 git add blog'
+
 test_done

@@ -27,9 +27,12 @@ static void side_release(struct side *s)
 	s->blob = NULL;
 }
 
-/* `same`, when not NULL, is the blob f->id names, already read (a pure rename). */
+/*
+ * `same`, when not NULL, is the blob f->id names, already read (a pure
+ * rename); `flags` are post_read()'s.
+ */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, git_blob *same, struct side *s)
+		     const git_diff_file *f, git_blob *same, unsigned flags, struct side *s)
 {
 	post_init(&s->post);
 	s->blob = NULL;
@@ -53,7 +56,7 @@ static int read_side(struct repo *r, const struct changes_options *o,
 	}
 read:
 	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
-		  (size_t)git_blob_rawsize(s->blob), o->now, 0);
+		  (size_t)git_blob_rawsize(s->blob), o->now, flags);
 	return 0;
 }
 
@@ -224,10 +227,15 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	post_init(&b.post);
 	post_init(&a.post);
 	b.blob = a.blob = NULL;
-	if ((old_path && read_side(sc->r, sc->o, &d->old_file, NULL, &b) < 0) ||
-	    (new_path && read_side(sc->r, sc->o, &d->new_file,
-				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? b.blob : NULL,
-				   &a) < 0)) {
+	/*
+	 * The after side first: when it is a post, the event is made of it,
+	 * and of the before side only its state, front matter and body count,
+	 * so the before side's summary is not worked out.
+	 */
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, 0, &a) < 0) ||
+	    (old_path && read_side(sc->r, sc->o, &d->old_file,
+				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? a.blob : NULL,
+				   a.post.fm.data ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
 	}
@@ -263,6 +271,16 @@ static int handle_delta(struct scan *sc, const git_diff_delta *d)
 		return 0;
 	return handle_sides(sc, d, old_path, new_path);
 }
+
+/*
+ * What changed between two snapshots, file by file in git's order, as
+ * libgit2's tree-to-tree diff lists it without rename detection (see
+ * diff_snapshots()); paths are owned here.
+ */
+struct deltas {
+	git_diff_delta *v;
+	size_t nr, alloc;
+};
 
 /* ---- rename detection ---- */
 
@@ -335,7 +353,13 @@ static int cmp_src_index(const void *x, const void *y)
 	return cmp_src_oid(x, y, (void *)sort_base);
 }
 
-/* Pairs renames whose content did not change, by object id. */
+#define MAX_IDENTICAL 100
+
+/*
+ * Pairs renames whose content did not change, by object id: each
+ * destination in order takes the first unused source of its content, or
+ * the first one of its base name among the first MAX_IDENTICAL, as git does.
+ */
 static void pair_exact(struct renames *rn)
 {
 	size_t *order, i;
@@ -349,7 +373,7 @@ static void pair_exact(struct renames *rn)
 	qsort(order, rn->nr_src, sizeof(*order), cmp_src_index);
 	for (i = 0; i < rn->nr_dst; i++) {
 		struct rename_file *dst = &rn->dst[i];
-		size_t lo = 0, hi = rn->nr_src, k;
+		size_t lo = 0, hi = rn->nr_src, k, tries = 0;
 		long best = -1;
 
 		/* the first source with this id */
@@ -370,6 +394,9 @@ static void pair_exact(struct renames *rn)
 				best = (long)order[k];
 				break;
 			}
+			/* git's find_identical_files() looks at 100 unused ones at most */
+			if (++tries == MAX_IDENTICAL)
+				break;
 		}
 		if (best >= 0) {
 			dst->pair = (int)best;
@@ -674,17 +701,17 @@ static void add_rename_file(struct scan *sc, struct rename_file **v, size_t *nr,
  * Classifies every delta of `diff` (compared without rename detection),
  * pairing additions with deletions as git would where a post is involved.
  */
-static int handle_diff(struct scan *sc, git_diff *diff, long rename_limit)
+static int handle_diff(struct scan *sc, const struct deltas *diff, long rename_limit)
 {
 	struct renames rn;
 	struct progress *prog = NULL;
 	unsigned long long needed = 0;
-	size_t i, n = git_diff_num_deltas(diff), next_src = 0, next_dst = 0;
+	size_t i, n = diff->nr, next_src = 0, next_dst = 0;
 	int ret = 0;
 
 	memset(&rn, 0, sizeof(rn));
 	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const git_diff_delta *d = &diff->v[i];
 		/* submodules are never renamed, as in git */
 		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT)
 			add_rename_file(sc, &rn.dst, &rn.nr_dst, &rn.alloc_dst, d, &d->new_file);
@@ -713,7 +740,7 @@ static int handle_diff(struct scan *sc, git_diff *diff, long rename_limit)
 	if (n > 100)
 		prog = progress_start("Reading posts", n);
 	for (i = 0; i < n && !ret; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const git_diff_delta *d = &diff->v[i];
 		struct rename_file *rf;
 		git_diff_delta renamed;
 
@@ -790,12 +817,24 @@ static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 	return (int)ca - (int)cb;
 }
 
-#define TREE_CACHE 4
+/*
+ * A comparison reads a tree at each level of the changed path on both
+ * sides (root, _posts/, _posts/2020/: six), and the next comparison
+ * starts again at the root: keep the last 16, but no more than 2 MiB of
+ * them, as two versions of a flat 10,000-post folder take.
+ */
+#define TREE_CACHE 16
+#define TREE_CACHE_BYTES ((size_t)2 * 1024 * 1024)
 
 struct walk {
 	git_odb *odb;
 	json_t *pending; /* path -> its event's number */
-	json_t *dirs;    /* every folder above a pending path -> true */
+	/*
+	 * every folder above a pending path -> how many pending paths it
+	 * holds; a folder goes once they are all found, so the walk no longer
+	 * reads its trees (year folders whose posts are all attributed)
+	 */
+	json_t *dirs;
 	json_t *touched; /* out: pending paths this comparison touched */
 	struct strbuf path;
 	/*
@@ -803,7 +842,8 @@ struct walk {
 	 * trees are the ones just read, so keep the last few.
 	 */
 	git_odb_object *cache[TREE_CACHE];
-	unsigned next;
+	unsigned next;       /* the oldest slot, the next one filled */
+	size_t cache_bytes;
 };
 
 static void touch(struct walk *w, const char *name, size_t len)
@@ -816,11 +856,20 @@ static void touch(struct walk *w, const char *name, size_t len)
 	strbuf_setlen(&w->path, old);
 }
 
+static void drop_tree(struct walk *w, unsigned i)
+{
+	if (!w->cache[i])
+		return;
+	w->cache_bytes -= git_odb_object_size(w->cache[i]);
+	git_odb_object_free(w->cache[i]);
+	w->cache[i] = NULL;
+}
+
 /* A raw tree with a reference the caller frees, or NULL after an error. */
 static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 {
 	git_odb_object *o;
-	unsigned i;
+	unsigned i, k;
 
 	for (i = 0; i < TREE_CACHE; i++)
 		if (w->cache[i] && git_oid_equal(git_odb_object_id(w->cache[i]), id))
@@ -835,9 +884,13 @@ static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 		return NULL;
 	}
 	i = w->next;
-	git_odb_object_free(w->cache[i]);
+	drop_tree(w, i);
 	w->cache[i] = o;
+	w->cache_bytes += git_odb_object_size(o);
 	w->next = (w->next + 1) % TREE_CACHE;
+	/* over the byte limit, the oldest go (the one just read stays) */
+	for (k = w->next; w->cache_bytes > TREE_CACHE_BYTES && k != i; k = (k + 1) % TREE_CACHE)
+		drop_tree(w, k);
 found:
 	git_odb_object_dup(&o, w->cache[i]);
 	return o;
@@ -968,16 +1021,27 @@ out:
 	return ret;
 }
 
-static void add_dirs(json_t *dirs, const char *path)
+/* Counts `path` in each folder above it (`by` 1), or no longer (`by` -1). */
+static void count_dirs(json_t *dirs, const char *path, json_int_t by)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *p;
+	const char *p = path;
 
-	json_object_set_new_nocheck(dirs, "", json_true());
-	for (p = path; (p = strchr(p, '/')); p++) {
+	for (;;) {
+		json_t *n;
+
 		strbuf_reset(&sb);
-		strbuf_add(&sb, path, (size_t)(p - path + 1));
-		json_object_set_new_nocheck(dirs, sb.buf, json_true());
+		strbuf_add(&sb, path, (size_t)(p - path));
+		n = json_object_get(dirs, sb.buf);
+		if (!n)
+			json_object_set_new_nocheck(dirs, sb.buf, json_integer(by));
+		else if (json_integer_value(n) + by > 0)
+			json_integer_set(n, json_integer_value(n) + by);
+		else
+			json_object_del(dirs, sb.buf);
+		if (!(p = strchr(p, '/')))
+			break;
+		p++;
 	}
 	strbuf_release(&sb);
 }
@@ -1042,9 +1106,10 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 	w.dirs = json_object();
 	strbuf_init(&w.path, 256);
 	for (i = 0; i < sc->nr; i++) {
+		if (!json_object_get(w.pending, sc->items[i].raw_path))
+			count_dirs(w.dirs, sc->items[i].raw_path, 1);
 		json_object_set_new_nocheck(w.pending, sc->items[i].raw_path,
 					    json_integer((json_int_t)i));
-		add_dirs(w.dirs, sc->items[i].raw_path);
 	}
 	if (!sc->nr)
 		goto out;
@@ -1079,6 +1144,7 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 				json_object_get(w.pending, key))];
 			git_oid_cpy(&e->commit, &oid);
 			e->attributed = 1;
+			count_dirs(w.dirs, key, -1);
 			json_object_del(w.pending, key);
 		}
 		json_decref(w.touched);
@@ -1102,19 +1168,217 @@ out:
 
 /* ---- putting it together ---- */
 
-static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, git_diff **out)
+static void deltas_release(struct deltas *d)
 {
-	git_diff_options dopts;
+	size_t i;
 
-	/*
-	 * The whole tree, not only the post globs: a post moved in or out of a
-	 * posts folder is still followed. Renames are found by handle_diff().
-	 */
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(out, r->git, a, b, &dopts) < 0)
-		return repo_error("cannot compare the two commits");
+	for (i = 0; i < d->nr; i++)
+		free((char *)d->v[i].new_file.path);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The mode at the start of a raw tree entry ("100644 name"). */
+static uint16_t raw_mode(const char *entry)
+{
+	unsigned m = 0;
+
+	for (; *entry >= '0' && *entry <= '7'; entry++)
+		m = m * 8 + (unsigned)(*entry - '0');
+	return (uint16_t)m;
+}
+
+/* One file on one side (the other side absent or NULL). */
+static void add_file_delta(struct deltas *d, git_delta_t status, const char *path,
+			   const struct raw_entry *a, const char *a_start,
+			   const struct raw_entry *b, const char *b_start)
+{
+	git_diff_delta *x;
+	char *p = xstrdup(path);
+
+	ALLOC_GROW(d->v, d->nr + 1, d->alloc);
+	x = &d->v[d->nr++];
+	memset(x, 0, sizeof(*x));
+	x->status = status;
+	x->nfiles = status == GIT_DELTA_MODIFIED ? 2 : 1;
+	/* as libgit2 has them: both sides name the path */
+	x->old_file.path = x->new_file.path = p;
+	x->old_file.id_abbrev = x->new_file.id_abbrev = GIT_OID_HEXSZ;
+	if (a) {
+		git_oid_fromraw(&x->old_file.id, a->id);
+		x->old_file.mode = raw_mode(a_start);
+		x->old_file.flags = GIT_DIFF_FLAG_VALID_ID | GIT_DIFF_FLAG_EXISTS;
+	}
+	if (b) {
+		git_oid_fromraw(&x->new_file.id, b->id);
+		x->new_file.mode = raw_mode(b_start);
+		x->new_file.flags = GIT_DIFF_FLAG_VALID_ID | GIT_DIFF_FLAG_EXISTS;
+	}
+}
+
+static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id,
+			  struct strbuf *path, struct deltas *out);
+
+/* Recurses into a folder on either or both sides. */
+static int diff_subtree(git_odb *odb, const struct raw_entry *a, const struct raw_entry *b,
+			struct strbuf *path, struct deltas *out)
+{
+	const struct raw_entry *e = a ? a : b;
+	size_t len = path->len;
+	git_oid ida, idb;
+	int ret;
+
+	if (a)
+		git_oid_fromraw(&ida, a->id);
+	if (b)
+		git_oid_fromraw(&idb, b->id);
+	strbuf_add(path, e->name, e->name_len);
+	strbuf_addch(path, '/');
+	ret = diff_raw_trees(odb, a ? &ida : NULL, b ? &idb : NULL, path, out);
+	strbuf_setlen(path, len);
+	return ret;
+}
+
+/* An entry on one side only: a file, or every file of a folder. */
+static int one_side(git_odb *odb, const struct raw_entry *e, const char *start, int old,
+		    struct strbuf *path, struct deltas *out)
+{
+	size_t len = path->len;
+
+	if (e->is_tree)
+		return diff_subtree(odb, old ? e : NULL, old ? NULL : e, path, out);
+	strbuf_add(path, e->name, e->name_len);
+	add_file_delta(out, old ? GIT_DELTA_DELETED : GIT_DELTA_ADDED, path->buf,
+		       old ? e : NULL, start, old ? NULL : e, start);
+	strbuf_setlen(path, len);
 	return 0;
+}
+
+static git_odb_object *read_raw_tree(git_odb *odb, const git_oid *id)
+{
+	git_odb_object *o;
+
+	if (git_odb_read(&o, odb, id) < 0) {
+		repo_error("cannot read a tree");
+		return NULL;
+	}
+	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+		git_odb_object_free(o);
+		error("object %s is not a tree", repo_hex(id));
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The files that differ between trees a and b (either may be NULL: empty)
+ * under `path`, in git's order. A folder with the same id on both sides
+ * is not read: libgit2's diff reads every folder of both trees, which on
+ * a blog kept in year folders made a one-commit scan read them all.
+ */
+static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id,
+			  struct strbuf *path, struct deltas *out)
+{
+	git_odb_object *a = NULL, *b = NULL;
+	const char *pa = "", *ea = pa, *pb = "", *eb = pb;
+	struct raw_entry x, y;
+	int has_a = 0, has_b = 0, ret = 0;
+
+	if (a_id && b_id && git_oid_equal(a_id, b_id))
+		return 0;
+	if ((a_id && !(a = read_raw_tree(odb, a_id))) || (b_id && !(b = read_raw_tree(odb, b_id)))) {
+		ret = -1;
+		goto out;
+	}
+	if (a) {
+		pa = git_odb_object_data(a);
+		ea = pa + git_odb_object_size(a);
+	}
+	if (b) {
+		pb = git_odb_object_data(b);
+		eb = pb + git_odb_object_size(b);
+	}
+	while (!ret) {
+		if (!has_a && pa < ea) {
+			if (raw_entry(pa, ea, &x) < 0) {
+				ret = error("corrupt tree object %s", repo_hex(a_id));
+				break;
+			}
+			has_a = 1;
+		}
+		if (!has_b && pb < eb) {
+			if (raw_entry(pb, eb, &y) < 0) {
+				ret = error("corrupt tree object %s", repo_hex(b_id));
+				break;
+			}
+			has_b = 1;
+		}
+		if (!has_a && !has_b)
+			break;
+		if (has_a && has_b) {
+			int c = raw_cmp(&x, &y);
+			if (c < 0) {
+				ret = one_side(odb, &x, pa, 1, path, out);
+				pa = x.next, has_a = 0;
+			} else if (c > 0) {
+				ret = one_side(odb, &y, pb, 0, path, out);
+				pb = y.next, has_b = 0;
+			} else {
+				/* the same name and kind (a folder sorts as "name/") */
+				uint16_t ma = raw_mode(pa), mb = raw_mode(pb);
+				if (x.is_tree) {
+					ret = diff_subtree(odb, &x, &y, path, out);
+				} else if (ma != mb || memcmp(x.id, y.id, GIT_OID_RAWSZ)) {
+					size_t len = path->len;
+					strbuf_add(path, x.name, x.name_len);
+					/* a file turned link or submodule: gone, then new */
+					if ((ma & 0170000) == (mb & 0170000)) {
+						add_file_delta(out, GIT_DELTA_MODIFIED, path->buf,
+							       &x, pa, &y, pb);
+					} else {
+						add_file_delta(out, GIT_DELTA_DELETED, path->buf,
+							       &x, pa, NULL, NULL);
+						add_file_delta(out, GIT_DELTA_ADDED, path->buf,
+							       NULL, NULL, &y, pb);
+					}
+					strbuf_setlen(path, len);
+				}
+				pa = x.next, pb = y.next;
+				has_a = has_b = 0;
+			}
+		} else if (has_a) {
+			ret = one_side(odb, &x, pa, 1, path, out);
+			pa = x.next, has_a = 0;
+		} else {
+			ret = one_side(odb, &y, pb, 0, path, out);
+			pb = y.next, has_b = 0;
+		}
+	}
+out:
+	git_odb_object_free(a);
+	git_odb_object_free(b);
+	return ret;
+}
+
+/*
+ * The whole tree, not only the post globs: a post moved in or out of a
+ * posts folder is still followed. Renames are found by handle_diff().
+ */
+static int diff_snapshots(struct repo *r, git_tree *a, git_tree *b, struct deltas *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	git_odb *odb = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (git_repository_odb(&odb, r->git) < 0)
+		return repo_error("cannot open the object database");
+	ret = diff_raw_trees(odb, a ? git_tree_id(a) : NULL, git_tree_id(b), &path, out);
+	if (ret < 0)
+		error("cannot compare the two commits");
+	git_odb_free(odb);
+	strbuf_release(&path);
+	return ret;
 }
 
 /* diff.renameLimit as git reads it: 1000 when unset, 0 for no limit. */
@@ -1193,7 +1457,7 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 {
 	struct scan sc;
 	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
+	struct deltas diff = { NULL, 0, 0 };
 	long limit;
 	size_t i;
 	int ret = 0;
@@ -1216,10 +1480,9 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 		ret = -1;
 		goto out;
 	}
-	ret = handle_diff(&sc, diff, limit);
+	ret = handle_diff(&sc, &diff, limit);
 	/* the diff is not needed any more; the events may be many */
-	git_diff_free(diff);
-	diff = NULL;
+	deltas_release(&diff);
 	if (ret < 0)
 		goto out;
 	sort_events(&sc);
@@ -1229,7 +1492,7 @@ int changes_scan(struct repo *r, git_commit *from, git_commit *to,
 			read_commits(&sc);
 	}
 out:
-	git_diff_free(diff);
+	deltas_release(&diff);
 	git_tree_free(a);
 	git_tree_free(b);
 	for (i = 0; i < sc.nr; i++)

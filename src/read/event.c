@@ -327,15 +327,16 @@ json_t *event_list_document(const struct event_list *l)
 static int write_indented(FILE *f, const json_t *v, int depth)
 {
 	char *s = json_dumps(v, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENCODE_ANY);
-	const char *p;
+	const char *p, *nl;
 
 	if (!s)
 		return -1;
-	for (p = s; *p; p++) {
-		fputc(*p, f);
-		if (*p == '\n')
-			fprintf(f, "%*s", depth * 2, "");
+	/* a line at a time: a character at a time was a tenth of a big scan */
+	for (p = s; (nl = strchr(p, '\n')); p = nl + 1) {
+		fwrite(p, 1, (size_t)(nl - p + 1), f);
+		fprintf(f, "%*s", depth * 2, "");
 	}
+	fputs(p, f);
 	free(s);
 	return 0;
 }
