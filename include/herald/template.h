@@ -141,9 +141,8 @@ int template_render_limited(const struct template *t, const json_t *context,
 /*
  * A list the renderer asks for one element at a time, so that a digest of
  * 10,000 posts never holds every post's value at once. `placeholder` stands
- * for the list in the context: it must be an empty array and a member of an
- * object (the root context, in herald's models), and names the list by its
- * identity. `nr` is the list's length; get() makes element `i` (a new
+ * for the list in the context: it must be an empty array and a member of
+ * the root context (an object), and names the list by its identity. `nr` is the list's length; get() makes element `i` (a new
  * reference, dropped as soon as the section's pass over it is rendered).
  *
  * The list renders exactly as the array of get()'s elements would: a
