@@ -128,16 +128,23 @@ static json_t *range_json(const json_t *doc)
 	return r;
 }
 
-static void add_rendered(json_t *ev, const char *key, const char *md,
-			 enum markdown_format fmt)
+/* summary_html, summary_text and summary_md, from one parse of the Markdown. */
+static void add_rendered(json_t *ev, const char *md)
 {
-	struct strbuf sb = STRBUF_INIT;
+	static const enum markdown_format fmts[] = {
+		MARKDOWN_HTML, MARKDOWN_TEXT, MARKDOWN_COMMONMARK,
+	};
+	static const char *const keys[] = { "summary_html", "summary_text", "summary_md" };
+	struct strbuf sb[ARRAY_SIZE(fmts)] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	size_t i;
 
-	if (markdown_render(md, strlen(md), fmt, SUMMARY_CHARS, &sb) < 0)
-		strbuf_reset(&sb);
-	strbuf_rtrim(&sb);
-	json_object_set_new(ev, key, value_textn(sb.buf, sb.len));
-	strbuf_release(&sb);
+	/* a failure (cmark out of memory) leaves them empty */
+	markdown_render_each(md, strlen(md), fmts, ARRAY_SIZE(fmts), SUMMARY_CHARS, sb);
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		strbuf_rtrim(&sb[i]);
+		json_object_set_new(ev, keys[i], value_textn(sb[i].buf, sb[i].len));
+		strbuf_release(&sb[i]);
+	}
 }
 
 /* "30 March 2020" for an RFC 3339 date, or "" */
@@ -294,9 +301,7 @@ static void enrich_into(json_t *ev, const struct site *site, const char *base_ur
 		md = "";
 	/* only absolute http(s) urls are emitted, percent-encoded */
 	set_link(ev, "url", value_str(ev, "url"));
-	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
-	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
-	add_rendered(ev, "summary_md", md, MARKDOWN_COMMONMARK);
+	add_rendered(ev, md);
 	/*
 	 * What webhooks and payloads see of the source: as written, unless it
 	 * holds raw HTML or a link that is not http(s); then the clean form.
@@ -510,8 +515,40 @@ static int cmp_newest_key(const void *a, const void *b)
 }
 
 /*
+ * Could modified() find a key in the front matter `fm` (compact JSON
+ * text)? Only when the text holds one of the keys it may read, as a quoted
+ * string in any case; a key JSON would escape always could.
+ */
+static int may_hold_modified(const char *fm, const struct site *site)
+{
+	static const char *const keys[] = { "lastmod", "updated", "last_modified_at" };
+	struct strbuf needle = STRBUF_INIT;
+	size_t i, n = ARRAY_SIZE(keys) + (site ? site->hugo_lastmod.nr : 0);
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++) {
+		const char *key = i < ARRAY_SIZE(keys) ? keys[i] :
+				  site->hugo_lastmod.v[i - ARRAY_SIZE(keys)];
+		const char *c;
+
+		for (c = key; *c && *c != '"' && *c != '\\' && (unsigned char)*c >= 0x20; c++)
+			;
+		if (*c) {
+			found = 1;
+			break;
+		}
+		strbuf_reset(&needle);
+		strbuf_addf(&needle, "\"%s\"", key);
+		found = strcasestr(fm, needle.buf) != NULL;
+	}
+	strbuf_release(&needle);
+	return found;
+}
+
+/*
  * The newest `updated_date` of the posts (what feed_fields() finds), from
- * just what modified() reads of each: its front matter, date and commit.
+ * just what modified() reads of each: its front matter (read only when it
+ * may hold a date modified() looks for), date and commit.
  */
 static char *newest_update(const struct model *m, const struct model_list *posts)
 {
@@ -528,7 +565,7 @@ static char *newest_update(const struct model *m, const struct model_list *posts
 			date_format(e->date, buf, sizeof(buf));
 			json_object_set_new(ev, "date", json_string(buf));
 		}
-		if (e->front_matter) {
+		if (e->front_matter && may_hold_modified(e->front_matter, m->site)) {
 			json_t *fm = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
 			if (!fm)
 				die("out of memory reading the front matter of '%s'", e->path);

@@ -10,6 +10,7 @@
 #include "herald/render.h"
 #include "herald/site.h"
 #include "herald/strbuf.h"
+#include "herald/strvec.h"
 #include "tap.h"
 
 /*
@@ -58,7 +59,8 @@ static void events(struct event_list *l, const struct site *s)
 	    "First *para* with <script>x</script> and [a link](https://e.org/).\n",
 	    &commit_a);
 	add(l, s, EVENT_NEW, "_posts/2020-03-30-a.md", NULL,
-	    "---\ntitle: A\ndate: 2020-03-30\nlast_modified_at: 2021-01-02\n---\nSame day.\n",
+	    "---\ntitle: A\ndate: 2020-03-30\nlast_modified_at: 2024-01-02\nMyLastMod: 2025-06-01\n---\n"
+	    "Same day.\n",
 	    &commit_a);
 	add(l, s, EVENT_NEW, "_posts/undated.md", NULL,
 	    "---\ntitle: Undated\n---\nNo date [x](javascript:alert(1)).\n", NULL);
@@ -136,6 +138,7 @@ int main(void)
 	struct event_list l;
 	struct site s;
 	struct model m;
+	enum site_kind kind;
 
 	site_init(&s);
 	s.title = xstrdup("Blog & <co>");
@@ -147,6 +150,24 @@ int main(void)
 	compare(&l, &s, 50, "a limit over the posts");
 	l.with_commits = false;
 	compare(&l, &s, 0, "no commits");
+	l.with_commits = true;
+	kind = s.kind;
+	model_open(&m, &l, &s, 0);
+	is_str(json_string_value(json_object_get(m.root, "feed_updated")),
+	       "2024-01-02T00:00:00Z", "feed_updated from a post's last_modified_at");
+	model_close(&m);
+	/* the newest change is in a key only Hugo's [frontmatter] names, in another case */
+	s.kind = SITE_HUGO;
+	strvec_push(&s.hugo_lastmod, "mylastmod");
+	compare(&l, &s, 0, "Hugo's lastmod keys");
+	{
+		struct model hm;
+		model_open(&hm, &l, &s, 0);
+		is_str(json_string_value(json_object_get(hm.root, "feed_updated")),
+		       "2025-06-01T00:00:00Z", "feed_updated from a Hugo lastmod key");
+		model_close(&hm);
+	}
+	s.kind = kind;
 	event_list_release(&l);
 
 	/* nothing at all */
