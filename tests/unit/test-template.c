@@ -196,8 +196,10 @@ static int spec_case_lazy(const char *file, json_t *test)
 	const char *got = NULL;
 	int ret;
 
-	if (!lazy_open(&c, json_object_get(test, "data"), 1))
+	if (!lazy_open(&c, json_object_get(test, "data"), 1)) {
+		lazy_close(&c);
 		return -1;
+	}
 	loader.data = json_object_get(test, "partials");
 	t = template_parse("spec", json_string_value(tmpl),
 			   json_string_length(tmpl));
