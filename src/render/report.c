@@ -100,11 +100,6 @@ int report_render(struct setup *st, struct range *rg,
 		ret = -1;
 		goto out;
 	}
-	/*
-	 * The events stay as the scan made them; the template asks for each
-	 * event's model object (with its rendered summaries) as it gets
-	 * there, so a digest of 10,000 posts holds one at a time.
-	 */
 #ifdef __GLIBC__
 	/*
 	 * The scan freed far more than it keeps (a third of a 10,000-post
@@ -114,6 +109,11 @@ int report_render(struct setup *st, struct range *rg,
 	 */
 	malloc_trim(0);
 #endif
+	/*
+	 * The events stay as the scan made them; the template asks for each
+	 * event's model object (with its rendered summaries) as it gets
+	 * there, so a digest of 10,000 posts holds one at a time.
+	 */
 	model_open(&model, &events, &st->site, o->limit);
 	if (!*name && !o->template_file) {
 		json_t *whole = model_whole(&model);
