@@ -92,6 +92,14 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 		    size_t max_chars, struct strbuf *out);
 
 /*
+ * markdown_render() into `n` formats from one parse: `outs[i]` gets
+ * `fmts[i]`, exactly as its own call would give it. 0, or -1 after
+ * error() (then nothing was appended to any).
+ */
+int markdown_render_each(const char *md, size_t len, const enum markdown_format *fmts,
+			 size_t n, size_t max_chars, struct strbuf *outs);
+
+/*
  * Is the Markdown free of raw HTML and of links and images that the
  * renderers would drop (see above)? 1 or 0.
  */

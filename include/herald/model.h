@@ -3,6 +3,9 @@
 
 #include <jansson.h>
 
+#include "herald/event.h"
+#include "herald/template.h"
+
 struct site;
 
 /*
@@ -31,7 +34,6 @@ struct site;
 json_t *model_build(const json_t *doc, const struct site *site);
 
 /* The same for events read here; its `events` are in the list's order. */
-struct event_list;
 json_t *model_build_events(const struct event_list *l, const struct site *site);
 
 /*
@@ -41,5 +43,39 @@ json_t *model_build_events(const struct event_list *l, const struct site *site);
  * Owned by `ev`.
  */
 const char *model_image_ref(const json_t *ev, const struct site *site);
+
+/*
+ * The same model with its event lists (`events`, one per type, `posts`)
+ * left lazy: each event's object (and its rendered summaries) is made when
+ * a template reaches it and dropped after, so a digest of a whole history
+ * never holds them all (template_list). Render `root` with `lists`
+ * (render_source). `limit` > 0 keeps the first `limit` posts (the last of
+ * them flagged `last`), as `--limit` does. `l` and `site` must outlive the
+ * model; close it with model_close().
+ */
+#define MODEL_LISTS (EVENT_TYPES + 2)
+struct model;
+struct model_list {
+	const struct model *model;
+	size_t *index;	/* into the event list, in the list's order */
+	size_t nr_all;	/* before the limit */
+	size_t nr;
+};
+struct model {
+	json_t *root;
+	struct template_list lists[MODEL_LISTS];
+	size_t nr_lists;
+	/* model.c's own */
+	const char *names[MODEL_LISTS];
+	struct model_list parts[MODEL_LISTS];
+	const struct event_list *events;
+	const struct site *site;
+	const char *base_url;
+};
+void model_open(struct model *m, const struct event_list *l, const struct site *site,
+		long limit);
+/* The model made whole, as model_build_events() (and a limit) gives it; a new reference. */
+json_t *model_whole(const struct model *m);
+void model_close(struct model *m);
 
 #endif

@@ -27,12 +27,16 @@ struct repo;
  * .atom, JSON-string for .json, none otherwise.
  */
 struct template_limits;
+struct template_list;
 struct render_source {
 	struct repo *repo;     /* may be NULL */
 	git_tree *tree;        /* may be NULL */
 	const char *override;  /* a template file on disk, or NULL */
 	const char *dir;       /* the admin's template folder, or NULL */
 	const struct template_limits *limits; /* NULL: the engine's defaults */
+	/* lazy lists in the model (template_render_lists()), or none */
+	const struct template_list *lists;
+	size_t nr_lists;
 };
 
 /* Renders `name` with `model` appended to `out`; 0 or -1 after error(). */

@@ -138,4 +138,33 @@ int template_render_limited(const struct template *t, const json_t *context,
 			    const struct template_limits *limits,
 			    struct strbuf *out);
 
+/*
+ * A list the renderer asks for one element at a time, so that a digest of
+ * 10,000 posts never holds every post's value at once. `placeholder` stands
+ * for the list in the context: it must be an empty array and a member of
+ * the root context (an object), and names the list by its identity. `nr` is the list's length; get() makes element `i` (a new
+ * reference, dropped as soon as the section's pass over it is rendered).
+ *
+ * The list renders exactly as the array of get()'s elements would: a
+ * section iterates it, calling get() once per element and pass; a truth
+ * test and an inverted section read `nr`. What needs the list whole —
+ * interpolating it or the object holding it ({{.}} at the root), or a dotted
+ * name through it ("posts.0.title") — builds it whole once per rendering and
+ * keeps it until the rendering ends.
+ */
+struct template_list {
+	const json_t *placeholder;
+	size_t nr;
+	json_t *(*get)(void *data, size_t i);
+	void *data;
+};
+
+/* template_render_limited() with `nr_lists` lazy lists in `context`. */
+int template_render_lists(const struct template *t, const json_t *context,
+			  enum template_escape escape,
+			  const struct template_partials *partials,
+			  const struct template_limits *limits,
+			  const struct template_list *lists, size_t nr_lists,
+			  struct strbuf *out);
+
 #endif

@@ -1276,39 +1276,17 @@ int markdown_is_clean(const char *md, size_t len)
 	return clean;
 }
 
-int markdown_render(const char *md, size_t len, enum markdown_format fmt,
-		    size_t max_chars, struct strbuf *out)
+/* Renders the cleaned tree `doc` as `fmt`, appending to `out`; 0 or -1 after error(). */
+static int render_doc(cmark_node *doc, enum markdown_format fmt, size_t max_chars,
+		      struct strbuf *out)
 {
-	struct strbuf src = STRBUF_INIT, res = STRBUF_INIT;
-	cmark_node *doc = NULL;
+	struct strbuf res = STRBUF_INIT;
 	char *html = NULL;
 	struct md_out o;
 	int ret = 0;
 
 	out_init(&o, &res, fmt, max_chars);
-	if (fmt != MARKDOWN_HTML && fmt != MARKDOWN_MATRIX &&
-	    fmt != MARKDOWN_COMMONMARK && !is_textlike(fmt)) {
-		ret = error("unknown markdown format %d", (int)fmt);
-		goto out;
-	}
-	if (!md)
-		len = 0;
-	if (len > MARKDOWN_MAX_INPUT) {
-		/* do not leave a broken sequence at the end */
-		len = utf8_trim_partial(md, MARKDOWN_MAX_INPUT);
-	}
-	if (len)
-		strbuf_add_utf8_lossy(&src, md, len);
-	replace_fffe_ffff(&src);
-
-	doc = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
-	if (!doc) {
-		ret = error("cannot parse markdown");
-		goto out;
-	}
-
 	out_start(&o);
-	clean_tree(doc);
 	if (fmt == MARKDOWN_HTML) {
 		html = cmark_render_html(doc, MD_OPTIONS);
 		if (!html) {
@@ -1334,15 +1312,63 @@ int markdown_render(const char *md, size_t len, enum markdown_format fmt,
 	}
 	out_finish(&o);
 	strbuf_add(out, res.buf, res.len);
-
 out:
 	out_release(&o);
 	free(html);
+	strbuf_release(&res);
+	return ret;
+}
+
+int markdown_render_each(const char *md, size_t len, const enum markdown_format *fmts,
+			 size_t n, size_t max_chars, struct strbuf *outs)
+{
+	struct strbuf src = STRBUF_INIT;
+	cmark_node *doc = NULL;
+	size_t i, done = 0, *was = xcalloc(n + 1, sizeof(*was));
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		was[i] = outs[i].len;
+		if (fmts[i] != MARKDOWN_HTML && fmts[i] != MARKDOWN_MATRIX &&
+		    fmts[i] != MARKDOWN_COMMONMARK && !is_textlike(fmts[i])) {
+			ret = error("unknown markdown format %d", (int)fmts[i]);
+			goto out;
+		}
+	}
+	if (!md)
+		len = 0;
+	if (len > MARKDOWN_MAX_INPUT) {
+		/* do not leave a broken sequence at the end */
+		len = utf8_trim_partial(md, MARKDOWN_MAX_INPUT);
+	}
+	if (len)
+		strbuf_add_utf8_lossy(&src, md, len);
+	replace_fffe_ffff(&src);
+
+	doc = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
+	if (!doc) {
+		ret = error("cannot parse markdown");
+		goto out;
+	}
+	clean_tree(doc);
+	/* the renderers only read the tree (matrix's marks are its own, set and read in one pass) */
+	for (done = 0; done < n && !ret; done++)
+		ret = render_doc(doc, fmts[done], max_chars, &outs[done]);
+out:
+	if (ret < 0)
+		for (i = 0; i < done; i++)
+			strbuf_setlen(&outs[i], was[i]);
+	free(was);
 	if (doc)
 		cmark_node_free(doc);
-	strbuf_release(&res);
 	strbuf_release(&src);
 	return ret;
+}
+
+int markdown_render(const char *md, size_t len, enum markdown_format fmt,
+		    size_t max_chars, struct strbuf *out)
+{
+	return markdown_render_each(md, len, &fmt, 1, max_chars, out);
 }
 
 void markdown_escape(const char *s, size_t len, enum markdown_format fmt,

@@ -141,16 +141,23 @@ static json_t *range_json(const json_t *doc)
 	return r;
 }
 
-static void add_rendered(json_t *ev, const char *key, const char *md,
-			 enum markdown_format fmt)
+/* summary_html, summary_text and summary_md, from one parse of the Markdown. */
+static void add_rendered(json_t *ev, const char *md)
 {
-	struct strbuf sb = STRBUF_INIT;
+	static const enum markdown_format fmts[] = {
+		MARKDOWN_HTML, MARKDOWN_TEXT, MARKDOWN_COMMONMARK,
+	};
+	static const char *const keys[] = { "summary_html", "summary_text", "summary_md" };
+	struct strbuf sb[ARRAY_SIZE(fmts)] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	size_t i;
 
-	if (markdown_render(md, strlen(md), fmt, SUMMARY_CHARS, &sb) < 0)
-		strbuf_reset(&sb);
-	strbuf_rtrim(&sb);
-	json_object_set_new(ev, key, value_textn(sb.buf, sb.len));
-	strbuf_release(&sb);
+	/* a failure (cmark out of memory) leaves them empty */
+	markdown_render_each(md, strlen(md), fmts, ARRAY_SIZE(fmts), SUMMARY_CHARS, sb);
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		strbuf_rtrim(&sb[i]);
+		json_object_set_new(ev, keys[i], value_textn(sb[i].buf, sb[i].len));
+		strbuf_release(&sb[i]);
+	}
 }
 
 /* "30 March 2020" for an RFC 3339 date, or "" */
@@ -294,10 +301,9 @@ static void modified(json_t *ev, const struct site *site)
 	json_object_set_new(ev, "updated_date", value_text(d));
 }
 
-/* A shallow copy of an event with the derived fields added. */
-static json_t *enrich(const json_t *src, const struct site *site, const char *base_url)
+/* Adds the derived fields to an event object of its own. */
+static void enrich_into(json_t *ev, const struct site *site, const char *base_url)
 {
-	json_t *ev = json_copy((json_t *)src);
 	const char *md = value_str(ev, "summary_markdown");
 	const json_t *tags = json_object_get(ev, "tags");
 	char *tj;
@@ -307,10 +313,8 @@ static json_t *enrich(const json_t *src, const struct site *site, const char *ba
 	if (!md)
 		md = "";
 	/* only absolute http(s) urls are emitted, percent-encoded */
-	set_link(ev, "url", value_str(src, "url"));
-	add_rendered(ev, "summary_html", md, MARKDOWN_HTML);
-	add_rendered(ev, "summary_text", md, MARKDOWN_TEXT);
-	add_rendered(ev, "summary_md", md, MARKDOWN_COMMONMARK);
+	set_link(ev, "url", value_str(ev, "url"));
+	add_rendered(ev, md);
 	/*
 	 * What webhooks and payloads see of the source: as written, unless it
 	 * holds raw HTML or a link that is not http(s); then the clean form.
@@ -325,6 +329,14 @@ static json_t *enrich(const json_t *src, const struct site *site, const char *ba
 	texts(ev);
 	uid(ev);
 	modified(ev, site);
+}
+
+/* A shallow copy of an event with the derived fields added. */
+static json_t *enrich(const json_t *src, const struct site *site, const char *base_url)
+{
+	json_t *ev = json_copy((json_t *)src);
+
+	enrich_into(ev, site, base_url);
 	return ev;
 }
 
@@ -364,13 +376,11 @@ static int cmp_newest(const void *a, const void *b)
  * from its title) and `feed_updated`, the newest post's date (else `now`), so a
  * feed changes only when its posts do.
  */
-static void feed_fields(json_t *m)
+static void feed_fields_newest(json_t *m, const char *newest)
 {
-	const json_t *site = json_object_get(m, "site"), *ev;
+	const json_t *site = json_object_get(m, "site");
 	const char *base = value_str(site, "base_url"), *title = value_str(site, "title");
-	const char *newest = NULL;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
 
 	if (base) {
 		strbuf_addf(&sb, "%s/", base);
@@ -380,15 +390,24 @@ static void feed_fields(json_t *m)
 	}
 	json_object_set_new(m, "feed_id", value_textn(sb.buf, sb.len));
 	strbuf_release(&sb);
+	if (!newest)
+		newest = value_str(m, "now");
+	json_object_set_new(m, "feed_updated", value_text(newest));
+	json_object_set_new(m, "now_display", display(value_str(m, "now")));
+}
+
+static void feed_fields(json_t *m)
+{
+	const json_t *ev;
+	const char *newest = NULL;
+	size_t i;
+
 	json_array_foreach(json_object_get(m, "posts"), i, ev) {
 		const char *d = value_str(ev, "updated_date");
 		if (d && (!newest || strcmp(d, newest) > 0))
 			newest = d;
 	}
-	if (!newest)
-		newest = value_str(m, "now");
-	json_object_set_new(m, "feed_updated", value_text(newest));
-	json_object_set_new(m, "now_display", display(value_str(m, "now")));
+	feed_fields_newest(m, newest);
 }
 
 json_t *model_build(const json_t *doc, const struct site *site)
@@ -468,4 +487,232 @@ json_t *model_build_events(const struct event_list *l, const struct site *site)
 	m = model_build(doc, site);
 	json_decref(doc);
 	return m;
+}
+
+/* ---- the lazy model: events made one at a time, as a template walks them ---- */
+
+/* Element `i` of a lazy list: the event's model object, as model_build() makes it. */
+static json_t *lazy_get(void *data, size_t i)
+{
+	const struct model_list *ml = data;
+	const struct model *m = ml->model;
+	json_t *ev = event_to_json(&m->events->v[ml->index[i]], m->events->with_commits);
+
+	enrich_into(ev, m->site, m->base_url);
+	json_object_set_new(ev, "first", json_boolean(i == 0));
+	json_object_set_new(ev, "last", json_boolean(i + 1 == ml->nr));
+	return ev;
+}
+
+/* A post's sort key, as cmp_newest() reads it off the model's objects. */
+struct post_key {
+	size_t index, pos;
+	const char *path;
+	char date[32]; /* "" when undated */
+};
+
+static int cmp_newest_key(const void *a, const void *b)
+{
+	const struct post_key *x = a, *y = b;
+	int c;
+
+	if (!*x->date || !*y->date)
+		c = !*x->date - !*y->date;
+	else
+		c = -strcmp(x->date, y->date);
+	if (!c)
+		c = strcmp(x->path, y->path);
+	if (!c) /* as glibc's merge sort leaves them */
+		c = x->pos < y->pos ? -1 : x->pos > y->pos;
+	return c;
+}
+
+/*
+ * Could modified() find a key in the front matter `fm` (compact JSON
+ * text)? Only when the text holds one of the keys it may read, as a quoted
+ * string in any case; a key JSON would escape always could.
+ */
+static int may_hold_modified(const char *fm, const struct site *site)
+{
+	static const char *const keys[] = { "lastmod", "updated", "last_modified_at" };
+	struct strbuf needle = STRBUF_INIT;
+	size_t i, n = ARRAY_SIZE(keys) + (site ? site->hugo_lastmod.nr : 0);
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++) {
+		const char *key = i < ARRAY_SIZE(keys) ? keys[i] :
+				  site->hugo_lastmod.v[i - ARRAY_SIZE(keys)];
+		const char *c;
+
+		for (c = key; *c && *c != '"' && *c != '\\' && (unsigned char)*c >= 0x20; c++)
+			;
+		if (*c) {
+			found = 1;
+			break;
+		}
+		strbuf_reset(&needle);
+		strbuf_addf(&needle, "\"%s\"", key);
+		found = strcasestr(fm, needle.buf) != NULL;
+	}
+	strbuf_release(&needle);
+	return found;
+}
+
+/*
+ * The newest `updated_date` of the posts (what feed_fields() finds), from
+ * just what modified() reads of each: its front matter (read only when it
+ * may hold a date modified() looks for), date and commit.
+ */
+static char *newest_update(const struct model *m, const struct model_list *posts)
+{
+	char *newest = NULL;
+	size_t i;
+
+	for (i = 0; i < posts->nr_all; i++) {
+		const struct event *e = &m->events->v[posts->index[i]];
+		json_t *ev = json_object();
+		const char *d;
+		char buf[32];
+
+		if (e->date >= 0) {
+			date_format(e->date, buf, sizeof(buf));
+			json_object_set_new(ev, "date", json_string(buf));
+		}
+		if (e->front_matter && may_hold_modified(e->front_matter, m->site)) {
+			json_t *fm = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
+			if (!fm)
+				die("out of memory reading the front matter of '%s'", e->path);
+			json_object_set_new(ev, "front_matter", fm);
+		}
+		if (m->events->with_commits && e->commit) {
+			date_format(e->commit->date, buf, sizeof(buf));
+			json_object_set_new(ev, "commit", json_pack("{s:s}", "date", buf));
+		}
+		modified(ev, m->site);
+		d = value_str(ev, "updated_date");
+		if (d && (!newest || strcmp(d, newest) > 0)) {
+			free(newest);
+			newest = xstrdup(d);
+		}
+		json_decref(ev);
+	}
+	return newest;
+}
+
+static void lazy_list(struct model *m, const char *name, size_t *index, size_t nr, size_t shown)
+{
+	struct model_list *ml = &m->parts[m->nr_lists];
+	struct template_list *tl = &m->lists[m->nr_lists];
+	json_t *placeholder = json_array();
+
+	m->names[m->nr_lists] = name;
+	ml->model = m;
+	ml->index = index;
+	ml->nr_all = nr;
+	ml->nr = shown;
+	json_object_set_new(m->root, name, placeholder);
+	tl->placeholder = placeholder;
+	tl->nr = shown;
+	tl->get = lazy_get;
+	tl->data = ml;
+	m->nr_lists++;
+}
+
+void model_open(struct model *m, const struct event_list *l, const struct site *site,
+		long limit)
+{
+	struct event_list skeleton = *l;
+	size_t *by_type[EVENT_TYPES], nr_type[EVENT_TYPES] = { 0 }, *all, *posts;
+	struct post_key *keys;
+	json_t *doc, *v, *counts = json_object(), *site_obj;
+	const char *key;
+	char *newest;
+	size_t i, n;
+	int t;
+
+	memset(m, 0, sizeof(*m));
+	m->events = l;
+	m->site = site;
+	m->root = json_object();
+	/* the document of the list without its events: from, to, now, errors */
+	skeleton.nr = 0;
+	doc = event_list_document(&skeleton);
+	json_object_foreach(doc, key, v)
+		if (strcmp(key, "events"))
+			json_object_set(m->root, key, v);
+	site_obj = site_json(doc, site);
+	json_object_set_new(m->root, "site", site_obj);
+	m->base_url = value_str(site_obj, "base_url");
+	json_object_set_new(m->root, "range", range_json(doc));
+	json_decref(doc);
+
+	all = xcalloc(l->nr + 1, sizeof(*all));
+	for (t = 0; t < EVENT_TYPES; t++)
+		by_type[t] = xcalloc(l->nr + 1, sizeof(*by_type[t]));
+	for (i = 0; i < l->nr; i++) {
+		all[i] = i;
+		t = (int)l->v[i].type;
+		if (t >= 0 && t < EVENT_TYPES)
+			by_type[t][nr_type[t]++] = i;
+	}
+	/* new and undrafted, newest first */
+	n = nr_type[EVENT_NEW] + nr_type[EVENT_UNDRAFTED];
+	keys = xcalloc(n + 1, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		size_t at = i < nr_type[EVENT_NEW] ? by_type[EVENT_NEW][i] :
+			    by_type[EVENT_UNDRAFTED][i - nr_type[EVENT_NEW]];
+		keys[i].index = at;
+		keys[i].pos = i;
+		keys[i].path = l->v[at].path;
+		if (l->v[at].date >= 0)
+			date_format(l->v[at].date, keys[i].date, sizeof(keys[i].date));
+	}
+	qsort(keys, n, sizeof(*keys), cmp_newest_key);
+	posts = xcalloc(n + 1, sizeof(*posts));
+	for (i = 0; i < n; i++)
+		posts[i] = keys[i].index;
+	free(keys);
+
+	for (t = 0; t < EVENT_TYPES; t++) {
+		const char *name = event_type_name((enum event_type)t);
+		json_object_set_new(counts, name, json_integer((json_int_t)nr_type[t]));
+		lazy_list(m, name, by_type[t], nr_type[t], nr_type[t]);
+	}
+	json_object_set_new(counts, "total", json_integer((json_int_t)l->nr));
+	json_object_set_new(counts, "posts", json_integer((json_int_t)n));
+	json_object_set_new(counts, "posts_one", json_boolean(n == 1));
+	json_object_set_new(m->root, "counts", counts);
+	lazy_list(m, "events", all, l->nr, l->nr);
+	lazy_list(m, "posts", posts, n, limit > 0 && (size_t)limit < n ? (size_t)limit : n);
+
+	newest = newest_update(m, &m->parts[m->nr_lists - 1]);
+	feed_fields_newest(m->root, newest);
+	free(newest);
+	if (!json_object_get(m->root, "errors"))
+		json_object_set_new(m->root, "errors", json_array());
+}
+
+json_t *model_whole(const struct model *m)
+{
+	json_t *whole = json_copy(m->root);
+	size_t k, i;
+
+	for (k = 0; k < m->nr_lists; k++) {
+		const struct template_list *tl = &m->lists[k];
+		json_t *list = json_array();
+		for (i = 0; i < tl->nr; i++)
+			json_array_append_new(list, tl->get(tl->data, i));
+		json_object_set_new(whole, m->names[k], list);
+	}
+	return whole;
+}
+
+void model_close(struct model *m)
+{
+	size_t k;
+
+	for (k = 0; k < m->nr_lists; k++)
+		free(m->parts[k].index);
+	json_decref(m->root);
+	memset(m, 0, sizeof(*m));
 }

@@ -287,8 +287,8 @@ int render_template(const struct render_source *src, const char *name,
 	}
 	partials.load = load_partial;
 	partials.data = &l;
-	ret = template_render_limited(t, model, template_escape_for(base), &partials,
-				      src->limits, out);
+	ret = template_render_lists(t, model, template_escape_for(base), &partials,
+				    src->limits, src->lists, src->nr_lists, out);
 out:
 	template_free(t);
 	free(l.dir);

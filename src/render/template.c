@@ -704,6 +704,9 @@ struct render {
 	unsigned long long steps, max_steps;
 	size_t max_output;
 	const struct node *at;	/* the last tag rendered, for errors */
+	const struct template_list *lists;
+	size_t nlists;
+	json_t **whole;		/* lists[k] made whole, once needed */
 };
 
 static int render_limits(struct render *r, const struct node *n);
@@ -775,6 +778,8 @@ static void format_real(char *buf, size_t size, double d)
 	snprintf(buf, size, "%.17g", d);
 }
 
+static json_t *lazy_dumpable(struct render *r, const json_t *v);
+
 static void render_value(struct render *r, const json_t *v,
 			 enum template_escape escape)
 {
@@ -804,15 +809,78 @@ static void render_value(struct render *r, const json_t *v,
 	case JSON_NULL:
 		return;
 	case JSON_OBJECT:
-	case JSON_ARRAY:
-		dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+	case JSON_ARRAY: {
+		json_t *whole = lazy_dumpable(r, v);
+
+		dump = json_dumps(whole, JSON_COMPACT | JSON_SORT_KEYS |
 					     JSON_ENCODE_ANY);
+		json_decref(whole);
 		if (dump)
 			add_escaped(r->out, dump, strlen(dump), escape);
 		free(dump);
 		return;
 	}
+	}
 	strbuf_addstr(r->out, buf);
+}
+
+/* The index of the lazy list `v` stands for, or -1. */
+static long lazy_index(const struct render *r, const json_t *v)
+{
+	size_t k;
+
+	if (!r->nlists || !json_is_array(v) || json_array_size(v))
+		return -1;
+	for (k = 0; k < r->nlists; k++)
+		if (r->lists[k].placeholder == v)
+			return (long)k;
+	return -1;
+}
+
+/* List `k` as one array, made on first need and kept until the rendering ends. */
+static const json_t *lazy_whole(struct render *r, size_t k)
+{
+	const struct template_list *l = &r->lists[k];
+	size_t i;
+
+	if (!r->whole[k]) {
+		r->whole[k] = json_array();
+		for (i = 0; i < l->nr; i++)
+			json_array_append_new(r->whole[k], l->get(l->data, i));
+	}
+	return r->whole[k];
+}
+
+/* `v`, or the whole list it stands for. */
+static const json_t *lazy_resolve(struct render *r, const json_t *v)
+{
+	long k = lazy_index(r, v);
+
+	return k < 0 ? v : lazy_whole(r, (size_t)k);
+}
+
+/*
+ * What interpolating `v` dumps: itself, the whole list it stands for, or
+ * (an object holding lazy lists: the root) a copy holding them whole.
+ * A new reference.
+ */
+static json_t *lazy_dumpable(struct render *r, const json_t *v)
+{
+	json_t *copy = NULL, *m;
+	const char *key;
+	long k;
+
+	v = lazy_resolve(r, v);
+	if (!r->nlists || !json_is_object(v))
+		return json_incref((json_t *)v);
+	json_object_foreach((json_t *)v, key, m) {
+		if ((k = lazy_index(r, m)) < 0)
+			continue;
+		if (!copy)
+			copy = json_copy((json_t *)v);
+		json_object_set(copy, key, (json_t *)lazy_whole(r, (size_t)k));
+	}
+	return copy ? copy : json_incref((json_t *)v);
 }
 
 static int truthy(const json_t *v)
@@ -853,7 +921,12 @@ static const json_t *child(const json_t *v, const char *part)
 	return json_array_get(v, i);
 }
 
-static const json_t *lookup(const struct render *r, const struct node *n)
+/*
+ * The value of a name, through the context stack; a lazy list is returned
+ * as its placeholder (the caller decides how much of it to make), unless a
+ * dotted name goes through it.
+ */
+static const json_t *lookup(struct render *r, const struct node *n)
 {
 	const char *part = n->path;
 	const json_t *v = NULL;
@@ -868,7 +941,7 @@ static const json_t *lookup(const struct render *r, const struct node *n)
 			v = json_object_get(r->stack[i], part);
 	for (i = 1; v && i < n->nparts; i++) {
 		part += strlen(part) + 1;
-		v = child(v, part);
+		v = child(lazy_resolve(r, v), part);
 	}
 	return v;
 }
@@ -879,14 +952,47 @@ static void render_push(struct render *r, const json_t *v)
 	r->stack[r->nstack++] = v;
 }
 
-static int render_section(struct render *r, const struct node *n)
+/* Is `v` (maybe a lazy list) true for a section? */
+static int render_truthy(const struct render *r, const json_t *v)
 {
-	const json_t *v = lookup(r, n);
+	long k = lazy_index(r, v);
+
+	return k < 0 ? truthy(v) : r->lists[k].nr > 0;
+}
+
+/* A section over a lazy list not made whole: one element at a time. */
+static int render_lazy(struct render *r, const struct node *n,
+		       const struct template_list *l)
+{
 	size_t i;
 	int ret = 0;
 
-	if (!truthy(v))
+	for (i = 0; i < l->nr && !ret; i++) {
+		json_t *el;
+
+		if (render_limits(r, n) < 0)
+			return -1;
+		el = l->get(l->data, i);
+		render_push(r, el);
+		ret = render_nodes(r, n->kids);
+		r->nstack--;
+		json_decref(el);
+	}
+	return ret;
+}
+
+static int render_section(struct render *r, const struct node *n)
+{
+	const json_t *v = lookup(r, n);
+	long k = lazy_index(r, v);
+	size_t i;
+	int ret = 0;
+
+	if (!render_truthy(r, v))
 		return 0;
+	if (k >= 0 && !r->whole[k])
+		return render_lazy(r, n, &r->lists[k]);
+	v = lazy_resolve(r, v);
 	if (!json_is_array(v)) {
 		render_push(r, v);
 		ret = render_nodes(r, n->kids);
@@ -1094,7 +1200,7 @@ static int render_nodes(struct render *r, const struct node *n)
 				return -1;
 			break;
 		case NODE_INVERTED:
-			if (!truthy(lookup(r, n)) && render_nodes(r, n->kids) < 0)
+			if (!render_truthy(r, lookup(r, n)) && render_nodes(r, n->kids) < 0)
 				return -1;
 			break;
 		case NODE_PARTIAL:
@@ -1125,6 +1231,17 @@ int template_render_limited(const struct template *t, const json_t *context,
 			    const struct template_limits *limits,
 			    struct strbuf *out)
 {
+	return template_render_lists(t, context, escape, partials, limits,
+				     NULL, 0, out);
+}
+
+int template_render_lists(const struct template *t, const json_t *context,
+			  enum template_escape escape,
+			  const struct template_partials *partials,
+			  const struct template_limits *limits,
+			  const struct template_list *lists, size_t nr_lists,
+			  struct strbuf *out)
+{
 	struct render r = { 0 };
 	size_t i;
 	int ret;
@@ -1135,6 +1252,9 @@ int template_render_limited(const struct template *t, const json_t *context,
 	r.base = out->len;
 	r.escape = escape;
 	r.partials = partials;
+	r.lists = lists;
+	r.nlists = nr_lists;
+	r.whole = nr_lists ? xcalloc(nr_lists, sizeof(*r.whole)) : NULL;
 	strbuf_init(&r.indent, 0);
 	if (context)
 		render_push(&r, context);
@@ -1151,6 +1271,9 @@ int template_render_limited(const struct template *t, const json_t *context,
 		template_free(r.cache[i].t);
 	}
 	free(r.cache);
+	for (i = 0; i < r.nlists; i++)
+		json_decref(r.whole[i]);
+	free(r.whole);
 	free(r.stack);
 	free(r.frames);
 	strbuf_release(&r.indent);
