@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <git2.h>
 
 #include "herald/command.h"
+#include "herald/deliver.h"
 #include "herald/help.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -172,8 +172,7 @@ int main(int argc, char **argv)
 	}
 	if (wants_help(argc, argv))
 		return help(cmd->name);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		die("cannot initialise libcurl");
+	/* libcurl is set up by the first request (deliver_conn_handle) */
 	git_libgit2_init();
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
@@ -181,6 +180,6 @@ int main(int argc, char **argv)
 		ret = EXIT_FATAL;
 	}
 	git_libgit2_shutdown();
-	curl_global_cleanup();
+	deliver_global_cleanup();
 	return ret;
 }
