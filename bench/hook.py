@@ -14,8 +14,9 @@ start (`herald version`: exec, dynamic loading, library set-up), scan
 part is the median of its own runs, so they add up only roughly. Times are
 wall (what a pusher waits) and user+sys (steadier on a shared machine); the
 goal is judged on user+sys when BENCH_CLOCK=cpu (the default), as the rest
-of the bench. A floor is printed with them: the same start-up without
-herald (`git --version` and a dynamically linked no-op, /bin/true).
+of the bench. A floor is printed with them: /bin/true, `git --version`,
+and `herald -h` (exec and loading herald's shared libraries, which it
+leaves before any library set-up).
 
 usage: hook.py HERALD WORKDIR SMALL_REPO BIG_REPO [RUNS]
 """
@@ -140,14 +141,15 @@ try:
             break
         time.sleep(0.1)
     floor = []
-    for argv in (["/bin/true"], ["git", "--version"]):
+    for argv in (["/bin/true"], ["git", "--version"], [herald, "-h"]):
         c = []
         for _ in range(runs):
             c0 = cpu_children()
             timed(argv, env)
             c.append(cpu_children() - c0)
         floor.append(statistics.median(c) * 1e3)
-    print("floor (user+sys, no herald): /bin/true %.1f ms, git --version %.1f ms" % tuple(floor))
+    print("floor (user+sys): /bin/true %.1f ms, git --version %.1f ms, herald -h %.1f ms "
+          "(exec and dynamic loading of herald's libraries, no library set-up)" % tuple(floor))
     s = measure("small", small)
     b = measure("big", big)
     print("hook post-receive, one new post, delivered (%s): SMALL %.1f ms, BIG %.1f ms, ratio %.2f (median of %d)"
