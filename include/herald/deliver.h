@@ -48,15 +48,6 @@ void deliver_conn_release(struct deliver_conn *c);
 void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t);
 
 /*
- * libcurl's global set-up (its TLS library's with it) is made by the first
- * deliver_conn_handle(), not at start: a run that sends nothing (scan,
- * lint, a push with no post to announce) skips it. main() calls
- * deliver_global_cleanup() once, at exit; it is a no-op when nothing was
- * set up.
- */
-void deliver_global_cleanup(void);
-
-/*
  * What a kind keeps across the entries of one run (a session, a limit it
  * read), under a key of its choosing such as "bluesky:NAME". _memo gives
  * the value or NULL; _memo_set replaces it (freeing the old one with its

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <git2.h>
 
 #include "herald/command.h"
-#include "herald/deliver.h"
 #include "herald/help.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -172,7 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (wants_help(argc, argv))
 		return help(cmd->name);
-	/* libcurl is set up by the first request (deliver_conn_handle) */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die("cannot initialise libcurl");
 	git_libgit2_init();
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
@@ -180,6 +181,6 @@ int main(int argc, char **argv)
 		ret = EXIT_FATAL;
 	}
 	git_libgit2_shutdown();
-	deliver_global_cleanup();
+	curl_global_cleanup();
 	return ret;
 }

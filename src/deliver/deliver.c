@@ -1,5 +1,4 @@
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -196,35 +195,11 @@ void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
 	m->free_fn = free_fn;
 }
 
-/*
- * curl_global_init() once, at the first request; pthread_once because the
- * hook may send from more than one thread. (curl_url(), which target.c
- * uses before any request, needs only libcurl's static allocators.)
- */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_ready = CURLE_FAILED_INIT;
-
-static void curl_setup(void)
-{
-	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void deliver_global_cleanup(void)
-{
-	if (curl_ready == CURLE_OK)
-		curl_global_cleanup();
-	curl_ready = CURLE_FAILED_INIT;
-}
-
 void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t)
 {
 	CURL *curl;
 	long total = t->timeout * 1000, connect = t->connect_timeout * 1000;
 
-	if (pthread_once(&curl_once, curl_setup) || curl_ready != CURLE_OK) {
-		error("cannot initialise libcurl");
-		return NULL;
-	}
 	if (conn && conn->curl) {
 		curl = conn->curl;
 		curl_easy_reset(curl); /* options go, open connections stay */
