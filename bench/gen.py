@@ -2,6 +2,7 @@
 """Deterministic generator of Jekyll-style blog repositories for herald's bench.
 
     python3 bench/gen.py KIND OUTDIR [--layout flat|years] [--pack plain|aggressive]
+                         [--posts N]
     python3 bench/gen.py --version          prints GEN_VERSION
 
 KIND: big | small | mid. --layout flat (the default) keeps every post in
@@ -10,6 +11,9 @@ _posts/YEAR/DATE-slug.md (YEAR of the post's date, ~800 a folder for big).
 --pack plain (the default) repacks as `git gc` does (--window=10
 --depth=50), --pack aggressive as `git gc --aggressive` (--window=250
 --depth=50): the same history, deeper and denser delta chains.
+--posts N (the growth table of issue 13 goal 8) makes KIND's history model
+with N posts over 2N commits (drafts left at HEAD scaled alike) and without
+the `migrate` and `renames` branches; without it every KIND is as before.
 
 Writes a `git fast-import` stream (seeded RNG, fixed dates) into a fresh
 non-bare repository at OUTDIR, repacks it, checks out `main` and writes
@@ -133,8 +137,11 @@ class Post:
 
 
 class Gen:
-    def __init__(self, kind, layout="flat"):
+    def __init__(self, kind, layout="flat", posts=None):
         p = KINDS[kind]
+        if posts:   # --posts N: KIND's model at another size, history 2x posts
+            p = dict(p, posts=posts, commits=2 * posts, migrate=None, renames=None,
+                     drafts_end=max(1, p["drafts_end"] * posts // p["posts"]))
         self.layout = layout
         self.renames = p.get("renames")
         self.kind = kind
@@ -696,7 +703,7 @@ def git(repo, *args, **kw):
 
 def usage():
     sys.exit("usage: gen.py {%s} OUTDIR [--layout flat|years] "
-             "[--pack plain|aggressive] [--like REPO]" % "|".join(KINDS))
+             "[--pack plain|aggressive] [--like REPO] [--posts N]" % "|".join(KINDS))
 
 
 def main():
@@ -707,7 +714,7 @@ def main():
     if len(args) < 2 or args[0] not in KINDS:
         usage()
     kind, repo = args[0], os.path.abspath(args[1])
-    opts = dict(layout="flat", pack="plain", like=None)
+    opts = dict(layout="flat", pack="plain", like=None, posts=None)
     rest = args[2:]
     while rest:
         if len(rest) < 2 or rest[0][2:] not in opts:
@@ -715,8 +722,11 @@ def main():
         opts[rest[0][2:]] = rest[1]
         rest = rest[2:]
     if opts["layout"] not in ("flat", "years") or \
-            opts["pack"] not in ("plain", "aggressive"):
+            opts["pack"] not in ("plain", "aggressive") or \
+            (opts["posts"] is not None and
+             (not opts["posts"].isdigit() or int(opts["posts"]) < 10)):
         usage()
+    posts = int(opts["posts"]) if opts["posts"] else None
     window = "--window=10" if opts["pack"] == "plain" else "--window=250"
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
     t0 = time.time()
@@ -727,16 +737,18 @@ def main():
         # the same KIND and --layout), only packed another way
         like = os.path.abspath(opts["like"])
         meta = json.load(open(os.path.join(like, "bench-meta.json")))
-        if meta["kind"] != kind or meta.get("layout", "flat") != opts["layout"]:
-            sys.exit("gen: %s is not a %s repository with --layout %s"
-                     % (like, kind, opts["layout"]))
+        if meta["kind"] != kind or meta.get("layout", "flat") != opts["layout"] or \
+                meta.get("posts_option") != posts:
+            sys.exit("gen: %s is not a %s repository with --layout %s%s"
+                     % (like, kind, opts["layout"],
+                        " --posts %d" % posts if posts else ""))
         subprocess.run(["git", "clone", "-q", "--no-local", "--mirror", like,
                         os.path.join(repo, ".git")], check=True, env=env)
         git(repo, "config", "--bool", "core.bare", "false", env=env)
         t1 = t2 = time.time()
         g = None
     else:
-        g = Gen(kind, opts["layout"])
+        g = Gen(kind, opts["layout"], posts)
         g.run()
         t1 = time.time()
         os.makedirs(repo)
@@ -801,6 +813,8 @@ def main():
         seconds=dict(stream=round(t1 - t0, 1), fast_import=round(t2 - t1, 1),
                      repack=round(t3 - t2, 1), checkout=round(t4 - t3, 1)),
     )
+    if posts:
+        meta["posts_option"] = posts
     with open(os.path.join(repo, "bench-meta.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
     # keep `git status` clean in the generated repository

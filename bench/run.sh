@@ -19,6 +19,7 @@
 #   BENCH_VARIANTS="big big-aggr big-years big-years-aggr"  which BIG
 #                       variants to make and measure (the default: all)
 #   BENCH_CLOCK=cpu     ratios of user+sys time (default), or wall
+#   BENCH_GROWTH="1000 10000"  sizes of the growth table (add 100000: slow to make)
 #
 # More figures (template rendering, delivery, hook latency, ...): add a file
 # bench/sections/NN-name.sh defining section_name() with the helpers below

@@ -1,0 +1,71 @@
+# Growth (issue 13 goal 8): one-commit scan, scan --all, lint and the
+# post-receive hook at 1,000 / 10,000 / 100,000 posts, history 2x posts
+# (gen.py big --posts N --layout years: ~800 posts a year folder at every
+# size), each next to its git reference. Goals: one-commit costs (scan of
+# the last commit, the hook for its one new post) stay flat, at most 1.2x
+# from the smallest size to the biggest; whole-history costs (scan --all,
+# lint) grow no faster than git's: herald's factor over git's <= 1.1.
+#
+# BENCH_GROWTH="1000 10000" (the default) or "1000 10000 100000": the
+# 100,000-post repository takes long to generate (see bench/README.md), so
+# it is measured only when asked for. The 10,000 row uses the big-years
+# variant when it is already made (the same history on main).
+section_growth() {
+	sizes=${BENCH_GROWTH:-1000 10000}
+	section "growth: $(echo "$sizes" | sed 's/ / \/ /g') posts, history 2x posts, years layout"
+	gport=$OUT/growth-rx.port
+	rm -f "$gport" "$OUT/growth-rx.log"
+	python3 "$BENCH/../tests/lib/receiver.py" --port-file "$gport" --log "$OUT/growth-rx.log" \
+		--respond 200 --max-seconds 7200 >/dev/null 2>&1 &
+	grx=$!
+	i=0
+	while [ ! -s "$gport" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	first="" last=""
+	for n in $sizes; do
+		if [ "$n" = 10000 ] && [ -f "$GENDIR/$BIGKIND-years.stamp" ] &&
+			[ "$(cat "$GENDIR/$BIGKIND-years.stamp")" = "$GENSUM" ] && [ "$BIGKIND" = big ]; then
+			R=$GENDIR/big-years
+		else
+			gen "growth-$n" big --posts "$n" --layout years || continue
+			R=$GENDIR/growth-$n
+		fi
+		note "$n posts: $(describe "$R")"
+		measure "g1_$n" --capture -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json
+		measure "g1git_$n" -- git -C "$R" log -1 --raw --no-abbrev -M HEAD
+		measure "gall_$n" -- "$HERALD" -C "$R" scan --all HEAD --json
+		measure "gallgit_$n" -- git -C "$R" log --raw --no-abbrev -M HEAD
+		measure "glint_$n" --ok 0,1 -- "$HERALD" -C "$R" lint HEAD
+		measure "glintgit_$n" -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
+		# The hook for the last commit's one new post, delivered to a local
+		# receiver, from a bare server; each run first puts back the
+		# baseline ref and empties the ledger and outbox (so does its
+		# reference, which then reads the same commit with git).
+		S=$OUT/growth-$n.git
+		rm -rf "$S"
+		old=$(git -C "$R" rev-parse HEAD~1) new=$(git -C "$R" rev-parse HEAD)
+		git clone -q --bare --shared "$R" "$S" &&
+			git -C "$S" config herald.bench.kind webhook &&
+			git -C "$S" config herald.bench.url "http://127.0.0.1:$(cat "$gport")/hook" &&
+			git -C "$S" config herald.bench.secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw &&
+			mkdir -p "$S/refs/herald/heads"
+		reset="printf '%s\\n' $old >'$S/refs/herald/heads/main' && rm -f '$S/herald/ledger' '$S/herald/status.json' '$S'/herald/outbox/*.json"
+		measure "ghook_$n" -- sh -c "$reset && echo '$old $new refs/heads/main' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null"
+		measure "ghookgit_$n" -- sh -c "$reset && git -C '$S' log -1 --raw --no-abbrev -M $new >/dev/null"
+		python3 "$BENCH/growth.py" size 13.8s "$n: scan HEAD~1 HEAD / git log -1" "g1_$n" "g1git_$n" git
+		python3 "$BENCH/growth.py" size 13.8s "$n: scan --all / git log --raw -M" "gall_$n" "gallgit_$n" git
+		python3 "$BENCH/growth.py" size 13.8s "$n: lint / ls-tree|cat-file" "glint_$n" "glintgit_$n" git
+		python3 "$BENCH/growth.py" size 13.8s "$n: hook post-receive / git log -1" "ghook_$n" "ghookgit_$n" git
+		[ -z "$first" ] && first=$n
+		last=$n
+	done
+	kill "$grx" 2>/dev/null
+	wait "$grx" 2>/dev/null
+	if [ -n "$first" ] && [ "$first" != "$last" ]; then
+		note "growth from $first to $last posts (herald's factor; git's next to it):"
+		python3 "$BENCH/growth.py" flat 13.8 "scan HEAD~1 HEAD: flat" "g1_$first" "g1git_$first" "g1_$last" "g1git_$last" 1.2
+		python3 "$BENCH/growth.py" flat 13.8 "hook post-receive: flat" "ghook_$first" "ghookgit_$first" "ghook_$last" "ghookgit_$last" 1.2
+		python3 "$BENCH/growth.py" git 13.8 "scan --all: growth / git's" "gall_$first" "gallgit_$first" "gall_$last" "gallgit_$last" 1.1
+		python3 "$BENCH/growth.py" git 13.8 "lint: growth / git's" "glint_$first" "glintgit_$first" "glint_$last" "glintgit_$last" 1.1
+	fi
+}
+SECTIONS="$SECTIONS growth"
