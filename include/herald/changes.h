@@ -14,6 +14,12 @@ struct changes_options {
 	long long now;
 	int drafts;     /* include `draft` events */
 	int no_commits; /* skip attributing events to commits */
+	/*
+	 * Work out each update's shown_changed (event.h), which needs the
+	 * summary of the post before it too: for announcements that follow
+	 * their post. Without it shown_changed is never set.
+	 */
+	int shown;
 };
 
 /*

@@ -608,6 +608,7 @@ int announce_range(struct setup *st, struct range *rg,
 	co.site = &st->site;
 	co.now = st->now;
 	co.drafts = 1;
+	co.shown = 1; /* for targets that follow their posts */
 	if (git_commit_tree(&tree, rg->to) < 0)
 		return repo_error("cannot read the tree");
 	if (changes_scan(st->repo, rg->from, rg->to, &co, &events) < 0) {

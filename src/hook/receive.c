@@ -169,6 +169,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.site = &st->site;
 	job.co.now = st->now;
 	job.co.drafts = 1;
+	job.co.shown = 1; /* for targets that follow their posts */
 	rc = scan_within(&job, &h->deadline, &events, &late);
 	if (!rc && late) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "

@@ -147,9 +147,10 @@ static void add_event(struct scan *sc, enum event_type t, struct side *b,
 	if (t == EVENT_UPDATED || t == EVENT_MOVED) {
 		e->changes = field_changes(b->post.fm.data, a->post.fm.data);
 		e->body_changed = body_differs(&b->post, &a->post);
-		e->shown_changed = !same_text(b->post.title, a->post.title) ||
-				   !same_text(b->post.summary_md, a->post.summary_md) ||
-				   !same_text(b->post.url, a->post.url);
+		e->shown_changed = sc->o->shown &&
+				   (!same_text(b->post.title, a->post.title) ||
+				    !same_text(b->post.summary_md, a->post.summary_md) ||
+				    !same_text(b->post.url, a->post.url));
 	}
 	ALLOC_GROW(sc->items, sc->nr + 1, sc->alloc);
 	it = &sc->items[sc->nr++];
@@ -230,12 +231,13 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	/*
 	 * The after side first: when it is a post, the event is made of it,
 	 * and of the before side only its state, front matter and body count,
-	 * so the before side's summary is not worked out.
+	 * so the before side's summary is not worked out (unless `shown`
+	 * asks whether what an announcement shows changed).
 	 */
 	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, 0, &a) < 0) ||
 	    (old_path && read_side(sc->r, sc->o, &d->old_file,
 				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? a.blob : NULL,
-				   a.post.fm.data ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
+				   a.post.fm.data && !sc->o->shown ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
 	}
