@@ -707,6 +707,7 @@ struct render {
 	const struct template_list *lists;
 	size_t nlists;
 	json_t **whole;		/* lists[k] made whole, once needed */
+	int *busy;		/* lists[k] is being walked one element at a time */
 };
 
 static int render_limits(struct render *r, const struct node *n);
@@ -990,8 +991,17 @@ static int render_section(struct render *r, const struct node *n)
 
 	if (!render_truthy(r, v))
 		return 0;
-	if (k >= 0 && !r->whole[k])
-		return render_lazy(r, n, &r->lists[k]);
+	/*
+	 * A list walked inside its own walk ({{#posts}}{{#posts}}…) is made
+	 * whole instead: each step then costs what it costs on any list, so
+	 * the step limit stops a runaway template as fast as it always did.
+	 */
+	if (k >= 0 && !r->whole[k] && !r->busy[k]) {
+		r->busy[k]++;
+		ret = render_lazy(r, n, &r->lists[k]);
+		r->busy[k]--;
+		return ret;
+	}
 	v = lazy_resolve(r, v);
 	if (!json_is_array(v)) {
 		render_push(r, v);
@@ -1255,6 +1265,7 @@ int template_render_lists(const struct template *t, const json_t *context,
 	r.lists = lists;
 	r.nlists = nr_lists;
 	r.whole = nr_lists ? xcalloc(nr_lists, sizeof(*r.whole)) : NULL;
+	r.busy = nr_lists ? xcalloc(nr_lists, sizeof(*r.busy)) : NULL;
 	strbuf_init(&r.indent, 0);
 	if (context)
 		render_push(&r, context);
@@ -1274,6 +1285,7 @@ int template_render_lists(const struct template *t, const json_t *context,
 	for (i = 0; i < r.nlists; i++)
 		json_decref(r.whole[i]);
 	free(r.whole);
+	free(r.busy);
 	free(r.stack);
 	free(r.frames);
 	strbuf_release(&r.indent);

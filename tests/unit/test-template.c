@@ -569,9 +569,14 @@ static void test_lazy(void)
 	got = render_lazy(&c, "{{#a}}{{#a}}{{.}}{{/a}}|{{/a}}", "{\"a\": [[1], [2], [3]]}",
 			  NULL, TEMPLATE_ESCAPE_NONE);
 	is_str(got, "[1][2][3]|[1][2][3]|[1][2][3]|", "a lazy list nested in itself");
-	ok(c.srcs[0].gets == 12 && c.srcs[0].max_held == 1 && lazy_all_dropped(&c),
-	   "only the outer element is held while the inner pass runs (%zu held at most)",
-	   c.srcs[0].max_held);
+	/*
+	 * Walked inside its own walk, the list is made whole once (3 gets
+	 * besides the outer walk's 3), so a runaway nesting costs what it
+	 * costs on any list and the step limit stops it as fast (t0029).
+	 */
+	ok(c.srcs[0].gets == 6 && lazy_all_dropped(&c),
+	   "walked inside its own walk, it is made whole once (%zu gets), and all dropped at the end",
+	   c.srcs[0].gets);
 	free(got);
 	lazy_close(&c);
 
