@@ -820,6 +820,56 @@ static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 }
 
 /*
+ * The entries of two tree objects ([pa, ea) and [pb, eb)) in git's order,
+ * paired by name: what both the attribution walk and the scan's diff
+ * step through.
+ */
+struct raw_merge {
+	const char *pa, *ea, *pb, *eb;
+	struct raw_entry x, y;
+	int has_a, has_b;
+	const char *start_a, *start_b; /* where the pair's entries start (their mode) */
+};
+
+/*
+ * The next pair: *a and *b, one of them NULL when only one side has that
+ * name. 1, 0 when both sides are done, -1 (a is 1 or b is 1 in *bad: that
+ * side is corrupt).
+ */
+static int raw_merge_next(struct raw_merge *m, const struct raw_entry **a,
+			  const struct raw_entry **b, int *bad)
+{
+	int c;
+
+	if (!m->has_a && m->pa < m->ea) {
+		if (raw_entry(m->pa, m->ea, &m->x) < 0)
+			return *bad = 'a', -1;
+		m->has_a = 1;
+	}
+	if (!m->has_b && m->pb < m->eb) {
+		if (raw_entry(m->pb, m->eb, &m->y) < 0)
+			return *bad = 'b', -1;
+		m->has_b = 1;
+	}
+	if (!m->has_a && !m->has_b)
+		return 0;
+	c = m->has_a && m->has_b ? raw_cmp(&m->x, &m->y) : m->has_a ? -1 : 1;
+	*a = c <= 0 ? &m->x : NULL;
+	*b = c >= 0 ? &m->y : NULL;
+	if (*a) {
+		m->start_a = m->pa;
+		m->pa = m->x.next;
+		m->has_a = 0;
+	}
+	if (*b) {
+		m->start_b = m->pb;
+		m->pb = m->y.next;
+		m->has_b = 0;
+	}
+	return 1;
+}
+
+/*
  * A comparison reads a tree at each level of the changed path on both
  * sides (root, _posts/, _posts/2020/: six), and the next comparison
  * starts again at the root: keep the last 16, but no more than 2 MiB of
@@ -931,48 +981,25 @@ static int entry_changed(struct walk *w, const struct raw_entry *a,
 static int compare_entries(struct walk *w, const char *pa, const char *ea,
 			   const char *pb, const char *eb, size_t same_tail)
 {
-	struct raw_entry a, b;
-	int ret = 0, has_a = 0, has_b = 0;
+	struct raw_merge m = { .pa = pa, .ea = ea, .pb = pb, .eb = eb };
+	const struct raw_entry *a, *b;
+	int ret = 0, more, bad;
 
 	while (!ret) {
 		/* past this point both sides are the same bytes, entry for entry */
-		if (!has_a && !has_b && ea - pa == eb - pb &&
-		    (size_t)(ea - pa) <= same_tail)
+		if (!m.has_a && !m.has_b && m.ea - m.pa == m.eb - m.pb &&
+		    (size_t)(m.ea - m.pa) <= same_tail)
 			break;
-		if (!has_a && pa < ea) {
-			if (raw_entry(pa, ea, &a) < 0)
-				return error("corrupt tree object");
-			has_a = 1;
-		}
-		if (!has_b && pb < eb) {
-			if (raw_entry(pb, eb, &b) < 0)
-				return error("corrupt tree object");
-			has_b = 1;
-		}
-		if (!has_a && !has_b)
+		if ((more = raw_merge_next(&m, &a, &b, &bad)) < 0)
+			return error("corrupt tree object");
+		if (!more)
 			break;
-		if (has_a && has_b) {
-			int c = raw_cmp(&a, &b);
-			if (!c) {
-				if (memcmp(a.id, b.id, 20) || a.is_tree != b.is_tree ||
-				    a.name - pa != b.name - pb || memcmp(pa, pb, (size_t)(a.name - pa)))
-					ret = entry_changed(w, &a, &b);
-				pa = a.next, pb = b.next;
-				has_a = has_b = 0;
-			} else if (c < 0) {
-				ret = entry_changed(w, &a, NULL);
-				pa = a.next, has_a = 0;
-			} else {
-				ret = entry_changed(w, NULL, &b);
-				pb = b.next, has_b = 0;
-			}
-		} else if (has_a) {
-			ret = entry_changed(w, &a, NULL);
-			pa = a.next, has_a = 0;
-		} else {
-			ret = entry_changed(w, NULL, &b);
-			pb = b.next, has_b = 0;
-		}
+		if (!a || !b)
+			ret = entry_changed(w, a, b);
+		else if (memcmp(a->id, b->id, 20) || a->is_tree != b->is_tree ||
+			 a->name - m.start_a != b->name - m.start_b ||
+			 memcmp(m.start_a, m.start_b, (size_t)(a->name - m.start_a)))
+			ret = entry_changed(w, a, b);
 	}
 	return ret;
 }
@@ -1282,9 +1309,10 @@ static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id
 			  struct strbuf *path, struct deltas *out)
 {
 	git_odb_object *a = NULL, *b = NULL;
-	const char *pa = "", *ea = pa, *pb = "", *eb = pb;
-	struct raw_entry x, y;
-	int has_a = 0, has_b = 0, ret = 0;
+	static const char none[] = "";
+	struct raw_merge m = { .pa = none, .ea = none, .pb = none, .eb = none };
+	const struct raw_entry *x, *y;
+	int ret = 0, more, bad;
 
 	if (a_id && b_id && git_oid_equal(a_id, b_id))
 		return 0;
@@ -1293,67 +1321,42 @@ static int diff_raw_trees(git_odb *odb, const git_oid *a_id, const git_oid *b_id
 		goto out;
 	}
 	if (a) {
-		pa = git_odb_object_data(a);
-		ea = pa + git_odb_object_size(a);
+		m.pa = git_odb_object_data(a);
+		m.ea = m.pa + git_odb_object_size(a);
 	}
 	if (b) {
-		pb = git_odb_object_data(b);
-		eb = pb + git_odb_object_size(b);
+		m.pb = git_odb_object_data(b);
+		m.eb = m.pb + git_odb_object_size(b);
 	}
-	while (!ret) {
-		if (!has_a && pa < ea) {
-			if (raw_entry(pa, ea, &x) < 0) {
-				ret = error("corrupt tree object %s", repo_hex(a_id));
-				break;
-			}
-			has_a = 1;
-		}
-		if (!has_b && pb < eb) {
-			if (raw_entry(pb, eb, &y) < 0) {
-				ret = error("corrupt tree object %s", repo_hex(b_id));
-				break;
-			}
-			has_b = 1;
-		}
-		if (!has_a && !has_b)
+	while (!ret && (more = raw_merge_next(&m, &x, &y, &bad))) {
+		if (more < 0) {
+			ret = error("corrupt tree object %s", repo_hex(bad == 'a' ? a_id : b_id));
 			break;
-		if (has_a && has_b) {
-			int c = raw_cmp(&x, &y);
-			if (c < 0) {
-				ret = one_side(odb, &x, pa, 1, path, out);
-				pa = x.next, has_a = 0;
-			} else if (c > 0) {
-				ret = one_side(odb, &y, pb, 0, path, out);
-				pb = y.next, has_b = 0;
-			} else {
-				/* the same name and kind (a folder sorts as "name/") */
-				uint16_t ma = raw_mode(pa), mb = raw_mode(pb);
-				if (x.is_tree) {
-					ret = diff_subtree(odb, &x, &y, path, out);
-				} else if (ma != mb || memcmp(x.id, y.id, GIT_OID_RAWSZ)) {
-					size_t len = path->len;
-					strbuf_add(path, x.name, x.name_len);
-					/* a file turned link or submodule: gone, then new */
-					if ((ma & 0170000) == (mb & 0170000)) {
-						add_file_delta(out, GIT_DELTA_MODIFIED, path->buf,
-							       &x, pa, &y, pb);
-					} else {
-						add_file_delta(out, GIT_DELTA_DELETED, path->buf,
-							       &x, pa, NULL, NULL);
-						add_file_delta(out, GIT_DELTA_ADDED, path->buf,
-							       NULL, NULL, &y, pb);
-					}
-					strbuf_setlen(path, len);
-				}
-				pa = x.next, pb = y.next;
-				has_a = has_b = 0;
-			}
-		} else if (has_a) {
-			ret = one_side(odb, &x, pa, 1, path, out);
-			pa = x.next, has_a = 0;
+		}
+		if (!y) {
+			ret = one_side(odb, x, m.start_a, 1, path, out);
+		} else if (!x) {
+			ret = one_side(odb, y, m.start_b, 0, path, out);
+		} else if (x->is_tree) {
+			/* the same name and kind (a folder sorts as "name/") */
+			ret = diff_subtree(odb, x, y, path, out);
 		} else {
-			ret = one_side(odb, &y, pb, 0, path, out);
-			pb = y.next, has_b = 0;
+			uint16_t ma = raw_mode(m.start_a), mb = raw_mode(m.start_b);
+			if (ma != mb || memcmp(x->id, y->id, GIT_OID_RAWSZ)) {
+				size_t len = path->len;
+				strbuf_add(path, x->name, x->name_len);
+				/* a file turned link or submodule: gone, then new */
+				if ((ma & 0170000) == (mb & 0170000)) {
+					add_file_delta(out, GIT_DELTA_MODIFIED, path->buf,
+						       x, m.start_a, y, m.start_b);
+				} else {
+					add_file_delta(out, GIT_DELTA_DELETED, path->buf,
+						       x, m.start_a, NULL, NULL);
+					add_file_delta(out, GIT_DELTA_ADDED, path->buf,
+						       NULL, NULL, y, m.start_b);
+				}
+				strbuf_setlen(path, len);
+			}
 		}
 	}
 out:
