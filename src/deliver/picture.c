@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
+
 #include "herald/model.h"
 #include "herald/picture.h"
 #include "herald/repo.h"
@@ -45,17 +47,6 @@ static const char *after_scheme(const char *s)
 	return NULL;
 }
 
-static int hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The path part of `ref` as the site serves it, %XX decoded, without query
  * and fragment, into `out`: 1 when it is a path of the site, 0 when it is
@@ -65,7 +56,9 @@ static int hex(int c)
 static int site_path(const char *ref, const struct site *site, struct strbuf *out)
 {
 	const char *rest = after_scheme(ref), *p;
-	size_t n;
+	char *dec;
+	size_t n, i;
+	int len = 0;
 
 	if (rest) {
 		const char *base = site->base_url ? after_scheme(site->base_url) : NULL;
@@ -84,16 +77,18 @@ static int site_path(const char *ref, const struct site *site, struct strbuf *ou
 				return 0; /* mailto:, data:, file: ... */
 	}
 	n = strcspn(ref, "?#");
-	for (p = ref; p < ref + n; p++) {
-		int c = (unsigned char)*p;
-		if (c == '%' && p + 2 < ref + n && hex(p[1]) >= 0 && hex(p[2]) >= 0) {
-			c = hex(p[1]) * 16 + hex(p[2]);
-			p += 2;
-		}
-		if (c < 0x20 || c == 0x7f)
+	/* libcurl's decoding: %XX with two hex digits, anything else as written */
+	if (!(dec = curl_easy_unescape(NULL, ref, (int)n, &len)))
+		die("out of memory");
+	for (i = 0; i < (size_t)len; i++) {
+		unsigned char c = (unsigned char)dec[i];
+		if (c < 0x20 || c == 0x7f) {
+			curl_free(dec);
 			return -1;
-		strbuf_addch(out, c);
+		}
 	}
+	strbuf_add(out, dec, (size_t)len);
+	curl_free(dec);
 	return 1;
 }
 

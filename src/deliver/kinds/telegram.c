@@ -22,6 +22,13 @@
 #define BATCH_TEXT 4000
 #define BATCH_FRAME 100 /* headline and "…and N more" */
 
+/*
+ * A follow-up goes to the Bot API method next to sendMessage: the url
+ * ends in ".../bot<token>/sendMessage" (configure checks it when the
+ * target follows its posts).
+ */
+#define SEND "/sendMessage"
+
 static const struct kind_option options[] = {
 	{ "chatid", "CHAT_ID", "chat_id" },
 	{ NULL, NULL, NULL },
@@ -43,8 +50,7 @@ static void configure(struct target *t)
 
 	if (!json_object_get(t->options, "chat_id"))
 		target_problem(t, "telegram needs herald.%s.chatId", t->name);
-	else if (t->follow && (n < strlen("/sendMessage") ||
-			       strcmp(t->url + n - strlen("/sendMessage"), "/sendMessage")))
+	else if (t->follow && (n < strlen(SEND) || strcmp(t->url + n - strlen(SEND), SEND)))
 		target_problem(t, "follow needs the url to end in /sendMessage "
 			       "(https://api.telegram.org/bot<token>/sendMessage)");
 }
@@ -97,13 +103,6 @@ static int enforce(const struct kind_body *b, json_t *doc)
 	json_object_set_new(doc, "chat_id", json_deep_copy(chat_id(b->target)));
 	return 0;
 }
-
-/*
- * A follow-up goes to the Bot API method next to sendMessage: the url
- * ends in ".../bot<token>/sendMessage" (configure checks it when the
- * target follows its posts).
- */
-#define SEND "/sendMessage"
 
 static void request_url(struct strbuf *url, const struct target *t,
 			const struct outbox_entry *e)
