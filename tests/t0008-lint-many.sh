@@ -38,4 +38,34 @@ test_expect_success 'the same result file by file (--posts narrows the walk)' '
 	test_cmp ../out ../one-by-one
 '
 
+test_expect_success 'a symbolic link and a file over the cap among them, still in path order' '
+	cd blog &&
+	git checkout -q -b odd &&
+	rm _posts/2020-01-01-p100.md &&
+	ln -s ../README _posts/2020-01-01-p100.md &&
+	{ printf -- "---\ntitle: huge\n---\n" && head -c 16777217 /dev/zero | tr "\\0" x; } \
+		>_posts/2020-01-01-p300.md &&
+	commit_all "odd files" &&
+	test_expect_code 1 herald lint >../out-odd 2>../err-odd &&
+	grep -n "" ../out-odd >../numbered &&
+	grep "^1:_posts/2020-01-01-p007.md:3:1: error:" ../numbered &&
+	grep "^2:_posts/2020-01-01-p100.md: warning: is a symbolic link, not a file; herald ignores it\$" ../numbered &&
+	grep "^3:_posts/2020-01-01-p200.md:3:1: warning: duplicate key" ../numbered &&
+	grep "^4:_posts/2020-01-01-p300.md: error: .*16777" ../numbered &&
+	grep "^5:_posts/2020-01-01-p399.md:1:1: error:" ../numbered &&
+	test $(wc -l <../out-odd) = 5 &&
+	grep "400 posts checked: 3 errors, 2 warnings" ../err-odd
+'
+
+test_expect_success 'a blob that cannot be read: lint fails naming its path' '
+	cd blog &&
+	git update-index --add --cacheinfo \
+		100644,1234567890123456789012345678901234567890,_posts/2020-01-01-p250.md &&
+	tree=$(git write-tree --missing-ok) &&
+	commit=$(git commit-tree -m broken -p HEAD $tree) &&
+	test_expect_code 128 herald lint $commit >../out-broken 2>../err-broken &&
+	grep "error: _posts/2020-01-01-p250.md: object not found" ../err-broken &&
+	! grep "posts checked" ../err-broken
+'
+
 test_done
