@@ -4,7 +4,8 @@
 # YAML alias bomb. Each gives one clear error for that file (path, and line
 # and column where there is one) in `scan --all --json`, `lint` and `show
 # --json`; the two ordinary posts beside it are still classified; and herald
-# peaks under 64 MiB of memory in every run.
+# peaks under 64 MiB of memory in every run. Last, 280 posts of 3.5 MiB
+# each (lint's parallel path) must not all be held in memory at once.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_DIR/lib/scan-lib.sh"
 
@@ -231,6 +232,30 @@ CASE=bomb
 test_expect_success 'a YAML alias bomb: refused by the expanded-value limit' '
 	hostile_repo bomb bomb &&
 	invalid 7 8 "alias"
+'
+
+CASE=heavy-many
+# One 3.5 MiB blob (a front matter of 4,900 keys, slow to parse, and a long
+# body) at 280 post paths: lint reads each path's blob on its own, so a
+# reader running ahead of the parsing would hold ~1 GiB.
+test_expect_success '280 posts of 3.5 MiB: lint holds a few of them at a time' '
+	new_repo heavy-many &&
+	python3 -c "
+import sys
+keys = \"\".join(\"k%05d: some value of a key number %05d\\n\" % (i, i) for i in range(4900))
+sys.stdout.write(\"---\\ntitle: heavy\\n\" + keys + \"---\\n\" + \"x\" * (3 << 20) + \"\\n\")
+" >"$TRASH/heavy.md" &&
+	blob=$(git hash-object -w "$TRASH/heavy.md") &&
+	i=0 &&
+	while [ $i -lt 280 ]; do
+		printf "100644 %s\t_posts/2020-01-01-p%03d.md\n" $blob $i &&
+		i=$((i + 1))
+	done | git update-index --index-info &&
+	test_tick &&
+	git commit -q -m "280 heavy posts" &&
+	peak lint lint --now "$NOW" 2>"$TRASH/lint.err"
+	expect_rc 0 $? lint &&
+	grep "280 posts checked: 0 errors, 0 warnings" "$TRASH/lint.err"
 '
 
 if [ -f "$TRASH/peaks" ]; then

@@ -141,13 +141,15 @@ static int collect_cb(const char *root, const git_tree_entry *e, void *data)
  * (threads with handles of their own cost a tenth more CPU time for the
  * same work): the main thread reads the blobs in path order, workers parse
  * them as they come, and the results are printed in path order. The reader
- * stays at most LINT_AHEAD blobs ahead of the parsing and hands them over
- * LINT_BATCH at a time, so that a worker waiting for more is woken once a
- * batch, not once a post.
+ * holds at most LINT_AHEAD blobs or LINT_AHEAD_BYTES (a pushed tree of
+ * posts just under the cap each must not fill the memory) and hands them
+ * over LINT_BATCH at a time, so that a worker waiting for more is woken
+ * once a batch, not once a post.
  */
 #define LINT_WORKERS_MAX 3
 #define LINT_PARALLEL_FROM 256
 #define LINT_AHEAD 1024
+#define LINT_AHEAD_BYTES ((size_t)16 << 20)
 #define LINT_BATCH 64
 
 struct pipeline {
@@ -168,12 +170,28 @@ struct pipeline {
 	size_t next;              /* the next file a worker takes */
 	size_t done;              /* files parsed */
 	int ended;                /* the reader has handed over all it will */
+	size_t held;              /* bytes of the blobs read, not yet freed (the reader's) */
 };
 
 struct worker {
 	struct pipeline *pl;
 	struct counts counts;
 };
+
+/*
+ * Parses file `i`, just taken from the queue: called and returning with
+ * the lock held.
+ */
+static void parse_one(struct pipeline *pl, struct counts *c, size_t i)
+{
+	pthread_mutex_unlock(&pl->lock);
+	check_file(pl->l, c, pl->c->v[i].path, pl->c->v[i].mode, pl->blobs[i],
+		   pl->sizes[i], &pl->out[i]);
+	__atomic_store_n(&pl->parsed[i], 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&pl->lock);
+	pl->done++;
+	pthread_cond_signal(&pl->room);
+}
 
 static void *work(void *data)
 {
@@ -182,21 +200,12 @@ static void *work(void *data)
 
 	pthread_mutex_lock(&pl->lock);
 	for (;;) {
-		size_t i;
-		if (pl->next >= pl->read) {
-			if (pl->ended)
-				break;
+		if (pl->next < pl->read)
+			parse_one(pl, &w->counts, pl->next++);
+		else if (pl->ended)
+			break;
+		else
 			pthread_cond_wait(&pl->more, &pl->lock);
-			continue;
-		}
-		i = pl->next++;
-		pthread_mutex_unlock(&pl->lock);
-		check_file(pl->l, &w->counts, pl->c->v[i].path, pl->c->v[i].mode,
-			   pl->blobs[i], pl->sizes[i], &pl->out[i]);
-		__atomic_store_n(&pl->parsed[i], 1, __ATOMIC_RELEASE);
-		pthread_mutex_lock(&pl->lock);
-		pl->done++;
-		pthread_cond_signal(&pl->room);
 	}
 	pthread_mutex_unlock(&pl->lock);
 	return NULL;
@@ -212,12 +221,69 @@ static void hand_over(struct pipeline *pl, size_t upto, int end)
 	pthread_mutex_unlock(&pl->lock);
 }
 
+/*
+ * Frees the blobs the workers are done with: in path order, or (`all`,
+ * when over the limits) wherever they are between `*freed` and `end`.
+ */
+static void free_parsed(struct pipeline *pl, size_t *freed, size_t end, int all)
+{
+	size_t i;
+
+	for (i = *freed; i < end; i++) {
+		if (!__atomic_load_n(&pl->parsed[i], __ATOMIC_ACQUIRE)) {
+			if (!all)
+				break;
+			continue;
+		}
+		if (pl->blobs[i]) {
+			pl->held -= (size_t)git_blob_rawsize(pl->blobs[i]);
+			git_blob_free(pl->blobs[i]);
+			pl->blobs[i] = NULL;
+		}
+		if (i == *freed)
+			(*freed)++;
+	}
+}
+
+static int over_limits(const struct pipeline *pl, size_t i, size_t freed)
+{
+	return i - freed >= LINT_AHEAD || pl->held > LINT_AHEAD_BYTES;
+}
+
+/*
+ * Waits, having handed over all that is read (so that the workers always
+ * have something to be done with), until the blobs held are within limits;
+ * while files wait to be parsed, the reader parses them rather than wait.
+ */
+static void wait_for_room(struct pipeline *pl, struct counts *own, size_t i, size_t *freed)
+{
+	hand_over(pl, i, 0);
+	for (;;) {
+		size_t seen;
+
+		pthread_mutex_lock(&pl->lock);
+		seen = pl->done;
+		pthread_mutex_unlock(&pl->lock);
+		free_parsed(pl, freed, i, 1);
+		if (!over_limits(pl, i, *freed))
+			return;
+		pthread_mutex_lock(&pl->lock);
+		if (pl->next < pl->read)
+			parse_one(pl, own, pl->next++);
+		/* a worker done since `seen` was read has counted it already */
+		while (pl->done == seen)
+			pthread_cond_wait(&pl->room, &pl->lock);
+		pthread_mutex_unlock(&pl->lock);
+	}
+}
+
 static int run_workers(struct lint *l, struct repo *r, const struct collect *c,
 		       size_t n, struct strbuf *out, struct progress *prog)
 {
 	pthread_t th[LINT_WORKERS_MAX];
 	struct worker w[LINT_WORKERS_MAX];
 	struct pipeline pl;
+	struct counts own = { 0, 0, 0 };  /* what the reader parsed */
 	size_t i, k, freed = 0, threads = 0;
 	int ret = 0;
 
@@ -240,37 +306,38 @@ static int run_workers(struct lint *l, struct repo *r, const struct collect *c,
 	}
 	for (i = 0; i < c->nr; i++) {
 		const struct entry *e = &c->v[i];
-		size_t done;
 
-		pthread_mutex_lock(&pl.lock);
-		while (i - pl.done >= LINT_AHEAD)
-			pthread_cond_wait(&pl.room, &pl.lock);
-		done = pl.done;
-		pthread_mutex_unlock(&pl.lock);
-		progress_update(prog, done);
-		for (; freed < i && __atomic_load_n(&pl.parsed[freed], __ATOMIC_ACQUIRE); freed++) {
-			git_blob_free(pl.blobs[freed]);
-			pl.blobs[freed] = NULL;
-		}
+		free_parsed(&pl, &freed, i, 0);
+		if (threads && over_limits(&pl, i, freed))
+			wait_for_room(&pl, &own, i, &freed);
+		progress_update(prog, freed);
 		if (read_file(r->git, e->path, &e->id, e->mode, &pl.blobs[i], &pl.sizes[i]) < 0) {
 			ret = -1;
 			break;
 		}
+		if (pl.blobs[i])
+			pl.held += (size_t)git_blob_rawsize(pl.blobs[i]);
 		/* no worker could be started: this thread parses what it read */
 		if (!threads) {
-			check_file(l, &w[0].counts, e->path, e->mode, pl.blobs[i],
+			check_file(l, &own, e->path, e->mode, pl.blobs[i],
 				   pl.sizes[i], &out[i]);
 			pl.parsed[i] = 1;
-			pl.done = i + 1;
 		} else if ((i + 1) % LINT_BATCH == 0) {
 			hand_over(&pl, i + 1, 0);
 		}
 	}
 	/* after a read error, what was read before it is parsed still */
 	hand_over(&pl, i, 1);
+	pthread_mutex_lock(&pl.lock);
+	while (pl.next < pl.read)
+		parse_one(&pl, &own, pl.next++);
+	pthread_mutex_unlock(&pl.lock);
 	for (k = 0; k < threads; k++)
 		pthread_join(th[k], NULL);
-	progress_update(prog, pl.done);
+	progress_update(prog, i);
+	l->posts += own.posts;
+	l->errors += own.errors;
+	l->warnings += own.warnings;
 	for (k = 0; k < n; k++) {
 		l->posts += w[k].counts.posts;
 		l->errors += w[k].counts.errors;
