@@ -45,6 +45,13 @@ void frontmatter_init(struct frontmatter *fm);
 void frontmatter_release(struct frontmatter *fm);
 
 /*
+ * Makes `dst` a copy of `src` that changes to either leave the other
+ * alone (the data is copied deep; `positions`, read only, is shared).
+ * Release both.
+ */
+void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src);
+
+/*
  * Reads the front matter of a file of `len` bytes (not NUL-terminated).
  * Returns LOOKUP_FOUND when a block was read (fm->data set), LOOKUP_MISSING
  * when the file has no front matter (so it is not a post), LOOKUP_ERROR

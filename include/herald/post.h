@@ -70,6 +70,18 @@ void post_release(struct post *p);
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags);
 
+/*
+ * post_read() of a file whose front matter `fm` frontmatter_parse(fm, buf,
+ * len) read, returning `rc`: the post takes `fm` over and leaves it empty.
+ * A caller that reads one content at two paths (a rename that kept it)
+ * parses it once and gives each path a frontmatter_copy(), taken before
+ * the first post_read_parsed(): the site's defaults change the front
+ * matter by path.
+ */
+void post_read_parsed(struct post *p, const struct site *s, const char *path,
+		      struct frontmatter *fm, enum lookup rc, const char *buf, size_t len,
+		      long long now, unsigned flags);
+
 /* Fills in what a non-regular file (symlink, submodule) at a post path is. */
 void post_not_a_file(struct post *p, const char *path, const char *what);
 

@@ -18,24 +18,37 @@
 struct side {
 	struct post post;
 	git_blob *blob;
+	/* the front matter as parsed, before the path's defaults, for the other side */
+	struct frontmatter keep;
+	enum lookup rc;
+	int kept;
 };
 
 static void side_release(struct side *s)
 {
 	post_release(&s->post);
+	frontmatter_release(&s->keep);
 	git_blob_free(s->blob);
 	s->blob = NULL;
 }
 
 /*
- * `same`, when not NULL, is the blob f->id names, already read (a pure
- * rename); `flags` are post_read()'s.
+ * `same`, when not NULL, is the other side of a rename that kept the
+ * content, already read; read with `keep`, it also kept the front matter
+ * as parsed, so that the file is parsed once for both paths. `flags` are
+ * post_read()'s.
  */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, git_blob *same, unsigned flags, struct side *s)
+		     const git_diff_file *f, struct side *same, int keep, unsigned flags,
+		     struct side *s)
 {
+	const char *buf;
+	size_t size;
+
 	post_init(&s->post);
+	frontmatter_init(&s->keep);
 	s->blob = NULL;
+	s->kept = 0;
 	if (f->mode == GIT_FILEMODE_LINK) {
 		post_not_a_file(&s->post, f->path, "symbolic link");
 		return 0;
@@ -44,9 +57,7 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		post_not_a_file(&s->post, f->path, "submodule");
 		return 0;
 	}
-	size_t size;
-
-	if (same && git_blob_dup(&s->blob, same) == 0)
+	if (same && same->blob && git_blob_dup(&s->blob, same->blob) == 0)
 		goto read;
 	if (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size) < 0)
 		return -1;
@@ -55,8 +66,23 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		return 0;
 	}
 read:
-	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
-		  (size_t)git_blob_rawsize(s->blob), o->now, flags);
+	buf = git_blob_rawcontent(s->blob);
+	size = (size_t)git_blob_rawsize(s->blob);
+	if (same && same->kept) {
+		post_read_parsed(&s->post, o->site, f->path, &same->keep, same->rc, buf, size,
+				 o->now, flags);
+		same->kept = 0;
+	} else if (keep) {
+		struct frontmatter fm;
+
+		frontmatter_init(&fm);
+		s->rc = frontmatter_parse(&fm, buf, size);
+		frontmatter_copy(&s->keep, &fm);
+		s->kept = 1;
+		post_read_parsed(&s->post, o->site, f->path, &fm, s->rc, buf, size, o->now, flags);
+	} else {
+		post_read(&s->post, o->site, f->path, buf, size, o->now, flags);
+	}
 	return 0;
 }
 
@@ -224,19 +250,22 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	struct side b, a;
 	enum event_type t;
 	int changed = 0, ret = 0;
+	/* a rename that kept the content: one blob, read once */
+	bool same = new_path && git_oid_equal(&d->old_file.id, &d->new_file.id);
 
+	memset(&b, 0, sizeof(b));
+	memset(&a, 0, sizeof(a));
 	post_init(&b.post);
 	post_init(&a.post);
-	b.blob = a.blob = NULL;
 	/*
 	 * The after side first: when it is a post, the event is made of it,
 	 * and of the before side only its state, front matter and body count,
 	 * so the before side's summary is not worked out (unless `shown`
 	 * asks whether what an announcement shows changed).
 	 */
-	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, 0, &a) < 0) ||
-	    (old_path && read_side(sc->r, sc->o, &d->old_file,
-				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? a.blob : NULL,
+	if ((new_path &&
+	     read_side(sc->r, sc->o, &d->new_file, NULL, old_path && same, 0, &a) < 0) ||
+	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, 0,
 				   a.post.fm.data && !sc->o->shown ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
 		ret = -1;
 		goto out;

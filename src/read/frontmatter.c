@@ -30,6 +30,25 @@ void frontmatter_release(struct frontmatter *fm)
 	frontmatter_init(fm);
 }
 
+void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->data = src->data ? json_deep_copy(src->data) : NULL;
+	if (src->data && !dst->data)
+		die("out of memory copying front matter");
+	/* read only once parsed: shared */
+	dst->positions = json_incref(src->positions);
+	dst->problems = NULL;
+	dst->alloc_problems = 0;
+	ALLOC_GROW(dst->problems, src->nr_problems, dst->alloc_problems);
+	for (i = 0; i < src->nr_problems; i++) {
+		dst->problems[i] = src->problems[i];
+		dst->problems[i].message = xstrdup(src->problems[i].message);
+	}
+}
+
 __attribute__((format(printf, 5, 6)))
 static int add_problem(struct frontmatter *fm, int is_error, int line,
 		       int column, const char *fmt, ...)

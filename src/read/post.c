@@ -479,13 +479,27 @@ static int is_draft(const struct post *p, const struct site *s)
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags)
 {
+	struct frontmatter fm;
+	enum lookup rc;
+
+	frontmatter_init(&fm);
+	rc = frontmatter_parse(&fm, buf, len);
+	post_read_parsed(p, s, path, &fm, rc, buf, len, now, flags);
+}
+
+void post_read_parsed(struct post *p, const struct site *s, const char *path,
+		      struct frontmatter *fm, enum lookup rc, const char *buf, size_t len,
+		      long long now, unsigned flags)
+{
 	char *heading = NULL, *title_slug;
 	size_t i;
-	int rc;
 
 	post_release(p);
 	p->path = xstrdup(path);
-	rc = frontmatter_parse(&p->fm, buf, len);
+	/* from here on the front matter is this post's: defaults change it by path */
+	frontmatter_release(&p->fm);
+	p->fm = *fm;
+	frontmatter_init(fm);
 	if (rc == LOOKUP_MISSING) {
 		p->state = POST_ABSENT;
 		p->error = xstrdup("has no front matter, so it is not a post");

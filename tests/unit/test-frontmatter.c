@@ -354,6 +354,130 @@ static void test_event_table(void)
 		   rows[i].same ? "" : " (other path)", event_type_name(rows[i].want));
 }
 
+/* Everything post_read() sets, as one string to compare. */
+static char *post_text(const struct post *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *fm = dump(p->fm.data), *tags = dump(p->tags);
+	size_t i;
+
+	strbuf_addf(&sb, "%s|%s|%s|%d:%d|%s|%s|%s|%s|%s|%lld%+d %s|%lld|%lld%+d|%d|%s|%s|%d|%zu|%zu",
+		    p->path, post_state_name(p->state), p->error ? p->error : "-",
+		    p->error_line, p->error_column, p->title ? p->title : "-",
+		    p->slug ? p->slug : "-", p->url ? p->url : "-",
+		    p->summary ? p->summary : "-", p->summary_md ? p->summary_md : "-",
+		    p->date, p->date_offset, p->date_field ? p->date_field : "-", p->publish,
+		    p->url_date, p->url_date_offset, p->slug_from_name, fm, tags,
+		    (int)p->fm.format, p->fm.body_offset, p->body_len);
+	for (i = 0; i < p->fm.nr_problems; i++)
+		strbuf_addf(&sb, "|%d:%d:%d %s", p->fm.problems[i].line, p->fm.problems[i].column,
+			    p->fm.problems[i].is_error, p->fm.problems[i].message);
+	free(fm);
+	free(tags);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * One content at two paths (a rename that kept it), its front matter parsed
+ * once: each side is what post_read() makes of it, defaults and all.
+ */
+static void check_read_parsed(const struct site *s, const char *site_name, const char *text,
+			      const char *path_a, const char *path_b)
+{
+	const long long now = 1764115200; /* 2025-11-26 */
+	const char *paths[2] = { path_a, path_b };
+	struct frontmatter fm, copy;
+	struct post want, got[2];
+	enum lookup rc;
+	size_t len = strlen(text);
+	int i;
+
+	frontmatter_init(&fm);
+	rc = frontmatter_parse(&fm, text, len);
+	frontmatter_copy(&copy, &fm);
+	post_init(&got[0]);
+	post_init(&got[1]);
+	/* the after side with its summary, then the before side without, as a scan reads them */
+	post_read_parsed(&got[0], s, path_a, &fm, rc, text, len, now, 0);
+	post_read_parsed(&got[1], s, path_b, &copy, rc, text, len, now, POST_READ_NO_SUMMARY);
+	for (i = 0; i < 2; i++) {
+		char *w, *g;
+		post_init(&want);
+		post_read(&want, s, paths[i], text, len, now, i ? POST_READ_NO_SUMMARY : 0);
+		w = post_text(&want);
+		g = post_text(&got[i]);
+		if (!ok(!strcmp(w, g), "%s: parsed once, read at %s as post_read reads it",
+			site_name, paths[i]))
+			printf("# want %s\n#  got %s\n", w, g);
+		free(w);
+		free(g);
+		post_release(&want);
+		post_release(&got[i]);
+	}
+	frontmatter_release(&fm);
+	frontmatter_release(&copy);
+}
+
+static void test_read_parsed(void)
+{
+	static const char *const texts[] = {
+		"---\ntitle: A\ndate: 2020-01-02 10:00:00 +0000\ntags: [x, 2]\ndescription: D\n---\nBody.\n",
+		"---\ncategories: own\nslug: s\n---\n\n# Heading\n\nFirst para.\n",
+		"---\ndate: not a date\n---\nx\n",
+		"---\ndraft: true\ntitle: T\n---\n",
+		"---\nlayout: mine\nx: {z: 2}\ntitle: dup\ntitle: again\n---\nBody\n",
+		"+++\ntitle = \"T\"\ndate = 2021-03-04\n+++\nBody\n",
+		"{\"title\": \"J\", \"publishDate\": \"2099-01-01\"}\nBody\n",
+		"no front matter\n",
+		"---\n: [\n---\n",
+	};
+	static const char *const jekyll_paths[][2] = {
+		{ "blog/_posts/2020-01-02-a.md", "_posts/2020-01-02-a.md" },
+		{ "_posts/2021-05-06-a.md", "_drafts/a.md" },
+		{ "_drafts/a.md", "en/_posts/2019-01-01-b.md" },
+	};
+	static const char *const hugo_paths[][2] = {
+		{ "content/blog/a/index.md", "content/posts/2020-01-02-a.md" },
+		{ "content/posts/2020-01-02-a.md", "content/drafts/b.md" },
+	};
+	json_error_t jerr;
+	struct site s;
+	size_t i, j;
+
+	site_init(&s);
+	s.kind = SITE_JEKYLL;
+	s.base_url = strdup("https://example.org");
+	free(s.permalink);
+	s.permalink = strdup("/:categories/:year/:month/:day/:title/");
+	s.jekyll_defaults = json_loads(
+		"[{\"scope\": {\"path\": \"\", \"type\": \"posts\"}, \"values\": {\"layout\": \"post\", \"comments\": false}},"
+		" {\"scope\": {\"path\": \"blog\"}, \"values\": {\"categories\": [\"b\"], \"x\": {\"y\": 1}, \"title\": \"Blog\"}},"
+		" {\"scope\": {\"path\": \"_drafts\"}, \"values\": {\"date\": \"2001-02-03\"}},"
+		" {\"scope\": {\"path\": \"*/_posts\"}, \"values\": {\"lang\": true, \"published\": false}}]",
+		0, &jerr);
+	for (i = 0; i < ARRAY_SIZE(texts); i++)
+		for (j = 0; j < ARRAY_SIZE(jekyll_paths); j++) {
+			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][0],
+					  jekyll_paths[j][1]);
+			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][1],
+					  jekyll_paths[j][0]);
+		}
+	site_release(&s);
+
+	site_init(&s);
+	s.kind = SITE_HUGO;
+	s.base_url = strdup("https://example.org");
+	strvec_push(&s.hugo_date, ":filename");
+	strvec_push(&s.hugo_date, "date");
+	strvec_push(&s.drafts, "drafts");
+	for (i = 0; i < ARRAY_SIZE(texts); i++)
+		for (j = 0; j < ARRAY_SIZE(hugo_paths); j++) {
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1]);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][1], hugo_paths[j][0]);
+		}
+	site_release(&s);
+}
+
 int main(void)
 {
 	test_typing();
@@ -367,5 +491,6 @@ int main(void)
 	test_urls();
 	test_post_paths();
 	test_event_table();
+	test_read_parsed();
 	return done_testing();
 }
