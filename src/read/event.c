@@ -341,11 +341,220 @@ static int write_indented(FILE *f, const json_t *v, int depth)
 	return 0;
 }
 
+/*
+ * The rest of this file prints events without making JSON values of them:
+ * `scan --json` of a big commit spent a sixth of its time reading each
+ * event's front matter back from its text only to print it again. What it
+ * prints is what json_dumps(JSON_SORT_KEYS | JSON_INDENT(2)) prints of
+ * event_to_json(): test-events compares the two.
+ */
+
+static void add_indent(struct strbuf *sb, int depth)
+{
+	strbuf_addch(sb, '\n');
+	strbuf_addchars(sb, ' ', (size_t)depth * 2);
+}
+
+/* A string as jansson prints it: `s` is valid UTF-8 (an event's strings are). */
+static void add_string(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s;
+
+	strbuf_addch(sb, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(sb, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			strbuf_add(sb, "\\u00", 4);
+			strbuf_addch(sb, hex[c >> 4]);
+			strbuf_addch(sb, hex[c & 15]);
+			continue;
+		}
+		strbuf_addstr(sb, esc);
+	}
+	strbuf_add(sb, run, (size_t)(s - run));
+	strbuf_addch(sb, '"');
+}
+
+static void add_string_or_null(struct strbuf *sb, const char *s)
+{
+	if (s)
+		add_string(sb, s);
+	else
+		strbuf_addstr(sb, "null");
+}
+
+/*
+ * JSON text that json_dumps(JSON_COMPACT | JSON_SORT_KEYS) wrote, indented
+ * as JSON_INDENT(2) prints it at `depth`: the same tokens, with a line
+ * break after each opening bracket and comma, ": " between key and value.
+ */
+static void add_compact_indented(struct strbuf *sb, const char *p, int depth)
+{
+	const char *run = p;
+
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			/* a string: copied as it is, escapes and all */
+			for (p++; *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			continue;
+		case '{':
+		case '[':
+			if (p[1] == (*p == '{' ? '}' : ']')) {
+				p++; /* empty: printed as it is */
+				continue;
+			}
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			add_indent(sb, ++depth);
+			break;
+		case '}':
+		case ']':
+			strbuf_add(sb, run, (size_t)(p - run));
+			add_indent(sb, --depth);
+			strbuf_addch(sb, *p);
+			break;
+		case ',':
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			add_indent(sb, depth);
+			break;
+		case ':':
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			strbuf_addch(sb, ' ');
+			break;
+		default:
+			continue;
+		}
+		run = p + 1;
+	}
+	strbuf_add(sb, run, (size_t)(p - run));
+}
+
+/* A key at `depth` inside an object, after its first; the value follows. */
+static void add_key(struct strbuf *sb, const char *key, int depth)
+{
+	strbuf_addch(sb, ',');
+	add_indent(sb, depth);
+	strbuf_addch(sb, '"');
+	strbuf_addstr(sb, key);
+	strbuf_addstr(sb, "\": ");
+}
+
+static void add_commit(struct strbuf *sb, const struct event_commit *c, int depth)
+{
+	char date[32];
+
+	date_format(c->date, date, sizeof(date));
+	strbuf_addch(sb, '{');
+	add_indent(sb, depth + 1);
+	strbuf_addstr(sb, "\"author\": ");
+	add_string(sb, c->author);
+	add_key(sb, "date", depth + 1);
+	add_string(sb, date);
+	add_key(sb, "email", depth + 1);
+	add_string(sb, c->email);
+	add_key(sb, "id", depth + 1);
+	add_string(sb, c->id);
+	add_key(sb, "short", depth + 1);
+	strbuf_addch(sb, '"');
+	strbuf_add(sb, c->id, 7);
+	strbuf_addch(sb, '"');
+	add_key(sb, "subject", depth + 1);
+	add_string(sb, c->subject);
+	add_indent(sb, depth);
+	strbuf_addch(sb, '}');
+}
+
+/* event_to_json(e, with_commit) printed at `depth`, keys sorted. */
+static int add_event_json(struct strbuf *sb, const struct event *e, bool with_commit, int depth)
+{
+	char date[32];
+
+	strbuf_addch(sb, '{');
+	add_indent(sb, depth + 1);
+	if (e->changes) {
+		strbuf_addf(sb, "\"body_changed\": %s", e->body_changed ? "true" : "false");
+		add_key(sb, "changes", depth + 1);
+		if (json_is_array(e->changes) && !json_array_size(e->changes)) {
+			strbuf_addstr(sb, "[]");
+		} else {
+			char *s = json_dumps(e->changes, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!s)
+				return -1;
+			add_compact_indented(sb, s, depth + 1);
+			free(s);
+		}
+		strbuf_addch(sb, ',');
+		add_indent(sb, depth + 1);
+	}
+	if (with_commit) {
+		strbuf_addstr(sb, "\"commit\": ");
+		if (e->commit)
+			add_commit(sb, e->commit, depth + 1);
+		else
+			strbuf_addstr(sb, "null");
+		strbuf_addch(sb, ',');
+		add_indent(sb, depth + 1);
+	}
+	strbuf_addstr(sb, "\"date\": ");
+	if (e->date >= 0) {
+		date_format(e->date, date, sizeof(date));
+		add_string(sb, date);
+	} else {
+		strbuf_addstr(sb, "null");
+	}
+	add_key(sb, "from_path", depth + 1);
+	add_string_or_null(sb, e->from_path);
+	add_key(sb, "front_matter", depth + 1);
+	if (e->front_matter)
+		add_compact_indented(sb, e->front_matter, depth + 1);
+	else
+		strbuf_addstr(sb, "null");
+	add_key(sb, "path", depth + 1);
+	add_string(sb, e->path);
+	add_key(sb, "slug", depth + 1);
+	add_string(sb, e->slug);
+	add_key(sb, "state", depth + 1);
+	add_string(sb, post_state_name(e->state));
+	add_key(sb, "summary", depth + 1);
+	add_string(sb, e->summary);
+	add_key(sb, "summary_markdown", depth + 1);
+	add_string(sb, e->summary_md);
+	add_key(sb, "tags", depth + 1);
+	add_compact_indented(sb, e->tags, depth + 1);
+	add_key(sb, "title", depth + 1);
+	add_string(sb, e->title);
+	add_key(sb, "type", depth + 1);
+	add_string(sb, event_type_name(e->type));
+	add_key(sb, "url", depth + 1);
+	add_string_or_null(sb, e->url);
+	add_indent(sb, depth);
+	strbuf_addch(sb, '}');
+	return 0;
+}
+
 int event_list_write_document(const struct event_list *l, FILE *f)
 {
 	/* the document's keys in sorted order, "events" among them */
 	static const char *const keys[] = { "errors", "events", "from", "now", "to" };
 	json_t *doc = skeleton(l);
+	struct strbuf sb = STRBUF_INIT;
 	size_t i, k;
 
 	fputs("{", f);
@@ -361,15 +570,17 @@ int event_list_write_document(const struct event_list *l, FILE *f)
 		}
 		fputs("[", f);
 		for (i = 0; i < l->nr; i++) {
-			json_t *ev = event_to_json(&l->v[i], l->with_commits);
-			fputs(i ? ",\n    " : "\n    ", f);
-			write_indented(f, ev, 2);
-			json_decref(ev);
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, i ? ",\n    " : "\n    ");
+			if (add_event_json(&sb, &l->v[i], l->with_commits, 2) < 0)
+				die("out of memory printing the event of '%s'", l->v[i].path);
+			fwrite(sb.buf, 1, sb.len, f);
 		}
 		fputs("\n  ]", f);
 	}
 	fputs("\n}\n", f);
 	json_decref(doc);
+	strbuf_release(&sb);
 	/* a full disk shows only when the buffer is written */
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
