@@ -35,12 +35,13 @@ static void side_release(struct side *s)
 /*
  * `same`, when not NULL, is the other side of a rename that kept the
  * content, already read; read with `keep`, it also kept the front matter
- * as parsed, so that the file is parsed once for both paths. `flags` are
- * post_read()'s.
+ * as parsed, so that the file is parsed once for both paths. `have`, when
+ * not NULL, is f's blob, read by rename detection within the size cap.
+ * `flags` are post_read()'s.
  */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, struct side *same, int keep, unsigned flags,
-		     struct side *s)
+		     const git_diff_file *f, struct side *same, git_blob *have, int keep,
+		     unsigned flags, struct side *s)
 {
 	const char *buf;
 	size_t size;
@@ -58,6 +59,8 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		return 0;
 	}
 	if (same && same->blob && git_blob_dup(&s->blob, same->blob) == 0)
+		goto read;
+	if (have && git_blob_dup(&s->blob, have) == 0)
 		goto read;
 	if (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size) < 0)
 		return -1;
@@ -243,9 +246,13 @@ static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
 	return nr;
 }
 
-/* Classifies the post at old_path (before) and new_path (after); either may be NULL. */
-static int handle_sides(struct scan *sc, const git_diff_delta *d,
-			const char *old_path, const char *new_path)
+/*
+ * Classifies the post at old_path (before) and new_path (after); either may
+ * be NULL. old_blob and new_blob are the sides' blobs when rename detection
+ * read them, else NULL.
+ */
+static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *old_path,
+			const char *new_path, git_blob *old_blob, git_blob *new_blob)
 {
 	struct side b, a;
 	enum event_type t;
@@ -263,9 +270,9 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d,
 	 * so the before side's summary is not worked out (unless `shown`
 	 * asks whether what an announcement shows changed).
 	 */
-	if ((new_path &&
-	     read_side(sc->r, sc->o, &d->new_file, NULL, old_path && same, 0, &a) < 0) ||
-	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, 0,
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob, old_path && same,
+				   0, &a) < 0) ||
+	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, old_blob, 0,
 				   a.post.fm.data && !sc->o->shown ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
@@ -290,7 +297,8 @@ out:
 	return ret;
 }
 
-static int handle_delta(struct scan *sc, const git_diff_delta *d)
+static int handle_delta(struct scan *sc, const git_diff_delta *d, git_blob *old_blob,
+			git_blob *new_blob)
 {
 	const char *old_path = NULL, *new_path = NULL;
 
@@ -300,7 +308,7 @@ static int handle_delta(struct scan *sc, const git_diff_delta *d)
 		new_path = d->new_file.path;
 	if (!old_path && !new_path)
 		return 0;
-	return handle_sides(sc, d, old_path, new_path);
+	return handle_sides(sc, d, old_path, new_path, old_blob, new_blob);
 }
 
 /*
@@ -342,11 +350,19 @@ struct rename_file {
 	size_t size;
 	struct chunk *chunks;
 	size_t nr_chunks;
+	git_blob *blob;         /* kept for reading the post, within KEEP_BLOBS_MAX */
 };
+
+/*
+ * The blobs rename detection read are kept for reading the posts after it,
+ * not inflated twice, as long as they take no more than this in all.
+ */
+#define KEEP_BLOBS_MAX ((size_t)16 * 1024 * 1024)
 
 struct renames {
 	struct rename_file *src, *dst;
 	size_t nr_src, nr_dst, alloc_src, alloc_dst;
+	size_t kept; /* bytes of the blobs kept */
 };
 
 static const char *base_name(const char *path)
@@ -442,7 +458,7 @@ static void pair_exact(struct renames *rn)
  * the object's header without inflating it (`sized`), or its chunks
  * (`loaded`; a file that cannot be scored gets none).
  */
-static int load(struct scan *sc, struct rename_file *rf, bool content)
+static int load(struct scan *sc, struct renames *rn, struct rename_file *rf, bool content)
 {
 	int *done = content ? &rf->loaded : &rf->sized;
 	git_blob *blob = NULL;
@@ -453,14 +469,28 @@ static int load(struct scan *sc, struct rename_file *rf, bool content)
 	*done = 1;
 	if (content && !is_regular(rf->f))
 		return 0;
-	/* a file too large to be a post is not read just to score a rename */
-	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, content ? HERALD_POST_MAX : 0,
-			     &blob, &size) < 0)
+	if (content && rf->sized) {
+		/* the size is known: its header is not read again */
+		if (rf->size > HERALD_POST_MAX)
+			return 0;
+		if (git_blob_lookup(&blob, sc->r->git, &rf->f->id) < 0)
+			return repo_error(rf->f->path);
+		size = rf->size;
+	} else if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path,
+				    /* a file too large to be a post is not read just to score a rename */
+				    content ? HERALD_POST_MAX : 0, &blob, &size) < 0) {
 		return -1;
+	}
 	if (content && blob) {
 		rf->size = size;
+		rf->sized = 1;
 		rf->scorable = 1;
 		rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+		if (size <= KEEP_BLOBS_MAX - rn->kept) {
+			rn->kept += size;
+			rf->blob = blob;
+			blob = NULL;
+		}
 	} else if (!content) {
 		rf->size = size;
 	}
@@ -468,27 +498,27 @@ static int load(struct scan *sc, struct rename_file *rf, bool content)
 	return 0;
 }
 
-static int load_chunks(struct scan *sc, struct rename_file *rf)
+static int load_chunks(struct scan *sc, struct renames *rn, struct rename_file *rf)
 {
-	return load(sc, rf, true);
+	return load(sc, rn, rf, true);
 }
 
-static int load_size(struct scan *sc, struct rename_file *rf)
+static int load_size(struct scan *sc, struct renames *rn, struct rename_file *rf)
 {
-	return load(sc, rf, false);
+	return load(sc, rn, rf, false);
 }
 
 /*
  * Can these two reach MIN_SCORE at all? git's size test, done before any
  * content is read: most pairs of a big commit fail it.
  */
-static int sizes_allow(struct scan *sc, struct rename_file *a, struct rename_file *b,
-		       int *ok)
+static int sizes_allow(struct scan *sc, struct renames *rn, struct rename_file *a,
+		       struct rename_file *b, int *ok)
 {
 	size_t max, min;
 
 	*ok = 0;
-	if (load_size(sc, a) < 0 || load_size(sc, b) < 0)
+	if (load_size(sc, rn, a) < 0 || load_size(sc, rn, b) < 0)
 		return -1;
 	max = a->size > b->size ? a->size : b->size;
 	min = a->size > b->size ? b->size : a->size;
@@ -569,8 +599,8 @@ static int pair_basenames(struct scan *sc, struct renames *rn)
 		src = &rn->src[json_integer_value(s)];
 		if (!relevant(src, dst))
 			continue;
-		if (sizes_allow(sc, src, dst, &ok) < 0 ||
-		    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+		if (sizes_allow(sc, rn, src, dst, &ok) < 0 ||
+		    (ok && (load_chunks(sc, rn, src) < 0 || load_chunks(sc, rn, dst) < 0))) {
 			ret = -1;
 			break;
 		}
@@ -669,8 +699,8 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			struct rename_file *src = &rn->src[cand[j]];
 			struct score s;
 			int ok;
-			if (sizes_allow(sc, src, dst, &ok) < 0 ||
-			    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+			if (sizes_allow(sc, rn, src, dst, &ok) < 0 ||
+			    (ok && (load_chunks(sc, rn, src) < 0 || load_chunks(sc, rn, dst) < 0))) {
 				ret = -1;
 				break;
 			}
@@ -706,10 +736,14 @@ static void renames_release(struct renames *rn)
 {
 	size_t i;
 
-	for (i = 0; i < rn->nr_src; i++)
+	for (i = 0; i < rn->nr_src; i++) {
 		free(rn->src[i].chunks);
-	for (i = 0; i < rn->nr_dst; i++)
+		git_blob_free(rn->src[i].blob);
+	}
+	for (i = 0; i < rn->nr_dst; i++) {
 		free(rn->dst[i].chunks);
+		git_blob_free(rn->dst[i].blob);
+	}
 	free(rn->src);
 	free(rn->dst);
 }
@@ -772,26 +806,37 @@ static int handle_diff(struct scan *sc, const struct deltas *diff, long rename_l
 		prog = progress_start("Reading posts", n);
 	for (i = 0; i < n && !ret; i++) {
 		const git_diff_delta *d = &diff->v[i];
-		struct rename_file *rf;
+		/* the files of this delta that rename detection may have read */
+		struct rename_file *old_rf = NULL, *new_rf = NULL;
 		git_diff_delta renamed;
 
 		progress_update(prog, i + 1);
 		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT) {
-			rf = &rn.dst[next_dst++];
-			if (rf->pair >= 0) {
+			new_rf = &rn.dst[next_dst++];
+			if (new_rf->pair >= 0) {
 				/* the rename as one delta: the source's old side, this new side */
+				old_rf = &rn.src[new_rf->pair];
 				renamed = *d;
 				renamed.status = GIT_DELTA_RENAMED;
-				renamed.old_file = rn.src[rf->pair].d->old_file;
+				renamed.old_file = old_rf->d->old_file;
 				d = &renamed;
 			}
 		} else if (d->status == GIT_DELTA_DELETED &&
 			   d->old_file.mode != GIT_FILEMODE_COMMIT) {
-			rf = &rn.src[next_src++];
-			if (rf->pair >= 0)
+			old_rf = &rn.src[next_src++];
+			if (old_rf->pair >= 0)
 				continue; /* classified with its destination */
 		}
-		ret = handle_delta(sc, d);
+		ret = handle_delta(sc, d, old_rf ? old_rf->blob : NULL, new_rf ? new_rf->blob : NULL);
+		/* read: not needed any more */
+		if (old_rf) {
+			git_blob_free(old_rf->blob);
+			old_rf->blob = NULL;
+		}
+		if (new_rf) {
+			git_blob_free(new_rf->blob);
+			new_rf->blob = NULL;
+		}
 	}
 out:
 	progress_stop(&prog);
