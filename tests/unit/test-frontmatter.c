@@ -272,6 +272,24 @@ static void test_states(void)
 	post_read(&p, &s, "_posts/x.md", "---\n---\nbad \xff byte\n", 19, now, 0);
 	is_str(p.summary, "bad \xef\xbf\xbd byte", "invalid UTF-8 in the body becomes U+FFFD");
 	is_str(p.title, "x", "title falls back to the slug");
+	post_read(&p, &s, "_posts/x.md", "---\ndescription: D\n---\n# H1\n\nBody.\n", 35, now, 0);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.summary_md, "D") && !strcmp(p.title, "H1"),
+	   "a summary field and no title: the title is the body's heading");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\nsummary: ' '\n---\n# H1\n\n*Body*.\n", 44,
+		  now, 0);
+	ok(!strcmp(p.summary, "Body.") && !strcmp(p.summary_md, "*Body*.") && !strcmp(p.title, "T"),
+	   "a title and a blank summary field: the summary is the body's");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\ndescription: D\n---\n# H1\n\nBody.\n", 44,
+		  now, 0);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.title, "T"), "a title and a summary field");
+	post_read(&p, &s, "_posts/x.md", "---\ndescription: D\n---\n# H1\n\nBody.\n", 35, now,
+		  POST_READ_NO_SUMMARY);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.title, "x"),
+	   "without the summary: the summary field, the title from the slug");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\n---\n# H1\n\nBody.\n", 29, now,
+		  POST_READ_NO_SUMMARY);
+	ok(!strcmp(p.summary, "") && !strcmp(p.summary_md, "") && !strcmp(p.title, "T"),
+	   "without the summary and no summary field: empty");
 	post_release(&p);
 	site_release(&s);
 }
