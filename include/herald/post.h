@@ -67,6 +67,7 @@ void post_release(struct post *p);
  * Unreadable dates are recorded as warnings in p->fm.problems.
  */
 #define POST_READ_NO_SUMMARY 1 /* skip the body: lint needs no summary */
+#define POST_READ_NO_URL 2     /* leave `url` NULL: lint needs none */
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags);
 

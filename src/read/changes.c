@@ -274,13 +274,14 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *ol
 	/*
 	 * The after side first: when it is a post, the event is made of it,
 	 * and of the before side only its state, front matter and body count,
-	 * so the before side's summary is not worked out (unless `shown`
-	 * asks whether what an announcement shows changed).
+	 * so the before side's summary and url are not worked out (unless
+	 * `shown` asks whether what an announcement shows changed).
 	 */
 	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob, old_path && same,
 				   0, &a) < 0) ||
 	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, old_blob, 0,
-				   a.post.fm.data && !sc->o->shown ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
+				   a.post.fm.data && !sc->o->shown ?
+					   POST_READ_NO_SUMMARY | POST_READ_NO_URL : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
 	}

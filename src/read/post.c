@@ -570,7 +570,8 @@ void post_read_parsed(struct post *p, const struct site *s, const char *path,
 	}
 	free(heading);
 	p->tags = read_tags(p->fm.data);
-	p->url = site_post_url(s, p);
+	if (!(flags & POST_READ_NO_URL))
+		p->url = site_post_url(s, p);
 	free(title_slug);
 
 	if (is_draft(p, s) || expired(p, s, now))
