@@ -109,6 +109,7 @@ struct event *event_list_add(struct event_list *l, enum event_type t, const stru
 	enum { PATH, FROM_PATH, TITLE, SLUG, SUMMARY, SUMMARY_MD, URL, TAGS, FRONT_MATTER, NR };
 	char *s[NR], *at;
 	char **field[NR];
+	struct strbuf sb = STRBUF_INIT;
 	size_t len[NR], total = 0;
 	struct event *e;
 	int i;
@@ -129,14 +130,15 @@ struct event *event_list_add(struct event_list *l, enum event_type t, const stru
 	s[SUMMARY_MD] = strcmp(p->summary ? p->summary : "", p->summary_md ? p->summary_md : "") ?
 				clean_or_empty(p->summary_md) : NULL;
 	s[URL] = value_clean(p->url);
-	/* strings only: nothing to sort */
-	s[TAGS] = p->tags && json_array_size(p->tags) ? json_dumps(p->tags, JSON_COMPACT) :
-							 xstrdup("[]");
 	/* sorted: every output shows front matter keys in that order */
-	s[FRONT_MATTER] = p->fm.data ? json_dumps(p->fm.data, JSON_COMPACT | JSON_SORT_KEYS) :
-				       NULL;
-	if (!s[TAGS] || (p->fm.data && !s[FRONT_MATTER]))
-		die("out of memory keeping the front matter of '%s'", s[PATH]);
+	if (!p->tags)
+		strbuf_addstr(&sb, "[]");
+	else if (value_compact(&sb, p->tags) < 0)
+		die("cannot keep the tags of '%s'", s[PATH]);
+	s[TAGS] = strbuf_detach(&sb, NULL);
+	if (p->fm.data && value_compact(&sb, p->fm.data) < 0)
+		die("cannot keep the front matter of '%s'", s[PATH]);
+	s[FRONT_MATTER] = p->fm.data ? strbuf_detach(&sb, NULL) : NULL;
 
 	/*
 	 * One allocation for all of them: `scan --all` keeps every post's
@@ -358,36 +360,7 @@ static void add_indent(struct strbuf *sb, int depth)
 /* A string as jansson prints it: `s` is valid UTF-8 (an event's strings are). */
 static void add_string(struct strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const char *run = s;
-
-	strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		strbuf_add(sb, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			strbuf_add(sb, "\\u00", 4);
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-			continue;
-		}
-		strbuf_addstr(sb, esc);
-	}
-	strbuf_add(sb, run, (size_t)(s - run));
-	strbuf_addch(sb, '"');
+	value_json_string(sb, s, strlen(s));
 }
 
 static void add_string_or_null(struct strbuf *sb, const char *s)
