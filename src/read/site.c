@@ -1044,7 +1044,10 @@ static int jekyll_matches(const struct strvec *list, const char *path)
 			pat++;
 		if (!*pat)
 			continue;
-		if (!fnmatch(pat, path, FNM_PERIOD) || !strncmp(path, pat, strlen(pat)))
+		if (!strncmp(path, pat, strlen(pat)))
+			return 1;
+		/* a pattern without wildcards matches only itself, which the prefix test covers */
+		if (strpbrk(pat, "*?[\\") && !fnmatch(pat, path, FNM_PERIOD))
 			return 1;
 	}
 	return 0;
