@@ -342,10 +342,13 @@ static int place(struct yaml_builder *b, json_t *value, yaml_mark_t m)
 		f->key_line = mark_line(b, m);
 		f->key_col = mark_col(m);
 		if (b->depth == 1) {
+			/* [line, column], built directly: json_pack reads its format on every call */
+			json_t *pos = json_array();
 			if (!b->fm->positions)
 				b->fm->positions = json_object();
-			json_object_set_new(b->fm->positions, json_string_value(f->key),
-					    json_pack("[ii]", f->key_line, f->key_col));
+			json_array_append_new(pos, json_integer(f->key_line));
+			json_array_append_new(pos, json_integer(f->key_col));
+			json_object_set_new(b->fm->positions, json_string_value(f->key), pos);
 		}
 		return 0;
 	}
