@@ -1321,6 +1321,28 @@ static char *file_stem(const char *path)
 	return xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
 }
 
+/*
+ * printf's "%0*d" of v, `width` 0 for "%d": dates in urls, a few for every
+ * post, where vsnprintf was most of the cost of making the url.
+ */
+static void add_num(struct strbuf *sb, int v, int width)
+{
+	char buf[16];
+	int n = 0;
+
+	if (v < 0) {
+		strbuf_addf(sb, "%0*d", width, v);
+		return;
+	}
+	do
+		buf[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n < width)
+		buf[n++] = '0';
+	while (n)
+		strbuf_addch(sb, buf[--n]);
+}
+
 /* herald's own permalink pattern; `section` fills :section. */
 static char *pattern_url(const struct site *s, const char *section, const char *slug,
 			 const char *title_slug, long long date, const json_t *fm)
@@ -1363,19 +1385,19 @@ static char *pattern_url(const struct site *s, const char *section, const char *
 		} else if (!strcmp(name, ":title") || !strcmp(name, ":filename")) {
 			strbuf_addstr(&path, title_slug);
 		} else if (!strcmp(name, ":year")) {
-			strbuf_addf(&path, "%04d", tm.tm_year + 1900);
+			add_num(&path, tm.tm_year + 1900, 4);
 		} else if (!strcmp(name, ":month")) {
-			strbuf_addf(&path, "%02d", tm.tm_mon + 1);
+			add_num(&path, tm.tm_mon + 1, 2);
 		} else if (!strcmp(name, ":day")) {
-			strbuf_addf(&path, "%02d", tm.tm_mday);
+			add_num(&path, tm.tm_mday, 2);
 		} else if (!strcmp(name, ":y_day")) {
-			strbuf_addf(&path, "%03d", tm.tm_yday + 1);
+			add_num(&path, tm.tm_yday + 1, 3);
 		} else if (!strcmp(name, ":i_month")) {
-			strbuf_addf(&path, "%d", tm.tm_mon + 1);
+			add_num(&path, tm.tm_mon + 1, 0);
 		} else if (!strcmp(name, ":section")) {
 			strbuf_addstr(&path, section);
 		} else {
-			strbuf_addf(&path, "%d", tm.tm_mday);
+			add_num(&path, tm.tm_mday, 0);
 		}
 	}
 	url = join_url(s, path.buf);
@@ -1544,25 +1566,25 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			in = in ? in : rel;
 			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
 		} else if (!strcmp(name, "year"))
-			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
+			add_num(&v, tm.tm_year + 1900, 4);
 		else if (!strcmp(name, "month"))
-			strbuf_addf(&v, "%02d", tm.tm_mon + 1);
+			add_num(&v, tm.tm_mon + 1, 2);
 		else if (!strcmp(name, "day"))
-			strbuf_addf(&v, "%02d", tm.tm_mday);
+			add_num(&v, tm.tm_mday, 2);
 		else if (!strcmp(name, "hour"))
-			strbuf_addf(&v, "%02d", tm.tm_hour);
+			add_num(&v, tm.tm_hour, 2);
 		else if (!strcmp(name, "minute"))
-			strbuf_addf(&v, "%02d", tm.tm_min);
+			add_num(&v, tm.tm_min, 2);
 		else if (!strcmp(name, "second"))
-			strbuf_addf(&v, "%02d", tm.tm_sec);
+			add_num(&v, tm.tm_sec, 2);
 		else if (!strcmp(name, "i_day"))
-			strbuf_addf(&v, "%d", tm.tm_mday);
+			add_num(&v, tm.tm_mday, 0);
 		else if (!strcmp(name, "i_month"))
-			strbuf_addf(&v, "%d", tm.tm_mon + 1);
+			add_num(&v, tm.tm_mon + 1, 0);
 		else if (!strcmp(name, "short_year"))
-			strbuf_addf(&v, "%02d", tm.tm_year % 100);
+			add_num(&v, tm.tm_year % 100, 2);
 		else if (!strcmp(name, "y_day"))
-			strbuf_addf(&v, "%03d", tm.tm_yday + 1);
+			add_num(&v, tm.tm_yday + 1, 3);
 		else if (!strcmp(name, "short_month") || !strcmp(name, "long_month") ||
 			 !strcmp(name, "short_day") || !strcmp(name, "long_day") ||
 			 !strcmp(name, "w_year") || !strcmp(name, "week") ||
@@ -2074,15 +2096,15 @@ static char *hugo_url(const struct site *s, const struct post *p)
 			}
 			q += strlen(tok);
 			if (!strcmp(tok, ":year"))
-				strbuf_addf(&raw, "%04d", tm.tm_year + 1900);
+				add_num(&raw, tm.tm_year + 1900, 4);
 			else if (!strcmp(tok, ":month"))
-				strbuf_addf(&raw, "%02d", tm.tm_mon + 1);
+				add_num(&raw, tm.tm_mon + 1, 2);
 			else if (!strcmp(tok, ":day"))
-				strbuf_addf(&raw, "%02d", tm.tm_mday);
+				add_num(&raw, tm.tm_mday, 2);
 			else if (!strcmp(tok, ":yearday"))
-				strbuf_addf(&raw, "%d", tm.tm_yday + 1);
+				add_num(&raw, tm.tm_yday + 1, 0);
 			else if (!strcmp(tok, ":weekday"))
-				strbuf_addf(&raw, "%d", tm.tm_wday);
+				add_num(&raw, tm.tm_wday, 0);
 			else if (!strcmp(tok, ":monthname") || !strcmp(tok, ":weekdayname")) {
 				char buf[32];
 				size_t len = tok[3] == 'n' ? strftime(buf, sizeof(buf), "%B", &tm)
