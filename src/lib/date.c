@@ -238,9 +238,31 @@ void date_format(long long t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	int v[6], i;
+	char *p = buf;
 
 	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999 || size < 21) {
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	}
+	/* what strftime prints, without its locale machinery (every event has dates) */
+	v[0] = tm.tm_year + 1900;
+	v[1] = tm.tm_mon + 1;
+	v[2] = tm.tm_mday;
+	v[3] = tm.tm_hour;
+	v[4] = tm.tm_min;
+	v[5] = tm.tm_sec;
+	*p++ = (char)('0' + v[0] / 1000);
+	*p++ = (char)('0' + v[0] / 100 % 10);
+	for (i = 0; i < 6; i++) {
+		if (i)
+			*p++ = "--T::"[i - 1];
+		*p++ = (char)('0' + v[i] / 10 % 10);
+		*p++ = (char)('0' + v[i] % 10);
+	}
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 int date_name_prefix(const char *name, const char *seps, const char *zone,

@@ -123,6 +123,22 @@ int main(void)
 		date_format(951782400 + 86399, buf, sizeof(buf));
 		ok(!strcmp(buf, "2000-02-29T23:59:59Z"), "date_format on a century leap day (%s)", buf);
 	}
+	{
+		/* from year 1 to 12000, years below 1000 and above 9999 included */
+		long long when, bad = 0, tried = 0;
+		char buf[32], want[32];
+
+		for (when = -62135596800LL; when < 316592000000LL; when += 7777777 + tried++ % 86400) {
+			time_t tt = (time_t)when;
+			struct tm at;
+			gmtime_r(&tt, &at);
+			strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &at);
+			date_format(when, buf, sizeof(buf));
+			bad += !!strcmp(buf, want);
+		}
+		ok(!bad && tried > 40000, "date_format prints what strftime prints (%lld of %lld differ)",
+		   bad, tried);
+	}
 	/* Psych's YAML 1.1 timestamp with a time and no zone: Jekyll reads it as UTC */
 	ok(date_yaml_time_without_zone("2024-01-02 10:00:00"), "a timestamp without a zone");
 	ok(date_yaml_time_without_zone("2024-1-2 9:05:07"), "one-digit month, day, hour");
