@@ -1830,7 +1830,7 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 	const char *rel = jekyll_rel(s, path), *type = "pages";
 	const json_t *old = NULL;
 	json_t *defaults, *set, *none;
-	size_t i;
+	size_t i, k, nr = 0, few[8], *applying;
 
 	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel || !json_is_object(fm))
 		return;
@@ -1842,15 +1842,31 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) && rel[n + 1] == '/')
 			type = s->collections.v[i];
 	}
-	defaults = json_object();
 	none = json_object();
+	applying = json_array_size(s->jekyll_defaults) <= ARRAY_SIZE(few) ? few :
+		   xcalloc(json_array_size(s->jekyll_defaults), sizeof(*applying));
 	json_array_foreach(s->jekyll_defaults, i, set) {
 		const json_t *scope = json_object_get(set, "scope");
-		const json_t *values = json_object_get(set, "values");
 		if (!json_is_object(scope))
 			scope = none;
-		if (!(scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel)))
-			continue;
+		if (scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel))
+			applying[nr++] = i;
+	}
+	if (nr == 1) {
+		/* one set: its values are the defaults, merged as they are (no copy first) */
+		defaults = json_incref(json_object_get(json_array_get(s->jekyll_defaults, applying[0]),
+						       "values"));
+		nr = 0;
+	} else {
+		defaults = json_object();
+	}
+	for (k = 0; k < nr; k++) {
+		const json_t *scope, *values;
+		set = json_array_get(s->jekyll_defaults, applying[k]);
+		scope = json_object_get(set, "scope");
+		values = json_object_get(set, "values");
+		if (!json_is_object(scope))
+			scope = none;
 		if (scope_wins(old, scope)) {
 			merge_over(defaults, values);
 			old = scope;
@@ -1876,6 +1892,8 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 	merge_under(fm, defaults);
 	json_decref(defaults);
 	json_decref(none);
+	if (applying != few)
+		free(applying);
 }
 
 /* ---- Hugo ---- */
