@@ -50,6 +50,8 @@ void frontmatter_release(struct frontmatter *fm);
  * Release both.
  */
 void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src);
+/* The same, but the data too is shared: a change to it shows in both. */
+void frontmatter_share(struct frontmatter *dst, const struct frontmatter *src);
 
 /*
  * Reads the front matter of a file of `len` bytes (not NUL-terminated).

@@ -68,6 +68,12 @@ void post_release(struct post *p);
  */
 #define POST_READ_NO_SUMMARY 1 /* skip the body: lint needs no summary */
 #define POST_READ_NO_URL 2     /* leave `url` NULL: lint needs none */
+/*
+ * post_read_parsed() only: the front matter has the site's defaults for
+ * `path` already (it is shared, with frontmatter_share(), with a post read
+ * at a path site_defaults_same() says gets the same), so none are applied.
+ */
+#define POST_READ_DEFAULTS_DONE 4
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags);
 

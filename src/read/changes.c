@@ -33,6 +33,14 @@ static void side_release(struct side *s)
 }
 
 /*
+ * How a side keeps its front matter as parsed for the other side of a
+ * rename that kept the content: a copy taken before this path's defaults
+ * changed it, or, when the same defaults apply at both paths, shared with
+ * this side, defaults and all (no copy, and the defaults merged once).
+ */
+enum { KEEP_NONE, KEEP_COPY, KEEP_SHARED };
+
+/*
  * `same`, when not NULL, is the other side of a rename that kept the
  * content, already read; read with `keep`, it also kept the front matter
  * as parsed, so that the file is parsed once for both paths. `have`, when
@@ -73,15 +81,18 @@ read:
 	size = (size_t)git_blob_rawsize(s->blob);
 	if (same && same->kept) {
 		post_read_parsed(&s->post, o->site, f->path, &same->keep, same->rc, buf, size,
-				 o->now, flags);
+				 o->now, flags | (same->kept == KEEP_SHARED ? POST_READ_DEFAULTS_DONE : 0));
 		same->kept = 0;
 	} else if (keep) {
 		struct frontmatter fm;
 
 		frontmatter_init(&fm);
 		s->rc = frontmatter_parse(&fm, buf, size);
-		frontmatter_copy(&s->keep, &fm);
-		s->kept = 1;
+		if (keep == KEEP_SHARED)
+			frontmatter_share(&s->keep, &fm);
+		else
+			frontmatter_copy(&s->keep, &fm);
+		s->kept = keep;
 		post_read_parsed(&s->post, o->site, f->path, &fm, s->rc, buf, size, o->now, flags);
 	} else {
 		post_read(&s->post, o->site, f->path, buf, size, o->now, flags);
@@ -277,8 +288,10 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *ol
 	 * so the before side's summary and url are not worked out (unless
 	 * `shown` asks whether what an announcement shows changed).
 	 */
-	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob, old_path && same,
-				   0, &a) < 0) ||
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob,
+				   !old_path || !same ? KEEP_NONE :
+				   site_defaults_same(sc->o->site, old_path, new_path) ? KEEP_SHARED :
+				   KEEP_COPY, 0, &a) < 0) ||
 	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, old_blob, 0,
 				   a.post.fm.data && !sc->o->shown ?
 					   POST_READ_NO_SUMMARY | POST_READ_NO_URL : 0, &b) < 0)) {

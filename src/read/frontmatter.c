@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,12 @@ void frontmatter_release(struct frontmatter *fm)
 	frontmatter_init(fm);
 }
 
-void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src)
+static void copy(struct frontmatter *dst, const struct frontmatter *src, bool deep)
 {
 	size_t i;
 
 	*dst = *src;
-	dst->data = src->data ? json_deep_copy(src->data) : NULL;
+	dst->data = src->data && deep ? json_deep_copy(src->data) : json_incref(src->data);
 	if (src->data && !dst->data)
 		die("out of memory copying front matter");
 	/* read only once parsed: shared */
@@ -47,6 +48,16 @@ void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src)
 		dst->problems[i] = src->problems[i];
 		dst->problems[i].message = xstrdup(src->problems[i].message);
 	}
+}
+
+void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src)
+{
+	copy(dst, src, true);
+}
+
+void frontmatter_share(struct frontmatter *dst, const struct frontmatter *src)
+{
+	copy(dst, src, false);
 }
 
 __attribute__((format(printf, 5, 6)))

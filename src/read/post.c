@@ -536,7 +536,8 @@ void post_read_parsed(struct post *p, const struct site *s, const char *path,
 		p->error_column = e->column;
 		return;
 	}
-	site_apply_defaults(s, path, p->fm.data);
+	if (!(flags & POST_READ_DEFAULTS_DONE))
+		site_apply_defaults(s, path, p->fm.data);
 	p->body = buf + p->fm.body_offset;
 	p->body_len = len - p->fm.body_offset;
 	title_slug = slug_from_path(s, path);

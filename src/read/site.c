@@ -1825,15 +1825,19 @@ static void add_categories(json_t *all, const json_t *v)
 	}
 }
 
-void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+/*
+ * Which sets of `defaults:` apply to `path`: their indexes, in order, in
+ * v[] (room for every set). Returns how many, or -1 when the site has none
+ * to apply there (not Jekyll, no defaults, outside collections_dir).
+ */
+static long applying_sets(const struct site *s, const char *path, size_t *v)
 {
 	const char *rel = jekyll_rel(s, path), *type = "pages";
-	const json_t *old = NULL;
-	json_t *defaults, *set, *none;
-	size_t i, k, nr = 0, few[8], *applying;
+	json_t *set;
+	size_t i, nr = 0;
 
-	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel || !json_is_object(fm))
-		return;
+	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel)
+		return -1;
 	/* drafts are documents of the posts collection */
 	if (component(rel, "_posts") >= 0 || component(rel, "_drafts") >= 0)
 		type = "posts";
@@ -1842,16 +1846,47 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) && rel[n + 1] == '/')
 			type = s->collections.v[i];
 	}
-	none = json_object();
-	applying = json_array_size(s->jekyll_defaults) <= ARRAY_SIZE(few) ? few :
-		   xcalloc(json_array_size(s->jekyll_defaults), sizeof(*applying));
 	json_array_foreach(s->jekyll_defaults, i, set) {
 		const json_t *scope = json_object_get(set, "scope");
+		/* a set without a scope (NULL here) applies everywhere */
 		if (!json_is_object(scope))
-			scope = none;
+			scope = NULL;
 		if (scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel))
-			applying[nr++] = i;
+			v[nr++] = i;
 	}
+	return (long)nr;
+}
+
+int site_defaults_same(const struct site *s, const char *a, const char *b)
+{
+	size_t n = s->jekyll_defaults ? json_array_size(s->jekyll_defaults) : 0;
+	size_t *va = xcalloc(n + 1, sizeof(*va)), *vb = xcalloc(n + 1, sizeof(*vb));
+	long na = applying_sets(s, a, va), nb = applying_sets(s, b, vb);
+	int same = na == nb && (na <= 0 || !memcmp(va, vb, (size_t)na * sizeof(*va)));
+
+	free(va);
+	free(vb);
+	return same;
+}
+
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+{
+	const json_t *old = NULL;
+	json_t *defaults, *set, *none;
+	size_t k, nr, few[8], *applying;
+	long found;
+
+	if (!s->jekyll_defaults || !json_is_object(fm))
+		return;
+	applying = json_array_size(s->jekyll_defaults) <= ARRAY_SIZE(few) ? few :
+		   xcalloc(json_array_size(s->jekyll_defaults), sizeof(*applying));
+	if ((found = applying_sets(s, path, applying)) < 0) {
+		if (applying != few)
+			free(applying);
+		return;
+	}
+	nr = (size_t)found;
+	none = json_object();
 	if (nr == 1) {
 		/* one set: its values are the defaults, merged as they are (no copy first) */
 		defaults = json_incref(json_object_get(json_array_get(s->jekyll_defaults, applying[0]),

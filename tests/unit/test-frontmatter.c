@@ -400,7 +400,7 @@ static char *post_text(const struct post *p)
  * once: each side is what post_read() makes of it, defaults and all.
  */
 static void check_read_parsed(const struct site *s, const char *site_name, const char *text,
-			      const char *path_a, const char *path_b)
+			      const char *path_a, const char *path_b, int shared)
 {
 	const long long now = 1764115200; /* 2025-11-26 */
 	const char *paths[2] = { path_a, path_b };
@@ -412,20 +412,25 @@ static void check_read_parsed(const struct site *s, const char *site_name, const
 
 	frontmatter_init(&fm);
 	rc = frontmatter_parse(&fm, text, len);
-	frontmatter_copy(&copy, &fm);
+	/* the same defaults at both paths: the front matter is shared, defaults merged once */
+	if (shared)
+		frontmatter_share(&copy, &fm);
+	else
+		frontmatter_copy(&copy, &fm);
 	post_init(&got[0]);
 	post_init(&got[1]);
 	/* the after side with its summary, then the before side without, as a scan reads them */
 	post_read_parsed(&got[0], s, path_a, &fm, rc, text, len, now, 0);
-	post_read_parsed(&got[1], s, path_b, &copy, rc, text, len, now, POST_READ_NO_SUMMARY);
+	post_read_parsed(&got[1], s, path_b, &copy, rc, text, len, now,
+			 POST_READ_NO_SUMMARY | (shared ? POST_READ_DEFAULTS_DONE : 0));
 	for (i = 0; i < 2; i++) {
 		char *w, *g;
 		post_init(&want);
 		post_read(&want, s, paths[i], text, len, now, i ? POST_READ_NO_SUMMARY : 0);
 		w = post_text(&want);
 		g = post_text(&got[i]);
-		if (!ok(!strcmp(w, g), "%s: parsed once, read at %s as post_read reads it",
-			site_name, paths[i]))
+		if (!ok(!strcmp(w, g), "%s: parsed once%s, read at %s as post_read reads it",
+			site_name, shared ? " and shared" : "", paths[i]))
 			printf("# want %s\n#  got %s\n", w, g);
 		free(w);
 		free(g);
@@ -450,6 +455,9 @@ static void test_read_parsed(void)
 		"---\n: [\n---\n",
 	};
 	static const char *const jekyll_paths[][2] = {
+		{ "_posts/2020-01-02-a.md", "_posts/2021-01-02-b.md" },
+		{ "blog/_posts/2020-01-02-a.md", "blog/x/_posts/2020-01-02-a.md" },
+		{ "en/_posts/2020-01-02-a.md", "fr/_posts/2021-01-02-b.md" },
 		{ "blog/_posts/2020-01-02-a.md", "_posts/2020-01-02-a.md" },
 		{ "_posts/2021-05-06-a.md", "_drafts/a.md" },
 		{ "_drafts/a.md", "en/_posts/2019-01-01-b.md" },
@@ -473,12 +481,22 @@ static void test_read_parsed(void)
 		" {\"scope\": {\"path\": \"_drafts\"}, \"values\": {\"date\": \"2001-02-03\"}},"
 		" {\"scope\": {\"path\": \"*/_posts\"}, \"values\": {\"lang\": true, \"published\": false}}]",
 		0, &jerr);
+	ok(site_defaults_same(&s, "_posts/2020-01-02-a.md", "_posts/b.md") &&
+	   site_defaults_same(&s, "en/_posts/2020-01-02-a.md", "fr/_posts/b.md") &&
+	   !site_defaults_same(&s, "blog/_posts/a.md", "blog/x/_posts/a.md") &&
+	   !site_defaults_same(&s, "blog/_posts/2020-01-02-a.md", "_posts/2020-01-02-a.md") &&
+	   !site_defaults_same(&s, "_posts/a.md", "en/_posts/a.md") &&
+	   !site_defaults_same(&s, "_drafts/a.md", "_posts/a.md"),
+	   "jekyll: which paths get the same defaults");
 	for (i = 0; i < ARRAY_SIZE(texts); i++)
 		for (j = 0; j < ARRAY_SIZE(jekyll_paths); j++) {
 			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][0],
-					  jekyll_paths[j][1]);
+					  jekyll_paths[j][1], 0);
 			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][1],
-					  jekyll_paths[j][0]);
+					  jekyll_paths[j][0], 0);
+			if (site_defaults_same(&s, jekyll_paths[j][0], jekyll_paths[j][1]))
+				check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][0],
+						  jekyll_paths[j][1], 1);
 		}
 	site_release(&s);
 
@@ -490,8 +508,9 @@ static void test_read_parsed(void)
 	strvec_push(&s.drafts, "drafts");
 	for (i = 0; i < ARRAY_SIZE(texts); i++)
 		for (j = 0; j < ARRAY_SIZE(hugo_paths); j++) {
-			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1]);
-			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][1], hugo_paths[j][0]);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1], 0);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][1], hugo_paths[j][0], 0);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1], 1);
 		}
 	site_release(&s);
 }
