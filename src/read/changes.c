@@ -547,7 +547,8 @@ static int sizes_allow(struct scan *sc, struct renames *rn, struct rename_file *
 	size_t max, min;
 
 	*ok = 0;
-	if (load_size(sc, rn, a) < 0 || load_size(sc, rn, b) < 0)
+	/* most pairs are of files sized already: no call for them */
+	if ((!a->sized && load_size(sc, rn, a) < 0) || (!b->sized && load_size(sc, rn, b) < 0))
 		return -1;
 	max = a->size > b->size ? a->size : b->size;
 	min = a->size > b->size ? b->size : a->size;
@@ -831,7 +832,8 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			struct rename_file *src = &rn->src[cand[j]];
 			int ok;
 			if (sizes_allow(sc, rn, src, dst, &ok) < 0 ||
-			    (ok && (load_chunks(sc, rn, src) < 0 || load_chunks(sc, rn, dst) < 0))) {
+			    (ok && ((!src->loaded && load_chunks(sc, rn, src) < 0) ||
+				    (!dst->loaded && load_chunks(sc, rn, dst) < 0)))) {
 				ret = -1;
 				break;
 			}
