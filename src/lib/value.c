@@ -21,6 +21,15 @@ json_t *value_textn(const char *s, size_t len)
 	return v;
 }
 
+/* The bytes jansson escapes in a string: control characters, '"' and '\\'. */
+static const unsigned char escaped[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1,
+	[8] = 1, [9] = 1, [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1,
+	[16] = 1, [17] = 1, [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,
+	[24] = 1, [25] = 1, [26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 void value_json_string(struct strbuf *sb, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -31,7 +40,7 @@ void value_json_string(struct strbuf *sb, const char *s, size_t len)
 		unsigned char c = (unsigned char)*s;
 		const char *esc;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!escaped[c])
 			continue;
 		strbuf_add(sb, run, (size_t)(s - run));
 		run = s + 1;

@@ -353,6 +353,13 @@ static int write_indented(FILE *f, const json_t *v, int depth)
 
 static void add_indent(struct strbuf *sb, int depth)
 {
+	/* a line break and up to 31 levels at once */
+	static const char lines[] = "\n                                                              ";
+
+	if ((size_t)depth * 2 < sizeof(lines) - 1) {
+		strbuf_add(sb, lines, 1 + (size_t)depth * 2);
+		return;
+	}
 	strbuf_addch(sb, '\n');
 	strbuf_addchars(sb, ' ', (size_t)depth * 2);
 }
@@ -422,11 +429,22 @@ static void add_compact_indented(struct strbuf *sb, const char *p, int depth)
 /* A key at `depth` inside an object, after its first; the value follows. */
 static void add_key(struct strbuf *sb, const char *key, int depth)
 {
+	char buf[64];
+	size_t n = strlen(key);
+
 	strbuf_addch(sb, ',');
 	add_indent(sb, depth);
-	strbuf_addch(sb, '"');
-	strbuf_addstr(sb, key);
-	strbuf_addstr(sb, "\": ");
+	if (n + 4 > sizeof(buf)) {
+		strbuf_addch(sb, '"');
+		strbuf_addstr(sb, key);
+		strbuf_addstr(sb, "\": ");
+		return;
+	}
+	/* one append: the event's keys are most of what is printed */
+	buf[0] = '"';
+	memcpy(buf + 1, key, n);
+	memcpy(buf + 1 + n, "\": ", 3);
+	strbuf_add(sb, buf, n + 4);
 }
 
 static void add_commit(struct strbuf *sb, const struct event_commit *c, int depth)
