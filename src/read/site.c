@@ -1044,7 +1044,7 @@ static int jekyll_matches(const struct strvec *list, const char *path)
 			pat++;
 		if (!*pat)
 			continue;
-		if (!strncmp(path, pat, strlen(pat)))
+		if (*path == *pat && !strncmp(path, pat, strlen(pat)))
 			return 1;
 		/* a pattern without wildcards matches only itself, which the prefix test covers */
 		if (strpbrk(pat, "*?[\\") && !fnmatch(pat, path, FNM_PERIOD))
