@@ -230,26 +230,25 @@ static int cmp_chunk(const void *x, const void *y)
 static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
 {
 	struct chunk *v = NULL;
-	size_t nr = 0, alloc = 0, i, n = 0;
-	unsigned accum1 = 0, accum2 = 0;
+	size_t nr = 0, alloc = 0, i = 0, n;
 
-	for (i = 0; i < len; i++) {
-		unsigned c = p[i], old = accum1;
-		accum1 = (accum1 << 7) ^ (accum2 >> 25);
-		accum2 = (accum2 << 7) ^ (old >> 25);
-		accum1 += c;
-		if (++n < 64 && c != '\n')
-			continue;
+	while (i < len) {
+		/* a chunk: up to 64 bytes, ending after the first newline among them */
+		size_t start = i, end = len - i < 64 ? len : i + 64;
+		const unsigned char *nl = memchr(p + i, '\n', end - i);
+		unsigned accum1 = 0, accum2 = 0;
+
+		if (nl)
+			end = (size_t)(nl - p) + 1;
+		for (; i < end; i++) {
+			unsigned old = accum1;
+			accum1 = (accum1 << 7) ^ (accum2 >> 25);
+			accum2 = (accum2 << 7) ^ (old >> 25);
+			accum1 += p[i];
+		}
 		ALLOC_GROW(v, nr + 1, alloc);
 		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
-		v[nr++].bytes = (unsigned)n;
-		n = 0;
-		accum1 = accum2 = 0;
-	}
-	if (n) {
-		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
-		v[nr++].bytes = (unsigned)n;
+		v[nr++].bytes = (unsigned)(end - start);
 	}
 	if (nr)
 		qsort(v, nr, sizeof(*v), cmp_chunk);
