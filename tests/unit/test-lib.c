@@ -186,6 +186,10 @@ static void test_utf8(void)
 		   t[i].valid ? "" : "in");
 	}
 	ok(!utf8_valid("ok\xe6\xbc", 4, &bad) && bad == 2, "the first bad byte's offset");
+	ok(!utf8_valid("0123456789abc\xff", 14, &bad) && bad == 13 &&
+	   !utf8_valid("0123456789abcdef\xc3\xa9 01234567\xe6\xbc", 29, &bad) && bad == 27 &&
+	   utf8_valid("0123456789abcdef\xc3\xa9 01234567", 27, NULL),
+	   "long ASCII runs before and after a bad byte");
 
 	/* encoding, one per length */
 	{
