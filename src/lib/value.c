@@ -122,7 +122,18 @@ int value_compact(struct strbuf *sb, const json_t *v)
 		     i++, it = json_object_iter_next((json_t *)v, it))
 			keys[i] = (struct key_len){ json_object_iter_key(it), json_object_iter_key_len(it),
 						    json_object_iter_value(it) };
-		qsort(keys, i, sizeof(*keys), cmp_key_len);
+		if (i > ARRAY_SIZE(few)) {
+			qsort(keys, i, sizeof(*keys), cmp_key_len);
+		} else {
+			/* a front matter's few keys: sorted in place, no calls through a pointer */
+			size_t a, b;
+			for (a = 1; a < i; a++) {
+				struct key_len k = keys[a];
+				for (b = a; b > 0 && cmp_key_len(&keys[b - 1], &k) > 0; b--)
+					keys[b] = keys[b - 1];
+				keys[b] = k;
+			}
+		}
 		strbuf_addch(sb, '{');
 		for (n = i, i = 0; i < n && !ret; i++) {
 			if (i)
