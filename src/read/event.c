@@ -540,6 +540,8 @@ static int add_event_json(struct strbuf *sb, const struct event *e, bool with_co
 	return 0;
 }
 
+#define WRITE_CHUNK ((size_t)64 * 1024)
+
 int event_list_write_document(const struct event_list *l, FILE *f)
 {
 	/* the document's keys in sorted order, "events" among them */
@@ -561,11 +563,14 @@ int event_list_write_document(const struct event_list *l, FILE *f)
 		}
 		fputs("[", f);
 		for (i = 0; i < l->nr; i++) {
-			strbuf_reset(&sb);
 			strbuf_addstr(&sb, i ? ",\n    " : "\n    ");
 			if (add_event_json(&sb, &l->v[i], l->with_commits, 2) < 0)
 				die("out of memory printing the event of '%s'", l->v[i].path);
-			fwrite(sb.buf, 1, sb.len, f);
+			/* written 64 KiB at a time: stdio's 4 KiB buffer made a system call each */
+			if (sb.len >= WRITE_CHUNK || i + 1 == l->nr) {
+				fwrite(sb.buf, 1, sb.len, f);
+				strbuf_reset(&sb);
+			}
 		}
 		fputs("\n  ]", f);
 	}
