@@ -348,8 +348,12 @@ static int place(struct yaml_builder *b, json_t *value, yaml_mark_t m)
 			return add_problem(b->fm, 1, mark_line(b, m), mark_col(m),
 					   "a mapping key must be a plain value, not a list or mapping");
 		}
-		f->key = json_string(k);
-		json_decref(value);
+		if (json_is_string(value)) {
+			f->key = value; /* read as a C string, as a copy of it would be */
+		} else {
+			f->key = json_string(k);
+			json_decref(value);
+		}
 		f->key_line = mark_line(b, m);
 		f->key_col = mark_col(m);
 		if (b->depth == 1) {
