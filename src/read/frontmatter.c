@@ -14,6 +14,58 @@
 #include "herald/utf8.h"
 #include "herald/banned.h"
 
+/*
+ * The top-level keys' positions, in the order read, their names in one
+ * buffer: a JSON object of [line, column] arrays was a third of the
+ * allocations of a parse. A key read twice has its last position.
+ */
+struct key_position {
+	size_t name; /* offset in `names` */
+	int line, column;
+	int quoted;  /* the value was a quoted scalar (or tagged !!str) */
+};
+
+struct frontmatter_positions {
+	unsigned refs;
+	struct key_position *v;
+	size_t nr, alloc;
+	struct strbuf names;
+};
+
+static void positions_add(struct frontmatter *fm, const char *key, int line, int column)
+{
+	struct frontmatter_positions *p = fm->positions;
+
+	if (!p) {
+		p = fm->positions = xcalloc(1, sizeof(*p));
+		p->refs = 1;
+		strbuf_init(&p->names, 0);
+	}
+	ALLOC_GROW(p->v, p->nr + 1, p->alloc);
+	p->v[p->nr++] = (struct key_position){ p->names.len, line, column, 0 };
+	strbuf_add(&p->names, key, strlen(key) + 1);
+}
+
+static struct key_position *positions_find(const struct frontmatter *fm, const char *key)
+{
+	const struct frontmatter_positions *p = fm->positions;
+	size_t i;
+
+	for (i = p ? p->nr : 0; i-- > 0;)
+		if (!strcmp(p->names.buf + p->v[i].name, key))
+			return &p->v[i];
+	return NULL;
+}
+
+static void positions_release(struct frontmatter_positions *p)
+{
+	if (!p || --p->refs)
+		return;
+	free(p->v);
+	strbuf_release(&p->names);
+	free(p);
+}
+
 void frontmatter_init(struct frontmatter *fm)
 {
 	memset(fm, 0, sizeof(*fm));
@@ -24,7 +76,7 @@ void frontmatter_release(struct frontmatter *fm)
 	size_t i;
 
 	json_decref(fm->data);
-	json_decref(fm->positions);
+	positions_release(fm->positions);
 	for (i = 0; i < fm->nr_problems; i++)
 		free(fm->problems[i].message);
 	free(fm->problems);
@@ -40,7 +92,8 @@ static void copy(struct frontmatter *dst, const struct frontmatter *src, bool de
 	if (src->data && !dst->data)
 		die("out of memory copying front matter");
 	/* read only once parsed: shared */
-	dst->positions = json_incref(src->positions);
+	if (dst->positions)
+		dst->positions->refs++;
 	dst->problems = NULL;
 	dst->alloc_problems = 0;
 	ALLOC_GROW(dst->problems, src->nr_problems, dst->alloc_problems);
@@ -118,21 +171,21 @@ static int word_in(const json_t *v, const char *const *words)
 int frontmatter_key_position(const struct frontmatter *fm, const char *key,
 			     int *line, int *column)
 {
-	const json_t *pos = fm->positions ? json_object_get(fm->positions, key) : NULL;
+	const struct key_position *pos = positions_find(fm, key);
 
 	*line = *column = 0;
 	if (!pos)
 		return -1;
-	*line = (int)json_integer_value(json_array_get(pos, 0));
-	*column = (int)json_integer_value(json_array_get(pos, 1));
+	*line = pos->line;
+	*column = pos->column;
 	return 0;
 }
 
 int frontmatter_value_quoted(const struct frontmatter *fm, const char *key)
 {
-	const json_t *pos = fm->positions ? json_object_get(fm->positions, key) : NULL;
+	const struct key_position *pos = positions_find(fm, key);
 
-	return json_is_true(json_array_get(pos, 2));
+	return pos && pos->quoted;
 }
 
 int frontmatter_truthy(const json_t *v)
@@ -356,15 +409,8 @@ static int place(struct yaml_builder *b, json_t *value, yaml_mark_t m)
 		}
 		f->key_line = mark_line(b, m);
 		f->key_col = mark_col(m);
-		if (b->depth == 1) {
-			/* [line, column], built directly: json_pack reads its format on every call */
-			json_t *pos = json_array();
-			if (!b->fm->positions)
-				b->fm->positions = json_object();
-			json_array_append_new(pos, json_integer(f->key_line));
-			json_array_append_new(pos, json_integer(f->key_col));
-			json_object_set_new(b->fm->positions, json_string_value(f->key), pos);
-		}
+		if (b->depth == 1)
+			positions_add(b->fm, json_string_value(f->key), f->key_line, f->key_col);
 		return 0;
 	}
 	if (f->key_is_merge) {
@@ -501,10 +547,10 @@ static int handle_event(struct yaml_builder *b, yaml_event_t *ev)
 		if (b->depth == 1 && b->stack[0].key && b->fm->positions &&
 		    (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 		     (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG)))) {
-			json_t *pos = json_object_get(b->fm->positions,
-						      json_string_value(b->stack[0].key));
-			if (json_is_array(pos) && json_array_size(pos) == 2)
-				json_array_append_new(pos, json_true());
+			struct key_position *pos = positions_find(b->fm,
+								  json_string_value(b->stack[0].key));
+			if (pos)
+				pos->quoted = 1;
 		}
 		if (v && ev->data.scalar.anchor)
 			define_anchor(b, (const char *)ev->data.scalar.anchor, v, 1);

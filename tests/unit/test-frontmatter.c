@@ -156,7 +156,26 @@ static void test_warnings_and_aliases(void)
 	   "duplicate key: a warning at 4:1");
 	ok(!frontmatter_key_position(&fm, "x", &line, &col) && line == 3 && col == 1,
 	   "key positions are recorded");
+	ok(!frontmatter_key_position(&fm, "title", &line, &col) && line == 4 && col == 1 &&
+	   frontmatter_key_position(&fm, "nope", &line, &col) == -1 && !line && !col,
+	   "a key read twice stands where it was read last; an unknown key nowhere");
 	frontmatter_release(&fm);
+	{
+		struct frontmatter copy;
+		parse(&fm, "---\na: 'x'\nb: x\nc: !!str 2020-01-01\nd: x\nd: \"y\"\n"
+			   "e: 'x'\ne: x\nf: [\"q\"]\ng: {h: 'q'}\n---\n");
+		frontmatter_copy(&copy, &fm);
+		frontmatter_release(&fm);
+		ok(frontmatter_value_quoted(&copy, "a") && !frontmatter_value_quoted(&copy, "b") &&
+		   frontmatter_value_quoted(&copy, "c") && frontmatter_value_quoted(&copy, "d") &&
+		   !frontmatter_value_quoted(&copy, "e") && !frontmatter_value_quoted(&copy, "f") &&
+		   !frontmatter_value_quoted(&copy, "g") && !frontmatter_value_quoted(&copy, "h") &&
+		   !frontmatter_value_quoted(&copy, "nope"),
+		   "quoted top-level values, the last of a key read twice, kept by a copy");
+		ok(!frontmatter_key_position(&copy, "g", &line, &col) && line == 10 && col == 1,
+		   "a copy keeps the positions");
+		frontmatter_release(&copy);
+	}
 	expect_json("---\nbase: &b {layout: post, tags: [a]}\npost:\n  <<: *b\n  layout: page\nlist: &l [1, 2]\nagain: *l\n---\n",
 		    "{\"again\":[1,2],\"base\":{\"layout\":\"post\",\"tags\":[\"a\"]},\"list\":[1,2],\"post\":{\"layout\":\"page\",\"tags\":[\"a\"]}}",
 		    "anchors, aliases and merge keys");
