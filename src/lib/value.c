@@ -120,7 +120,8 @@ int value_compact(struct strbuf *sb, const json_t *v)
 		keys = n <= ARRAY_SIZE(few) ? few : xcalloc(n, sizeof(*keys));
 		for (i = 0, it = json_object_iter((json_t *)v); it && i < n;
 		     i++, it = json_object_iter_next((json_t *)v, it))
-			keys[i] = (struct key_len){ json_object_iter_key(it), json_object_iter_key_len(it),
+			keys[i] = (struct key_len){ json_object_iter_key(it),
+						    json_object_iter_key_len(it),
 						    json_object_iter_value(it) };
 		if (i > ARRAY_SIZE(few)) {
 			qsort(keys, i, sizeof(*keys), cmp_key_len);

@@ -80,8 +80,10 @@ read:
 	buf = git_blob_rawcontent(s->blob);
 	size = (size_t)git_blob_rawsize(s->blob);
 	if (same && same->kept) {
+		if (same->kept == KEEP_SHARED)
+			flags |= POST_READ_DEFAULTS_DONE;
 		post_read_parsed(&s->post, o->site, f->path, &same->keep, same->rc, buf, size,
-				 o->now, flags | (same->kept == KEEP_SHARED ? POST_READ_DEFAULTS_DONE : 0));
+				 o->now, flags);
 		same->kept = 0;
 	} else if (keep) {
 		struct frontmatter fm;
@@ -273,7 +275,7 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *ol
 {
 	struct side b, a;
 	enum event_type t;
-	int changed = 0, ret = 0;
+	int changed = 0, ret = 0, keep = KEEP_NONE;
 	/* a rename that kept the content: one blob, read once */
 	bool same = new_path && git_oid_equal(&d->old_file.id, &d->new_file.id);
 
@@ -281,16 +283,16 @@ static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *ol
 	memset(&a, 0, sizeof(a));
 	post_init(&b.post);
 	post_init(&a.post);
+	if (old_path && same)
+		keep = site_defaults_same(sc->o->site, old_path, new_path) ?
+			       KEEP_SHARED : KEEP_COPY;
 	/*
 	 * The after side first: when it is a post, the event is made of it,
 	 * and of the before side only its state, front matter and body count,
 	 * so the before side's summary and url are not worked out (unless
 	 * `shown` asks whether what an announcement shows changed).
 	 */
-	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob,
-				   !old_path || !same ? KEEP_NONE :
-				   site_defaults_same(sc->o->site, old_path, new_path) ? KEEP_SHARED :
-				   KEEP_COPY, 0, &a) < 0) ||
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob, keep, 0, &a) < 0) ||
 	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, old_blob, 0,
 				   a.post.fm.data && !sc->o->shown ?
 					   POST_READ_NO_SUMMARY | POST_READ_NO_URL : 0, &b) < 0)) {
@@ -505,7 +507,7 @@ static int load(struct scan *sc, struct renames *rn, struct rename_file *rf, boo
 			return repo_error(rf->f->path);
 		size = rf->size;
 	} else if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path,
-				    /* a file too large to be a post is not read just to score a rename */
+				    /* a file too large to be a post is not read to score it */
 				    content ? HERALD_POST_MAX : 0, &blob, &size) < 0) {
 		return -1;
 	}

@@ -354,7 +354,8 @@ static int write_indented(FILE *f, const json_t *v, int depth)
 static void add_indent(struct strbuf *sb, int depth)
 {
 	/* a line break and up to 31 levels at once */
-	static const char lines[] = "\n                                                              ";
+	static const char lines[] = "\n                               "
+				    "                               ";
 
 	if ((size_t)depth * 2 < sizeof(lines) - 1) {
 		strbuf_add(sb, lines, 1 + (size_t)depth * 2);

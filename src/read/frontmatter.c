@@ -547,8 +547,8 @@ static int handle_event(struct yaml_builder *b, yaml_event_t *ev)
 		if (b->depth == 1 && b->stack[0].key && b->fm->positions &&
 		    (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 		     (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG)))) {
-			struct key_position *pos = positions_find(b->fm,
-								  json_string_value(b->stack[0].key));
+			const char *key = json_string_value(b->stack[0].key);
+			struct key_position *pos = positions_find(b->fm, key);
 			if (pos)
 				pos->quoted = 1;
 		}

@@ -61,8 +61,9 @@ static int check_file(const struct lint *l, git_repository *git, struct counts *
 		post_too_large(&p, path, size);
 		report(c, out, path, 0, 0, 1, p.error);
 	} else {
-		post_read(&p, l->site, path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-			  l->now, POST_READ_NO_SUMMARY | POST_READ_NO_URL);
+		post_read(&p, l->site, path, git_blob_rawcontent(blob),
+			  (size_t)git_blob_rawsize(blob), l->now,
+			  POST_READ_NO_SUMMARY | POST_READ_NO_URL);
 	}
 	for (i = 0; i < p.fm.nr_problems; i++) {
 		const struct frontmatter_problem *pr = &p.fm.problems[i];

@@ -553,7 +553,7 @@ void post_read_parsed(struct post *p, const struct site *s, const char *path,
 	}
 	summary = own_summary(p, s);
 	p->title = field_text(p->fm.data, s->title_field);
-	/* the body gives the summary and, failing a title, the heading: unread when neither is wanted */
+	/* the body gives the summary and, failing a title, the heading: unread if neither is due */
 	if (!(flags & POST_READ_NO_SUMMARY) && (!summary || !p->title || !*p->title))
 		read_body(p, &heading);
 	else

@@ -1889,8 +1889,8 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 	none = json_object();
 	if (nr == 1) {
 		/* one set: its values are the defaults, merged as they are (no copy first) */
-		defaults = json_incref(json_object_get(json_array_get(s->jekyll_defaults, applying[0]),
-						       "values"));
+		set = json_array_get(s->jekyll_defaults, applying[0]);
+		defaults = json_incref(json_object_get(set, "values"));
 		nr = 0;
 	} else {
 		defaults = json_object();
