@@ -118,6 +118,9 @@ static json_t *field_changes(json_t *before, json_t *after)
 	const char *k;
 	size_t i, n = 0;
 
+	/* one front matter shared by both sides (a rename that kept it): no change */
+	if (before == after)
+		return list;
 	keys = xcalloc(json_object_size(before) + json_object_size(after) + 1,
 		       sizeof(*keys));
 	json_object_foreach(before, k, v)
@@ -252,8 +255,17 @@ static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
 		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
 		v[nr++].bytes = (unsigned)(end - start);
 	}
-	if (nr)
+	if (nr > 64) {
 		qsort(v, nr, sizeof(*v), cmp_chunk);
+	} else {
+		/* a post's few dozen chunks: sorted in place */
+		for (i = 1; i < nr; i++) {
+			struct chunk c = v[i];
+			for (n = i; n > 0 && v[n - 1].hash > c.hash; n--)
+				v[n] = v[n - 1];
+			v[n] = c;
+		}
+	}
 	/* one entry per hash, with the bytes of all its chunks: what is compared */
 	for (i = n = 0; i < nr; i++) {
 		if (n && v[n - 1].hash == v[i].hash)
