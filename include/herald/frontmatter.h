@@ -31,18 +31,30 @@ struct frontmatter_problem {
 	char *message;
 };
 
+/* Where the top-level keys stand (opaque; see frontmatter_key_position()). */
+struct frontmatter_positions;
+
 struct frontmatter {
 	enum frontmatter_format format;
 	json_t *data;       /* the object read; NULL when none or invalid */
 	size_t body_offset; /* where the body starts in the input */
 	int invalid;        /* the block exists but could not be read */
-	json_t *positions;  /* top-level key -> [line, column] */
+	struct frontmatter_positions *positions; /* shared by copies; read only once parsed */
 	struct frontmatter_problem *problems;
 	size_t nr_problems, alloc_problems;
 };
 
 void frontmatter_init(struct frontmatter *fm);
 void frontmatter_release(struct frontmatter *fm);
+
+/*
+ * Makes `dst` a copy of `src` that changes to either leave the other
+ * alone (the data is copied deep; the positions, read only, are shared).
+ * Release both.
+ */
+void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src);
+/* The same, but the data too is shared: a change to it shows in both. */
+void frontmatter_share(struct frontmatter *dst, const struct frontmatter *src);
 
 /*
  * Reads the front matter of a file of `len` bytes (not NUL-terminated).

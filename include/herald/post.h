@@ -67,9 +67,27 @@ void post_release(struct post *p);
  * Unreadable dates are recorded as warnings in p->fm.problems.
  */
 #define POST_READ_NO_SUMMARY 1 /* skip the body: lint needs no summary */
-#define POST_READ_NO_URL 2     /* nor the url (left NULL): lint needs none */
+#define POST_READ_NO_URL 2     /* leave `url` NULL: lint needs none */
+/*
+ * post_read_parsed() only: the front matter has the site's defaults for
+ * `path` already (it is shared, with frontmatter_share(), with a post read
+ * at a path site_defaults_same() says gets the same), so none are applied.
+ */
+#define POST_READ_DEFAULTS_DONE 4
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags);
+
+/*
+ * post_read() of a file whose front matter `fm` frontmatter_parse(fm, buf,
+ * len) read, returning `rc`: the post takes `fm` over and leaves it empty.
+ * A caller that reads one content at two paths (a rename that kept it)
+ * parses it once and gives each path a frontmatter_copy(), taken before
+ * the first post_read_parsed(): the site's defaults change the front
+ * matter by path.
+ */
+void post_read_parsed(struct post *p, const struct site *s, const char *path,
+		      struct frontmatter *fm, enum lookup rc, const char *buf, size_t len,
+		      long long now, unsigned flags);
 
 /* Fills in what a non-regular file (symlink, submodule) at a post path is. */
 void post_not_a_file(struct post *p, const char *path, const char *what);

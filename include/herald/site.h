@@ -115,6 +115,11 @@ int site_load(struct site *s, struct repo *r, git_tree *tree,
  * generators.
  */
 void site_apply_defaults(const struct site *s, const char *path, json_t *fm);
+/*
+ * Do the same defaults apply at paths a and b (none at either counts)?
+ * Then site_apply_defaults() changes any front matter alike at both.
+ */
+int site_defaults_same(const struct site *s, const char *a, const char *b);
 
 /* Replaces the post globs. */
 void site_set_globs(struct site *s, const struct strvec *globs);

@@ -26,4 +26,20 @@ const char *value_str(const json_t *o, const char *key);
  */
 json_t *value_sorted(const json_t *v);
 
+/*
+ * What json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+ * prints, appended to `sb`, without the bookkeeping jansson does for every
+ * object and array it prints (which was most of the cost of keeping each
+ * event's front matter as text). `v` holds no cycle (jansson refuses one).
+ * 0, or -1 when jansson would fail too (a string that is not UTF-8).
+ */
+struct strbuf;
+int value_compact(struct strbuf *sb, const json_t *v);
+
+/*
+ * The string s[0..len), valid UTF-8, appended as jansson prints it:
+ * quoted, with '"', '\\' and control characters escaped.
+ */
+void value_json_string(struct strbuf *sb, const char *s, size_t len);
+
 #endif

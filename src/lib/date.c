@@ -96,10 +96,29 @@ static void use_zone(const char *zone)
 }
 
 /* Local time `tm` in `zone` to seconds since the epoch, and its offset. */
+/*
+ * timegm() of a date parse_ymd() checked and a time in range, by
+ * arithmetic (days of the proleptic Gregorian calendar, as glibc counts
+ * them): timegm normalises every field first, and file names and dates of
+ * every post come through here.
+ */
+static long long utc_of(const struct tm *tm)
+{
+	long long y = tm->tm_year + 1900LL, m = tm->tm_mon + 1, era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm->tm_mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468) * 86400 + tm->tm_hour * 3600LL + tm->tm_min * 60LL +
+	       tm->tm_sec;
+}
+
 static long long local_to_utc(struct tm *tm, const char *zone, int *offset)
 {
-	struct tm copy = *tm;
-	long long utc = (long long)timegm(&copy);
+	struct tm copy;
+	long long utc = utc_of(tm);
 	time_t t;
 
 	if (!zone) {
@@ -220,7 +239,7 @@ int date_parse_zoned(const char *s, const char *zone, long long *out, int *offse
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	if (has_zone) {
-		*out = (long long)timegm(&tm) - off;
+		*out = utc_of(&tm) - off;
 	} else {
 		*out = local_to_utc(&tm, zone, &off);
 	}
@@ -238,9 +257,31 @@ void date_format(long long t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	int v[6], i;
+	char *p = buf;
 
 	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999 || size < 21) {
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	}
+	/* what strftime prints, without its locale machinery (every event has dates) */
+	v[0] = tm.tm_year + 1900;
+	v[1] = tm.tm_mon + 1;
+	v[2] = tm.tm_mday;
+	v[3] = tm.tm_hour;
+	v[4] = tm.tm_min;
+	v[5] = tm.tm_sec;
+	*p++ = (char)('0' + v[0] / 1000);
+	*p++ = (char)('0' + v[0] / 100 % 10);
+	for (i = 0; i < 6; i++) {
+		if (i)
+			*p++ = "--T::"[i - 1];
+		*p++ = (char)('0' + v[i] / 10 % 10);
+		*p++ = (char)('0' + v[i] % 10);
+	}
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 int date_name_prefix(const char *name, const char *seps, const char *zone,

@@ -10,7 +10,12 @@
 static utf8proc_int32_t next_cp(const char *s, size_t *i)
 {
 	utf8proc_int32_t cp;
-	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *i, -1, &cp);
+	utf8proc_ssize_t n;
+
+	/* ASCII, most of any title, without a call into utf8proc */
+	if ((unsigned char)s[*i] < 0x80)
+		return (unsigned char)s[(*i)++];
+	n = utf8proc_iterate((const utf8proc_uint8_t *)s + *i, -1, &cp);
 
 	if (n <= 0) {
 		(*i)++;
@@ -23,13 +28,22 @@ static utf8proc_int32_t next_cp(const char *s, size_t *i)
 static void add_cp(struct strbuf *out, utf8proc_int32_t cp)
 {
 	utf8proc_uint8_t buf[4];
-	utf8proc_ssize_t n = utf8proc_encode_char(cp, buf);
+	utf8proc_ssize_t n;
 
+	if (cp >= 0 && cp < 0x80) {
+		strbuf_addch(out, (int)cp);
+		return;
+	}
+	n = utf8proc_encode_char(cp, buf);
 	strbuf_add(out, buf, (size_t)n);
 }
 
 static int is_letter_mark_digit(utf8proc_int32_t cp)
 {
+	/* in ASCII, the letters (Lu, Ll) and the digits (Nd) only */
+	if (cp >= 0 && cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+		       (cp >= '0' && cp <= '9');
 	switch (utf8proc_category(cp)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
 	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:

@@ -18,24 +18,46 @@
 struct side {
 	struct post post;
 	git_blob *blob;
+	/* the front matter as parsed, before the path's defaults, for the other side */
+	struct frontmatter keep;
+	enum lookup rc;
+	int kept;
 };
 
 static void side_release(struct side *s)
 {
 	post_release(&s->post);
+	frontmatter_release(&s->keep);
 	git_blob_free(s->blob);
 	s->blob = NULL;
 }
 
 /*
- * `same`, when not NULL, is the blob f->id names, already read (a pure
- * rename); `flags` are post_read()'s.
+ * How a side keeps its front matter as parsed for the other side of a
+ * rename that kept the content: a copy taken before this path's defaults
+ * changed it, or, when the same defaults apply at both paths, shared with
+ * this side, defaults and all (no copy, and the defaults merged once).
+ */
+enum { KEEP_NONE, KEEP_COPY, KEEP_SHARED };
+
+/*
+ * `same`, when not NULL, is the other side of a rename that kept the
+ * content, already read; read with `keep`, it also kept the front matter
+ * as parsed, so that the file is parsed once for both paths. `have`, when
+ * not NULL, is f's blob, read by rename detection within the size cap.
+ * `flags` are post_read()'s.
  */
 static int read_side(struct repo *r, const struct changes_options *o,
-		     const git_diff_file *f, git_blob *same, unsigned flags, struct side *s)
+		     const git_diff_file *f, struct side *same, git_blob *have, int keep,
+		     unsigned flags, struct side *s)
 {
+	const char *buf;
+	size_t size;
+
 	post_init(&s->post);
+	frontmatter_init(&s->keep);
 	s->blob = NULL;
+	s->kept = 0;
 	if (f->mode == GIT_FILEMODE_LINK) {
 		post_not_a_file(&s->post, f->path, "symbolic link");
 		return 0;
@@ -44,9 +66,9 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		post_not_a_file(&s->post, f->path, "submodule");
 		return 0;
 	}
-	size_t size;
-
-	if (same && git_blob_dup(&s->blob, same) == 0)
+	if (same && same->blob && git_blob_dup(&s->blob, same->blob) == 0)
+		goto read;
+	if (have && git_blob_dup(&s->blob, have) == 0)
 		goto read;
 	if (repo_blob_capped(r->git, &f->id, f->path, HERALD_POST_MAX, &s->blob, &size) < 0)
 		return -1;
@@ -55,8 +77,28 @@ static int read_side(struct repo *r, const struct changes_options *o,
 		return 0;
 	}
 read:
-	post_read(&s->post, o->site, f->path, git_blob_rawcontent(s->blob),
-		  (size_t)git_blob_rawsize(s->blob), o->now, flags);
+	buf = git_blob_rawcontent(s->blob);
+	size = (size_t)git_blob_rawsize(s->blob);
+	if (same && same->kept) {
+		if (same->kept == KEEP_SHARED)
+			flags |= POST_READ_DEFAULTS_DONE;
+		post_read_parsed(&s->post, o->site, f->path, &same->keep, same->rc, buf, size,
+				 o->now, flags);
+		same->kept = 0;
+	} else if (keep) {
+		struct frontmatter fm;
+
+		frontmatter_init(&fm);
+		s->rc = frontmatter_parse(&fm, buf, size);
+		if (keep == KEEP_SHARED)
+			frontmatter_share(&s->keep, &fm);
+		else
+			frontmatter_copy(&s->keep, &fm);
+		s->kept = keep;
+		post_read_parsed(&s->post, o->site, f->path, &fm, s->rc, buf, size, o->now, flags);
+	} else {
+		post_read(&s->post, o->site, f->path, buf, size, o->now, flags);
+	}
 	return 0;
 }
 
@@ -76,6 +118,9 @@ static json_t *field_changes(json_t *before, json_t *after)
 	const char *k;
 	size_t i, n = 0;
 
+	/* one front matter shared by both sides (a rename that kept it): no change */
+	if (before == after)
+		return list;
 	keys = xcalloc(json_object_size(before) + json_object_size(after) + 1,
 		       sizeof(*keys));
 	json_object_foreach(before, k, v)
@@ -178,7 +223,7 @@ static int is_post_side(const struct scan *sc, const git_diff_file *f)
  */
 struct chunk {
 	unsigned hash;
-	unsigned bytes;
+	unsigned bytes; /* of every chunk of the file with this hash */
 };
 
 static int cmp_chunk(const void *x, const void *y)
@@ -190,54 +235,79 @@ static int cmp_chunk(const void *x, const void *y)
 static size_t chunks(const unsigned char *p, size_t len, struct chunk **out)
 {
 	struct chunk *v = NULL;
-	size_t nr = 0, alloc = 0, i, n = 0;
-	unsigned accum1 = 0, accum2 = 0;
+	size_t nr = 0, alloc = 0, i = 0, n;
 
-	for (i = 0; i < len; i++) {
-		unsigned c = p[i], old = accum1;
-		accum1 = (accum1 << 7) ^ (accum2 >> 25);
-		accum2 = (accum2 << 7) ^ (old >> 25);
-		accum1 += c;
-		if (++n < 64 && c != '\n')
-			continue;
+	while (i < len) {
+		/* a chunk: up to 64 bytes, ending after the first newline among them */
+		size_t start = i, end = len - i < 64 ? len : i + 64;
+		const unsigned char *nl = memchr(p + i, '\n', end - i);
+		unsigned accum1 = 0, accum2 = 0;
+
+		if (nl)
+			end = (size_t)(nl - p) + 1;
+		for (; i < end; i++) {
+			unsigned old = accum1;
+			accum1 = (accum1 << 7) ^ (accum2 >> 25);
+			accum2 = (accum2 << 7) ^ (old >> 25);
+			accum1 += p[i];
+		}
 		ALLOC_GROW(v, nr + 1, alloc);
 		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
-		v[nr++].bytes = (unsigned)n;
-		n = 0;
-		accum1 = accum2 = 0;
+		v[nr++].bytes = (unsigned)(end - start);
 	}
-	if (n) {
-		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr].hash = (accum1 + accum2 * 0x61) % 107927;
-		v[nr++].bytes = (unsigned)n;
-	}
-	if (nr)
+	if (nr > 64) {
 		qsort(v, nr, sizeof(*v), cmp_chunk);
+	} else {
+		/* a post's few dozen chunks: sorted in place */
+		for (i = 1; i < nr; i++) {
+			struct chunk c = v[i];
+			for (n = i; n > 0 && v[n - 1].hash > c.hash; n--)
+				v[n] = v[n - 1];
+			v[n] = c;
+		}
+	}
+	/* one entry per hash, with the bytes of all its chunks: what is compared */
+	for (i = n = 0; i < nr; i++) {
+		if (n && v[n - 1].hash == v[i].hash)
+			v[n - 1].bytes += v[i].bytes;
+		else
+			v[n++] = v[i];
+	}
 	*out = v;
-	return nr;
+	return n;
 }
 
-/* Classifies the post at old_path (before) and new_path (after); either may be NULL. */
-static int handle_sides(struct scan *sc, const git_diff_delta *d,
-			const char *old_path, const char *new_path)
+/*
+ * Classifies the post at old_path (before) and new_path (after); either may
+ * be NULL. old_blob and new_blob are the sides' blobs when rename detection
+ * read them, else NULL.
+ */
+static int handle_sides(struct scan *sc, const git_diff_delta *d, const char *old_path,
+			const char *new_path, git_blob *old_blob, git_blob *new_blob)
 {
 	struct side b, a;
 	enum event_type t;
-	int changed = 0, ret = 0;
+	int changed = 0, ret = 0, keep = KEEP_NONE;
+	/* a rename that kept the content: one blob, read once */
+	bool same = new_path && git_oid_equal(&d->old_file.id, &d->new_file.id);
 
+	memset(&b, 0, sizeof(b));
+	memset(&a, 0, sizeof(a));
 	post_init(&b.post);
 	post_init(&a.post);
-	b.blob = a.blob = NULL;
+	if (old_path && same)
+		keep = site_defaults_same(sc->o->site, old_path, new_path) ?
+			       KEEP_SHARED : KEEP_COPY;
 	/*
 	 * The after side first: when it is a post, the event is made of it,
 	 * and of the before side only its state, front matter and body count,
-	 * so the before side's summary is not worked out (unless `shown`
-	 * asks whether what an announcement shows changed).
+	 * so the before side's summary and url are not worked out (unless
+	 * `shown` asks whether what an announcement shows changed).
 	 */
-	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, 0, &a) < 0) ||
-	    (old_path && read_side(sc->r, sc->o, &d->old_file,
-				   git_oid_equal(&d->old_file.id, &d->new_file.id) ? a.blob : NULL,
-				   a.post.fm.data && !sc->o->shown ? POST_READ_NO_SUMMARY : 0, &b) < 0)) {
+	if ((new_path && read_side(sc->r, sc->o, &d->new_file, NULL, new_blob, keep, 0, &a) < 0) ||
+	    (old_path && read_side(sc->r, sc->o, &d->old_file, same ? &a : NULL, old_blob, 0,
+				   a.post.fm.data && !sc->o->shown ?
+					   POST_READ_NO_SUMMARY | POST_READ_NO_URL : 0, &b) < 0)) {
 		ret = -1;
 		goto out;
 	}
@@ -261,17 +331,25 @@ out:
 	return ret;
 }
 
-static int handle_delta(struct scan *sc, const git_diff_delta *d)
+/* What rename detection found out about one side of a delta, if it looked at it. */
+struct known {
+	int is_post;
+	git_blob *blob; /* or NULL */
+};
+
+static int handle_delta(struct scan *sc, const git_diff_delta *d, const struct known *old,
+			const struct known *new)
 {
 	const char *old_path = NULL, *new_path = NULL;
 
-	if (d->status != GIT_DELTA_ADDED && is_post_side(sc, &d->old_file))
+	if (d->status != GIT_DELTA_ADDED && (old ? old->is_post : is_post_side(sc, &d->old_file)))
 		old_path = d->old_file.path;
-	if (d->status != GIT_DELTA_DELETED && is_post_side(sc, &d->new_file))
+	if (d->status != GIT_DELTA_DELETED && (new ? new->is_post : is_post_side(sc, &d->new_file)))
 		new_path = d->new_file.path;
 	if (!old_path && !new_path)
 		return 0;
-	return handle_sides(sc, d, old_path, new_path);
+	return handle_sides(sc, d, old_path, new_path, old ? old->blob : NULL,
+			    new ? new->blob : NULL);
 }
 
 /*
@@ -310,14 +388,23 @@ struct rename_file {
 	int sized;              /* size known (from the object's header) */
 	int loaded;             /* chunks read (or found unreadable) */
 	int scorable;
+	int indexed;            /* its chunks are in the sources' chunk_index */
 	size_t size;
 	struct chunk *chunks;
 	size_t nr_chunks;
+	git_blob *blob;         /* kept for reading the post, within KEEP_BLOBS_MAX */
 };
+
+/*
+ * The blobs rename detection read are kept for reading the posts after it,
+ * not inflated twice, as long as they take no more than this in all.
+ */
+#define KEEP_BLOBS_MAX ((size_t)16 * 1024 * 1024)
 
 struct renames {
 	struct rename_file *src, *dst;
 	size_t nr_src, nr_dst, alloc_src, alloc_dst;
+	size_t kept; /* bytes of the blobs kept */
 };
 
 static const char *base_name(const char *path)
@@ -413,7 +500,7 @@ static void pair_exact(struct renames *rn)
  * the object's header without inflating it (`sized`), or its chunks
  * (`loaded`; a file that cannot be scored gets none).
  */
-static int load(struct scan *sc, struct rename_file *rf, bool content)
+static int load(struct scan *sc, struct renames *rn, struct rename_file *rf, bool content)
 {
 	int *done = content ? &rf->loaded : &rf->sized;
 	git_blob *blob = NULL;
@@ -424,14 +511,28 @@ static int load(struct scan *sc, struct rename_file *rf, bool content)
 	*done = 1;
 	if (content && !is_regular(rf->f))
 		return 0;
-	/* a file too large to be a post is not read just to score a rename */
-	if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path, content ? HERALD_POST_MAX : 0,
-			     &blob, &size) < 0)
+	if (content && rf->sized) {
+		/* the size is known: its header is not read again */
+		if (rf->size > HERALD_POST_MAX)
+			return 0;
+		if (git_blob_lookup(&blob, sc->r->git, &rf->f->id) < 0)
+			return repo_error(rf->f->path);
+		size = rf->size;
+	} else if (repo_blob_capped(sc->r->git, &rf->f->id, rf->f->path,
+				    /* a file too large to be a post is not read to score it */
+				    content ? HERALD_POST_MAX : 0, &blob, &size) < 0) {
 		return -1;
+	}
 	if (content && blob) {
 		rf->size = size;
+		rf->sized = 1;
 		rf->scorable = 1;
 		rf->nr_chunks = chunks(git_blob_rawcontent(blob), size, &rf->chunks);
+		if (size <= KEEP_BLOBS_MAX - rn->kept) {
+			rn->kept += size;
+			rf->blob = blob;
+			blob = NULL;
+		}
 	} else if (!content) {
 		rf->size = size;
 	}
@@ -439,27 +540,28 @@ static int load(struct scan *sc, struct rename_file *rf, bool content)
 	return 0;
 }
 
-static int load_chunks(struct scan *sc, struct rename_file *rf)
+static int load_chunks(struct scan *sc, struct renames *rn, struct rename_file *rf)
 {
-	return load(sc, rf, true);
+	return load(sc, rn, rf, true);
 }
 
-static int load_size(struct scan *sc, struct rename_file *rf)
+static int load_size(struct scan *sc, struct renames *rn, struct rename_file *rf)
 {
-	return load(sc, rf, false);
+	return load(sc, rn, rf, false);
 }
 
 /*
  * Can these two reach MIN_SCORE at all? git's size test, done before any
  * content is read: most pairs of a big commit fail it.
  */
-static int sizes_allow(struct scan *sc, struct rename_file *a, struct rename_file *b,
-		       int *ok)
+static int sizes_allow(struct scan *sc, struct renames *rn, struct rename_file *a,
+		       struct rename_file *b, int *ok)
 {
 	size_t max, min;
 
 	*ok = 0;
-	if (load_size(sc, a) < 0 || load_size(sc, b) < 0)
+	/* most pairs are of files sized already: no call for them */
+	if ((!a->sized && load_size(sc, rn, a) < 0) || (!b->sized && load_size(sc, rn, b) < 0))
 		return -1;
 	max = a->size > b->size ? a->size : b->size;
 	min = a->size > b->size ? b->size : a->size;
@@ -467,12 +569,15 @@ static int sizes_allow(struct scan *sc, struct rename_file *a, struct rename_fil
 	return 0;
 }
 
-/* git's estimate_similarity: 0..MAX_SCORE, 0 below MIN_SCORE's size bound. */
-static int similarity(const struct rename_file *a, const struct rename_file *b)
+/*
+ * git's estimate_similarity, given the bytes of `a` found again in `b`:
+ * 0..MAX_SCORE, 0 below MIN_SCORE's size bound.
+ */
+static int score(const struct rename_file *a, const struct rename_file *b,
+		 unsigned long long copied)
 {
 	size_t max = a->size > b->size ? a->size : b->size;
-	size_t min = a->size > b->size ? b->size : a->size, i = 0, j = 0;
-	unsigned long long copied = 0;
+	size_t min = a->size > b->size ? b->size : a->size;
 
 	if (!a->scorable || !b->scorable)
 		return 0;
@@ -480,23 +585,118 @@ static int similarity(const struct rename_file *a, const struct rename_file *b)
 		return MAX_SCORE;
 	if ((max - min) * 2 > max)
 		return 0; /* sizes too far apart to reach 50% */
-	while (i < a->nr_chunks && j < b->nr_chunks) {
-		unsigned h = a->chunks[i].hash, sa = 0, sb = 0;
+	return (int)(copied * MAX_SCORE / max);
+}
+
+/* The score of one pair: their chunks walked side by side. */
+static int similarity(const struct rename_file *a, const struct rename_file *b)
+{
+	size_t i = 0, j = 0;
+	unsigned long long copied = 0;
+
+	while (a->scorable && b->scorable && i < a->nr_chunks && j < b->nr_chunks) {
 		if (a->chunks[i].hash < b->chunks[j].hash) {
 			i++;
-			continue;
-		}
-		if (a->chunks[i].hash > b->chunks[j].hash) {
+		} else if (a->chunks[i].hash > b->chunks[j].hash) {
 			j++;
-			continue;
+		} else {
+			unsigned sa = a->chunks[i++].bytes, sb = b->chunks[j++].bytes;
+			copied += sa < sb ? sa : sb;
 		}
-		while (i < a->nr_chunks && a->chunks[i].hash == h)
-			sa += a->chunks[i++].bytes;
-		while (j < b->nr_chunks && b->chunks[j].hash == h)
-			sb += b->chunks[j++].bytes;
-		copied += sa < sb ? sa : sb;
 	}
-	return (int)(copied * MAX_SCORE / max);
+	return score(a, b, copied);
+}
+
+/*
+ * The sources' chunks by hash, so that one destination is scored against
+ * every source at once, walking only the sources that share a chunk with
+ * it: scoring each pair apart walked both files each time, and 300 drafts
+ * published in one commit are 90,000 pairs. The scores are the same.
+ */
+struct chunk_index {
+	struct index_slot {
+		unsigned hash;
+		long head; /* the newest posting of this hash; -1: an empty slot */
+	} *slots;
+	size_t mask, used;
+	struct posting {
+		size_t src;
+		unsigned bytes;
+		long next; /* the posting of the same hash before it, or -1 */
+	} *v;
+	size_t nr, alloc;
+};
+
+static struct index_slot *index_slot(const struct chunk_index *x, unsigned hash)
+{
+	size_t i = (hash * 2654435761u) & x->mask;
+
+	while (x->slots[i].head >= 0 && x->slots[i].hash != hash)
+		i = (i + 1) & x->mask;
+	return &x->slots[i];
+}
+
+static void index_resize(struct chunk_index *x, size_t size)
+{
+	struct index_slot *old = x->slots;
+	size_t i, old_size = old ? x->mask + 1 : 0;
+
+	x->slots = xcalloc(size, sizeof(*x->slots));
+	x->mask = size - 1;
+	for (i = 0; i < size; i++)
+		x->slots[i].head = -1;
+	for (i = 0; i < old_size; i++)
+		if (old[i].head >= 0)
+			*index_slot(x, old[i].hash) = old[i];
+	free(old);
+}
+
+static void index_add(struct chunk_index *x, size_t src, const struct rename_file *rf)
+{
+	size_t i, size = x->slots ? x->mask + 1 : 0;
+
+	if (!size || (x->used + rf->nr_chunks) * 2 > size) {
+		if (!size)
+			size = 1024;
+		while ((x->used + rf->nr_chunks) * 2 > size)
+			size *= 2;
+		index_resize(x, size);
+	}
+	ALLOC_GROW(x->v, x->nr + rf->nr_chunks, x->alloc);
+	for (i = 0; i < rf->nr_chunks; i++) {
+		struct index_slot *slot = index_slot(x, rf->chunks[i].hash);
+		if (slot->head < 0) {
+			slot->hash = rf->chunks[i].hash;
+			x->used++;
+		}
+		x->v[x->nr] = (struct posting){ src, rf->chunks[i].bytes, slot->head };
+		slot->head = (long)x->nr++;
+	}
+}
+
+/*
+ * For every indexed source that shares a chunk with `dst`, the bytes of
+ * it found again in dst: copied[s], valid where seen[s] == stamp.
+ */
+static void index_copied(const struct chunk_index *x, const struct rename_file *dst,
+			 size_t stamp, size_t *seen, unsigned long long *copied)
+{
+	size_t i;
+
+	if (!x->slots || !dst->scorable)
+		return;
+	for (i = 0; i < dst->nr_chunks; i++) {
+		unsigned d = dst->chunks[i].bytes;
+		long k;
+		for (k = index_slot(x, dst->chunks[i].hash)->head; k >= 0; k = x->v[k].next) {
+			const struct posting *q = &x->v[k];
+			if (seen[q->src] != stamp) {
+				seen[q->src] = stamp;
+				copied[q->src] = 0;
+			}
+			copied[q->src] += d < q->bytes ? d : q->bytes;
+		}
+	}
 }
 
 /* Could pairing these two change an event? */
@@ -540,8 +740,8 @@ static int pair_basenames(struct scan *sc, struct renames *rn)
 		src = &rn->src[json_integer_value(s)];
 		if (!relevant(src, dst))
 			continue;
-		if (sizes_allow(sc, src, dst, &ok) < 0 ||
-		    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+		if (sizes_allow(sc, rn, src, dst, &ok) < 0 ||
+		    (ok && (load_chunks(sc, rn, src) < 0 || load_chunks(sc, rn, dst) < 0))) {
 			ret = -1;
 			break;
 		}
@@ -593,8 +793,9 @@ static void record_if_better(struct score *m, const struct score *s)
 static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			unsigned long long *needed)
 {
-	size_t i, j, nr_src = 0, nr_post_src = 0, nr = 0, *all, *posts;
-	unsigned long long pairs = 0;
+	size_t i, j, nr_src = 0, nr_post_src = 0, nr = 0, *all, *posts, *seen, *allowed;
+	unsigned long long pairs = 0, *copied;
+	struct chunk_index index = { 0 };
 	struct score *m;
 	int ret = 0;
 
@@ -625,6 +826,9 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			if (rn->src[i].is_post)
 				posts[nr_post_src++] = i;
 		}
+	seen = xcalloc(rn->nr_src + 1, sizeof(*seen));
+	allowed = xcalloc(rn->nr_src + 1, sizeof(*allowed));
+	copied = xcalloc(rn->nr_src + 1, sizeof(*copied));
 	m = xcalloc(rn->nr_dst * CANDIDATES_PER_DST, sizeof(*m));
 	for (i = 0; i < rn->nr_dst && !ret; i++) {
 		struct rename_file *dst = &rn->dst[i];
@@ -636,18 +840,33 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			row[j].score = -1;
 		if (dst->pair >= 0 || !is_regular(dst->f))
 			continue;
+		/* which pairs the sizes allow, their files read (into the index) */
 		for (j = 0; j < nr_cand; j++) {
 			struct rename_file *src = &rn->src[cand[j]];
-			struct score s;
 			int ok;
-			if (sizes_allow(sc, src, dst, &ok) < 0 ||
-			    (ok && (load_chunks(sc, src) < 0 || load_chunks(sc, dst) < 0))) {
+			if (sizes_allow(sc, rn, src, dst, &ok) < 0 ||
+			    (ok && ((!src->loaded && load_chunks(sc, rn, src) < 0) ||
+				    (!dst->loaded && load_chunks(sc, rn, dst) < 0)))) {
 				ret = -1;
 				break;
 			}
 			if (!ok)
 				continue;
-			s.score = similarity(src, dst);
+			allowed[cand[j]] = i + 1;
+			if (src->scorable && !src->indexed) {
+				index_add(&index, cand[j], src);
+				src->indexed = 1;
+			}
+		}
+		if (ret)
+			break;
+		index_copied(&index, dst, i + 1, seen, copied);
+		for (j = 0; j < nr_cand; j++) {
+			struct rename_file *src = &rn->src[cand[j]];
+			struct score s;
+			if (allowed[cand[j]] != i + 1)
+				continue;
+			s.score = score(src, dst, seen[cand[j]] == i + 1 ? copied[cand[j]] : 0);
 			if (s.score < MIN_SCORE)
 				continue;
 			s.name_score = same_base_name(src->f->path, dst->f->path);
@@ -656,6 +875,11 @@ static int pair_inexact(struct scan *sc, struct renames *rn, long limit,
 			record_if_better(row, &s);
 		}
 	}
+	free(seen);
+	free(allowed);
+	free(copied);
+	free(index.slots);
+	free(index.v);
 	for (i = 0; i < rn->nr_dst * CANDIDATES_PER_DST; i++)
 		if (m[i].score >= MIN_SCORE)
 			m[nr++] = m[i];
@@ -677,10 +901,14 @@ static void renames_release(struct renames *rn)
 {
 	size_t i;
 
-	for (i = 0; i < rn->nr_src; i++)
+	for (i = 0; i < rn->nr_src; i++) {
 		free(rn->src[i].chunks);
-	for (i = 0; i < rn->nr_dst; i++)
+		git_blob_free(rn->src[i].blob);
+	}
+	for (i = 0; i < rn->nr_dst; i++) {
 		free(rn->dst[i].chunks);
+		git_blob_free(rn->dst[i].blob);
+	}
 	free(rn->src);
 	free(rn->dst);
 }
@@ -743,26 +971,42 @@ static int handle_diff(struct scan *sc, const struct deltas *diff, long rename_l
 		prog = progress_start("Reading posts", n);
 	for (i = 0; i < n && !ret; i++) {
 		const git_diff_delta *d = &diff->v[i];
-		struct rename_file *rf;
+		/* the files of this delta that rename detection may have read */
+		struct rename_file *old_rf = NULL, *new_rf = NULL;
+		struct known old, new;
 		git_diff_delta renamed;
 
 		progress_update(prog, i + 1);
 		if (d->status == GIT_DELTA_ADDED && d->new_file.mode != GIT_FILEMODE_COMMIT) {
-			rf = &rn.dst[next_dst++];
-			if (rf->pair >= 0) {
+			new_rf = &rn.dst[next_dst++];
+			if (new_rf->pair >= 0) {
 				/* the rename as one delta: the source's old side, this new side */
+				old_rf = &rn.src[new_rf->pair];
 				renamed = *d;
 				renamed.status = GIT_DELTA_RENAMED;
-				renamed.old_file = rn.src[rf->pair].d->old_file;
+				renamed.old_file = old_rf->d->old_file;
 				d = &renamed;
 			}
 		} else if (d->status == GIT_DELTA_DELETED &&
 			   d->old_file.mode != GIT_FILEMODE_COMMIT) {
-			rf = &rn.src[next_src++];
-			if (rf->pair >= 0)
+			old_rf = &rn.src[next_src++];
+			if (old_rf->pair >= 0)
 				continue; /* classified with its destination */
 		}
-		ret = handle_delta(sc, d);
+		if (old_rf)
+			old = (struct known){ old_rf->is_post, old_rf->blob };
+		if (new_rf)
+			new = (struct known){ new_rf->is_post, new_rf->blob };
+		ret = handle_delta(sc, d, old_rf ? &old : NULL, new_rf ? &new : NULL);
+		/* read: not needed any more */
+		if (old_rf) {
+			git_blob_free(old_rf->blob);
+			old_rf->blob = NULL;
+		}
+		if (new_rf) {
+			git_blob_free(new_rf->blob);
+			new_rf->blob = NULL;
+		}
 	}
 out:
 	progress_stop(&prog);

@@ -109,6 +109,7 @@ struct event *event_list_add(struct event_list *l, enum event_type t, const stru
 	enum { PATH, FROM_PATH, TITLE, SLUG, SUMMARY, SUMMARY_MD, URL, TAGS, FRONT_MATTER, NR };
 	char *s[NR], *at;
 	char **field[NR];
+	struct strbuf sb = STRBUF_INIT;
 	size_t len[NR], total = 0;
 	struct event *e;
 	int i;
@@ -129,14 +130,15 @@ struct event *event_list_add(struct event_list *l, enum event_type t, const stru
 	s[SUMMARY_MD] = strcmp(p->summary ? p->summary : "", p->summary_md ? p->summary_md : "") ?
 				clean_or_empty(p->summary_md) : NULL;
 	s[URL] = value_clean(p->url);
-	/* strings only: nothing to sort */
-	s[TAGS] = p->tags && json_array_size(p->tags) ? json_dumps(p->tags, JSON_COMPACT) :
-							 xstrdup("[]");
 	/* sorted: every output shows front matter keys in that order */
-	s[FRONT_MATTER] = p->fm.data ? json_dumps(p->fm.data, JSON_COMPACT | JSON_SORT_KEYS) :
-				       NULL;
-	if (!s[TAGS] || (p->fm.data && !s[FRONT_MATTER]))
-		die("out of memory keeping the front matter of '%s'", s[PATH]);
+	if (!p->tags)
+		strbuf_addstr(&sb, "[]");
+	else if (value_compact(&sb, p->tags) < 0)
+		die("cannot keep the tags of '%s'", s[PATH]);
+	s[TAGS] = strbuf_detach(&sb, NULL);
+	if (p->fm.data && value_compact(&sb, p->fm.data) < 0)
+		die("cannot keep the front matter of '%s'", s[PATH]);
+	s[FRONT_MATTER] = p->fm.data ? strbuf_detach(&sb, NULL) : NULL;
 
 	/*
 	 * One allocation for all of them: `scan --all` keeps every post's
@@ -341,11 +343,212 @@ static int write_indented(FILE *f, const json_t *v, int depth)
 	return 0;
 }
 
+/*
+ * The rest of this file prints events without making JSON values of them:
+ * `scan --json` of a big commit spent a sixth of its time reading each
+ * event's front matter back from its text only to print it again. What it
+ * prints is what json_dumps(JSON_SORT_KEYS | JSON_INDENT(2)) prints of
+ * event_to_json(): test-events compares the two.
+ */
+
+static void add_indent(struct strbuf *sb, int depth)
+{
+	/* a line break and up to 31 levels at once */
+	static const char lines[] = "\n                               "
+				    "                               ";
+
+	if ((size_t)depth * 2 < sizeof(lines) - 1) {
+		strbuf_add(sb, lines, 1 + (size_t)depth * 2);
+		return;
+	}
+	strbuf_addch(sb, '\n');
+	strbuf_addchars(sb, ' ', (size_t)depth * 2);
+}
+
+/* A string as jansson prints it: `s` is valid UTF-8 (an event's strings are). */
+static void add_string(struct strbuf *sb, const char *s)
+{
+	value_json_string(sb, s, strlen(s));
+}
+
+static void add_string_or_null(struct strbuf *sb, const char *s)
+{
+	if (s)
+		add_string(sb, s);
+	else
+		strbuf_addstr(sb, "null");
+}
+
+/*
+ * JSON text that json_dumps(JSON_COMPACT | JSON_SORT_KEYS) wrote, indented
+ * as JSON_INDENT(2) prints it at `depth`: the same tokens, with a line
+ * break after each opening bracket and comma, ": " between key and value.
+ */
+static void add_compact_indented(struct strbuf *sb, const char *p, int depth)
+{
+	const char *run = p;
+
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			/* a string: copied as it is, escapes and all */
+			for (p++; *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			continue;
+		case '{':
+		case '[':
+			if (p[1] == (*p == '{' ? '}' : ']')) {
+				p++; /* empty: printed as it is */
+				continue;
+			}
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			add_indent(sb, ++depth);
+			break;
+		case '}':
+		case ']':
+			strbuf_add(sb, run, (size_t)(p - run));
+			add_indent(sb, --depth);
+			strbuf_addch(sb, *p);
+			break;
+		case ',':
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			add_indent(sb, depth);
+			break;
+		case ':':
+			strbuf_add(sb, run, (size_t)(p + 1 - run));
+			strbuf_addch(sb, ' ');
+			break;
+		default:
+			continue;
+		}
+		run = p + 1;
+	}
+	strbuf_add(sb, run, (size_t)(p - run));
+}
+
+/* A key at `depth` inside an object, after its first; the value follows. */
+static void add_key(struct strbuf *sb, const char *key, int depth)
+{
+	char buf[64];
+	size_t n = strlen(key);
+
+	strbuf_addch(sb, ',');
+	add_indent(sb, depth);
+	if (n + 4 > sizeof(buf)) {
+		strbuf_addch(sb, '"');
+		strbuf_addstr(sb, key);
+		strbuf_addstr(sb, "\": ");
+		return;
+	}
+	/* one append: the event's keys are most of what is printed */
+	buf[0] = '"';
+	memcpy(buf + 1, key, n);
+	memcpy(buf + 1 + n, "\": ", 3);
+	strbuf_add(sb, buf, n + 4);
+}
+
+static void add_commit(struct strbuf *sb, const struct event_commit *c, int depth)
+{
+	char date[32];
+
+	date_format(c->date, date, sizeof(date));
+	strbuf_addch(sb, '{');
+	add_indent(sb, depth + 1);
+	strbuf_addstr(sb, "\"author\": ");
+	add_string(sb, c->author);
+	add_key(sb, "date", depth + 1);
+	add_string(sb, date);
+	add_key(sb, "email", depth + 1);
+	add_string(sb, c->email);
+	add_key(sb, "id", depth + 1);
+	add_string(sb, c->id);
+	add_key(sb, "short", depth + 1);
+	strbuf_addch(sb, '"');
+	strbuf_add(sb, c->id, 7);
+	strbuf_addch(sb, '"');
+	add_key(sb, "subject", depth + 1);
+	add_string(sb, c->subject);
+	add_indent(sb, depth);
+	strbuf_addch(sb, '}');
+}
+
+/* event_to_json(e, with_commit) printed at `depth`, keys sorted. */
+static int add_event_json(struct strbuf *sb, const struct event *e, bool with_commit, int depth)
+{
+	char date[32];
+
+	strbuf_addch(sb, '{');
+	add_indent(sb, depth + 1);
+	if (e->changes) {
+		strbuf_addf(sb, "\"body_changed\": %s", e->body_changed ? "true" : "false");
+		add_key(sb, "changes", depth + 1);
+		if (json_is_array(e->changes) && !json_array_size(e->changes)) {
+			strbuf_addstr(sb, "[]");
+		} else {
+			char *s = json_dumps(e->changes, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!s)
+				return -1;
+			add_compact_indented(sb, s, depth + 1);
+			free(s);
+		}
+		strbuf_addch(sb, ',');
+		add_indent(sb, depth + 1);
+	}
+	if (with_commit) {
+		strbuf_addstr(sb, "\"commit\": ");
+		if (e->commit)
+			add_commit(sb, e->commit, depth + 1);
+		else
+			strbuf_addstr(sb, "null");
+		strbuf_addch(sb, ',');
+		add_indent(sb, depth + 1);
+	}
+	strbuf_addstr(sb, "\"date\": ");
+	if (e->date >= 0) {
+		date_format(e->date, date, sizeof(date));
+		add_string(sb, date);
+	} else {
+		strbuf_addstr(sb, "null");
+	}
+	add_key(sb, "from_path", depth + 1);
+	add_string_or_null(sb, e->from_path);
+	add_key(sb, "front_matter", depth + 1);
+	if (e->front_matter)
+		add_compact_indented(sb, e->front_matter, depth + 1);
+	else
+		strbuf_addstr(sb, "null");
+	add_key(sb, "path", depth + 1);
+	add_string(sb, e->path);
+	add_key(sb, "slug", depth + 1);
+	add_string(sb, e->slug);
+	add_key(sb, "state", depth + 1);
+	add_string(sb, post_state_name(e->state));
+	add_key(sb, "summary", depth + 1);
+	add_string(sb, e->summary);
+	add_key(sb, "summary_markdown", depth + 1);
+	add_string(sb, e->summary_md);
+	add_key(sb, "tags", depth + 1);
+	add_compact_indented(sb, e->tags, depth + 1);
+	add_key(sb, "title", depth + 1);
+	add_string(sb, e->title);
+	add_key(sb, "type", depth + 1);
+	add_string(sb, event_type_name(e->type));
+	add_key(sb, "url", depth + 1);
+	add_string_or_null(sb, e->url);
+	add_indent(sb, depth);
+	strbuf_addch(sb, '}');
+	return 0;
+}
+
+#define WRITE_CHUNK ((size_t)64 * 1024)
+
 int event_list_write_document(const struct event_list *l, FILE *f)
 {
 	/* the document's keys in sorted order, "events" among them */
 	static const char *const keys[] = { "errors", "events", "from", "now", "to" };
 	json_t *doc = skeleton(l);
+	struct strbuf sb = STRBUF_INIT;
 	size_t i, k;
 
 	fputs("{", f);
@@ -361,15 +564,20 @@ int event_list_write_document(const struct event_list *l, FILE *f)
 		}
 		fputs("[", f);
 		for (i = 0; i < l->nr; i++) {
-			json_t *ev = event_to_json(&l->v[i], l->with_commits);
-			fputs(i ? ",\n    " : "\n    ", f);
-			write_indented(f, ev, 2);
-			json_decref(ev);
+			strbuf_addstr(&sb, i ? ",\n    " : "\n    ");
+			if (add_event_json(&sb, &l->v[i], l->with_commits, 2) < 0)
+				die("out of memory printing the event of '%s'", l->v[i].path);
+			/* written 64 KiB at a time: stdio's 4 KiB buffer made a system call each */
+			if (sb.len >= WRITE_CHUNK || i + 1 == l->nr) {
+				fwrite(sb.buf, 1, sb.len, f);
+				strbuf_reset(&sb);
+			}
 		}
 		fputs("\n  ]", f);
 	}
 	fputs("\n}\n", f);
 	json_decref(doc);
+	strbuf_release(&sb);
 	/* a full disk shows only when the buffer is written */
 	return fflush(f) || ferror(f) ? -1 : 0;
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,58 @@
 #include "herald/utf8.h"
 #include "herald/banned.h"
 
+/*
+ * The top-level keys' positions, in the order read, their names in one
+ * buffer: a JSON object of [line, column] arrays was a third of the
+ * allocations of a parse. A key read twice has its last position.
+ */
+struct key_position {
+	size_t name; /* offset in `names` */
+	int line, column;
+	int quoted;  /* the value was a quoted scalar (or tagged !!str) */
+};
+
+struct frontmatter_positions {
+	unsigned refs;
+	struct key_position *v;
+	size_t nr, alloc;
+	struct strbuf names;
+};
+
+static void positions_add(struct frontmatter *fm, const char *key, int line, int column)
+{
+	struct frontmatter_positions *p = fm->positions;
+
+	if (!p) {
+		p = fm->positions = xcalloc(1, sizeof(*p));
+		p->refs = 1;
+		strbuf_init(&p->names, 0);
+	}
+	ALLOC_GROW(p->v, p->nr + 1, p->alloc);
+	p->v[p->nr++] = (struct key_position){ p->names.len, line, column, 0 };
+	strbuf_add(&p->names, key, strlen(key) + 1);
+}
+
+static struct key_position *positions_find(const struct frontmatter *fm, const char *key)
+{
+	const struct frontmatter_positions *p = fm->positions;
+	size_t i;
+
+	for (i = p ? p->nr : 0; i-- > 0;)
+		if (!strcmp(p->names.buf + p->v[i].name, key))
+			return &p->v[i];
+	return NULL;
+}
+
+static void positions_release(struct frontmatter_positions *p)
+{
+	if (!p || --p->refs)
+		return;
+	free(p->v);
+	strbuf_release(&p->names);
+	free(p);
+}
+
 void frontmatter_init(struct frontmatter *fm)
 {
 	memset(fm, 0, sizeof(*fm));
@@ -23,11 +76,41 @@ void frontmatter_release(struct frontmatter *fm)
 	size_t i;
 
 	json_decref(fm->data);
-	json_decref(fm->positions);
+	positions_release(fm->positions);
 	for (i = 0; i < fm->nr_problems; i++)
 		free(fm->problems[i].message);
 	free(fm->problems);
 	frontmatter_init(fm);
+}
+
+static void copy(struct frontmatter *dst, const struct frontmatter *src, bool deep)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->data = src->data && deep ? json_deep_copy(src->data) : json_incref(src->data);
+	if (src->data && !dst->data)
+		die("out of memory copying front matter");
+	/* read only once parsed: shared */
+	if (dst->positions)
+		dst->positions->refs++;
+	dst->problems = NULL;
+	dst->alloc_problems = 0;
+	ALLOC_GROW(dst->problems, src->nr_problems, dst->alloc_problems);
+	for (i = 0; i < src->nr_problems; i++) {
+		dst->problems[i] = src->problems[i];
+		dst->problems[i].message = xstrdup(src->problems[i].message);
+	}
+}
+
+void frontmatter_copy(struct frontmatter *dst, const struct frontmatter *src)
+{
+	copy(dst, src, true);
+}
+
+void frontmatter_share(struct frontmatter *dst, const struct frontmatter *src)
+{
+	copy(dst, src, false);
 }
 
 __attribute__((format(printf, 5, 6)))
@@ -88,21 +171,21 @@ static int word_in(const json_t *v, const char *const *words)
 int frontmatter_key_position(const struct frontmatter *fm, const char *key,
 			     int *line, int *column)
 {
-	const json_t *pos = fm->positions ? json_object_get(fm->positions, key) : NULL;
+	const struct key_position *pos = positions_find(fm, key);
 
 	*line = *column = 0;
 	if (!pos)
 		return -1;
-	*line = (int)json_integer_value(json_array_get(pos, 0));
-	*column = (int)json_integer_value(json_array_get(pos, 1));
+	*line = pos->line;
+	*column = pos->column;
 	return 0;
 }
 
 int frontmatter_value_quoted(const struct frontmatter *fm, const char *key)
 {
-	const json_t *pos = fm->positions ? json_object_get(fm->positions, key) : NULL;
+	const struct key_position *pos = positions_find(fm, key);
 
-	return json_is_true(json_array_get(pos, 2));
+	return pos && pos->quoted;
 }
 
 int frontmatter_truthy(const json_t *v)
@@ -318,16 +401,16 @@ static int place(struct yaml_builder *b, json_t *value, yaml_mark_t m)
 			return add_problem(b->fm, 1, mark_line(b, m), mark_col(m),
 					   "a mapping key must be a plain value, not a list or mapping");
 		}
-		f->key = json_string(k);
-		json_decref(value);
+		if (json_is_string(value)) {
+			f->key = value; /* read as a C string, as a copy of it would be */
+		} else {
+			f->key = json_string(k);
+			json_decref(value);
+		}
 		f->key_line = mark_line(b, m);
 		f->key_col = mark_col(m);
-		if (b->depth == 1) {
-			if (!b->fm->positions)
-				b->fm->positions = json_object();
-			json_object_set_new(b->fm->positions, json_string_value(f->key),
-					    json_pack("[ii]", f->key_line, f->key_col));
-		}
+		if (b->depth == 1)
+			positions_add(b->fm, json_string_value(f->key), f->key_line, f->key_col);
 		return 0;
 	}
 	if (f->key_is_merge) {
@@ -464,10 +547,10 @@ static int handle_event(struct yaml_builder *b, yaml_event_t *ev)
 		if (b->depth == 1 && b->stack[0].key && b->fm->positions &&
 		    (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 		     (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG)))) {
-			json_t *pos = json_object_get(b->fm->positions,
-						      json_string_value(b->stack[0].key));
-			if (json_is_array(pos) && json_array_size(pos) == 2)
-				json_array_append_new(pos, json_true());
+			const char *key = json_string_value(b->stack[0].key);
+			struct key_position *pos = positions_find(b->fm, key);
+			if (pos)
+				pos->quoted = 1;
 		}
 		if (v && ev->data.scalar.anchor)
 			define_anchor(b, (const char *)ev->data.scalar.anchor, v, 1);

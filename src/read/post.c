@@ -469,6 +469,30 @@ static int expired(struct post *p, const struct site *s, long long now)
 	       t <= now;
 }
 
+/* The summary the first of the site's summary fields that is set gives, or NULL. */
+static char *own_summary(const struct post *p, const struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->summary_fields.nr; i++) {
+		char *v = field_text(p->fm.data, s->summary_fields.v[i]);
+		struct strbuf sb = STRBUF_INIT;
+		if (!v)
+			continue;
+		strbuf_add_utf8_lossy(&sb, v, strlen(v));
+		free(v);
+		while (sb.len && isspace((unsigned char)sb.buf[0])) {
+			memmove(sb.buf, sb.buf + 1, sb.len);
+			sb.len--;
+		}
+		strbuf_rtrim(&sb);
+		if (sb.len)
+			return strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);
+	}
+	return NULL;
+}
+
 static int is_draft(const struct post *p, const struct site *s)
 {
 	return site_in_drafts(s, p->path) ||
@@ -479,13 +503,26 @@ static int is_draft(const struct post *p, const struct site *s)
 void post_read(struct post *p, const struct site *s, const char *path,
 	       const char *buf, size_t len, long long now, unsigned flags)
 {
-	char *heading = NULL, *title_slug;
-	size_t i;
-	int rc;
+	struct frontmatter fm;
+	enum lookup rc;
+
+	frontmatter_init(&fm);
+	rc = frontmatter_parse(&fm, buf, len);
+	post_read_parsed(p, s, path, &fm, rc, buf, len, now, flags);
+}
+
+void post_read_parsed(struct post *p, const struct site *s, const char *path,
+		      struct frontmatter *fm, enum lookup rc, const char *buf, size_t len,
+		      long long now, unsigned flags)
+{
+	char *heading = NULL, *title_slug, *summary;
 
 	post_release(p);
 	p->path = xstrdup(path);
-	rc = frontmatter_parse(&p->fm, buf, len);
+	/* from here on the front matter is this post's: defaults change it by path */
+	frontmatter_release(&p->fm);
+	p->fm = *fm;
+	frontmatter_init(fm);
 	if (rc == LOOKUP_MISSING) {
 		p->state = POST_ABSENT;
 		p->error = xstrdup("has no front matter, so it is not a post");
@@ -499,7 +536,8 @@ void post_read(struct post *p, const struct site *s, const char *path,
 		p->error_column = e->column;
 		return;
 	}
-	site_apply_defaults(s, path, p->fm.data);
+	if (!(flags & POST_READ_DEFAULTS_DONE))
+		site_apply_defaults(s, path, p->fm.data);
 	p->body = buf + p->fm.body_offset;
 	p->body_len = len - p->fm.body_offset;
 	title_slug = slug_from_path(s, path);
@@ -513,33 +551,19 @@ void post_read(struct post *p, const struct site *s, const char *path,
 		p->state = POST_INVALID;
 		return;
 	}
-	if (!(flags & POST_READ_NO_SUMMARY))
+	summary = own_summary(p, s);
+	p->title = field_text(p->fm.data, s->title_field);
+	/* the body gives the summary and, failing a title, the heading: unread if neither is due */
+	if (!(flags & POST_READ_NO_SUMMARY) && (!summary || !p->title || !*p->title))
 		read_body(p, &heading);
 	else
 		p->summary = xstrdup(""), p->summary_md = xstrdup("");
-	for (i = 0; i < s->summary_fields.nr; i++) {
-		char *v = field_text(p->fm.data, s->summary_fields.v[i]);
-		struct strbuf sb = STRBUF_INIT;
-		if (!v)
-			continue;
-		strbuf_add_utf8_lossy(&sb, v, strlen(v));
-		free(v);
-		while (sb.len && isspace((unsigned char)sb.buf[0])) {
-			memmove(sb.buf, sb.buf + 1, sb.len);
-			sb.len--;
-		}
-		strbuf_rtrim(&sb);
-		if (!sb.len) {
-			strbuf_release(&sb);
-			continue;
-		}
+	if (summary) {
 		free(p->summary);
 		free(p->summary_md);
-		p->summary_md = xstrdup(sb.buf);
-		p->summary = strbuf_detach(&sb, NULL);
-		break;
+		p->summary_md = xstrdup(summary);
+		p->summary = summary;
 	}
-	p->title = field_text(p->fm.data, s->title_field);
 	if (!p->title || !*p->title) {
 		free(p->title);
 		p->title = heading ? heading : xstrdup(p->slug);

@@ -1044,7 +1044,10 @@ static int jekyll_matches(const struct strvec *list, const char *path)
 			pat++;
 		if (!*pat)
 			continue;
-		if (!fnmatch(pat, path, FNM_PERIOD) || !strncmp(path, pat, strlen(pat)))
+		if (*path == *pat && !strncmp(path, pat, strlen(pat)))
+			return 1;
+		/* a pattern without wildcards matches only itself, which the prefix test covers */
+		if (strpbrk(pat, "*?[\\") && !fnmatch(pat, path, FNM_PERIOD))
 			return 1;
 	}
 	return 0;
@@ -1318,6 +1321,28 @@ static char *file_stem(const char *path)
 	return xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
 }
 
+/*
+ * printf's "%0*d" of v, `width` 0 for "%d": dates in urls, a few for every
+ * post, where vsnprintf was most of the cost of making the url.
+ */
+static void add_num(struct strbuf *sb, int v, int width)
+{
+	char buf[16];
+	int n = 0;
+
+	if (v < 0) {
+		strbuf_addf(sb, "%0*d", width, v);
+		return;
+	}
+	do
+		buf[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n < width)
+		buf[n++] = '0';
+	while (n)
+		strbuf_addch(sb, buf[--n]);
+}
+
 /* herald's own permalink pattern; `section` fills :section. */
 static char *pattern_url(const struct site *s, const char *section, const char *slug,
 			 const char *title_slug, long long date, const json_t *fm)
@@ -1360,19 +1385,19 @@ static char *pattern_url(const struct site *s, const char *section, const char *
 		} else if (!strcmp(name, ":title") || !strcmp(name, ":filename")) {
 			strbuf_addstr(&path, title_slug);
 		} else if (!strcmp(name, ":year")) {
-			strbuf_addf(&path, "%04d", tm.tm_year + 1900);
+			add_num(&path, tm.tm_year + 1900, 4);
 		} else if (!strcmp(name, ":month")) {
-			strbuf_addf(&path, "%02d", tm.tm_mon + 1);
+			add_num(&path, tm.tm_mon + 1, 2);
 		} else if (!strcmp(name, ":day")) {
-			strbuf_addf(&path, "%02d", tm.tm_mday);
+			add_num(&path, tm.tm_mday, 2);
 		} else if (!strcmp(name, ":y_day")) {
-			strbuf_addf(&path, "%03d", tm.tm_yday + 1);
+			add_num(&path, tm.tm_yday + 1, 3);
 		} else if (!strcmp(name, ":i_month")) {
-			strbuf_addf(&path, "%d", tm.tm_mon + 1);
+			add_num(&path, tm.tm_mon + 1, 0);
 		} else if (!strcmp(name, ":section")) {
 			strbuf_addstr(&path, section);
 		} else {
-			strbuf_addf(&path, "%d", tm.tm_mday);
+			add_num(&path, tm.tm_mday, 0);
 		}
 	}
 	url = join_url(s, path.buf);
@@ -1541,25 +1566,25 @@ static void jekyll_expand(struct strbuf *out, const struct site *s,
 			in = in ? in : rel;
 			strbuf_add(&v, in, dot && dot > in ? (size_t)(dot - in) : strlen(in));
 		} else if (!strcmp(name, "year"))
-			strbuf_addf(&v, "%04d", tm.tm_year + 1900);
+			add_num(&v, tm.tm_year + 1900, 4);
 		else if (!strcmp(name, "month"))
-			strbuf_addf(&v, "%02d", tm.tm_mon + 1);
+			add_num(&v, tm.tm_mon + 1, 2);
 		else if (!strcmp(name, "day"))
-			strbuf_addf(&v, "%02d", tm.tm_mday);
+			add_num(&v, tm.tm_mday, 2);
 		else if (!strcmp(name, "hour"))
-			strbuf_addf(&v, "%02d", tm.tm_hour);
+			add_num(&v, tm.tm_hour, 2);
 		else if (!strcmp(name, "minute"))
-			strbuf_addf(&v, "%02d", tm.tm_min);
+			add_num(&v, tm.tm_min, 2);
 		else if (!strcmp(name, "second"))
-			strbuf_addf(&v, "%02d", tm.tm_sec);
+			add_num(&v, tm.tm_sec, 2);
 		else if (!strcmp(name, "i_day"))
-			strbuf_addf(&v, "%d", tm.tm_mday);
+			add_num(&v, tm.tm_mday, 0);
 		else if (!strcmp(name, "i_month"))
-			strbuf_addf(&v, "%d", tm.tm_mon + 1);
+			add_num(&v, tm.tm_mon + 1, 0);
 		else if (!strcmp(name, "short_year"))
-			strbuf_addf(&v, "%02d", tm.tm_year % 100);
+			add_num(&v, tm.tm_year % 100, 2);
 		else if (!strcmp(name, "y_day"))
-			strbuf_addf(&v, "%03d", tm.tm_yday + 1);
+			add_num(&v, tm.tm_yday + 1, 3);
 		else if (!strcmp(name, "short_month") || !strcmp(name, "long_month") ||
 			 !strcmp(name, "short_day") || !strcmp(name, "long_day") ||
 			 !strcmp(name, "w_year") || !strcmp(name, "week") ||
@@ -1800,15 +1825,19 @@ static void add_categories(json_t *all, const json_t *v)
 	}
 }
 
-void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+/*
+ * Which sets of `defaults:` apply to `path`: their indexes, in order, in
+ * v[] (room for every set). Returns how many, or -1 when the site has none
+ * to apply there (not Jekyll, no defaults, outside collections_dir).
+ */
+static long applying_sets(const struct site *s, const char *path, size_t *v)
 {
 	const char *rel = jekyll_rel(s, path), *type = "pages";
-	const json_t *old = NULL;
-	json_t *defaults, *set, *none;
-	size_t i;
+	json_t *set;
+	size_t i, nr = 0;
 
-	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel || !json_is_object(fm))
-		return;
+	if (s->kind != SITE_JEKYLL || !s->jekyll_defaults || !rel)
+		return -1;
 	/* drafts are documents of the posts collection */
 	if (component(rel, "_posts") >= 0 || component(rel, "_drafts") >= 0)
 		type = "posts";
@@ -1817,15 +1846,62 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 		if (rel[0] == '_' && !strncmp(rel + 1, s->collections.v[i], n) && rel[n + 1] == '/')
 			type = s->collections.v[i];
 	}
-	defaults = json_object();
-	none = json_object();
 	json_array_foreach(s->jekyll_defaults, i, set) {
 		const json_t *scope = json_object_get(set, "scope");
-		const json_t *values = json_object_get(set, "values");
+		/* a set without a scope (NULL here) applies everywhere */
+		if (!json_is_object(scope))
+			scope = NULL;
+		if (scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel))
+			v[nr++] = i;
+	}
+	return (long)nr;
+}
+
+int site_defaults_same(const struct site *s, const char *a, const char *b)
+{
+	size_t n = s->jekyll_defaults ? json_array_size(s->jekyll_defaults) : 0;
+	size_t *va = xcalloc(n + 1, sizeof(*va)), *vb = xcalloc(n + 1, sizeof(*vb));
+	long na = applying_sets(s, a, va), nb = applying_sets(s, b, vb);
+	int same = na == nb && (na <= 0 || !memcmp(va, vb, (size_t)na * sizeof(*va)));
+
+	free(va);
+	free(vb);
+	return same;
+}
+
+void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
+{
+	const json_t *old = NULL;
+	json_t *defaults, *set, *none;
+	size_t k, nr, few[8], *applying;
+	long found;
+
+	if (!s->jekyll_defaults || !json_is_object(fm))
+		return;
+	applying = json_array_size(s->jekyll_defaults) <= ARRAY_SIZE(few) ? few :
+		   xcalloc(json_array_size(s->jekyll_defaults), sizeof(*applying));
+	if ((found = applying_sets(s, path, applying)) < 0) {
+		if (applying != few)
+			free(applying);
+		return;
+	}
+	nr = (size_t)found;
+	none = json_object();
+	if (nr == 1) {
+		/* one set: its values are the defaults, merged as they are (no copy first) */
+		set = json_array_get(s->jekyll_defaults, applying[0]);
+		defaults = json_incref(json_object_get(set, "values"));
+		nr = 0;
+	} else {
+		defaults = json_object();
+	}
+	for (k = 0; k < nr; k++) {
+		const json_t *scope, *values;
+		set = json_array_get(s->jekyll_defaults, applying[k]);
+		scope = json_object_get(set, "scope");
+		values = json_object_get(set, "values");
 		if (!json_is_object(scope))
 			scope = none;
-		if (!(scope_applies_type(scope, type) && scope_applies_path(s, scope, path, rel)))
-			continue;
 		if (scope_wins(old, scope)) {
 			merge_over(defaults, values);
 			old = scope;
@@ -1851,6 +1927,8 @@ void site_apply_defaults(const struct site *s, const char *path, json_t *fm)
 	merge_under(fm, defaults);
 	json_decref(defaults);
 	json_decref(none);
+	if (applying != few)
+		free(applying);
 }
 
 /* ---- Hugo ---- */
@@ -2071,15 +2149,15 @@ static char *hugo_url(const struct site *s, const struct post *p)
 			}
 			q += strlen(tok);
 			if (!strcmp(tok, ":year"))
-				strbuf_addf(&raw, "%04d", tm.tm_year + 1900);
+				add_num(&raw, tm.tm_year + 1900, 4);
 			else if (!strcmp(tok, ":month"))
-				strbuf_addf(&raw, "%02d", tm.tm_mon + 1);
+				add_num(&raw, tm.tm_mon + 1, 2);
 			else if (!strcmp(tok, ":day"))
-				strbuf_addf(&raw, "%02d", tm.tm_mday);
+				add_num(&raw, tm.tm_mday, 2);
 			else if (!strcmp(tok, ":yearday"))
-				strbuf_addf(&raw, "%d", tm.tm_yday + 1);
+				add_num(&raw, tm.tm_yday + 1, 0);
 			else if (!strcmp(tok, ":weekday"))
-				strbuf_addf(&raw, "%d", tm.tm_wday);
+				add_num(&raw, tm.tm_wday, 0);
 			else if (!strcmp(tok, ":monthname") || !strcmp(tok, ":weekdayname")) {
 				char buf[32];
 				size_t len = tok[3] == 'n' ? strftime(buf, sizeof(buf), "%B", &tm)

@@ -123,6 +123,53 @@ int main(void)
 		date_format(951782400 + 86399, buf, sizeof(buf));
 		ok(!strcmp(buf, "2000-02-29T23:59:59Z"), "date_format on a century leap day (%s)", buf);
 	}
+	{
+		/* from year 1 to 12000, years below 1000 and above 9999 included */
+		long long when, bad = 0, tried = 0;
+		char buf[32], want[32];
+
+		for (when = -62135596800LL; when < 316592000000LL; when += 7777777 + tried++ % 86400) {
+			time_t tt = (time_t)when;
+			struct tm at;
+			gmtime_r(&tt, &at);
+			strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &at);
+			date_format(when, buf, sizeof(buf));
+			bad += !!strcmp(buf, want);
+		}
+		ok(!bad && tried > 40000, "date_format prints what strftime prints (%lld of %lld differ)",
+		   bad, tried);
+	}
+	{
+		/* dates read count seconds as timegm does, years 0 to 9999, a leap second too */
+		long long got, bad = 0, tried = 0;
+		unsigned seed = 12345;
+		char text[64];
+
+		for (tried = 0; tried < 30000; tried++) {
+			struct tm at;
+			int y, mo, d, h, mi, s, leap;
+			seed = seed * 1103515245u + 12345u;
+			y = (int)(seed >> 8) % 10000;
+			seed = seed * 1103515245u + 12345u;
+			mo = 1 + (int)(seed >> 8) % 12;
+			leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+			seed = seed * 1103515245u + 12345u;
+			d = 1 + (int)(seed >> 8) % (mo == 2 ? 28 + leap : 30);
+			h = (int)(seed >> 3) % 24;
+			mi = (int)(seed >> 13) % 60;
+			s = (int)(seed >> 19) % 61;
+			snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+			memset(&at, 0, sizeof(at));
+			at.tm_year = y - 1900;
+			at.tm_mon = mo - 1;
+			at.tm_mday = d;
+			at.tm_hour = h;
+			at.tm_min = mi;
+			at.tm_sec = s;
+			bad += date_parse(text, &got) || got != (long long)timegm(&at);
+		}
+		ok(!bad, "dates read as timegm counts them (%lld of %lld differ)", bad, tried);
+	}
 	/* Psych's YAML 1.1 timestamp with a time and no zone: Jekyll reads it as UTC */
 	ok(date_yaml_time_without_zone("2024-01-02 10:00:00"), "a timestamp without a zone");
 	ok(date_yaml_time_without_zone("2024-1-2 9:05:07"), "one-digit month, day, hour");

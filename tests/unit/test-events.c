@@ -189,6 +189,15 @@ static void test_json(void)
 	static const char src[] =
 		"---\ntitle: Hello\nzeta: 1\nalpha: {b: 2, a: [3, {d: 4, c: 5}]}\n"
 		"tags: [x, y]\ndate: 2020-03-30\n---\nFirst paragraph.\n";
+	static const char odd[] =
+		"---\ntitle: \"q\\\" b\\\\ {[,:]} \\t\\u0001\\u001f\\u007f \\u00e9 \\U0001F600\"\n"
+		"empty: {}\nnone: []\nnested: {a: [{}, [], {b: [[]]}], c: {d: {}}}\n"
+		"num: [-1, 1.5, 1e300, 0.1, null, true, false]\n\"k:{,}\": \"v\"\n"
+		"tags: \"a, \\\"b\\\\\"\nurl: \"x\"\n---\n\"Quoted\" body \\ here.\n";
+	char author[] = "A \"q\" \x02", email[] = "a@x", subject[] = "s\\ \t";
+	struct event_commit commit = {
+		"0123456789abcdef0123456789abcdef01234567", author, email, subject, 1700000000,
+	};
 	const char *path = "_posts/2020-03-30-hello.md";
 	struct event_list l;
 	struct event *e;
@@ -209,6 +218,15 @@ static void test_json(void)
 	e = event_list_add(&l, EVENT_MOVED, &p, "_posts/\xff.md", path, p.state);
 	e->changes = json_pack("[{s:i, s:n, s:s}]", "after", 1, "before", "field", "zeta");
 	e->body_changed = true;
+	post_release(&p);
+	/* what the streamed document must print as jansson does */
+	post_init(&p);
+	post_read(&p, &s, "_posts/odd.md", odd, strlen(odd), 1700000000, 0);
+	e = event_list_add(&l, EVENT_UPDATED, &p, "_posts/odd\"\\\x01\x1f\x7f.md", NULL,
+			   p.state);
+	e->changes = json_pack("[{s:{s:[], s:{}}, s:[i, f, s], s:s}]", "after", "e", "o",
+			       "before", -2, 0.5, "a\tb", "field", "x");
+	e->commit = &commit;
 	post_release(&p);
 	site_release(&s);
 
@@ -238,6 +256,10 @@ static void test_json(void)
 	free(text);
 	json_decref(j);
 
+	ok(l.v[2].front_matter &&
+	   strstr(l.v[2].front_matter, "\"nested\":{\"a\":[{},[],{\"b\":[[]]}]") &&
+	   strstr(l.v[2].front_matter, "\\u0001\\u001F") && strstr(l.v[2].tags, "\\\"b\\\\"),
+	   "the odd post's front matter and tags: empty values, escapes");
 	/* the streamed document is the document, byte for byte */
 	doc = event_list_document(&l);
 	whole = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));

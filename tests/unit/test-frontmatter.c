@@ -156,7 +156,26 @@ static void test_warnings_and_aliases(void)
 	   "duplicate key: a warning at 4:1");
 	ok(!frontmatter_key_position(&fm, "x", &line, &col) && line == 3 && col == 1,
 	   "key positions are recorded");
+	ok(!frontmatter_key_position(&fm, "title", &line, &col) && line == 4 && col == 1 &&
+	   frontmatter_key_position(&fm, "nope", &line, &col) == -1 && !line && !col,
+	   "a key read twice stands where it was read last; an unknown key nowhere");
 	frontmatter_release(&fm);
+	{
+		struct frontmatter copy;
+		parse(&fm, "---\na: 'x'\nb: x\nc: !!str 2020-01-01\nd: x\nd: \"y\"\n"
+			   "e: 'x'\ne: x\nf: [\"q\"]\ng: {h: 'q'}\n---\n");
+		frontmatter_copy(&copy, &fm);
+		frontmatter_release(&fm);
+		ok(frontmatter_value_quoted(&copy, "a") && !frontmatter_value_quoted(&copy, "b") &&
+		   frontmatter_value_quoted(&copy, "c") && frontmatter_value_quoted(&copy, "d") &&
+		   !frontmatter_value_quoted(&copy, "e") && !frontmatter_value_quoted(&copy, "f") &&
+		   !frontmatter_value_quoted(&copy, "g") && !frontmatter_value_quoted(&copy, "h") &&
+		   !frontmatter_value_quoted(&copy, "nope"),
+		   "quoted top-level values, the last of a key read twice, kept by a copy");
+		ok(!frontmatter_key_position(&copy, "g", &line, &col) && line == 10 && col == 1,
+		   "a copy keeps the positions");
+		frontmatter_release(&copy);
+	}
 	expect_json("---\nbase: &b {layout: post, tags: [a]}\npost:\n  <<: *b\n  layout: page\nlist: &l [1, 2]\nagain: *l\n---\n",
 		    "{\"again\":[1,2],\"base\":{\"layout\":\"post\",\"tags\":[\"a\"]},\"list\":[1,2],\"post\":{\"layout\":\"page\",\"tags\":[\"a\"]}}",
 		    "anchors, aliases and merge keys");
@@ -272,6 +291,24 @@ static void test_states(void)
 	post_read(&p, &s, "_posts/x.md", "---\n---\nbad \xff byte\n", 19, now, 0);
 	is_str(p.summary, "bad \xef\xbf\xbd byte", "invalid UTF-8 in the body becomes U+FFFD");
 	is_str(p.title, "x", "title falls back to the slug");
+	post_read(&p, &s, "_posts/x.md", "---\ndescription: D\n---\n# H1\n\nBody.\n", 35, now, 0);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.summary_md, "D") && !strcmp(p.title, "H1"),
+	   "a summary field and no title: the title is the body's heading");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\nsummary: ' '\n---\n# H1\n\n*Body*.\n", 44,
+		  now, 0);
+	ok(!strcmp(p.summary, "Body.") && !strcmp(p.summary_md, "*Body*.") && !strcmp(p.title, "T"),
+	   "a title and a blank summary field: the summary is the body's");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\ndescription: D\n---\n# H1\n\nBody.\n", 44,
+		  now, 0);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.title, "T"), "a title and a summary field");
+	post_read(&p, &s, "_posts/x.md", "---\ndescription: D\n---\n# H1\n\nBody.\n", 35, now,
+		  POST_READ_NO_SUMMARY);
+	ok(!strcmp(p.summary, "D") && !strcmp(p.title, "x"),
+	   "without the summary: the summary field, the title from the slug");
+	post_read(&p, &s, "_posts/x.md", "---\ntitle: T\n---\n# H1\n\nBody.\n", 29, now,
+		  POST_READ_NO_SUMMARY);
+	ok(!strcmp(p.summary, "") && !strcmp(p.summary_md, "") && !strcmp(p.title, "T"),
+	   "without the summary and no summary field: empty");
 	post_release(&p);
 	site_release(&s);
 }
@@ -354,6 +391,149 @@ static void test_event_table(void)
 		   rows[i].same ? "" : " (other path)", event_type_name(rows[i].want));
 }
 
+/* Everything post_read() sets, as one string to compare. */
+static char *post_text(const struct post *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *fm = dump(p->fm.data), *tags = dump(p->tags);
+	size_t i;
+
+	strbuf_addf(&sb, "%s|%s|%s|%d:%d|%s|%s|%s|%s|%s|%lld%+d %s|%lld|%lld%+d|%d|%s|%s|%d|%zu|%zu",
+		    p->path, post_state_name(p->state), p->error ? p->error : "-",
+		    p->error_line, p->error_column, p->title ? p->title : "-",
+		    p->slug ? p->slug : "-", p->url ? p->url : "-",
+		    p->summary ? p->summary : "-", p->summary_md ? p->summary_md : "-",
+		    p->date, p->date_offset, p->date_field ? p->date_field : "-", p->publish,
+		    p->url_date, p->url_date_offset, p->slug_from_name, fm, tags,
+		    (int)p->fm.format, p->fm.body_offset, p->body_len);
+	for (i = 0; i < p->fm.nr_problems; i++)
+		strbuf_addf(&sb, "|%d:%d:%d %s", p->fm.problems[i].line, p->fm.problems[i].column,
+			    p->fm.problems[i].is_error, p->fm.problems[i].message);
+	free(fm);
+	free(tags);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * One content at two paths (a rename that kept it), its front matter parsed
+ * once: each side is what post_read() makes of it, defaults and all.
+ */
+static void check_read_parsed(const struct site *s, const char *site_name, const char *text,
+			      const char *path_a, const char *path_b, int shared)
+{
+	const long long now = 1764115200; /* 2025-11-26 */
+	const char *paths[2] = { path_a, path_b };
+	struct frontmatter fm, copy;
+	struct post want, got[2];
+	enum lookup rc;
+	size_t len = strlen(text);
+	int i;
+
+	frontmatter_init(&fm);
+	rc = frontmatter_parse(&fm, text, len);
+	/* the same defaults at both paths: the front matter is shared, defaults merged once */
+	if (shared)
+		frontmatter_share(&copy, &fm);
+	else
+		frontmatter_copy(&copy, &fm);
+	post_init(&got[0]);
+	post_init(&got[1]);
+	/* the after side with its summary, then the before side without, as a scan reads them */
+	post_read_parsed(&got[0], s, path_a, &fm, rc, text, len, now, 0);
+	post_read_parsed(&got[1], s, path_b, &copy, rc, text, len, now,
+			 POST_READ_NO_SUMMARY | (shared ? POST_READ_DEFAULTS_DONE : 0));
+	for (i = 0; i < 2; i++) {
+		char *w, *g;
+		post_init(&want);
+		post_read(&want, s, paths[i], text, len, now, i ? POST_READ_NO_SUMMARY : 0);
+		w = post_text(&want);
+		g = post_text(&got[i]);
+		if (!ok(!strcmp(w, g), "%s: parsed once%s, read at %s as post_read reads it",
+			site_name, shared ? " and shared" : "", paths[i]))
+			printf("# want %s\n#  got %s\n", w, g);
+		free(w);
+		free(g);
+		post_release(&want);
+		post_release(&got[i]);
+	}
+	frontmatter_release(&fm);
+	frontmatter_release(&copy);
+}
+
+static void test_read_parsed(void)
+{
+	static const char *const texts[] = {
+		"---\ntitle: A\ndate: 2020-01-02 10:00:00 +0000\ntags: [x, 2]\ndescription: D\n---\nBody.\n",
+		"---\ncategories: own\nslug: s\n---\n\n# Heading\n\nFirst para.\n",
+		"---\ndate: not a date\n---\nx\n",
+		"---\ndraft: true\ntitle: T\n---\n",
+		"---\nlayout: mine\nx: {z: 2}\ntitle: dup\ntitle: again\n---\nBody\n",
+		"+++\ntitle = \"T\"\ndate = 2021-03-04\n+++\nBody\n",
+		"{\"title\": \"J\", \"publishDate\": \"2099-01-01\"}\nBody\n",
+		"no front matter\n",
+		"---\n: [\n---\n",
+	};
+	static const char *const jekyll_paths[][2] = {
+		{ "_posts/2020-01-02-a.md", "_posts/2021-01-02-b.md" },
+		{ "blog/_posts/2020-01-02-a.md", "blog/x/_posts/2020-01-02-a.md" },
+		{ "en/_posts/2020-01-02-a.md", "fr/_posts/2021-01-02-b.md" },
+		{ "blog/_posts/2020-01-02-a.md", "_posts/2020-01-02-a.md" },
+		{ "_posts/2021-05-06-a.md", "_drafts/a.md" },
+		{ "_drafts/a.md", "en/_posts/2019-01-01-b.md" },
+	};
+	static const char *const hugo_paths[][2] = {
+		{ "content/blog/a/index.md", "content/posts/2020-01-02-a.md" },
+		{ "content/posts/2020-01-02-a.md", "content/drafts/b.md" },
+	};
+	json_error_t jerr;
+	struct site s;
+	size_t i, j;
+
+	site_init(&s);
+	s.kind = SITE_JEKYLL;
+	s.base_url = strdup("https://example.org");
+	free(s.permalink);
+	s.permalink = strdup("/:categories/:year/:month/:day/:title/");
+	s.jekyll_defaults = json_loads(
+		"[{\"scope\": {\"path\": \"\", \"type\": \"posts\"}, \"values\": {\"layout\": \"post\", \"comments\": false}},"
+		" {\"scope\": {\"path\": \"blog\"}, \"values\": {\"categories\": [\"b\"], \"x\": {\"y\": 1}, \"title\": \"Blog\"}},"
+		" {\"scope\": {\"path\": \"_drafts\"}, \"values\": {\"date\": \"2001-02-03\"}},"
+		" {\"scope\": {\"path\": \"*/_posts\"}, \"values\": {\"lang\": true, \"published\": false}}]",
+		0, &jerr);
+	ok(site_defaults_same(&s, "_posts/2020-01-02-a.md", "_posts/b.md") &&
+	   site_defaults_same(&s, "en/_posts/2020-01-02-a.md", "fr/_posts/b.md") &&
+	   !site_defaults_same(&s, "blog/_posts/a.md", "blog/x/_posts/a.md") &&
+	   !site_defaults_same(&s, "blog/_posts/2020-01-02-a.md", "_posts/2020-01-02-a.md") &&
+	   !site_defaults_same(&s, "_posts/a.md", "en/_posts/a.md") &&
+	   !site_defaults_same(&s, "_drafts/a.md", "_posts/a.md"),
+	   "jekyll: which paths get the same defaults");
+	for (i = 0; i < ARRAY_SIZE(texts); i++)
+		for (j = 0; j < ARRAY_SIZE(jekyll_paths); j++) {
+			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][0],
+					  jekyll_paths[j][1], 0);
+			check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][1],
+					  jekyll_paths[j][0], 0);
+			if (site_defaults_same(&s, jekyll_paths[j][0], jekyll_paths[j][1]))
+				check_read_parsed(&s, "jekyll", texts[i], jekyll_paths[j][0],
+						  jekyll_paths[j][1], 1);
+		}
+	site_release(&s);
+
+	site_init(&s);
+	s.kind = SITE_HUGO;
+	s.base_url = strdup("https://example.org");
+	strvec_push(&s.hugo_date, ":filename");
+	strvec_push(&s.hugo_date, "date");
+	strvec_push(&s.drafts, "drafts");
+	for (i = 0; i < ARRAY_SIZE(texts); i++)
+		for (j = 0; j < ARRAY_SIZE(hugo_paths); j++) {
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1], 0);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][1], hugo_paths[j][0], 0);
+			check_read_parsed(&s, "hugo", texts[i], hugo_paths[j][0], hugo_paths[j][1], 1);
+		}
+	site_release(&s);
+}
+
 int main(void)
 {
 	test_typing();
@@ -367,5 +547,6 @@ int main(void)
 	test_urls();
 	test_post_paths();
 	test_event_table();
+	test_read_parsed();
 	return done_testing();
 }

@@ -1,7 +1,7 @@
 /*
  * The small helpers of src/lib that several modules share: base64 on
  * OpenSSL, the duration parser git config values go through, and the UTF-8
- * module on utf8proc.
+ * module on utf8proc, the JSON value helpers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "herald/duration.h"
 #include "herald/strbuf.h"
 #include "herald/utf8.h"
+#include "herald/value.h"
 #include "tap.h"
 #include "herald/banned.h"
 
@@ -185,6 +186,10 @@ static void test_utf8(void)
 		   t[i].valid ? "" : "in");
 	}
 	ok(!utf8_valid("ok\xe6\xbc", 4, &bad) && bad == 2, "the first bad byte's offset");
+	ok(!utf8_valid("0123456789abc\xff", 14, &bad) && bad == 13 &&
+	   !utf8_valid("0123456789abcdef\xc3\xa9 01234567\xe6\xbc", 29, &bad) && bad == 27 &&
+	   utf8_valid("0123456789abcdef\xc3\xa9 01234567", 27, NULL),
+	   "long ASCII runs before and after a bad byte");
 
 	/* encoding, one per length */
 	{
@@ -243,10 +248,38 @@ static void test_utf8(void)
 	strbuf_release(&sb);
 }
 
+/* value_compact prints what json_dumps(JSON_COMPACT | JSON_SORT_KEYS) prints. */
+static void test_value_compact(void)
+{
+	static const char *const texts[] = {
+		"{}", "[]", "null", "true", "-12", "0", "9223372036854775807", "1.5", "1e300", "0.1",
+		"-2.5e-10", "3.0", "\"\"",
+		"\"q\\\" b\\\\ / \\b\\f\\n\\r\\t \\u0000 \\u0001\\u001f\\u007f \\u00e9 \\ud83d\\ude00\"",
+		"{\"b\": 1, \"a\": [1, {\"d\": [], \"c\": {}}], \"\": null, \"aa\": \"x\", "
+		"\"a b\": true, \"\\u00e9\": 1, \"Z\": 2, \"key \\\"q\\\"\\n\": [[], [[]], {}]}",
+		"[\"x\", 2, 2.25, false, {\"k\": {\"k\": {\"k\": [null]}}}]",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		char *want = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+		struct strbuf sb = STRBUF_INIT;
+		int rc = v ? value_compact(&sb, v) : -1;
+
+		ok(want && !rc && !strcmp(sb.buf, want), "value_compact prints %s as jansson does",
+		   texts[i]);
+		free(want);
+		strbuf_release(&sb);
+		json_decref(v);
+	}
+}
+
 int main(void)
 {
 	test_base64();
 	test_duration();
 	test_utf8();
+	test_value_compact();
 	return done_testing();
 }

@@ -268,6 +268,7 @@ static void test_jekyll_defaults(void)
 	struct site s;
 	json_error_t jerr;
 	json_t *fm;
+	size_t i;
 
 	site_init(&s);
 	s.kind = SITE_JEKYLL;
@@ -308,6 +309,25 @@ static void test_jekyll_defaults(void)
 	ok(!site_is_post_path(&s, "_posts/2024-01-01-a.md"), "collections_dir: outside it");
 	ok(site_is_post_path(&s, "my/en/_posts/2024-01-01-a.md"), "collections_dir: inside it");
 	json_decref(fm);
+	site_release(&s);
+
+	/* one set that applies: merged as it is, and left as it was */
+	site_init(&s);
+	s.kind = SITE_JEKYLL;
+	s.jekyll_defaults = json_loads(
+		"[{\"scope\": {\"path\": \"\"}, \"values\": {\"layout\": \"one\", \"categories\": [\"d\"],"
+		" \"x\": {\"y\": 1}}}, {\"scope\": {\"path\": \"other\"}, \"values\": {\"no\": 1}}]",
+		0, &jerr);
+	for (i = 0; i < 2; i++) {
+		char *got;
+		fm = json_loads("{\"categories\": \"own d\", \"x\": {\"z\": 2}}", 0, &jerr);
+		site_apply_defaults(&s, "_posts/2024-01-01-a.md", fm);
+		got = json_dumps(fm, JSON_COMPACT | JSON_SORT_KEYS);
+		is_str(got, "{\"categories\":[\"d\",\"own\"],\"layout\":\"one\",\"x\":{\"y\":1,\"z\":2}}",
+		       "defaults: one set, applied twice over (%zu)", i);
+		free(got);
+		json_decref(fm);
+	}
 	site_release(&s);
 }
 
