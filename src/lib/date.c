@@ -95,7 +95,6 @@ static void use_zone(const char *zone)
 	}
 }
 
-/* Local time `tm` in `zone` to seconds since the epoch, and its offset. */
 /*
  * timegm() of a date parse_ymd() checked and a time in range, by
  * arithmetic (days of the proleptic Gregorian calendar, as glibc counts
@@ -115,6 +114,7 @@ static long long utc_of(const struct tm *tm)
 	       tm->tm_sec;
 }
 
+/* Local time `tm` in `zone` to seconds since the epoch, and its offset. */
 static long long local_to_utc(struct tm *tm, const char *zone, int *offset)
 {
 	struct tm copy;
