@@ -1161,6 +1161,23 @@ static void drop_tree(struct walk *w, unsigned i)
 	w->cache[i] = NULL;
 }
 
+/* A tree object read raw (entries undecoded), or NULL after an error. */
+static git_odb_object *read_raw_tree(git_odb *odb, const git_oid *id)
+{
+	git_odb_object *o;
+
+	if (git_odb_read(&o, odb, id) < 0) {
+		repo_error("cannot read a tree");
+		return NULL;
+	}
+	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+		git_odb_object_free(o);
+		error("object %s is not a tree", repo_hex(id));
+		return NULL;
+	}
+	return o;
+}
+
 /* A raw tree with a reference the caller frees, or NULL after an error. */
 static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 {
@@ -1170,15 +1187,8 @@ static git_odb_object *walk_tree(struct walk *w, const git_oid *id)
 	for (i = 0; i < TREE_CACHE; i++)
 		if (w->cache[i] && git_oid_equal(git_odb_object_id(w->cache[i]), id))
 			goto found;
-	if (git_odb_read(&o, w->odb, id) < 0) {
-		repo_error("cannot read a tree");
+	if (!(o = read_raw_tree(w->odb, id)))
 		return NULL;
-	}
-	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
-		git_odb_object_free(o);
-		error("object %s is not a tree", repo_hex(id));
-		return NULL;
-	}
 	i = w->next;
 	drop_tree(w, i);
 	w->cache[i] = o;
@@ -1525,22 +1535,6 @@ static int one_side(git_odb *odb, const struct raw_entry *e, const char *start, 
 		       old ? e : NULL, start, old ? NULL : e, start);
 	strbuf_setlen(path, len);
 	return 0;
-}
-
-static git_odb_object *read_raw_tree(git_odb *odb, const git_oid *id)
-{
-	git_odb_object *o;
-
-	if (git_odb_read(&o, odb, id) < 0) {
-		repo_error("cannot read a tree");
-		return NULL;
-	}
-	if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
-		git_odb_object_free(o);
-		error("object %s is not a tree", repo_hex(id));
-		return NULL;
-	}
-	return o;
 }
 
 /*

@@ -430,22 +430,11 @@ static void add_compact_indented(struct strbuf *sb, const char *p, int depth)
 /* A key at `depth` inside an object, after its first; the value follows. */
 static void add_key(struct strbuf *sb, const char *key, int depth)
 {
-	char buf[64];
-	size_t n = strlen(key);
-
 	strbuf_addch(sb, ',');
 	add_indent(sb, depth);
-	if (n + 4 > sizeof(buf)) {
-		strbuf_addch(sb, '"');
-		strbuf_addstr(sb, key);
-		strbuf_addstr(sb, "\": ");
-		return;
-	}
-	/* one append: the event's keys are most of what is printed */
-	buf[0] = '"';
-	memcpy(buf + 1, key, n);
-	memcpy(buf + 1 + n, "\": ", 3);
-	strbuf_add(sb, buf, n + 4);
+	strbuf_addch(sb, '"');
+	strbuf_addstr(sb, key);
+	strbuf_addstr(sb, "\": ");
 }
 
 static void add_commit(struct strbuf *sb, const struct event_commit *c, int depth)
