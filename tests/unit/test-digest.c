@@ -67,21 +67,35 @@ static void headlines(void)
 static void subjects(void)
 {
 	char *s;
-	long long due;
+	long long due, morning, evening;
 
 	date_parse("2026-12-07T00:00:00Z", &due);
+	date_parse("2026-12-07T09:00:00Z", &morning);
+	date_parse("2026-12-06T23:00:00Z", &evening);
 	s = digest_subject("weekly", "My Blog", due, NULL);
-	is_str(s, "My Blog: posts of the week of 7 December 2026", "weekly subject, UTC");
+	is_str(s, "My Blog: posts of the week of 30 November 2026",
+	       "weekly subject, UTC: the week before it was due");
 	free(s);
-	s = digest_subject("weekly", "My Blog", due, "America/New_York");
-	is_str(s, "My Blog: posts of the week of 6 December 2026", "the due date in the target's zone");
+	s = digest_subject("weekly", "My Blog", morning, NULL);
+	is_str(s, "My Blog: posts of the week of 30 November 2026", "due Monday 09:00");
 	free(s);
-	s = digest_subject("daily", "Evil\r\nBcc: x@example.com", due, NULL);
-	is_str(s, "Evil Bcc: x@example.com: posts of 7 December 2026",
-	       "daily subject; a title cannot add a header line");
+	s = digest_subject("weekly", "My Blog", evening, NULL);
+	is_str(s, "My Blog: posts of the week of 30 November 2026",
+	       "due Sunday 23:00: the week from the Monday after");
+	free(s);
+	/* there 7 December 14:00: the window's first day, 30 November, has only 10 hours in it */
+	s = digest_subject("weekly", "My Blog", due, "Pacific/Kiritimati");
+	is_str(s, "My Blog: posts of the week of 1 December 2026", "the week in the target's zone");
+	free(s);
+	s = digest_subject("daily", "Evil\r\nBcc: x@example.com", morning, NULL);
+	is_str(s, "Evil Bcc: x@example.com: posts of 6 December 2026",
+	       "daily subject, due 09:00: yesterday's posts; a title cannot add a header line");
+	free(s);
+	s = digest_subject("daily", NULL, evening, NULL);
+	is_str(s, "posts of 6 December 2026", "daily, due 23:00: today's posts; no title");
 	free(s);
 	s = digest_subject("daily", NULL, due, NULL);
-	is_str(s, "posts of 7 December 2026", "no title");
+	is_str(s, "posts of 6 December 2026", "daily, due at midnight: the day that ended");
 	free(s);
 }
 
