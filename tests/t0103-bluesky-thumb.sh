@@ -170,6 +170,10 @@ test_expect_success 'the picture is kept in the queued entry: the repository mov
 	t = json.loads(e["body"])["embed"]["external"]["thumb"]
 	assert t["$type"] == "herald#upload" and t["mimeType"] == "image/png" and t["size"] == 2000, t
 	PY
+	herald outbox show "$(ls .git/herald/outbox | sed -n "s/\.json$//p")" >../show 2>&1 &&
+	grep "\"thumb\":{\"\$type\":\"herald#upload\",\"mimeType\":\"image/png\",\"size\":2000,\"data\":\"(2000 bytes of image/png, uploaded when sent)\"}" ../show &&
+	grep "\"title\":" ../show &&
+	! grep -E "[A-Za-z0-9+/]{200}" ../show &&
 	keep=$(git rev-parse HEAD) &&
 	git rm -q img/later.png && commit_all "picture gone" &&
 	herald deliver >../out 2>../err &&

@@ -106,7 +106,7 @@ test_expect_success 'the week is over: one message with the week'"'"'s posts in 
 	assert m["defects"] == [], m["defects"]
 	assert m["from"] == "blog@example.com" and m["to"] == "a@example.com, b@example.com", m
 	assert re.fullmatch(r"<msg_[a-z0-9]+@example\.com>", m["message_id"]), m["message_id"]
-	assert m["subject"] == "Test Blog: posts of the week of 7 December 2026", m["subject"]
+	assert m["subject"] == "Test Blog: posts of the week of 30 November 2026", m["subject"]
 	t, h = m["text"], m["html"]
 	# the posts, newest first, with their links; not the draft, not the old post
 	assert t.index("B\u00e9ta <b>bold</b>") < t.index("Alpha & Omega"), t
@@ -144,7 +144,7 @@ test_expect_success 'the next week'"'"'s post: the next tick after it sends one 
 	python3 - m1.json m2.json <<-\PY
 	import json, sys
 	a, b = (json.load(open(p)) for p in sys.argv[1:])
-	assert b["subject"] == "Test Blog: posts of the week of 21 December 2026", b["subject"]
+	assert b["subject"] == "Test Blog: posts of the week of 14 December 2026", b["subject"]
 	assert "Delta" in b["text"] and "Alpha" not in b["text"], b["text"]
 	assert a["message_id"] != b["message_id"]
 	PY

@@ -306,6 +306,47 @@ test_expect_success 'herald status and herald outbox show follow-ups like any de
 	test -z "$(ls ../server.git/herald/outbox)"
 '
 
+test_expect_success 'a Telegram message deleted by hand: the retraction counts as done' '
+	cd work &&
+	page 7 "Seven" &&
+	push p7 origin main &&
+	id=$(remote_of tg _posts/2020-03-01-post-7.md) && test -n "$id" &&
+	curl -sf -H "Content-Type: application/json" -d "{\"chat_id\": 42, \"message_id\": $id}" \
+		"$(git -C ../server.git config herald.tg.url | sed "s,/sendMessage$,/deleteMessage,")" &&
+	mark &&
+	page 7 "Seven" "draft: true\n" &&
+	push p7gone origin main &&
+	since tg >../tg.out &&
+	test $(wc -l <../tg.out) = 1 &&
+	grep "^POST /bot123:abc/deleteMessage {\"chat_id\": \"42\", \"message_id\": $id}$" ../tg.out &&
+	grep "herald: retracted the announcement of \"Seven\" to tg" ../p7gone.push &&
+	test -z "$(ls ../server.git/herald/outbox)$(ls ../server.git/herald/dead)" &&
+	awk -F "	" "\$1 == \"tg\" && \$2 == \"retracted\" && \$3 == \"_posts/2020-03-01-post-7.md\"" \
+		../server.git/herald/ledger | grep . &&
+	herald -C ../server.git deliver --all >../deliver.out 2>&1 &&
+	test -z "$(since tg | sed 1d)"
+'
+
+test_expect_success 'a Telegram edit the message already shows (title changed and back while the edit waited) is done' '
+	cd work &&
+	page 8 "Eight" &&
+	push p8 origin main &&
+	test -n "$(remote_of tg _posts/2020-03-01-post-8.md)" &&
+	echo 503 >../tg.control &&
+	page 8 "Eight, edited" &&
+	push p8fix origin main &&
+	page 8 "Eight" &&
+	push p8back origin main &&
+	mark &&
+	echo 200 >../tg.control &&
+	herald -C ../server.git deliver --all >../deliver.out 2>&1 &&
+	since tg >../tg.out &&
+	test $(wc -l <../tg.out) = 1 &&
+	grep "^POST /bot123:abc/editMessageText Eight$" ../tg.out &&
+	grep "so already" ../deliver.out &&
+	test -z "$(ls ../server.git/herald/outbox)$(ls ../server.git/herald/dead)"
+'
+
 test_expect_success 'no secret in anything the pusher saw' '
 	! grep -l "syt_secret\|bot123:abc\|/tok" *.push
 '

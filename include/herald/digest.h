@@ -48,7 +48,12 @@ int digest_tick(struct setup *st, struct outbox *ob, const char *ref, FILE *out,
 /* "This week on BLOG: 7 new posts" ("Today on", "no new posts", no title: "This week: …"); caller frees. */
 char *digest_headline(const char *period, const char *title, size_t n);
 
-/* "BLOG: posts of the week of 7 December 2026" (daily: "BLOG: posts of 7 December 2026"), the due date in `zone`; one line; caller frees. */
+/*
+ * "BLOG: posts of the week of 30 November 2026" for a weekly digest due
+ * 7 December (daily, due 7 December 09:00: "BLOG: posts of 6 December
+ * 2026"): the first day at least half inside the period before `due`, in
+ * `zone`; one line; caller frees.
+ */
 char *digest_subject(const char *period, const char *title, long long due, const char *zone);
 
 /*

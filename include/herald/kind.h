@@ -174,6 +174,14 @@ struct kind {
 	unsigned follows;
 	int (*remote_id)(const char *response, size_t len, struct strbuf *out);
 	int (*follow)(struct kind_follow *f);
+	/*
+	 * `settled`: does this failed answer to follow-up `event` say there
+	 * is nothing left to do (the message is deleted already, or already
+	 * reads as the edit would make it)? Beside the 404 and 410 every
+	 * kind's retraction takes as "gone already", for a platform that
+	 * says so with another status. 1 or 0.
+	 */
+	int (*settled)(const char *event, int status, const char *response, size_t len);
 
 	/*
 	 * `describe`: one line `herald targets` prints about a usable target

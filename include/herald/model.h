@@ -37,6 +37,12 @@ json_t *model_build(const json_t *doc, const struct site *site);
 json_t *model_build_events(const struct event_list *l, const struct site *site);
 
 /*
+ * Only what an announcement reads of that model: `events` (each as
+ * model_build_events() gives it, flags and all) and `site`.
+ */
+json_t *model_events(const struct event_list *l, const struct site *site);
+
+/*
  * The picture a model event's front matter names, as written there (a url
  * or a path), from the first of the site's image fields that gives one
  * (a string, a list's first, or a mapping's url, path or src), or NULL.

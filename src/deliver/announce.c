@@ -529,7 +529,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	for (i = 0; i < nr; i++)
 		if (targets[i].problem)
 			warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);
-	model = model_build_events(events, &st->site);
+	model = model_events(events, &st->site);
 	stats->events = events->nr;
 	repo_id = announce_repo_id(st);
 	r.repo_id = repo_id;

@@ -443,6 +443,15 @@ out:
 	strbuf_release(&rid);
 }
 
+/* Does the kind of `t` take the failed answer `a` to follow-up `e` as done? */
+static int settled(const struct target *t, const struct outbox_entry *e,
+		   const struct attempt *a)
+{
+	const struct kind *k = kind_find(t->kind);
+
+	return k && k->settled && k->settled(e->event, a->status, a->response.buf, a->response.len);
+}
+
 int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		const struct deliver_options *o, struct deliver_stats *st)
 {
@@ -504,11 +513,15 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			a.status = a.status ? a.status : 200;
 		}
 		conn.on_accepted = NULL;
-		/* a retraction of a message that is gone already has nothing left to do */
-		if (!a.ok && e->event && !strcmp(e->event, "post.retract") &&
-		    (a.status == 404 || a.status == 410)) {
+		/*
+		 * A retraction of a message that is gone already, or an edit
+		 * the message already shows, has nothing left to do.
+		 */
+		if (!a.ok && e->event &&
+		    ((!strcmp(e->event, "post.retract") && (a.status == 404 || a.status == 410)) ||
+		     settled(t, e, &a))) {
 			a.ok = 1;
-			gone = 1;
+			gone = !strcmp(e->event, "post.retract") ? 1 : 2;
 		}
 		state_record(state, e->target, a.ok, a.status, a.error, now);
 		e->attempts++;
@@ -534,7 +547,8 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 				      "sent again with the same id", e->id);
 				ret = -1;
 			}
-			snprintf(next, sizeof(next), gone ? "gone already" : "delivered");
+			snprintf(next, sizeof(next), "%s",
+				 gone == 1 ? "gone already" : gone ? "so already" : "delivered");
 		} else {
 			long long delay = a.transient ? deliver_delay(e->attempts, (unsigned)rand()) : -1;
 			if (delay >= 0 && a.retry_after > delay)

@@ -47,9 +47,16 @@ char *digest_subject(const char *period, const char *title, long long due, const
 	static const char *const months[] = { "January", "February", "March", "April",
 					      "May", "June", "July", "August", "September", "October", "November", "December" };
 	struct strbuf sb = STRBUF_INIT;
+	long long days = strcmp(period, "daily") ? 7 : 1;
 	struct tm tm;
 
-	date_in_zone(due, zone, &tm);
+	/*
+	 * The period the posts are of: the first day at least half inside the
+	 * window before `due` (a weekly digest due Monday 09:00 is of the
+	 * week from the Monday before; a daily one due 09:00 of yesterday,
+	 * due 23:00 of today).
+	 */
+	date_in_zone(due - days * 86400 + 43200, zone, &tm);
 	if (title && *title) {
 		dialect_one_line(title, &sb);
 		strbuf_addstr(&sb, ": ");

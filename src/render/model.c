@@ -489,6 +489,27 @@ json_t *model_build_events(const struct event_list *l, const struct site *site)
 	return m;
 }
 
+json_t *model_events(const struct event_list *l, const struct site *site)
+{
+	json_t *events = json_array(), *site_obj = site_json(NULL, site);
+	const char *base = value_str(site_obj, "base_url");
+	struct site defaults;
+	size_t i;
+
+	site_init(&defaults);
+	/* each event made once and flagged in place: no copies */
+	for (i = 0; i < l->nr; i++) {
+		json_t *ev = event_to_json(&l->v[i], l->with_commits);
+
+		enrich_into(ev, site ? site : &defaults, base);
+		json_object_set_new(ev, "first", json_boolean(i == 0));
+		json_object_set_new(ev, "last", json_boolean(i + 1 == l->nr));
+		json_array_append_new(events, ev);
+	}
+	site_release(&defaults);
+	return json_pack("{s:o, s:o}", "events", events, "site", site_obj);
+}
+
 /* ---- the lazy model: events made one at a time, as a template walks them ---- */
 
 /* Element `i` of a lazy list: the event's model object, as model_build() makes it. */

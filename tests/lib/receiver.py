@@ -47,7 +47,8 @@ platform answers, with ids, so a test can follow a message it posted:
               an id it never gave (or deleted) -> 404 {"code": 10008}
     telegram  .../sendMessage -> {"ok":true,"result":{"message_id":N,...}};
               .../editMessageText, .../deleteMessage -> {"ok":true,...};
-              an unknown message_id -> 400 {"ok":false,"description":...}
+              an unknown message_id -> 400 {"ok":false,"description":...};
+              an edit to the text the message has -> 400 "message is not modified"
     matrix    PUT .../send/m.room.message/TXN -> {"event_id":"$N:test"} (the
               same TXN gives the same id); PUT .../redact/EVENT/TXN likewise
 
@@ -334,6 +335,11 @@ class Platform:
             if method == "deleteMessage":
                 del self.messages[mid]
                 return 200, {"ok": True, "result": True}
+            if (doc or {}).get("text") == (self.messages[mid] or {}).get("text"):
+                return 400, {"ok": False, "error_code": 400,
+                             "description": "Bad Request: message is not modified: specified new "
+                             "message content and reply markup are exactly the same as a current "
+                             "content and reply markup of the message"}
             self.messages[mid] = doc
             return 200, {"ok": True, "result": {"message_id": int(mid)}}
         if name == "matrix":

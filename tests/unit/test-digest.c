@@ -66,23 +66,39 @@ static void headlines(void)
 
 static void subjects(void)
 {
-	char *s;
-	long long due;
+	static const struct {
+		const char *period, *title, *due, *zone, *want, *why;
+	} cases[] = {
+		{ "weekly", "My Blog", "2026-12-07T00:00:00Z", NULL,
+		  "My Blog: posts of the week of 30 November 2026",
+		  "weekly, UTC: the week before it was due" },
+		{ "weekly", "My Blog", "2026-12-07T09:00:00Z", NULL,
+		  "My Blog: posts of the week of 30 November 2026", "due Monday 09:00" },
+		{ "weekly", "My Blog", "2026-12-06T23:00:00Z", NULL,
+		  "My Blog: posts of the week of 30 November 2026",
+		  "due Sunday 23:00: the week from the Monday after" },
+		/* there 7 December 14:00: the window's first day has only 10 hours in it */
+		{ "weekly", "My Blog", "2026-12-07T00:00:00Z", "Pacific/Kiritimati",
+		  "My Blog: posts of the week of 1 December 2026", "the week in the target's zone" },
+		{ "daily", "Evil\r\nBcc: x@example.com", "2026-12-07T09:00:00Z", NULL,
+		  "Evil Bcc: x@example.com: posts of 6 December 2026",
+		  "daily, due 09:00: yesterday's posts; a title cannot add a header line" },
+		{ "daily", NULL, "2026-12-06T23:00:00Z", NULL, "posts of 6 December 2026",
+		  "daily, due 23:00: today's posts; no title" },
+		{ "daily", NULL, "2026-12-07T00:00:00Z", NULL, "posts of 6 December 2026",
+		  "daily, due at midnight: the day that ended" },
+	};
+	size_t i;
 
-	date_parse("2026-12-07T00:00:00Z", &due);
-	s = digest_subject("weekly", "My Blog", due, NULL);
-	is_str(s, "My Blog: posts of the week of 7 December 2026", "weekly subject, UTC");
-	free(s);
-	s = digest_subject("weekly", "My Blog", due, "America/New_York");
-	is_str(s, "My Blog: posts of the week of 6 December 2026", "the due date in the target's zone");
-	free(s);
-	s = digest_subject("daily", "Evil\r\nBcc: x@example.com", due, NULL);
-	is_str(s, "Evil Bcc: x@example.com: posts of 7 December 2026",
-	       "daily subject; a title cannot add a header line");
-	free(s);
-	s = digest_subject("daily", NULL, due, NULL);
-	is_str(s, "posts of 7 December 2026", "no title");
-	free(s);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		long long due;
+		char *s;
+
+		date_parse(cases[i].due, &due);
+		s = digest_subject(cases[i].period, cases[i].title, due, cases[i].zone);
+		is_str(s, cases[i].want, "subject: %s", cases[i].why);
+		free(s);
+	}
 }
 
 static void email(void)

@@ -157,6 +157,32 @@ static int follow(struct kind_follow *f)
 	return 0;
 }
 
+/*
+ * The Bot API answers 400 with a description: "Bad Request: message to
+ * delete not found" for a message deleted already (by hand, say), and
+ * "Bad Request: message is not modified: ..." for an edit that changes
+ * nothing. "message can't be deleted" (older than 48 hours, or no right
+ * to) is a failure, and so is an edit of a message that is gone.
+ */
+static int settled(const char *event, int status, const char *response, size_t len)
+{
+	static const char *const path[] = { "description", NULL };
+	struct strbuf why = STRBUF_INIT;
+	const char *want = NULL;
+	int ret = 0;
+
+	if (status != 400 || !event)
+		return 0;
+	if (!strcmp(event, "post.retract"))
+		want = "Bad Request: message to delete not found";
+	else if (!strcmp(event, "post.edit"))
+		want = "Bad Request: message is not modified";
+	if (want && !kind_answer_string(response, len, path, &why))
+		ret = !strncmp(why.buf, want, strlen(want));
+	strbuf_release(&why);
+	return ret;
+}
+
 const struct kind kind_telegram = {
 	.name = "telegram",
 	.method = "POST",
@@ -173,4 +199,5 @@ const struct kind kind_telegram = {
 	.follows = FOLLOW_EDIT | FOLLOW_RETRACT,
 	.remote_id = remote_id,
 	.follow = follow,
+	.settled = settled,
 };
