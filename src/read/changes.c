@@ -1329,8 +1329,12 @@ static void count_dirs(json_t *dirs, const char *path, json_int_t by)
 	strbuf_release(&sb);
 }
 
-/* Which pending paths does commit c change, against all of its parents? */
-static int touched_by(struct walk *w, git_commit *c)
+/*
+ * Which pending paths does commit c change, against all of its parents?
+ * Its first parent is left in *first (or NULL): walking newest first, it
+ * is most often the next commit, not read a second time then.
+ */
+static int touched_by(struct walk *w, git_commit *c, git_commit **first)
 {
 	unsigned int n = git_commit_parentcount(c), i;
 	json_t *common = NULL;
@@ -1350,7 +1354,10 @@ static int touched_by(struct walk *w, git_commit *c)
 		w->touched = json_object();
 		strbuf_reset(&w->path);
 		ret = compare_trees(w, parent_tree, git_commit_tree_id(c));
-		git_commit_free(parent);
+		if (i == 0 && ret >= 0)
+			*first = parent;
+		else
+			git_commit_free(parent);
 		if (ret < 0) {
 			json_decref(w->touched);
 			break;
@@ -1375,6 +1382,7 @@ static int touched_by(struct walk *w, git_commit *c)
 static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 {
 	git_revwalk *walk = NULL;
+	git_commit *next = NULL; /* the last commit's first parent */
 	git_oid oid;
 	struct walk w;
 	struct progress *prog = NULL;
@@ -1414,24 +1422,35 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 		json_t *v;
 
 		progress_update(prog, ++seen);
-		if (git_commit_lookup(&c, sc->r->git, &oid) < 0) {
-			ret = repo_error("cannot read a commit");
+		if (next && git_oid_equal(git_commit_id(next), &oid)) {
+			c = next;
+		} else {
+			git_commit_free(next);
+			if (git_commit_lookup(&c, sc->r->git, &oid) < 0) {
+				next = NULL;
+				ret = repo_error("cannot read a commit");
+				goto out;
+			}
+		}
+		next = NULL;
+		ret = touched_by(&w, c, &next);
+		if (ret < 0) {
+			git_commit_free(c);
 			goto out;
 		}
-		ret = touched_by(&w, c);
-		git_commit_free(c);
-		if (ret < 0)
-			goto out;
 		json_object_foreach(w.touched, key, v) {
 			struct item *e = &sc->items[json_integer_value(
 				json_object_get(w.pending, key))];
 			git_oid_cpy(&e->commit, &oid);
 			e->attributed = 1;
+			/* the commit is at hand: no second read of it for the event */
+			sc->list->v[e->event].commit = event_list_commit(sc->list, c);
 			count_dirs(w.dirs, key, -1);
 			json_object_del(w.pending, key);
 		}
 		json_decref(w.touched);
 		w.touched = NULL;
+		git_commit_free(c);
 	}
 out:
 	/* the rest: one commit, or a path no commit of the range touched (a force-push dropped it) */
@@ -1439,6 +1458,7 @@ out:
 		if (!sc->items[i].attributed)
 			git_oid_cpy(&sc->items[i].commit, git_commit_id(to));
 	progress_stop(&prog);
+	git_commit_free(next);
 	git_revwalk_free(walk);
 	for (k = 0; k < TREE_CACHE; k++)
 		git_odb_object_free(w.cache[k]);
@@ -1681,6 +1701,9 @@ static void read_commits(struct scan *sc)
 
 	for (i = 0; i < sc->nr; i++) {
 		struct item *it = &sc->items[i];
+
+		if (sc->list->v[it->event].commit)
+			continue; /* the attribution walk gave it */
 		if (!commit || !git_oid_equal(git_commit_id(commit), &it->commit)) {
 			git_commit_free(commit);
 			commit = NULL;
