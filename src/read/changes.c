@@ -1049,6 +1049,27 @@ static int raw_entry(const char *p, const char *end, struct raw_entry *e)
 	return 0;
 }
 
+/*
+ * Only where the entry at p ends (e->next), as raw_entry() finds it, for
+ * walking past entries: one search instead of two when, as in every tree
+ * git writes, the mode's few digits end in a space before the name's NUL.
+ */
+static int raw_skip(const char *p, const char *end, struct raw_entry *e)
+{
+	const char *nul = memchr(p, '\0', (size_t)(end - p)), *q = p;
+
+	/* "100644 name" and "40000 name" first */
+	if (nul && nul - p > 6 && (p[6] == ' ' || p[5] == ' '))
+		q = p + 5;
+	else
+		while (nul && q < nul && *q != ' ')
+			q++;
+	if (!nul || q == nul || end - nul < 21)
+		return raw_entry(p, end, e);
+	e->next = nul + 21;
+	return 0;
+}
+
 /* git's tree order: names bytewise, a tree as if its name ended in '/'. */
 static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 {
@@ -1285,11 +1306,13 @@ static int compare_trees(struct walk *w, const git_oid *a_id, const git_oid *b_i
 		head += 64;
 	while (head < n && da[head] == db[head])
 		head++;
+	while (tail + 64 <= n - head && !memcmp(da + la - tail - 64, db + lb - tail - 64, 64))
+		tail += 64;
 	while (tail < n - head && da[la - 1 - tail] == db[lb - 1 - tail])
 		tail++;
 	/* back up to the entry holding the first difference */
 	for (start = p = da; p < da + la; p = e.next) {
-		if (raw_entry(p, da + la, &e) < 0) {
+		if (raw_skip(p, da + la, &e) < 0) {
 			ret = error("corrupt tree object %s", repo_hex(a_id));
 			goto out;
 		}
