@@ -1049,6 +1049,27 @@ static int raw_entry(const char *p, const char *end, struct raw_entry *e)
 	return 0;
 }
 
+/*
+ * Only where the entry at p ends (e->next), as raw_entry() finds it, for
+ * walking past entries: one search instead of two when, as in every tree
+ * git writes, the mode's few digits end in a space before the name's NUL.
+ */
+static int raw_skip(const char *p, const char *end, struct raw_entry *e)
+{
+	const char *nul = memchr(p, '\0', (size_t)(end - p)), *q = p;
+
+	/* "100644 name" and "40000 name" first */
+	if (nul && nul - p > 6 && (p[6] == ' ' || p[5] == ' '))
+		q = p + 5;
+	else
+		while (nul && q < nul && *q != ' ')
+			q++;
+	if (!nul || q == nul || end - nul < 21)
+		return raw_entry(p, end, e);
+	e->next = nul + 21;
+	return 0;
+}
+
 /* git's tree order: names bytewise, a tree as if its name ended in '/'. */
 static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 {
@@ -1285,11 +1306,13 @@ static int compare_trees(struct walk *w, const git_oid *a_id, const git_oid *b_i
 		head += 64;
 	while (head < n && da[head] == db[head])
 		head++;
+	while (tail + 64 <= n - head && !memcmp(da + la - tail - 64, db + lb - tail - 64, 64))
+		tail += 64;
 	while (tail < n - head && da[la - 1 - tail] == db[lb - 1 - tail])
 		tail++;
 	/* back up to the entry holding the first difference */
 	for (start = p = da; p < da + la; p = e.next) {
-		if (raw_entry(p, da + la, &e) < 0) {
+		if (raw_skip(p, da + la, &e) < 0) {
 			ret = error("corrupt tree object %s", repo_hex(a_id));
 			goto out;
 		}
@@ -1329,8 +1352,12 @@ static void count_dirs(json_t *dirs, const char *path, json_int_t by)
 	strbuf_release(&sb);
 }
 
-/* Which pending paths does commit c change, against all of its parents? */
-static int touched_by(struct walk *w, git_commit *c)
+/*
+ * Which pending paths does commit c change, against all of its parents?
+ * Its first parent is left in *first (or NULL): walking newest first, it
+ * is most often the next commit, not read a second time then.
+ */
+static int touched_by(struct walk *w, git_commit *c, git_commit **first)
 {
 	unsigned int n = git_commit_parentcount(c), i;
 	json_t *common = NULL;
@@ -1350,7 +1377,10 @@ static int touched_by(struct walk *w, git_commit *c)
 		w->touched = json_object();
 		strbuf_reset(&w->path);
 		ret = compare_trees(w, parent_tree, git_commit_tree_id(c));
-		git_commit_free(parent);
+		if (i == 0 && ret >= 0)
+			*first = parent;
+		else
+			git_commit_free(parent);
 		if (ret < 0) {
 			json_decref(w->touched);
 			break;
@@ -1371,34 +1401,60 @@ static int touched_by(struct walk *w, git_commit *c)
 	return ret;
 }
 
-/* Sets each event's commit: the newest in from..to that touched its path. */
-static int attribute(struct scan *sc, git_commit *from, git_commit *to)
+/* The paths to attribute (all of them again), and the folders that hold them. */
+static void walk_start(struct scan *sc, struct walk *w)
+{
+	size_t i;
+
+	json_decref(w->pending);
+	json_decref(w->dirs);
+	w->pending = json_object();
+	w->dirs = json_object();
+	for (i = 0; i < sc->nr; i++) {
+		struct item *it = &sc->items[i];
+
+		it->attributed = 0;
+		sc->list->v[it->event].commit = NULL;
+		if (!json_object_get(w->pending, it->raw_path))
+			count_dirs(w->dirs, it->raw_path, 1);
+		json_object_set_new_nocheck(w->pending, it->raw_path, json_integer((json_int_t)i));
+	}
+}
+
+/* Gives commit c the pending paths it touched; *first: its first parent, or NULL. */
+static int attribute_commit(struct scan *sc, struct walk *w, git_commit *c, git_commit **first)
+{
+	const char *key;
+	json_t *v;
+	int ret = touched_by(w, c, first);
+
+	if (ret < 0)
+		return ret;
+	json_object_foreach(w->touched, key, v) {
+		struct item *e = &sc->items[json_integer_value(json_object_get(w->pending, key))];
+
+		git_oid_cpy(&e->commit, git_commit_id(c));
+		e->attributed = 1;
+		/* the commit is at hand: no second read of it for the event */
+		sc->list->v[e->event].commit = event_list_commit(sc->list, c);
+		count_dirs(w->dirs, key, -1);
+		json_object_del(w->pending, key);
+	}
+	json_decref(w->touched);
+	w->touched = NULL;
+	return 0;
+}
+
+/* The history from..to newest first, as git_revwalk sorted by time gives it. */
+static int walk_revwalk(struct scan *sc, struct walk *w, git_commit *from, git_commit *to,
+			struct progress *prog)
 {
 	git_revwalk *walk = NULL;
+	git_commit *next = NULL; /* the last commit's first parent */
 	git_oid oid;
-	struct walk w;
-	struct progress *prog = NULL;
-	size_t i, seen = 0;
-	unsigned k;
+	size_t seen = 0;
 	int ret = 0;
 
-	memset(&w, 0, sizeof(w));
-	if (git_repository_odb(&w.odb, sc->r->git) < 0)
-		return repo_error("cannot open the object database");
-	w.pending = json_object();
-	w.dirs = json_object();
-	strbuf_init(&w.path, 256);
-	for (i = 0; i < sc->nr; i++) {
-		if (!json_object_get(w.pending, sc->items[i].raw_path))
-			count_dirs(w.dirs, sc->items[i].raw_path, 1);
-		json_object_set_new_nocheck(w.pending, sc->items[i].raw_path,
-					    json_integer((json_int_t)i));
-	}
-	if (!sc->nr)
-		goto out;
-	if (from && git_commit_parentcount(to) == 1 &&
-	    git_oid_equal(git_commit_parent_id(to, 0), git_commit_id(from)))
-		goto out; /* one commit: it made every event; no walk needed */
 	if (git_revwalk_new(&walk, sc->r->git) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TIME) < 0 ||
 	    git_revwalk_push(walk, git_commit_id(to)) < 0 ||
@@ -1406,40 +1462,162 @@ static int attribute(struct scan *sc, git_commit *from, git_commit *to)
 		ret = repo_error("cannot walk the history");
 		goto out;
 	}
-	if (sc->nr > 100)
-		prog = progress_start("Finding commits", 0);
-	while (json_object_size(w.pending) && !git_revwalk_next(&oid, walk)) {
+	while (json_object_size(w->pending) && !git_revwalk_next(&oid, walk)) {
 		git_commit *c = NULL;
-		const char *key;
-		json_t *v;
 
 		progress_update(prog, ++seen);
-		if (git_commit_lookup(&c, sc->r->git, &oid) < 0) {
-			ret = repo_error("cannot read a commit");
-			goto out;
+		if (next && git_oid_equal(git_commit_id(next), &oid)) {
+			c = next;
+		} else {
+			git_commit_free(next);
+			if (git_commit_lookup(&c, sc->r->git, &oid) < 0) {
+				next = NULL;
+				ret = repo_error("cannot read a commit");
+				goto out;
+			}
 		}
-		ret = touched_by(&w, c);
+		next = NULL;
+		ret = attribute_commit(sc, w, c, &next);
 		git_commit_free(c);
 		if (ret < 0)
 			goto out;
-		json_object_foreach(w.touched, key, v) {
-			struct item *e = &sc->items[json_integer_value(
-				json_object_get(w.pending, key))];
-			git_oid_cpy(&e->commit, &oid);
-			e->attributed = 1;
-			count_dirs(w.dirs, key, -1);
-			json_object_del(w.pending, key);
-		}
-		json_decref(w.touched);
-		w.touched = NULL;
 	}
+out:
+	git_commit_free(next);
+	git_revwalk_free(walk);
+	return ret;
+}
+
+/*
+ * Commits waiting at once in walk_dated(): as many as branches run side
+ * by side at some point of the history.
+ */
+#define DATED_WIDTH 64
+
+static int dated_newer(const git_commit *a, const git_commit *b)
+{
+	return git_commit_time(a) > git_commit_time(b);
+}
+
+static void dated_push(git_commit **q, size_t *nq, git_commit *c)
+{
+	size_t i = (*nq)++;
+
+	for (; i && dated_newer(c, q[(i - 1) / 2]); i = (i - 1) / 2)
+		q[i] = q[(i - 1) / 2];
+	q[i] = c;
+}
+
+static git_commit *dated_pop(git_commit **q, size_t *nq)
+{
+	git_commit *top = q[0], *last = q[--*nq];
+	size_t i = 0, k;
+
+	while ((k = 2 * i + 1) < *nq) {
+		if (k + 1 < *nq && dated_newer(q[k + 1], q[k]))
+			k++;
+		if (!dated_newer(q[k], last))
+			break;
+		q[i] = q[k];
+		i = k;
+	}
+	if (*nq)
+		q[i] = last;
+	return top;
+}
+
+/*
+ * The whole history of `to` in walk_revwalk()'s order without its cost:
+ * git_revwalk reads every commit of the history, and sorts them, before
+ * it gives the first. While each commit is strictly older than its
+ * children and newer than every other commit waiting, that order is the
+ * one of commit times, whatever sorts them: here, a queue of the commits
+ * whose children are done, read one at a time and no further back than the
+ * last pending path. 1 when the history is not such (two commits of the
+ * same second, a clock set back, too many branches at once): the walk is
+ * then git_revwalk's.
+ */
+static int walk_dated(struct scan *sc, struct walk *w, git_commit *to, struct progress *prog)
+{
+	git_commit *q[DATED_WIDTH], *first = NULL;
+	size_t nq = 0, seen = 0, k;
+	int ret = 0;
+
+	if (git_commit_dup(&q[0], to) < 0)
+		return repo_error("cannot read a commit");
+	nq = 1;
+	while (nq && json_object_size(w->pending) && !ret) {
+		git_commit *c = dated_pop(q, &nq);
+		unsigned n = git_commit_parentcount(c), i;
+
+		if (nq && !dated_newer(c, q[0])) {
+			git_commit_free(c);
+			ret = 1;
+			break;
+		}
+		progress_update(prog, ++seen);
+		if ((ret = attribute_commit(sc, w, c, &first)) < 0) {
+			git_commit_free(c);
+			break;
+		}
+		for (i = 0; i < n && !ret; i++) {
+			git_commit *p = first;
+
+			first = NULL;
+			if (i && git_commit_parent(&p, c, i) < 0) {
+				ret = repo_error("cannot read a parent commit");
+				break;
+			}
+			for (k = 0; k < nq; k++)
+				if (git_oid_equal(git_commit_id(q[k]), git_commit_id(p)))
+					break;
+			if (!dated_newer(c, p) || (k == nq && nq == DATED_WIDTH))
+				ret = 1;
+			if (ret || k < nq)
+				git_commit_free(p);
+			else
+				dated_push(q, &nq, p);
+		}
+		git_commit_free(c);
+	}
+	git_commit_free(first);
+	for (k = 0; k < nq; k++)
+		git_commit_free(q[k]);
+	return ret;
+}
+
+/* Sets each event's commit: the newest in from..to that touched its path. */
+static int attribute(struct scan *sc, git_commit *from, git_commit *to)
+{
+	struct walk w;
+	struct progress *prog = NULL;
+	size_t i;
+	unsigned k;
+	int ret = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (git_repository_odb(&w.odb, sc->r->git) < 0)
+		return repo_error("cannot open the object database");
+	strbuf_init(&w.path, 256);
+	walk_start(sc, &w);
+	if (!sc->nr)
+		goto out;
+	if (from && git_commit_parentcount(to) == 1 &&
+	    git_oid_equal(git_commit_parent_id(to, 0), git_commit_id(from)))
+		goto out; /* one commit: it made every event; no walk needed */
+	if (sc->nr > 100)
+		prog = progress_start("Finding commits", 0);
+	/* a range's bottom hides its history: git_revwalk's to know */
+	if (!from && (ret = walk_dated(sc, &w, to, prog)) > 0)
+		walk_start(sc, &w);
+	if (from || ret > 0)
+		ret = walk_revwalk(sc, &w, from, to, prog);
 out:
 	/* the rest: one commit, or a path no commit of the range touched (a force-push dropped it) */
 	for (i = 0; i < sc->nr; i++)
 		if (!sc->items[i].attributed)
 			git_oid_cpy(&sc->items[i].commit, git_commit_id(to));
 	progress_stop(&prog);
-	git_revwalk_free(walk);
 	for (k = 0; k < TREE_CACHE; k++)
 		git_odb_object_free(w.cache[k]);
 	git_odb_free(w.odb);
@@ -1681,6 +1859,9 @@ static void read_commits(struct scan *sc)
 
 	for (i = 0; i < sc->nr; i++) {
 		struct item *it = &sc->items[i];
+
+		if (sc->list->v[it->event].commit)
+			continue; /* the attribution walk gave it */
 		if (!commit || !git_oid_equal(git_commit_id(commit), &it->commit)) {
 			git_commit_free(commit);
 			commit = NULL;
