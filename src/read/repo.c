@@ -31,15 +31,7 @@ static void tune_libgit2(void)
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(2 * 1024 * 1024));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(4 * 1024 * 1024));
-	/*
-	 * Small windows under that limit: a walk of the history reads commits,
-	 * trees and delta bases from all over a pack bigger than the limit,
-	 * and 64 windows of 64 KiB keep the places in use mapped where four of
-	 * 1 MiB were unmapped and mapped again (with the year-folder bench
-	 * layout: 582 munmap calls instead of 961, 10,400 page faults instead
-	 * of 14,600, `scan --all` 9% faster; peak RSS the same on the flat one).
-	 */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(64 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(1024 * 1024));
 	/*
 	 * git itself does not re-hash every object it reads; libgit2 does by
 	 * default, which doubles the cost of walking a long history.
