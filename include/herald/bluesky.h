@@ -65,4 +65,12 @@ void bluesky_rkey(const char *id, long long created, char out[14]);
 void bluesky_thumb_attach(git_tree *tree, const struct site *site, const json_t *ev,
 			  char **body, size_t *len);
 
+/*
+ * The queued record `body` as `herald outbox show` prints it: the
+ * thumbnail's base64 replaced by "(N bytes of TYPE, uploaded when sent)".
+ * NULL when the body holds no queued thumbnail (it is shown as it is);
+ * else allocated.
+ */
+char *bluesky_thumb_shown(const char *body, size_t len);
+
 #endif

@@ -443,13 +443,27 @@ out:
 	strbuf_release(&rid);
 }
 
-/* Does the kind of `t` take the failed answer `a` to follow-up `e` as done? */
-static int settled(const struct target *t, const struct outbox_entry *e,
-		   const struct attempt *a)
+enum settled { UNSETTLED, SETTLED_GONE, SETTLED_SO };
+
+/*
+ * Does failed answer `a` to follow-up `e` leave nothing to do? A
+ * retraction answered 404 or 410, on any platform, or whatever the kind
+ * of `t` says (its `settled`): SETTLED_GONE for a retraction (the message
+ * is gone already), SETTLED_SO for an edit (the message shows it already).
+ */
+static enum settled settled(const struct target *t, const struct outbox_entry *e,
+			    const struct attempt *a)
 {
 	const struct kind *k = kind_find(t->kind);
+	int retract;
 
-	return k && k->settled && k->settled(e->event, a->status, a->response.buf, a->response.len);
+	if (a->ok || !e->event)
+		return UNSETTLED;
+	retract = !strcmp(e->event, "post.retract");
+	if ((retract && (a->status == 404 || a->status == 410)) ||
+	    (k && k->settled && k->settled(e->event, a->status, a->response.buf, a->response.len)))
+		return retract ? SETTLED_GONE : SETTLED_SO;
+	return UNSETTLED;
 }
 
 int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
@@ -478,7 +492,7 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 		long long now = o->now ? o->now : (long long)time(NULL);
 		struct attempt a;
 		char next[32] = "";
-		int gone = 0;
+		enum settled done;
 
 		if (!o->all && e->next_attempt > now) {
 			st->left++;
@@ -513,16 +527,8 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 			a.status = a.status ? a.status : 200;
 		}
 		conn.on_accepted = NULL;
-		/*
-		 * A retraction of a message that is gone already, or an edit
-		 * the message already shows, has nothing left to do.
-		 */
-		if (!a.ok && e->event &&
-		    ((!strcmp(e->event, "post.retract") && (a.status == 404 || a.status == 410)) ||
-		     settled(t, e, &a))) {
+		if ((done = settled(t, e, &a)) != UNSETTLED)
 			a.ok = 1;
-			gone = !strcmp(e->event, "post.retract") ? 1 : 2;
-		}
 		state_record(state, e->target, a.ok, a.status, a.error, now);
 		e->attempts++;
 		e->last_attempt = now;
@@ -548,7 +554,8 @@ int deliver_due(struct outbox *ob, struct target *targets, size_t nr,
 				ret = -1;
 			}
 			snprintf(next, sizeof(next), "%s",
-				 gone == 1 ? "gone already" : gone ? "so already" : "delivered");
+				 done == SETTLED_GONE ? "gone already" :
+				 done == SETTLED_SO ? "so already" : "delivered");
 		} else {
 			long long delay = a.transient ? deliver_delay(e->attempts, (unsigned)rand()) : -1;
 			if (delay >= 0 && a.retry_after > delay)

@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "herald/bluesky.h"
 #include "herald/date.h"
 #include "herald/outboxview.h"
@@ -53,37 +51,6 @@ static void field(FILE *f, const char *label, const char *v)
 	free(shown);
 }
 
-/*
- * The queued body as shown: a Bluesky card's picture, kept in the entry
- * until it is uploaded (bluesky_thumb_attach()), is a line of base64 a
- * reader cannot use; its size and type say what it is. NULL when the body
- * has none (then it is shown as it is).
- */
-static char *body_shown(const struct outbox_entry *e)
-{
-	json_t *doc, *thumb;
-	const char *type;
-	char *text = NULL, *what;
-
-	if (!e->body || !memmem(e->body, e->body_len, BLUESKY_UPLOAD, strlen(BLUESKY_UPLOAD)))
-		return NULL;
-	doc = json_loadb(e->body, e->body_len, 0, NULL);
-	thumb = json_object_get(json_object_get(json_object_get(doc, "embed"), "external"), "thumb");
-	type = json_string_value(json_object_get(thumb, "$type"));
-	if (type && !strcmp(type, BLUESKY_UPLOAD) && json_is_string(json_object_get(thumb, "data"))) {
-		json_int_t size = json_integer_value(json_object_get(thumb, "size"));
-
-		what = xstrfmt("(%lld bytes of %s, uploaded when sent)", (long long)size,
-			       json_string_value(json_object_get(thumb, "mimeType")) ?
-			       json_string_value(json_object_get(thumb, "mimeType")) : "picture");
-		json_object_set_new(thumb, "data", json_string(what));
-		free(what);
-		text = json_dumps(doc, JSON_COMPACT);
-	}
-	json_decref(doc);
-	return text;
-}
-
 void outboxview_show(const struct outbox_entry *e, int dead, FILE *out, FILE *err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -114,7 +81,7 @@ void outboxview_show(const struct outbox_entry *e, int dead, FILE *out, FILE *er
 		fprintf(err, "response    %s\n", sb.buf);
 		strbuf_reset(&sb);
 	}
-	shown = body_shown(e);
+	shown = e->body ? bluesky_thumb_shown(e->body, e->body_len) : NULL;
 	if (shown)
 		strbuf_add_printable(&sb, shown, strlen(shown));
 	else

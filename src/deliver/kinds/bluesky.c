@@ -393,6 +393,30 @@ out:
 	json_decref(rec);
 }
 
+char *bluesky_thumb_shown(const char *body, size_t len)
+{
+	json_t *doc, *thumb;
+	const char *type, *mime;
+	char *text = NULL, *what;
+
+	if (!memmem(body, len, BLUESKY_UPLOAD, strlen(BLUESKY_UPLOAD)))
+		return NULL;
+	doc = json_loadb(body, len, 0, NULL);
+	thumb = json_object_get(json_object_get(json_object_get(doc, "embed"), "external"), "thumb");
+	type = value_str(thumb, "$type");
+	if (type && !strcmp(type, BLUESKY_UPLOAD) && json_is_string(json_object_get(thumb, "data"))) {
+		mime = value_str(thumb, "mimeType");
+		what = xstrfmt("(%lld bytes of %s, uploaded when sent)",
+			       (long long)json_integer_value(json_object_get(thumb, "size")),
+			       mime ? mime : "picture");
+		json_object_set_new(thumb, "data", json_string(what));
+		free(what);
+		text = json_dumps(doc, JSON_COMPACT);
+	}
+	json_decref(doc);
+	return text;
+}
+
 /* ---- sending ---------------------------------------------------------- */
 
 /*
