@@ -87,8 +87,25 @@ struct run {
 	long long now;
 	struct outbox_entry *entries; /* built, not yet written */
 	size_t nr, alloc;
+	json_t *ids; /* the entries' ids, as keys: one lookup each, not a scan */
 	struct follow_run follow;
 };
+
+/* Whether an entry of this id is already built in this run. */
+static int kept(const struct run *r, const char *id)
+{
+	return json_object_get(r->ids, id) != NULL;
+}
+
+/* Takes `e` into the run's entries (leaving `e` empty) and notes its id. */
+static void keep(struct run *r, struct outbox_entry *e)
+{
+	if (json_object_set_new_nocheck(r->ids, e->id, json_null()) < 0)
+		die("out of memory");
+	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
+	r->entries[r->nr++] = *e;
+	outbox_entry_init(e);
+}
 
 /*
  * Builds and queues one delivery of the events `evs` (one, or a batch) to
@@ -103,9 +120,8 @@ static int queue(struct run *r, struct target *t, const struct event *const *evs
 	size_t n = json_array_size(events), i;
 	int ret = 0;
 
-	for (i = 0; i < r->nr; i++)
-		if (!strcmp(r->entries[i].id, id))
-			return 0; /* the same delivery twice in one run */
+	if (kept(r, id))
+		return 0; /* the same delivery twice in one run */
 	memset(&p, 0, sizeof(p));
 	outbox_entry_init(&e);
 	/*
@@ -147,9 +163,7 @@ static int queue(struct run *r, struct target *t, const struct event *const *evs
 		if (ledgered(evs[i]->type))
 			ledger_stage(r->ledger, t->name, event_type_name(evs[i]->type), evs[i]->path,
 				     id, r->now);
-	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
-	r->entries[r->nr++] = e;
-	outbox_entry_init(&e);
+	keep(r, &e);
 out:
 	outbox_entry_release(&e);
 	payload_release(&p);
@@ -160,7 +174,6 @@ out:
 static int follow(struct run *r, struct target *t, const struct event *ev, const json_t *obj)
 {
 	struct outbox_entry e;
-	size_t i;
 	int ret = 0;
 
 	outbox_entry_init(&e);
@@ -170,9 +183,8 @@ static int follow(struct run *r, struct target *t, const struct event *ev, const
 	}
 	if (!e.id)
 		goto out;
-	for (i = 0; i < r->nr; i++)
-		if (!strcmp(r->entries[i].id, e.id))
-			goto out; /* the same follow-up twice in one run */
+	if (kept(r, e.id))
+		goto out; /* the same follow-up twice in one run */
 	if (!r->o->force && !r->o->dry_run && outbox_has(r->ob, e.id) != LOOKUP_MISSING) {
 		r->stats->skipped++;
 		goto out;
@@ -182,9 +194,7 @@ static int follow(struct run *r, struct target *t, const struct event *ev, const
 		r->stats->queued++;
 		goto out;
 	}
-	ALLOC_GROW(r->entries, r->nr + 1, r->alloc);
-	r->entries[r->nr++] = e;
-	outbox_entry_init(&e);
+	keep(r, &e);
 out:
 	outbox_entry_release(&e);
 	return ret;
@@ -524,6 +534,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	r.o = o;
 	r.stats = stats;
 	r.now = (long long)time(NULL);
+	r.ids = json_object();
 	if (targets_load(st->repo, &targets, &nr) < 0)
 		return -1;
 	for (i = 0; i < nr; i++)
@@ -585,6 +596,7 @@ out:
 	for (i = 0; i < r.nr; i++)
 		outbox_entry_release(&r.entries[i]);
 	free(r.entries);
+	json_decref(r.ids);
 	follow_run_release(&r.follow);
 	ledger_close(r.ledger);
 	outbox_close(own);

@@ -251,6 +251,7 @@ static char *entry_to_text(const struct outbox_entry *e)
 {
 	json_t *obj = NULL;
 	char *text = NULL, *dumped = NULL;
+	size_t len;
 	int bad = 0;
 
 	if (!outbox_id_valid(e->id)) {
@@ -291,7 +292,12 @@ static char *entry_to_text(const struct outbox_entry *e)
 	dumped = json_dumps(obj, JSON_SORT_KEYS | JSON_INDENT(2));
 	if (!dumped)
 		goto oom;
-	text = xstrfmt("%s\n", dumped);
+	/* the final newline by hand: printf's "%s" copies a byte at a time */
+	len = strlen(dumped);
+	text = xrealloc(dumped, len + 2);
+	dumped = NULL;
+	text[len] = '\n';
+	text[len + 1] = '\0';
 	goto out;
 oom:
 	error("cannot serialise outbox entry '%s': out of memory", e->id);
