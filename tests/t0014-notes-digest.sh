@@ -249,6 +249,27 @@ test_expect_success 'digest --since DATE before the first commit: everything is 
 	test_cmp ../expect ../actual
 '
 
+test_expect_success 'digest --since DATE reads the same start from a commit-graph, stale or not' '
+	cd dates &&
+	for d in 2020-01-01 2020-02-20 2020-02-20T12:00:00Z 2020-03-02 2020-03-06T12:00:00Z 2020-03-21
+	do
+		herald digest --since $d --now 2020-03-25T00:00:00Z >"../plain-$d" || return 1
+	done &&
+	git commit-graph write --reachable &&
+	test -f .git/objects/info/commit-graph &&
+	for d in 2020-01-01 2020-02-20 2020-02-20T12:00:00Z 2020-03-02 2020-03-06T12:00:00Z 2020-03-21
+	do
+		herald digest --since $d --now 2020-03-25T00:00:00Z >../graph &&
+		test_cmp "../plain-$d" ../graph || return 1
+	done &&
+	dated 2020-03-22 f &&
+	herald digest --since 2020-03-02 --now 2020-03-25T00:00:00Z | titles >../actual &&
+	printf "Post f\nPost e\nPost d\nPost c\nPost side\n" >../expect &&
+	test_cmp ../expect ../actual &&
+	git reset -q --hard HEAD~1 &&
+	rm .git/objects/info/commit-graph
+'
+
 test_expect_success 'digest --since REV and --until REV' '
 	cd dates &&
 	herald digest --since HEAD~3 --now 2020-03-25T00:00:00Z | titles >../actual &&
