@@ -567,6 +567,17 @@ static int cmp_newest_key(const void *a, const void *b)
 	return c;
 }
 
+/* Appends `s` with its ASCII capitals in lower case, as strcasecmp() compares them here. */
+static void add_lower(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i = sb->len;
+
+	strbuf_add(sb, s, len);
+	for (; i < sb->len; i++)
+		if (sb->buf[i] >= 'A' && sb->buf[i] <= 'Z')
+			sb->buf[i] = (char)(sb->buf[i] - 'A' + 'a');
+}
+
 /*
  * Could modified() find a key in the front matter `fm` (compact JSON
  * text)? Only when the text holds one of the keys it may read, as a quoted
@@ -575,10 +586,12 @@ static int cmp_newest_key(const void *a, const void *b)
 static int may_hold_modified(const char *fm, const struct site *site)
 {
 	static const char *const keys[] = { "lastmod", "updated", "last_modified_at" };
-	struct strbuf needle = STRBUF_INIT;
+	struct strbuf lower = STRBUF_INIT, needle = STRBUF_INIT;
 	size_t i, n = ARRAY_SIZE(keys) + (site ? site->hugo_lastmod.nr : 0);
 	int found = 0;
 
+	/* one lowered copy and a plain search per key: strcasestr() was most of the cost */
+	add_lower(&lower, fm, strlen(fm));
 	for (i = 0; i < n && !found; i++) {
 		const char *key = i < ARRAY_SIZE(keys) ? keys[i] :
 				  site->hugo_lastmod.v[i - ARRAY_SIZE(keys)];
@@ -591,9 +604,12 @@ static int may_hold_modified(const char *fm, const struct site *site)
 			break;
 		}
 		strbuf_reset(&needle);
-		strbuf_addf(&needle, "\"%s\"", key);
-		found = strcasestr(fm, needle.buf) != NULL;
+		strbuf_addch(&needle, '"');
+		add_lower(&needle, key, strlen(key));
+		strbuf_addch(&needle, '"');
+		found = strstr(lower.buf, needle.buf) != NULL;
 	}
+	strbuf_release(&lower);
 	strbuf_release(&needle);
 	return found;
 }
@@ -677,8 +693,9 @@ static int may_hold_fields(const char *fm, const struct site *site)
 
 /*
  * Element `i` of a lazy list as a section walks it: lazy_get()'s object
- * without the rendered summaries and, when nothing derived needs it, the
- * front matter; most templates show one summary form and no front matter,
+ * without the rendered summaries and, when nothing derived needs them, the
+ * front matter and the commit (modified() reads its date only for a post
+ * without one); most templates show one summary form and no front matter,
  * and these were most of a digest's rendering. lazy_fill() adds them.
  */
 static json_t *lazy_part(void *data, size_t i)
@@ -691,7 +708,7 @@ static json_t *lazy_part(void *data, size_t i)
 
 	if (e->front_matter && !may_hold_fields(e->front_matter, m->site))
 		lean.front_matter = NULL;
-	ev = event_to_json(&lean, m->events->with_commits);
+	ev = event_to_json(&lean, m->events->with_commits && e->date < 0);
 	if (!lean.front_matter && e->front_matter)
 		json_object_del(ev, "front_matter");
 	enrich_with(ev, m->site, m->base_url, 1);
@@ -727,6 +744,9 @@ static void lazy_fill(void *data, size_t i, json_t *ev, const char *name)
 			die("out of memory reading the front matter of '%s'", e->path);
 		json_object_set_new(ev, "front_matter", fm);
 	}
+	if ((!name || !strcmp(name, "commit")) && ml->model->events->with_commits &&
+	    !json_object_get(ev, "commit"))
+		json_object_set_new(ev, "commit", e->commit ? event_commit_json(e->commit) : json_null());
 }
 
 static void lazy_list(struct model *m, const char *name, size_t *index, size_t nr, size_t shown)
