@@ -720,7 +720,7 @@ static json_t *lazy_part(void *data, size_t i)
 /* Adds to lazy_part()'s `ev` what lazy_get() has under `name` (NULL: all). */
 static void lazy_fill(void *data, size_t i, json_t *ev, const char *name)
 {
-	const struct model_list *ml = data;
+	struct model_list *ml = data;
 	const struct event *e = &ml->model->events->v[ml->index[i]];
 	size_t k;
 
@@ -730,9 +730,19 @@ static void lazy_fill(void *data, size_t i, json_t *ev, const char *name)
 
 		if ((name && strcmp(name, summary_keys[k])) || json_object_get(ev, summary_keys[k]))
 			continue;
-		/* the source is as written: a summary_markdown replaced had them all made */
-		md = summary_source(ev);
-		markdown_render(md, strlen(md), summary_fmts[k], SUMMARY_CHARS, &sb);
+		/*
+		 * One parse for all the forms a template shows; the source is as
+		 * written (a summary_markdown replaced had them all made).
+		 */
+		if (!ml->doc || ml->doc_i != i) {
+			markdown_doc_free(ml->doc);
+			md = summary_source(ev);
+			ml->doc = markdown_parse(md, strlen(md));
+			ml->doc_i = i;
+		}
+		/* a failure (cmark out of memory) leaves it empty */
+		if (ml->doc)
+			markdown_doc_render(ml->doc, summary_fmts[k], SUMMARY_CHARS, &sb);
 		strbuf_rtrim(&sb);
 		json_object_set_new(ev, summary_keys[k], value_textn(sb.buf, sb.len));
 		strbuf_release(&sb);
@@ -863,8 +873,10 @@ void model_close(struct model *m)
 {
 	size_t k;
 
-	for (k = 0; k < m->nr_lists; k++)
+	for (k = 0; k < m->nr_lists; k++) {
 		free(m->parts[k].index);
+		markdown_doc_free(m->parts[k].doc);
+	}
 	json_decref(m->root);
 	memset(m, 0, sizeof(*m));
 }
