@@ -262,13 +262,27 @@ static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 	size_t i = 0;
 
 	while (i < len && !o->over) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n;
+		const char *e = NULL;
+
+		/*
+		 * Most text is printable ASCII: before another ASCII byte (or
+		 * the end) one is a cluster of its own, one code point, with
+		 * nothing to escape unless it is one of & < > ".
+		 */
+		if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' &&
+		    (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
+			out_unit(o, s + i, 1, 1);
+			i++;
+			continue;
+		}
 		/*
 		 * A whole grapheme cluster is one unit, so no cut separates an
 		 * "e" from its accent or splits a flag; it costs its code
 		 * points. A character that needs escaping stands alone.
 		 */
-		size_t n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
-		const char *e = NULL;
+		n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
 
 		if (escape && n == 1)
 			e = entity(s[i], o->fmt != MARKDOWN_SLACK);
