@@ -176,6 +176,34 @@ test_expect_success '--template FILE, with a partial from its folder' '
 	test_cmp "$TRASH/expect" "$TRASH/actual"
 '
 
+test_expect_success '--template FILE: every summary form and the front matter, as the model has them' '
+	cd blog &&
+	mkdir -p "$TRASH/forms" &&
+	printf "{{#posts}}{{slug}}\n{{> forms}}{{/posts}}" >"$TRASH/forms/digest.txt" &&
+	printf "html={{summary_html}}\ntext={{summary_text}}\nmd={{summary_md}}\nmarkdown={{summary_markdown}}\nfm={{front_matter.title}}\n" \
+		>"$TRASH/forms/forms.txt" &&
+	printf "{{#posts}}{{.}}\n{{/posts}}" >"$TRASH/forms/whole.txt" &&
+	herald notes --format json --now "$NOW" >"$TRASH/model.json" &&
+	python3 -c "
+import json, sys
+for p in json.load(open(sys.argv[1]))[\"posts\"]:
+    print(p[\"slug\"])
+    for k in (\"html\", \"text\", \"md\", \"markdown\"):
+        print(k + \"=\" + p[\"summary_\" + k])
+    print(\"fm=\" + p[\"front_matter\"][\"title\"])
+" "$TRASH/model.json" >"$TRASH/expect" &&
+	grep "^html=<p>" "$TRASH/expect" &&
+	herald digest --since v1 --template "$TRASH/forms/digest.txt" --now "$NOW" >"$TRASH/actual" &&
+	test_cmp "$TRASH/expect" "$TRASH/actual" &&
+	herald digest --since v1 --template "$TRASH/forms/whole.txt" --now "$NOW" >"$TRASH/whole" &&
+	python3 -c "
+import json, sys
+want = json.load(open(sys.argv[1]))[\"posts\"]
+got = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(want != got)
+" "$TRASH/model.json" "$TRASH/whole"
+'
+
 test_expect_success '--template FILE that does not exist: exit 128' '
 	cd blog &&
 	test_expect_code 128 herald notes --template "$TRASH/nosuch.md" --now "$NOW" 2>"$TRASH/err" &&
@@ -219,6 +247,27 @@ test_expect_success 'digest --since DATE before the first commit: everything is 
 	herald digest --since 2020-01-01 --now 2020-03-25T00:00:00Z | titles >../actual &&
 	printf "Post e\nPost d\nPost c\nPost side\nPost b\nPost a\n" >../expect &&
 	test_cmp ../expect ../actual
+'
+
+test_expect_success 'digest --since DATE reads the same start from a commit-graph, stale or not' '
+	cd dates &&
+	for d in 2020-01-01 2020-02-20 2020-02-20T12:00:00Z 2020-03-02 2020-03-06T12:00:00Z 2020-03-21
+	do
+		herald digest --since $d --now 2020-03-25T00:00:00Z >"../plain-$d" || return 1
+	done &&
+	git commit-graph write --reachable &&
+	test -f .git/objects/info/commit-graph &&
+	for d in 2020-01-01 2020-02-20 2020-02-20T12:00:00Z 2020-03-02 2020-03-06T12:00:00Z 2020-03-21
+	do
+		herald digest --since $d --now 2020-03-25T00:00:00Z >../graph &&
+		test_cmp "../plain-$d" ../graph || return 1
+	done &&
+	dated 2020-03-22 f &&
+	herald digest --since 2020-03-02 --now 2020-03-25T00:00:00Z | titles >../actual &&
+	printf "Post f\nPost e\nPost d\nPost c\nPost side\n" >../expect &&
+	test_cmp ../expect ../actual &&
+	git reset -q --hard HEAD~1 &&
+	rm .git/objects/info/commit-graph
 '
 
 test_expect_success 'digest --since REV and --until REV' '

@@ -100,6 +100,20 @@ int markdown_render_each(const char *md, size_t len, const enum markdown_format 
 			 size_t n, size_t max_chars, struct strbuf *outs);
 
 /*
+ * The same in steps, for a caller that learns later which formats it
+ * needs: markdown_parse() reads `len` bytes as markdown_render() does and
+ * returns the tree (NULL after error()), markdown_doc_render() appends one
+ * format exactly as markdown_render() would (0, or -1 after error(); then
+ * nothing was appended), as often as needed; free the tree with
+ * markdown_doc_free() (NULL is fine).
+ */
+struct markdown_doc;
+struct markdown_doc *markdown_parse(const char *md, size_t len);
+int markdown_doc_render(const struct markdown_doc *doc, enum markdown_format fmt,
+			size_t max_chars, struct strbuf *out);
+void markdown_doc_free(struct markdown_doc *doc);
+
+/*
  * Is the Markdown free of raw HTML and of links and images that the
  * renderers would drop (see above)? 1 or 0.
  */

@@ -61,11 +61,14 @@ const char *model_image_ref(const json_t *ev, const struct site *site);
  */
 #define MODEL_LISTS (EVENT_TYPES + 2)
 struct model;
+struct markdown_doc;
 struct model_list {
 	const struct model *model;
 	size_t *index;	/* into the event list, in the list's order */
 	size_t nr_all;	/* before the limit */
 	size_t nr;
+	struct markdown_doc *doc; /* element doc_i's summary, parsed once for its forms */
+	size_t doc_i;
 };
 struct model {
 	json_t *root;

@@ -23,4 +23,12 @@ struct range {
 int range_resolve(struct range *rg, struct repo *r, int argc, char **argv, int all);
 void range_release(struct range *rg);
 
+/*
+ * The newest commit of `to`'s first-parent line at or before `when` (NULL
+ * when the line ends first), read from git's commit-graph where it holds
+ * the commits. 0, or -1 after an error is reported.
+ */
+int range_first_parent_at(git_repository *git, git_commit *to, long long when,
+			  git_commit **out);
+
 #endif

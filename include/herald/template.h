@@ -157,6 +157,18 @@ struct template_list {
 	size_t nr;
 	json_t *(*get)(void *data, size_t i);
 	void *data;
+	/*
+	 * Optional, both or neither: elements whose costly members are made
+	 * only when the template asks for them. A section walking the list
+	 * one element at a time takes element `i` from part() instead of
+	 * get(): the same object, less some members. Whenever a name is not
+	 * found in it, fill(data, i, el, name) adds to `el` what get() would
+	 * have held under `name` (if anything), and the name is looked up
+	 * again; before `el` is interpolated whole ({{.}}), fill() is called
+	 * with `name` NULL and must add everything get() would have held.
+	 */
+	json_t *(*part)(void *data, size_t i);
+	void (*fill)(void *data, size_t i, json_t *el, const char *name);
 };
 
 /* template_render_limited() with `nr_lists` lazy lists in `context`. */

@@ -262,13 +262,27 @@ static void out_chars(struct md_out *o, const char *s, size_t len, int escape)
 	size_t i = 0;
 
 	while (i < len && !o->over) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n;
+		const char *e = NULL;
+
+		/*
+		 * Most text is printable ASCII: before another ASCII byte (or
+		 * the end) one is a cluster of its own, one code point, with
+		 * nothing to escape unless it is one of & < > ".
+		 */
+		if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' &&
+		    (i + 1 == len || (unsigned char)s[i + 1] < 0x80)) {
+			out_unit(o, s + i, 1, 1);
+			i++;
+			continue;
+		}
 		/*
 		 * A whole grapheme cluster is one unit, so no cut separates an
 		 * "e" from its accent or splits a flag; it costs its code
 		 * points. A character that needs escaping stands alone.
 		 */
-		size_t n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
-		const char *e = NULL;
+		n = strchr("&<>\"", s[i]) ? 1 : utf8_grapheme_len(s + i, len - i);
 
 		if (escape && n == 1)
 			e = entity(s[i], o->fmt != MARKDOWN_SLACK);
@@ -1319,11 +1333,59 @@ out:
 	return ret;
 }
 
+struct markdown_doc {
+	cmark_node *root; /* cleaned */
+};
+
+struct markdown_doc *markdown_parse(const char *md, size_t len)
+{
+	struct strbuf src = STRBUF_INIT;
+	struct markdown_doc *doc;
+	cmark_node *root;
+
+	if (!md)
+		len = 0;
+	if (len > MARKDOWN_MAX_INPUT) {
+		/* do not leave a broken sequence at the end */
+		len = utf8_trim_partial(md, MARKDOWN_MAX_INPUT);
+	}
+	if (len)
+		strbuf_add_utf8_lossy(&src, md, len);
+	replace_fffe_ffff(&src);
+	root = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
+	strbuf_release(&src);
+	if (!root) {
+		error("cannot parse markdown");
+		return NULL;
+	}
+	clean_tree(root);
+	doc = xcalloc(1, sizeof(*doc));
+	doc->root = root;
+	return doc;
+}
+
+int markdown_doc_render(const struct markdown_doc *doc, enum markdown_format fmt,
+			size_t max_chars, struct strbuf *out)
+{
+	if (fmt != MARKDOWN_HTML && fmt != MARKDOWN_MATRIX &&
+	    fmt != MARKDOWN_COMMONMARK && !is_textlike(fmt))
+		return error("unknown markdown format %d", (int)fmt);
+	/* the renderers only read the tree (matrix's marks are its own, set and read in one pass) */
+	return render_doc(doc->root, fmt, max_chars, out);
+}
+
+void markdown_doc_free(struct markdown_doc *doc)
+{
+	if (!doc)
+		return;
+	cmark_node_free(doc->root);
+	free(doc);
+}
+
 int markdown_render_each(const char *md, size_t len, const enum markdown_format *fmts,
 			 size_t n, size_t max_chars, struct strbuf *outs)
 {
-	struct strbuf src = STRBUF_INIT;
-	cmark_node *doc = NULL;
+	struct markdown_doc *doc = NULL;
 	size_t i, done = 0, *was = xcalloc(n + 1, sizeof(*was));
 	int ret = 0;
 
@@ -1335,33 +1397,19 @@ int markdown_render_each(const char *md, size_t len, const enum markdown_format 
 			goto out;
 		}
 	}
-	if (!md)
-		len = 0;
-	if (len > MARKDOWN_MAX_INPUT) {
-		/* do not leave a broken sequence at the end */
-		len = utf8_trim_partial(md, MARKDOWN_MAX_INPUT);
-	}
-	if (len)
-		strbuf_add_utf8_lossy(&src, md, len);
-	replace_fffe_ffff(&src);
-
-	doc = cmark_parse_document(src.buf, src.len, MD_OPTIONS);
+	doc = markdown_parse(md, len);
 	if (!doc) {
-		ret = error("cannot parse markdown");
+		ret = -1;
 		goto out;
 	}
-	clean_tree(doc);
-	/* the renderers only read the tree (matrix's marks are its own, set and read in one pass) */
 	for (done = 0; done < n && !ret; done++)
-		ret = render_doc(doc, fmts[done], max_chars, &outs[done]);
+		ret = markdown_doc_render(doc, fmts[done], max_chars, &outs[done]);
 out:
 	if (ret < 0)
 		for (i = 0; i < done; i++)
 			strbuf_setlen(&outs[i], was[i]);
 	free(was);
-	if (doc)
-		cmark_node_free(doc);
-	strbuf_release(&src);
+	markdown_doc_free(doc);
 	return ret;
 }
 

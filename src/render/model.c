@@ -141,21 +141,33 @@ static json_t *range_json(const json_t *doc)
 	return r;
 }
 
+static const enum markdown_format summary_fmts[] = {
+	MARKDOWN_HTML, MARKDOWN_TEXT, MARKDOWN_COMMONMARK,
+};
+static const char *const summary_keys[] = { "summary_html", "summary_text", "summary_md" };
+
+/* The Markdown an event's summaries are made from. */
+static const char *summary_source(const json_t *ev)
+{
+	const char *md = value_str(ev, "summary_markdown");
+
+	if (!md)
+		md = value_str(ev, "summary");
+	return md ? md : "";
+}
+
 /* summary_html, summary_text and summary_md, from one parse of the Markdown. */
 static void add_rendered(json_t *ev, const char *md)
 {
-	static const enum markdown_format fmts[] = {
-		MARKDOWN_HTML, MARKDOWN_TEXT, MARKDOWN_COMMONMARK,
-	};
-	static const char *const keys[] = { "summary_html", "summary_text", "summary_md" };
-	struct strbuf sb[ARRAY_SIZE(fmts)] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	struct strbuf sb[ARRAY_SIZE(summary_fmts)] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	size_t i;
 
 	/* a failure (cmark out of memory) leaves them empty */
-	markdown_render_each(md, strlen(md), fmts, ARRAY_SIZE(fmts), SUMMARY_CHARS, sb);
-	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+	markdown_render_each(md, strlen(md), summary_fmts, ARRAY_SIZE(summary_fmts),
+			     SUMMARY_CHARS, sb);
+	for (i = 0; i < ARRAY_SIZE(summary_fmts); i++) {
 		strbuf_rtrim(&sb[i]);
-		json_object_set_new(ev, keys[i], value_textn(sb[i].buf, sb[i].len));
+		json_object_set_new(ev, summary_keys[i], value_textn(sb[i].buf, sb[i].len));
 		strbuf_release(&sb[i]);
 	}
 }
@@ -301,25 +313,27 @@ static void modified(json_t *ev, const struct site *site)
 	json_object_set_new(ev, "updated_date", value_text(d));
 }
 
-/* Adds the derived fields to an event object of its own. */
-static void enrich_into(json_t *ev, const struct site *site, const char *base_url)
+/*
+ * Adds the derived fields to an event object of its own. With `lean`, the
+ * rendered summaries are left out (fill_summaries() adds them) unless the
+ * Markdown is not clean, which makes summary_markdown one of them.
+ */
+static void enrich_with(json_t *ev, const struct site *site, const char *base_url, int lean)
 {
-	const char *md = value_str(ev, "summary_markdown");
+	const char *md = summary_source(ev);
 	const json_t *tags = json_object_get(ev, "tags");
+	int clean = markdown_is_clean(md, strlen(md));
 	char *tj;
 
-	if (!md)
-		md = value_str(ev, "summary");
-	if (!md)
-		md = "";
 	/* only absolute http(s) urls are emitted, percent-encoded */
 	set_link(ev, "url", value_str(ev, "url"));
-	add_rendered(ev, md);
+	if (!lean || !clean)
+		add_rendered(ev, md);
 	/*
 	 * What webhooks and payloads see of the source: as written, unless it
 	 * holds raw HTML or a link that is not http(s); then the clean form.
 	 */
-	if (!markdown_is_clean(md, strlen(md)))
+	if (!clean)
 		json_object_set(ev, "summary_markdown", json_object_get(ev, "summary_md"));
 	picture(ev, site, base_url);
 	tj = json_is_array(tags) ? json_dumps(tags, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -329,6 +343,11 @@ static void enrich_into(json_t *ev, const struct site *site, const char *base_ur
 	texts(ev);
 	uid(ev);
 	modified(ev, site);
+}
+
+static void enrich_into(json_t *ev, const struct site *site, const char *base_url)
+{
+	enrich_with(ev, site, base_url, 0);
 }
 
 /* A shallow copy of an event with the derived fields added. */
@@ -548,6 +567,17 @@ static int cmp_newest_key(const void *a, const void *b)
 	return c;
 }
 
+/* Appends `s` with its ASCII capitals in lower case, as strcasecmp() compares them here. */
+static void add_lower(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i = sb->len;
+
+	strbuf_add(sb, s, len);
+	for (; i < sb->len; i++)
+		if (sb->buf[i] >= 'A' && sb->buf[i] <= 'Z')
+			sb->buf[i] = (char)(sb->buf[i] - 'A' + 'a');
+}
+
 /*
  * Could modified() find a key in the front matter `fm` (compact JSON
  * text)? Only when the text holds one of the keys it may read, as a quoted
@@ -556,10 +586,12 @@ static int cmp_newest_key(const void *a, const void *b)
 static int may_hold_modified(const char *fm, const struct site *site)
 {
 	static const char *const keys[] = { "lastmod", "updated", "last_modified_at" };
-	struct strbuf needle = STRBUF_INIT;
+	struct strbuf lower = STRBUF_INIT, needle = STRBUF_INIT;
 	size_t i, n = ARRAY_SIZE(keys) + (site ? site->hugo_lastmod.nr : 0);
 	int found = 0;
 
+	/* one lowered copy and a plain search per key: strcasestr() was most of the cost */
+	add_lower(&lower, fm, strlen(fm));
 	for (i = 0; i < n && !found; i++) {
 		const char *key = i < ARRAY_SIZE(keys) ? keys[i] :
 				  site->hugo_lastmod.v[i - ARRAY_SIZE(keys)];
@@ -572,9 +604,12 @@ static int may_hold_modified(const char *fm, const struct site *site)
 			break;
 		}
 		strbuf_reset(&needle);
-		strbuf_addf(&needle, "\"%s\"", key);
-		found = strcasestr(fm, needle.buf) != NULL;
+		strbuf_addch(&needle, '"');
+		add_lower(&needle, key, strlen(key));
+		strbuf_addch(&needle, '"');
+		found = strstr(lower.buf, needle.buf) != NULL;
 	}
+	strbuf_release(&lower);
 	strbuf_release(&needle);
 	return found;
 }
@@ -620,6 +655,110 @@ static char *newest_update(const struct model *m, const struct model_list *posts
 	return newest;
 }
 
+/*
+ * Could enrich_with() read anything of the front matter `fm` (compact JSON
+ * text): a date modified() looks for, or the first key of a field path
+ * picture() follows? Only when the text holds that key as a quoted string
+ * (a key JSON would escape always could), or is not an object.
+ */
+static int may_hold_fields(const char *fm, const struct site *site)
+{
+	const struct strvec *lists[] = { &site->image_fields, &site->subtitle_fields };
+	struct strbuf needle = STRBUF_INIT;
+	size_t k, i;
+	int found = *fm != '{' || may_hold_modified(fm, site);
+
+	for (k = 0; k < ARRAY_SIZE(lists) && !found; k++) {
+		for (i = 0; i < lists[k]->nr && !found; i++) {
+			const char *path = lists[k]->v[i], *c;
+			size_t n = strcspn(path, ".");
+
+			for (c = path; c < path + n && *c != '"' && *c != '\\' &&
+				       (unsigned char)*c >= 0x20; c++)
+				;
+			if (!n || c < path + n) {
+				found = 1;
+				break;
+			}
+			strbuf_reset(&needle);
+			strbuf_addch(&needle, '"');
+			strbuf_add(&needle, path, n);
+			strbuf_addch(&needle, '"');
+			found = strstr(fm, needle.buf) != NULL;
+		}
+	}
+	strbuf_release(&needle);
+	return found;
+}
+
+/*
+ * Element `i` of a lazy list as a section walks it: lazy_get()'s object
+ * without the rendered summaries and, when nothing derived needs them, the
+ * front matter and the commit (modified() reads its date only for a post
+ * without one); most templates show one summary form and no front matter,
+ * and these were most of a digest's rendering. lazy_fill() adds them.
+ */
+static json_t *lazy_part(void *data, size_t i)
+{
+	const struct model_list *ml = data;
+	const struct model *m = ml->model;
+	const struct event *e = &m->events->v[ml->index[i]];
+	struct event lean = *e;
+	json_t *ev;
+
+	if (e->front_matter && !may_hold_fields(e->front_matter, m->site))
+		lean.front_matter = NULL;
+	ev = event_to_json(&lean, m->events->with_commits && e->date < 0);
+	if (!lean.front_matter && e->front_matter)
+		json_object_del(ev, "front_matter");
+	enrich_with(ev, m->site, m->base_url, 1);
+	json_object_set_new(ev, "first", json_boolean(i == 0));
+	json_object_set_new(ev, "last", json_boolean(i + 1 == ml->nr));
+	return ev;
+}
+
+/* Adds to lazy_part()'s `ev` what lazy_get() has under `name` (NULL: all). */
+static void lazy_fill(void *data, size_t i, json_t *ev, const char *name)
+{
+	struct model_list *ml = data;
+	const struct event *e = &ml->model->events->v[ml->index[i]];
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(summary_keys); k++) {
+		struct strbuf sb = STRBUF_INIT;
+		const char *md;
+
+		if ((name && strcmp(name, summary_keys[k])) || json_object_get(ev, summary_keys[k]))
+			continue;
+		/*
+		 * One parse for all the forms a template shows; the source is as
+		 * written (a summary_markdown replaced had them all made).
+		 */
+		if (!ml->doc || ml->doc_i != i) {
+			markdown_doc_free(ml->doc);
+			md = summary_source(ev);
+			ml->doc = markdown_parse(md, strlen(md));
+			ml->doc_i = i;
+		}
+		/* a failure (cmark out of memory) leaves it empty */
+		if (ml->doc)
+			markdown_doc_render(ml->doc, summary_fmts[k], SUMMARY_CHARS, &sb);
+		strbuf_rtrim(&sb);
+		json_object_set_new(ev, summary_keys[k], value_textn(sb.buf, sb.len));
+		strbuf_release(&sb);
+	}
+	if ((!name || !strcmp(name, "front_matter")) && e->front_matter &&
+	    !json_object_get(ev, "front_matter")) {
+		json_t *fm = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
+		if (!fm)
+			die("out of memory reading the front matter of '%s'", e->path);
+		json_object_set_new(ev, "front_matter", fm);
+	}
+	if ((!name || !strcmp(name, "commit")) && ml->model->events->with_commits &&
+	    !json_object_get(ev, "commit"))
+		json_object_set_new(ev, "commit", e->commit ? event_commit_json(e->commit) : json_null());
+}
+
 static void lazy_list(struct model *m, const char *name, size_t *index, size_t nr, size_t shown)
 {
 	struct model_list *ml = &m->parts[m->nr_lists];
@@ -635,6 +774,8 @@ static void lazy_list(struct model *m, const char *name, size_t *index, size_t n
 	tl->placeholder = placeholder;
 	tl->nr = shown;
 	tl->get = lazy_get;
+	tl->part = lazy_part;
+	tl->fill = lazy_fill;
 	tl->data = ml;
 	m->nr_lists++;
 }
@@ -732,8 +873,10 @@ void model_close(struct model *m)
 {
 	size_t k;
 
-	for (k = 0; k < m->nr_lists; k++)
+	for (k = 0; k < m->nr_lists; k++) {
 		free(m->parts[k].index);
+		markdown_doc_free(m->parts[k].doc);
+	}
 	json_decref(m->root);
 	memset(m, 0, sizeof(*m));
 }

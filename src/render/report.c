@@ -138,28 +138,6 @@ out:
 	return ret;
 }
 
-/* The newest commit of `to`'s first-parent line at or before `when`. */
-static int commit_at(git_commit *to, long long when, git_commit **out)
-{
-	git_commit *c = NULL, *next = NULL;
-
-	*out = NULL;
-	if (git_commit_dup(&c, to) < 0)
-		return repo_error("cannot read a commit");
-	while (c && (long long)git_commit_time(c) > when) {
-		next = NULL;
-		if (git_commit_parentcount(c) &&
-		    git_commit_parent(&next, c, 0) < 0) {
-			git_commit_free(c);
-			return repo_error("cannot read a parent commit");
-		}
-		git_commit_free(c);
-		c = next;
-	}
-	*out = c;
-	return 0;
-}
-
 int report_digest_range(struct setup *st, const char *since, const char *until,
 			struct range *rg)
 {
@@ -171,7 +149,7 @@ int report_digest_range(struct setup *st, const char *since, const char *until,
 		return repo_commit(st->repo, since, &rg->from);
 	if (!since)
 		when = st->now - 7 * 24 * 3600;
-	return commit_at(rg->to, when, &rg->from);
+	return range_first_parent_at(st->repo->git, rg->to, when, &rg->from);
 }
 
 int report_prepend(const char *path, const struct range *rg, const struct strbuf *notes)

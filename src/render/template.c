@@ -708,6 +708,15 @@ struct render {
 	size_t nlists;
 	json_t **whole;		/* lists[k] made whole, once needed */
 	int *busy;		/* lists[k] is being walked one element at a time */
+	struct part *parts;	/* elements from part() being rendered, innermost last */
+	size_t nparts, aparts;
+};
+
+/* An element a list's part() made, which fill() completes on demand. */
+struct part {
+	json_t *el;
+	const struct template_list *list;
+	size_t i;
 };
 
 static int render_limits(struct render *r, const struct node *n);
@@ -780,6 +789,29 @@ static void format_real(char *buf, size_t size, double d)
 }
 
 static json_t *lazy_dumpable(struct render *r, const json_t *v);
+
+/* The part() element `v` is, or NULL. */
+static const struct part *part_of(const struct render *r, const json_t *v)
+{
+	size_t k;
+
+	for (k = r->nparts; k-- > 0;)
+		if (r->parts[k].el == v)
+			return &r->parts[k];
+	return NULL;
+}
+
+/* Member `name` of the object `v` on the stack, filled in first when `v` is a part() element. */
+static const json_t *member(const struct render *r, const json_t *v, const char *name)
+{
+	const json_t *m = json_object_get(v, name);
+	const struct part *p;
+
+	if (m || !r->nparts || !(p = part_of(r, v)))
+		return m;
+	p->list->fill(p->list->data, p->i, p->el, name);
+	return json_object_get(v, name);
+}
 
 static void render_value(struct render *r, const json_t *v,
 			 enum template_escape escape)
@@ -868,9 +900,12 @@ static const json_t *lazy_resolve(struct render *r, const json_t *v)
 static json_t *lazy_dumpable(struct render *r, const json_t *v)
 {
 	json_t *copy = NULL, *m;
+	const struct part *p;
 	const char *key;
 	long k;
 
+	if (r->nparts && (p = part_of(r, v)))
+		p->list->fill(p->list->data, p->i, p->el, NULL);
 	v = lazy_resolve(r, v);
 	if (!r->nlists || !json_is_object(v))
 		return json_incref((json_t *)v);
@@ -939,7 +974,7 @@ static const json_t *lookup(struct render *r, const struct node *n)
 		return r->stack[r->nstack - 1];
 	for (i = r->nstack; i-- > 0 && !v;)
 		if (json_is_object(r->stack[i]))
-			v = json_object_get(r->stack[i], part);
+			v = member(r, r->stack[i], part);
 	for (i = 1; v && i < n->nparts; i++) {
 		part += strlen(part) + 1;
 		v = child(lazy_resolve(r, v), part);
@@ -973,10 +1008,18 @@ static int render_lazy(struct render *r, const struct node *n,
 
 		if (render_limits(r, n) < 0)
 			return -1;
-		el = l->get(l->data, i);
+		if (l->part && l->fill) {
+			el = l->part(l->data, i);
+			ALLOC_GROW(r->parts, r->nparts + 1, r->aparts);
+			r->parts[r->nparts++] = (struct part){ el, l, i };
+		} else {
+			el = l->get(l->data, i);
+		}
 		render_push(r, el);
 		ret = render_nodes(r, n->kids);
 		r->nstack--;
+		if (l->part && l->fill)
+			r->nparts--;
 		json_decref(el);
 	}
 	return ret;
@@ -1286,6 +1329,7 @@ int template_render_lists(const struct template *t, const json_t *context,
 		json_decref(r.whole[i]);
 	free(r.whole);
 	free(r.busy);
+	free(r.parts);
 	free(r.stack);
 	free(r.frames);
 	strbuf_release(&r.indent);
