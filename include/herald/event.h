@@ -132,6 +132,8 @@ const struct event_commit *event_list_commit(struct event_list *l, const git_com
  */
 json_t *event_to_json(const struct event *e, bool with_commit);
 json_t *event_commit_json(const struct event_commit *c);
+/* The event's front matter as event_to_json() gives it (null without one). */
+json_t *event_front_matter_json(const struct event *e);
 /* The `scan --json` document: {"from","to","now","events","errors"}. */
 json_t *event_list_document(const struct event_list *l);
 /*

@@ -534,9 +534,9 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 	r.o = o;
 	r.stats = stats;
 	r.now = (long long)time(NULL);
-	r.ids = json_object();
 	if (targets_load(st->repo, &targets, &nr) < 0)
 		return -1;
+	r.ids = json_object();
 	for (i = 0; i < nr; i++)
 		if (targets[i].problem)
 			warning("target '%s' is skipped: %s", targets[i].name, targets[i].problem);

@@ -245,7 +245,7 @@ static json_t *json_text(const struct event *e, const char *text)
 	return v;
 }
 
-static json_t *front_matter_json(const struct event *e)
+json_t *event_front_matter_json(const struct event *e)
 {
 	if (!e->front_matter)
 		return json_null();
@@ -272,7 +272,7 @@ json_t *event_to_json(const struct event *e, bool with_commit)
 		json_object_set_new(o, "date", json_null());
 	}
 	json_object_set_new(o, "from_path", string_or_null(e->from_path));
-	json_object_set_new(o, "front_matter", front_matter_json(e));
+	json_object_set_new(o, "front_matter", event_front_matter_json(e));
 	json_object_set_new(o, "path", json_string(e->path));
 	json_object_set_new(o, "slug", json_string(e->slug));
 	json_object_set_new(o, "state", json_string(post_state_name(e->state)));

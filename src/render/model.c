@@ -748,12 +748,8 @@ static void lazy_fill(void *data, size_t i, json_t *ev, const char *name)
 		strbuf_release(&sb);
 	}
 	if ((!name || !strcmp(name, "front_matter")) && e->front_matter &&
-	    !json_object_get(ev, "front_matter")) {
-		json_t *fm = json_loads(e->front_matter, JSON_ALLOW_NUL, NULL);
-		if (!fm)
-			die("out of memory reading the front matter of '%s'", e->path);
-		json_object_set_new(ev, "front_matter", fm);
-	}
+	    !json_object_get(ev, "front_matter"))
+		json_object_set_new(ev, "front_matter", event_front_matter_json(e));
 	if ((!name || !strcmp(name, "commit")) && ml->model->events->with_commits &&
 	    !json_object_get(ev, "commit"))
 		json_object_set_new(ev, "commit", e->commit ? event_commit_json(e->commit) : json_null());
