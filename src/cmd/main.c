@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "herald/command.h"
+#include "herald/heap.h"
 #include "herald/help.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 	}
 	if (wants_help(argc, argv))
 		return help(cmd->name);
+	heap_prefer_huge_pages();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		die("cannot initialise libcurl");
 	git_libgit2_init();

@@ -1,0 +1,128 @@
+/*
+ * heap_prefer_huge_pages(): after it, what herald allocates comes from the
+ * heap, blocks of a MiB included, and lies in memory advised for huge
+ * pages. Read back from /proc/self/smaps, which names each mapping and its
+ * flags ("hg": MADV_HUGEPAGE). Whether the kernel then finds a free huge
+ * page depends on the machine, so that is reported, not asserted.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "herald/heap.h"
+#include "tap.h"
+#include "herald/banned.h"
+
+struct mapping {
+	char name[256];
+	char flags[512];
+	long anon_huge_kb;
+	int found;
+};
+
+/* The mapping of /proc/self/smaps that holds `addr`. */
+static void mapping_of(const void *addr, struct mapping *m)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int name_at = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &name_at) == 2 &&
+		    name_at > 0) {
+			if (m->found)
+				break;
+			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+			if (in) {
+				m->found = 1;
+				snprintf(m->name, sizeof(m->name), "%s", line + name_at);
+				m->name[strcspn(m->name, "\n")] = '\0';
+			}
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(m->flags, sizeof(m->flags), "%s", line + 8);
+			m->flags[strcspn(m->flags, "\n")] = '\0';
+		} else if (in && !strncmp(line, "AnonHugePages:", 14)) {
+			m->anon_huge_kb = atol(line + 14);
+		}
+	}
+	fclose(f);
+}
+
+static int has_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p = flags;
+
+	while ((p = strstr(p, flag))) {
+		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static const char *why_skip(void)
+{
+#if !defined(__linux__) || !defined(__GLIBC__)
+	return "not Linux with glibc: heap_prefer_huge_pages() does nothing";
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+	return "AddressSanitizer owns malloc (its mallopt() refuses)";
+#endif
+	if (getenv("HERALD_VALGRIND"))
+		return "valgrind owns malloc";
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		return "this kernel has no transparent huge pages";
+	return NULL;
+}
+
+int main(void)
+{
+	const char *skip_reason = why_skip();
+	struct mapping small, big;
+	char *a, *b, *c;
+	size_t i;
+
+	heap_prefer_huge_pages();
+	heap_prefer_huge_pages(); /* twice is once */
+	a = malloc(100);
+	b = malloc(1u << 20);
+	c = malloc(40u << 20); /* beyond the reservation: still a working block */
+	ok(a && b && c, "blocks of 100 B, 1 MiB and 40 MiB are allocated");
+	if (!a || !b || !c)
+		return done_testing();
+	memset(b, 1, 1u << 20);
+	for (i = 0; i < (40u << 20); i += 4096)
+		c[i] = (char)i;
+	ok(b[(1u << 20) - 1] == 1 && c[(40u << 20) - 4096] == (char)((40u << 20) - 4096),
+	   "both big blocks hold what was written");
+	if (skip_reason) {
+		skip("%s", skip_reason);
+		skip("%s", skip_reason);
+		skip("%s", skip_reason);
+	} else {
+		mapping_of(a, &small);
+		mapping_of(b, &big);
+		ok(small.found && !strcmp(small.name, "[heap]") && has_flag(small.flags, "hg"),
+		   "a small block lies on the heap, advised for huge pages (%s: %s)",
+		   small.name, small.flags);
+		ok(big.found && !strcmp(big.name, "[heap]"),
+		   "a block of 1 MiB comes from the heap, not a mmap() of its own (%s)",
+		   big.found ? (*big.name ? big.name : "anonymous mapping") : "not found");
+		ok(has_flag(big.flags, "hg"), "and is advised for huge pages too (%s)", big.flags);
+		diag("huge pages in that part of the heap: %ld KiB (none when the kernel "
+		     "has no free one, or THP is 'never')", big.anon_huge_kb);
+	}
+	free(a);
+	free(b);
+	free(c);
+	return done_testing();
+}
