@@ -112,7 +112,8 @@ try:
                             "--now", "2026-11-26T00:00:00Z"], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         t3, c3 = time.time(), cpu()
-        names = [f for f in os.listdir(ob) if f.endswith(".json")]
+        # a failed announce may leave no outbox: a MISS with 0 entries, not a traceback
+        names = [f for f in os.listdir(ob) if f.endswith(".json")] if os.path.isdir(ob) else []
         e = (t3 - t2) - (t2 - t1)
         runs.append((e, q.returncode, len(names)))
         cpus.append((c3 - c2) - (c2 - c1))

@@ -24,7 +24,9 @@
  *
  * Where the kernel has no huge pages, or none free, the advice is ignored
  * and pages come 4 KiB at a time as before. Memory: the last huge page in
- * use is mapped whole, at most 2 MiB more than before.
+ * use is mapped whole, at most 2 MiB more than before; and what is freed
+ * stays with the process (up to 64 MiB of it at the top of the heap), so a
+ * long `deliver` keeps its peak until it exits.
  */
 #include <stdint.h>
 #include <stdlib.h>
