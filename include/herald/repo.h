@@ -18,6 +18,16 @@ struct repo {
 };
 
 /*
+ * Starts and stops libgit2 for the process (git_libgit2_init and _shutdown),
+ * without its TLS set-up: herald never lets libgit2 open a connection, so
+ * the system's CA bundle is not parsed (src/read/start.c says how).
+ */
+void repo_library_start(void);
+void repo_library_stop(void);
+/* How many times libgit2 asked to read a CA file and was refused (tests). */
+unsigned repo_ca_file_reads_refused(void);
+
+/*
  * Opens the repository at or above the current folder, or the one the
  * environment names. Returns NULL after reporting why (not a repository,
  * SHA-256 or reftable formats that libgit2 cannot read).

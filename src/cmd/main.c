@@ -10,6 +10,7 @@
 #include "herald/command.h"
 #include "herald/heap.h"
 #include "herald/help.h"
+#include "herald/repo.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
 #include "herald/banned.h"
@@ -176,13 +177,13 @@ int main(int argc, char **argv)
 	heap_prefer_huge_pages();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		die("cannot initialise libcurl");
-	git_libgit2_init();
+	repo_library_start();
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
 		error("cannot write to standard output");
 		ret = EXIT_FATAL;
 	}
-	git_libgit2_shutdown();
+	repo_library_stop();
 	curl_global_cleanup();
 	return ret;
 }

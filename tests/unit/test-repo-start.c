@@ -1,0 +1,65 @@
+/*
+ * repo_library_start(): libgit2 starts without parsing the system's CA
+ * bundle (src/read/start.c), and reads repositories as before.
+ *
+ * Where libgit2 is built on mbedTLS (libmbedx509 is in the process), its
+ * one call to read the bundle must land on herald's definition and be
+ * refused; elsewhere nothing calls it, which is reported, not asserted.
+ */
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "herald/repo.h"
+#include "tap.h"
+#include "herald/banned.h"
+
+static int find_mbedx509(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libmbedx509"))
+		*(int *)data = 1;
+	return 0;
+}
+
+int main(void)
+{
+	int mbedtls = 0, major = 0, minor = 0, rev = 0;
+	char dir[] = "/tmp/herald-test-start-XXXXXX";
+	git_repository *git = NULL;
+	struct repo *r;
+
+	dl_iterate_phdr(find_mbedx509, &mbedtls);
+	ok(repo_ca_file_reads_refused() == 0, "nothing was refused before libgit2 starts");
+	repo_library_start();
+	git_libgit2_version(&major, &minor, &rev);
+	if (mbedtls)
+		ok(repo_ca_file_reads_refused() == 1,
+		   "libgit2 %d.%d.%d on mbedTLS asked once to read its CA bundle, and was refused "
+		   "(asked %u times)", major, minor, rev, repo_ca_file_reads_refused());
+	else
+		skip("libgit2 %d.%d.%d is not built on mbedTLS: it reads no CA bundle at start",
+		     major, minor, rev);
+
+	ok(mkdtemp(dir) != NULL, "a scratch folder");
+	ok(git_repository_init(&git, dir, 1) == 0, "libgit2 makes a repository");
+	git_repository_free(git);
+	r = repo_open_at(dir);
+	ok(r != NULL, "and herald opens it");
+	repo_free(r);
+	repo_library_stop();
+
+	/* a second start in the same process (the tests do it) reads nothing either */
+	repo_library_start();
+	ok(!mbedtls || repo_ca_file_reads_refused() == 2, "a second start is refused too");
+	repo_library_stop();
+	{
+		char cmd[sizeof(dir) + 16];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		ok(system(cmd) == 0, "the scratch folder is removed");
+	}
+	return done_testing();
+}
