@@ -13,6 +13,7 @@
 #include "herald/fileio.h"
 #include "herald/gate.h"
 #include "herald/handoff.h"
+#include "herald/heap.h"
 #include "herald/receive.h"
 #include "herald/hookio.h"
 #include "herald/outbox.h"
@@ -228,6 +229,8 @@ int receive_post(FILE *out)
 	h.out = out;
 	h.dry = hookio_push_option("herald.dry-run");
 	h.skip = hookio_push_option("herald.skip");
+	/* the scan thread stands in for this one, which waits for it */
+	heap_share_with_threads();
 	handoff_start(&h.deadline, 3);
 	setup_init(&h.st);
 	if (setup_open(&h.st) < 0)

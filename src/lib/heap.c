@@ -70,9 +70,18 @@ void heap_prefer_huge_pages(void)
 		below_first_huge_page = malloc(first - start - 2 * sizeof(size_t));
 }
 
+void heap_share_with_threads(void)
+{
+	(void)mallopt(M_ARENA_MAX, 1);
+}
+
 #else
 
 void heap_prefer_huge_pages(void)
+{
+}
+
+void heap_share_with_threads(void)
 {
 }
 

@@ -4,7 +4,12 @@
  * pages. Read back from /proc/self/smaps, which names each mapping and its
  * flags ("hg": MADV_HUGEPAGE). Whether the kernel then finds a free huge
  * page depends on the machine, so that is reported, not asserted.
+ *
+ * heap_share_with_threads(): a thread started after it allocates from that
+ * same heap, not from an arena of its own (an anonymous mapping of 64 MiB
+ * that glibc makes for a thread's first malloc).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +89,22 @@ static const char *why_skip(void)
 	return NULL;
 }
 
+static void *thread_allocates(void *arg)
+{
+	char **blocks = arg;
+
+	blocks[0] = malloc(100);
+	blocks[1] = malloc(1u << 20);
+	if (blocks[1])
+		memset(blocks[1], 2, 1u << 20);
+	return NULL;
+}
+
 int main(void)
 {
+	char *from_thread[2] = { NULL, NULL };
+	struct mapping tsmall, tbig;
+	pthread_t th;
 	const char *skip_reason = why_skip();
 	struct mapping small, big;
 	char *a, *b, *c;
@@ -124,5 +143,28 @@ int main(void)
 	free(a);
 	free(b);
 	free(c);
+
+	heap_share_with_threads();
+	ok(!pthread_create(&th, NULL, thread_allocates, from_thread) && !pthread_join(th, NULL),
+	   "a thread runs after heap_share_with_threads()");
+	ok(from_thread[0] && from_thread[1] && from_thread[1][12345] == 2,
+	   "the thread allocates blocks of 100 B and 1 MiB and writes them");
+	if (skip_reason) {
+		skip("%s", skip_reason);
+		skip("%s", skip_reason);
+	} else {
+		mapping_of(from_thread[0], &tsmall);
+		mapping_of(from_thread[1], &tbig);
+		ok(tsmall.found && !strcmp(tsmall.name, "[heap]") && has_flag(tsmall.flags, "hg"),
+		   "the thread's small block lies on the main heap, advised for huge pages (%s: %s)",
+		   tsmall.found ? (*tsmall.name ? tsmall.name : "an arena of its own") : "not found",
+		   tsmall.flags);
+		ok(tbig.found && !strcmp(tbig.name, "[heap]") && has_flag(tbig.flags, "hg"),
+		   "and so does its block of 1 MiB (%s: %s)",
+		   tbig.found ? (*tbig.name ? tbig.name : "an arena of its own") : "not found",
+		   tbig.flags);
+	}
+	free(from_thread[0]);
+	free(from_thread[1]);
 	return done_testing();
 }
