@@ -175,9 +175,7 @@ int main(int argc, char **argv)
 	if (wants_help(argc, argv))
 		return help(cmd->name);
 	heap_prefer_huge_pages();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		die("cannot initialise libcurl");
-	repo_library_start();
+	repo_library_start(); /* libcurl starts with the first request (deliver.c) */
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
 		error("cannot write to standard output");

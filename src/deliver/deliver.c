@@ -204,6 +204,25 @@ void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
 	m->free_fn = free_fn;
 }
 
+/*
+ * libcurl starts here, before the first request, not with every command:
+ * its start (OpenSSL's configuration and algorithms, libssh2) costs a
+ * millisecond that a scan, a lint or a push with nothing to announce does
+ * not need. Requests are made from one thread only. main() cleans up
+ * (curl_global_cleanup() does nothing when curl was never started).
+ */
+static int start_curl(void)
+{
+	static int started;
+
+	if (!started) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return error("cannot initialise libcurl");
+		started = 1;
+	}
+	return 0;
+}
+
 void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t)
 {
 	CURL *curl;
@@ -212,6 +231,8 @@ void *deliver_conn_handle(struct deliver_conn *conn, const struct target *t)
 	if (conn && conn->curl) {
 		curl = conn->curl;
 		curl_easy_reset(curl); /* options go, open connections stay */
+	} else if (start_curl() < 0) {
+		return NULL;
 	} else if (!(curl = curl_easy_init())) {
 		error("cannot start libcurl");
 		return NULL;
