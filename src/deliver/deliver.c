@@ -210,6 +210,14 @@ void deliver_conn_memo_set(struct deliver_conn *c, const char *key, void *value,
  * millisecond that a scan, a lint or a push with nothing to announce does
  * not need. Requests are made from one thread only. main() cleans up
  * (curl_global_cleanup() does nothing when curl was never started).
+ *
+ * libcurl's manual asks for curl_global_init() before any other call.
+ * herald makes some earlier, while reading targets and building payloads:
+ * the URL API (curl_url_*), curl_easy_escape/unescape with no handle,
+ * curl_slist_*, curl_free and (in `version`) curl_version_info. None of
+ * them touches what the start sets up (TLS, the resolver, libssh2) in the
+ * libcurl herald is built against (7.88); the tests run each of them in
+ * commands that make no request (`targets`, `version`, `scan`).
  */
 static int start_curl(void)
 {

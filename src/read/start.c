@@ -8,21 +8,24 @@
  * system's whole CA bundle, about 140 certificates of base64, on every
  * start: 6.5 ms of the 20 ms budget of a post-receive hook on the machine
  * `make bench` runs on, for trust anchors nothing ever checks against.
- * libgit2 offers no option to skip it (GIT_OPT_SET_SSL_CERT_LOCATIONS only
- * adds locations, after the default one has been read).
+ * libgit2 offers no option to skip it.
  *
  * So herald defines the one mbedTLS function libgit2 calls to read that
  * file. An executable's definition comes first in the dynamic linker's
- * search, so libgit2's call lands here instead of in libmbedx509 (as does
- * mbedTLS's own, from reading a folder of certificates); nothing else in
- * herald's process uses mbedTLS (libcurl is built on OpenSSL). It
- * answers with mbedTLS's own "cannot read the file" error, so libgit2
- * starts with no CA certificates: were herald ever to open an HTTPS or SSH
- * connection through libgit2, certificate checks would fail closed, never
- * pass. Where libgit2 is built on OpenSSL or another TLS library, nothing
- * calls this and it changes nothing.
+ * search, so every call to it in the process lands here instead of in
+ * libmbedx509. While git_libgit2_init() runs (herald's main thread, before
+ * any other thread starts), it answers with mbedTLS's own "cannot read the
+ * file" error, so libgit2 starts with no CA certificates: were herald ever
+ * to open an HTTPS or SSH connection through libgit2, certificate checks
+ * would fail closed, never pass. At any other time it hands the call to
+ * libmbedx509's own function, so a libcurl built on mbedTLS, or libgit2's
+ * GIT_OPT_SET_SSL_CERT_LOCATIONS, read their files as before. Where
+ * libgit2 is built on OpenSSL or another TLS library, nothing calls this
+ * and it changes nothing. A static link against libmbedx509.a would stop
+ * at "multiple definition": herald links mbedTLS dynamically only.
  */
-#include <stdbool.h>
+#include <dlfcn.h>
+#include <stddef.h>
 
 #include "herald/repo.h"
 #include "herald/banned.h"
@@ -30,7 +33,9 @@
 /* mbedTLS's MBEDTLS_ERR_X509_FILE_IO_ERROR ("read or write of file failed"). */
 #define X509_FILE_IO_ERROR (-0x2900)
 
-/* How many times libgit2 asked; read by tests/unit/test-repo-start.c. */
+/* Set only around git_libgit2_init(), on the main thread. */
+static int starting_libgit2;
+/* How many times libgit2 asked then; read by tests/unit/test-repo-start.c. */
 static unsigned ca_file_reads_refused;
 
 struct mbedtls_x509_crt;
@@ -38,10 +43,19 @@ int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path
 
 int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
 {
-	(void)chain;
-	(void)path;
-	ca_file_reads_refused++;
-	return X509_FILE_IO_ERROR;
+	int (*real)(struct mbedtls_x509_crt *, const char *);
+	void *sym;
+
+	if (starting_libgit2) {
+		ca_file_reads_refused++;
+		return X509_FILE_IO_ERROR;
+	}
+	/* the next definition in the search order: libmbedx509's */
+	sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	if (!sym)
+		return X509_FILE_IO_ERROR;
+	*(void **)&real = sym;
+	return real(chain, path);
 }
 
 unsigned repo_ca_file_reads_refused(void)
@@ -51,7 +65,11 @@ unsigned repo_ca_file_reads_refused(void)
 
 void repo_library_start(void)
 {
+	starting_libgit2 = 1;
 	git_libgit2_init();
+	starting_libgit2 = 0;
+	/* the refusal left libgit2's "failed to load CA certificates" behind */
+	git_error_clear();
 }
 
 void repo_library_stop(void)

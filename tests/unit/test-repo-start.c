@@ -5,6 +5,8 @@
  * Where libgit2 is built on mbedTLS (libmbedx509 is in the process), its
  * one call to read the bundle must land on herald's definition and be
  * refused; elsewhere nothing calls it, which is reported, not asserted.
+ * The refusal leaves no error behind, and is only for libgit2's start:
+ * CA files asked for later (GIT_OPT_SET_SSL_CERT_LOCATIONS) are read.
  */
 #include <link.h>
 #include <stdio.h>
@@ -15,6 +17,8 @@
 #include "herald/repo.h"
 #include "tap.h"
 #include "herald/banned.h"
+
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 static int find_mbedx509(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -42,6 +46,19 @@ int main(void)
 	else
 		skip("libgit2 %d.%d.%d is not built on mbedTLS: it reads no CA bundle at start",
 		     major, minor, rev);
+
+	ok(git_error_last() == NULL || !strstr(git_error_last()->message, "CA"),
+	   "libgit2 starts with no error left behind (%s)",
+	   git_error_last() ? git_error_last()->message : "none");
+	if (!mbedtls)
+		skip("libgit2 is not built on mbedTLS");
+	else if (access(CA_BUNDLE, R_OK))
+		skip("no %s to read", CA_BUNDLE);
+	else
+		ok(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, CA_BUNDLE, NULL) == 0 &&
+		   repo_ca_file_reads_refused() == 1,
+		   "after the start, a CA file set with GIT_OPT_SET_SSL_CERT_LOCATIONS is read "
+		   "by mbedTLS itself (%s)", git_error_last() ? git_error_last()->message : "no error");
 
 	ok(mkdtemp(dir) != NULL, "a scratch folder");
 	ok(git_repository_init(&git, dir, 1) == 0, "libgit2 makes a repository");
