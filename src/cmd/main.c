@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <git2.h>
 
 #include "herald/command.h"
 #include "herald/heap.h"

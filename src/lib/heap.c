@@ -12,15 +12,20 @@
  * but a tunable is read from the environment before main() runs, and git
  * and cron start herald with theirs. So this does the same by hand, once:
  *
- *  - blocks up to 32 MiB come from the heap (glibc's default sends blocks
- *    of 128 KiB and more to mmap(), page by page, with a fresh fault for
- *    every page of every block: a repository's big trees are such blocks);
  *  - the heap is grown once by 30 MiB of address space (nothing is
  *    touched, so nothing is used), the 2 MiB-aligned part of it is marked
  *    MADV_HUGEPAGE, and it is given back to malloc, which keeps it (the
- *    trim threshold is raised above it);
+ *    trim threshold is above what is left free of it);
  *  - a block that is never freed fills the space below the first 2 MiB
- *    boundary, so what herald allocates next starts on a huge page.
+ *    boundary, so what herald allocates next starts on a huge page;
+ *  - then blocks up to 8 MiB come from the heap. glibc's default sends
+ *    blocks of 128 KiB and more to mmap() and back to the kernel at free,
+ *    so each costs its pages' faults again; every version of a big tree or
+ *    post read from a delta chain is such a block, allocated and freed in
+ *    turn (with `git gc --aggressive` packing that was a third of `scan
+ *    --all`'s time, in the kernel). Kept in the heap, freed buffers are
+ *    reused; the limit stays far below what one delta chain holds, so a
+ *    16 MiB post still goes to mmap. The heap is trimmed past 32 MiB free.
  *
  * Where the kernel has no huge pages, or none free, the advice is ignored
  * and pages come 4 KiB at a time as before. Memory: the last huge page in
@@ -43,6 +48,8 @@
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 #define RESERVE ((size_t)30 << 20)
+#define MMAP_THRESHOLD (8 << 20)
+#define TRIM_THRESHOLD (32 << 20)
 
 /* The filler below the first huge page, kept for the life of the process. */
 static void *below_first_huge_page;
@@ -54,20 +61,22 @@ void heap_prefer_huge_pages(void)
 
 	if (below_first_huge_page)
 		return;
-	/* M_MMAP_THRESHOLD above RESERVE, or the reservation is an mmap() */
+	/* while reserving, M_MMAP_THRESHOLD above RESERVE, or it is an mmap() */
 	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, 64 << 20))
 		return;
-	if (!(p = malloc(RESERVE)))
-		return;
-	start = (uintptr_t)p;
-	first = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	end = (start + RESERVE) & ~(HUGE_PAGE - 1);
-	if (end > first)
-		(void)madvise((void *)first, end - first, MADV_HUGEPAGE);
-	free(p);
-	/* from the top of the heap, where `p` was: up to `first`, less a header */
-	if (first - start > 64)
-		below_first_huge_page = malloc(first - start - 2 * sizeof(size_t));
+	if ((p = malloc(RESERVE))) {
+		start = (uintptr_t)p;
+		first = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		end = (start + RESERVE) & ~(HUGE_PAGE - 1);
+		if (end > first)
+			(void)madvise((void *)first, end - first, MADV_HUGEPAGE);
+		free(p);
+		/* from the top of the heap, where `p` was: up to `first`, less a header */
+		if (first - start > 64)
+			below_first_huge_page = malloc(first - start - 2 * sizeof(size_t));
+	}
+	(void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+	(void)mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
 }
 
 void heap_share_with_threads(void)

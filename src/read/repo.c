@@ -1,7 +1,4 @@
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +34,7 @@ static void tune_libgit2(void)
 	 * default, which doubles the cost of walking a long history.
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-#ifdef __GLIBC__
-	/*
-	 * Every version of a big tree or post read from a delta chain is a
-	 * buffer of hundreds of KiB, allocated and freed in turn. glibc hands
-	 * blocks over 128 KiB to mmap and back to the kernel at free, so each
-	 * one costs its pages' faults again: with `git gc --aggressive`
-	 * packing that was a third of `scan --all`'s time, in the kernel.
-	 * Kept in the heap, freed buffers are reused; the limits stay far
-	 * below what one delta chain holds, so a 16 MiB post still goes to mmap.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-#endif
+	/* big tree buffers stay in the heap: src/lib/heap.c sets that policy */
 }
 
 /*

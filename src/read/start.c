@@ -25,7 +25,6 @@
  * at "multiple definition": herald links mbedTLS dynamically only.
  */
 #include <dlfcn.h>
-#include <stddef.h>
 
 #include "herald/repo.h"
 #include "herald/banned.h"
