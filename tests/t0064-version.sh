@@ -41,6 +41,20 @@ else
 	echo "# skip: libgit2 is not linked with libmbedx509: it parses no CA bundle at start"
 fi
 
+# The same for libgit2's libssh2_init() and libssh2_exit(): both land on
+# herald's definitions, as every other caller's do (herald forwards those).
+if ldd "$HERALD" 2>/dev/null | grep -q libssh2; then
+test_expect_success 'libgit2 starts and stops no libssh2' '
+	LD_DEBUG=bindings "$HERALD" version 2>bindings >/dev/null &&
+	grep -E "symbol .libssh2_(init|exit)." bindings >bound &&
+	grep "libgit2[^ ]* \[0\] to $HERALD \[0\]: normal symbol .libssh2_init." bound &&
+	grep "libgit2[^ ]* \[0\] to $HERALD \[0\]: normal symbol .libssh2_exit." bound &&
+	! grep -v "to $HERALD \[0\]" bound
+'
+else
+	echo "# skip: herald is not linked with libssh2: libgit2 starts none"
+fi
+
 test_expect_success 'without git: the VERSION file' '
 	mkproject tarball &&
 	test "$(pv tarball)" = "$VERSION"

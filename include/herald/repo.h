@@ -19,13 +19,16 @@ struct repo {
 
 /*
  * Starts and stops libgit2 for the process (git_libgit2_init and _shutdown),
- * without its TLS set-up: herald never lets libgit2 open a connection, so
- * the system's CA bundle is not parsed (src/read/start.c says how).
+ * without its TLS and SSH set-up: herald never lets libgit2 open a
+ * connection, so the system's CA bundle is not parsed and libssh2 (with
+ * OpenSSL's engines) is not started for it (src/read/start.c says how).
  */
 void repo_library_start(void);
 void repo_library_stop(void);
 /* How many times libgit2 asked to read a CA file and was refused (tests). */
 unsigned repo_ca_file_reads_refused(void);
+/* How many of libgit2's libssh2_init() / libssh2_exit() calls were skipped (tests). */
+void repo_ssh_starts_skipped(unsigned *starts, unsigned *stops);
 
 /*
  * Opens the repository at or above the current folder, or the one the

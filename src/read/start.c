@@ -23,6 +23,18 @@
  * libgit2 is built on OpenSSL or another TLS library, nothing calls this
  * and it changes nothing. A static link against libmbedx509.a would stop
  * at "multiple definition": herald links mbedTLS dynamically only.
+ *
+ * The same start also calls libssh2_init() for libgit2's SSH transport,
+ * which sets up OpenSSL's algorithms and engines: 0.75 ms and 26 page
+ * faults of every command, for a transport herald never uses. So herald
+ * defines libssh2_init() and libssh2_exit() too, in the same way: during
+ * git_libgit2_init() the call is answered "done" without doing anything,
+ * and the libssh2_exit() that git_libgit2_shutdown() pairs with it is
+ * dropped, so libssh2's count of users stays true for the others. Every
+ * other call goes to libssh2: libcurl's, when it starts for an sftp:// or
+ * scp:// url, and libssh2's own, which starts itself with the first session
+ * anyone makes. herald's webhooks and mail never need SSH, and a libcurl
+ * that does is unaffected.
  */
 #include <dlfcn.h>
 
@@ -32,10 +44,12 @@
 /* mbedTLS's MBEDTLS_ERR_X509_FILE_IO_ERROR ("read or write of file failed"). */
 #define X509_FILE_IO_ERROR (-0x2900)
 
-/* Set only around git_libgit2_init(), on the main thread. */
-static int starting_libgit2;
+/* Set only around git_libgit2_init() / git_libgit2_shutdown(), on the main thread. */
+static int starting_libgit2, stopping_libgit2;
 /* How many times libgit2 asked then; read by tests/unit/test-repo-start.c. */
-static unsigned ca_file_reads_refused;
+static unsigned ca_file_reads_refused, ssh_starts_skipped, ssh_stops_skipped;
+/* libgit2's libssh2_init() was answered here, so its libssh2_exit() is due here too. */
+static int ssh_started_here;
 
 struct mbedtls_x509_crt;
 int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
@@ -62,6 +76,49 @@ unsigned repo_ca_file_reads_refused(void)
 	return ca_file_reads_refused;
 }
 
+int libssh2_init(int flags);
+void libssh2_exit(void);
+
+int libssh2_init(int flags)
+{
+	int (*real)(int);
+	void *sym;
+
+	if (starting_libgit2) {
+		ssh_starts_skipped++;
+		ssh_started_here = 1;
+		return 0;
+	}
+	sym = dlsym(RTLD_NEXT, "libssh2_init");
+	if (!sym)
+		return -1; /* nothing links libssh2, so nothing asks */
+	*(void **)&real = sym;
+	return real(flags);
+}
+
+void libssh2_exit(void)
+{
+	void (*real)(void);
+	void *sym;
+
+	if (stopping_libgit2 && ssh_started_here) {
+		ssh_stops_skipped++;
+		ssh_started_here = 0;
+		return;
+	}
+	sym = dlsym(RTLD_NEXT, "libssh2_exit");
+	if (!sym)
+		return;
+	*(void **)&real = sym;
+	real();
+}
+
+void repo_ssh_starts_skipped(unsigned *starts, unsigned *stops)
+{
+	*starts = ssh_starts_skipped;
+	*stops = ssh_stops_skipped;
+}
+
 void repo_library_start(void)
 {
 	starting_libgit2 = 1;
@@ -73,5 +130,7 @@ void repo_library_start(void)
 
 void repo_library_stop(void)
 {
+	stopping_libgit2 = 1;
 	git_libgit2_shutdown();
+	stopping_libgit2 = 0;
 }
