@@ -30,6 +30,9 @@ unsigned repo_ca_file_reads_refused(void);
 /* How many of libgit2's libssh2_init() / libssh2_exit() calls were skipped (tests). */
 void repo_ssh_starts_skipped(unsigned *starts, unsigned *stops);
 
+/* How much of the pack files libgit2 may keep mapped at once (repo.c says why). */
+#define REPO_PACK_MAP_LIMIT ((size_t)8 << 20)
+
 /*
  * Opens the repository at or above the current folder, or the one the
  * environment names. Returns NULL after reporting why (not a repository,
