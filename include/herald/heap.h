@@ -1,13 +1,29 @@
 #ifndef HERALD_HEAP_H
 #define HERALD_HEAP_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /*
  * Asks for the heap to be backed by transparent huge pages where the
  * kernel offers them (Linux with glibc; elsewhere it does nothing). Call
  * once, first thing, before the libraries allocate. Never fails: without
- * huge pages the heap is what it was.
+ * huge pages the heap is what it was. True when the heap was advised for
+ * huge pages (as heap_huge_pages_ready() below allows), false when not.
  */
-void heap_prefer_huge_pages(void);
+bool heap_prefer_huge_pages(void);
+
+/*
+ * Would advising huge pages cost herald nothing? True when the kernel never
+ * stalls a fault for one (THP "defrag" set to defer or never, or no THP at
+ * all), or when /proc/buddyinfo shows enough free 2 MiB blocks for the
+ * heap's reservation; false when a fault in an advised region could
+ * reclaim and compact memory first. heap_prefer_huge_pages() advises only
+ * when true. heap_huge_pages_ready_in() decides from the two files' texts
+ * (NULL for one that cannot be read) and the bytes wanted.
+ */
+bool heap_huge_pages_ready(void);
+bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes);
 
 /*
  * Threads started after this allocate from the main heap (and so from its

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	}
 	if (wants_help(argc, argv))
 		return help(cmd->name);
-	heap_prefer_huge_pages();
+	(void)heap_prefer_huge_pages();
 	repo_library_start(); /* libcurl starts with the first request (deliver.c) */
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {

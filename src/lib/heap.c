@@ -27,14 +27,25 @@
  *    reused; the limit stays far below what one delta chain holds, so a
  *    16 MiB post still goes to mmap. The heap is trimmed past 32 MiB free.
  *
- * Where the kernel has no huge pages, or none free, the advice is ignored
- * and pages come 4 KiB at a time as before. Memory: the last huge page in
+ * Where the kernel has no huge pages the advice is ignored and pages come
+ * 4 KiB at a time as before. Where it has none free, the advice would cost:
+ * under the kernel's default THP "defrag" setting (madvise; also always and
+ * defer+madvise) a fault in an advised region that finds no free 2 MiB
+ * block reclaims and compacts memory first, in the faulting process, which
+ * on a busy server whose memory is full of page cache can take
+ * milliseconds: a stall in a hook. So under those settings herald advises
+ * only when /proc/buddyinfo shows free 2 MiB blocks for the whole
+ * reservation (heap_huge_pages_ready()); under defer or never no fault
+ * waits, and it always advises. Memory: the last huge page in
  * use is mapped whole, at most 2 MiB more than before; and what is freed
  * stays with the process (up to 64 MiB of it at the top of the heap), so a
  * long `deliver` keeps its peak until it exits.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
@@ -43,6 +54,59 @@
 
 #include "herald/heap.h"
 #include "herald/banned.h"
+
+/* The word in brackets of a sysfs choice ("always [madvise] never"), and its length. */
+static size_t chosen(const char *text, const char **word)
+{
+	const char *open = text ? strchr(text, '[') : NULL;
+	const char *close = open ? strchr(open, ']') : NULL;
+
+	*word = open ? open + 1 : "";
+	return close ? (size_t)(close - open - 1) : 0;
+}
+
+bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes)
+{
+	unsigned long long blocks = 0, need = (bytes + (2u << 20) - 1) / (2u << 20);
+	const char *word, *line, *next;
+	size_t len = chosen(defrag, &word);
+
+	/* no THP (no file), or a setting under which a fault never waits */
+	if (!defrag || (len == 5 && (!strncmp(word, "defer", 5) || !strncmp(word, "never", 5))))
+		return true;
+	if (!buddyinfo)
+		return false;
+	/* "Node 0, zone   Normal   n0 n1 ... n10": free blocks of 4 KiB << order */
+	for (line = buddyinfo; *line; line = next) {
+		const char *eol = strchr(line, '\n');
+		const char *p = strstr(line, "zone");
+		unsigned order;
+
+		next = eol ? eol + 1 : line + strlen(line);
+		if (!p || (eol && p > eol))
+			continue;
+		p += 4;
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ' && *p != '\n')
+			p++; /* the zone's name */
+		for (order = 0; order < 64; order++) {
+			char *end;
+			unsigned long long n;
+
+			while (*p == ' ')
+				p++;
+			if (*p < '0' || *p > '9')
+				break;
+			n = strtoull(p, &end, 10);
+			/* a block of order 9 or more is 2^(order-9) free 2 MiB blocks */
+			if (order >= 9 && order - 9 < 40 && n <= (~0ull >> (order - 9)))
+				blocks += n << (order - 9);
+			p = end;
+		}
+	}
+	return blocks >= need;
+}
 
 #if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE)
 
@@ -54,22 +118,50 @@
 /* The filler below the first huge page, kept for the life of the process. */
 static void *below_first_huge_page;
 
-void heap_prefer_huge_pages(void)
+/* The small file `path` read into `buf` (NUL-terminated, cut to fit), or NULL. */
+static const char *read_small(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+bool heap_huge_pages_ready(void)
+{
+	char defrag[256], buddy[8192];
+
+	return heap_huge_pages_ready_in(
+		read_small("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag)),
+		read_small("/proc/buddyinfo", buddy, sizeof(buddy)), RESERVE);
+}
+
+/* Was the reservation advised for huge pages? */
+static bool advised;
+
+bool heap_prefer_huge_pages(void)
 {
 	uintptr_t start, first, end;
 	char *p;
 
 	if (below_first_huge_page)
-		return;
+		return advised;
 	/* while reserving, M_MMAP_THRESHOLD above RESERVE, or it is an mmap() */
 	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, 64 << 20))
-		return;
+		return false;
 	if ((p = malloc(RESERVE))) {
 		start = (uintptr_t)p;
 		first = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		end = (start + RESERVE) & ~(HUGE_PAGE - 1);
-		if (end > first)
-			(void)madvise((void *)first, end - first, MADV_HUGEPAGE);
+		if (end > first && heap_huge_pages_ready())
+			advised = !madvise((void *)first, end - first, MADV_HUGEPAGE);
 		free(p);
 		/* from the top of the heap, where `p` was: up to `first`, less a header */
 		if (first - start > 64)
@@ -77,6 +169,7 @@ void heap_prefer_huge_pages(void)
 	}
 	(void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 	(void)mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+	return advised;
 }
 
 void heap_share_with_threads(void)
@@ -86,8 +179,14 @@ void heap_share_with_threads(void)
 
 #else
 
-void heap_prefer_huge_pages(void)
+bool heap_huge_pages_ready(void)
 {
+	return false;
+}
+
+bool heap_prefer_huge_pages(void)
+{
+	return false;
 }
 
 void heap_share_with_threads(void)

@@ -8,6 +8,11 @@
  * heap_share_with_threads(): a thread started after it allocates from that
  * same heap, not from an arena of its own (an anonymous mapping of 64 MiB
  * that glibc makes for a thread's first malloc).
+ *
+ * heap_huge_pages_ready_in(): the advice is given only where no fault can
+ * stall for a huge page, decided from the texts of the kernel's THP
+ * "defrag" setting and /proc/buddyinfo. When this machine's say no, the
+ * heap must carry no advice.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -89,6 +94,51 @@ static const char *why_skip(void)
 	return NULL;
 }
 
+/* free blocks of orders 0..10 in one zone, as /proc/buddyinfo prints them */
+#define ZONE(name, o9, o10) \
+	"Node 0, zone " name "   4457   3302   2765   1910    961    703    389    167    134 " \
+	#o9 " " #o10 " \n"
+
+static void decides(void)
+{
+	const char *madv = "always defer defer+madvise [madvise] never\n";
+	const size_t want = (size_t)30 << 20; /* 15 blocks of 2 MiB */
+	const char *roomy = ZONE("DMA", 1, 1) ZONE("DMA32", 2, 752) ZONE("Normal", 21, 354);
+	const char *full = ZONE("DMA", 0, 0) ZONE("DMA32", 0, 0) ZONE("Normal", 3, 0);
+
+	ok(heap_huge_pages_ready_in(NULL, NULL, want),
+	   "no THP defrag setting (no THP): advising is free");
+	ok(heap_huge_pages_ready_in(madv, roomy, want),
+	   "defrag madvise, and free 2 MiB blocks to spare: advise");
+	ok(!heap_huge_pages_ready_in(madv, full, want),
+	   "defrag madvise, 3 free 2 MiB blocks for 15 wanted: do not (a fault would compact)");
+	ok(!heap_huge_pages_ready_in(madv, NULL, want),
+	   "defrag madvise and no /proc/buddyinfo to read: do not");
+	ok(!heap_huge_pages_ready_in("[always] defer defer+madvise madvise never", full, want),
+	   "defrag always, memory full: do not");
+	ok(!heap_huge_pages_ready_in("always defer [defer+madvise] madvise never", full, want),
+	   "defrag defer+madvise, memory full: do not");
+	ok(heap_huge_pages_ready_in("always [defer] defer+madvise madvise never", full, want),
+	   "defrag defer never stalls a fault: advise even with memory full");
+	ok(heap_huge_pages_ready_in("always defer defer+madvise madvise [never]", NULL, want),
+	   "defrag never: advise");
+	/* an order-10 block is two of 2 MiB; zones and nodes add up */
+	ok(heap_huge_pages_ready_in(madv, ZONE("DMA32", 1, 3) ZONE("Normal", 4, 2), want) &&
+	   !heap_huge_pages_ready_in(madv, ZONE("DMA32", 1, 3) ZONE("Normal", 2, 2), want),
+	   "orders 9 and 10 of every zone count: 1 + 2*3 + 4 + 2*2 = 15 is enough, 13 is not");
+	ok(heap_huge_pages_ready_in(madv, ZONE("Normal", 15, 0) "Node 1, zone Normal 0\n", want) &&
+	   !heap_huge_pages_ready_in(madv, "Node 0, zone Normal 1 2 3\n", want),
+	   "a short line counts what it has");
+	ok(!heap_huge_pages_ready_in(madv, "garbage\nzone\n\n zone x y z 99 99 99 99 99 99 99 99 99 99",
+				     want),
+	   "text that is not buddyinfo counts nothing");
+	ok(!heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 "
+				     "18446744073709551615 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 "
+				     "1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 "
+				     "1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\n", 1ull << 62),
+	   "counts too big to add, and more orders than a kernel has, do not overflow");
+}
+
 static void *thread_allocates(void *arg)
 {
 	char **blocks = arg;
@@ -109,9 +159,13 @@ int main(void)
 	struct mapping small, big;
 	char *a, *b, *c;
 	size_t i;
+	bool advised;
 
-	heap_prefer_huge_pages();
-	heap_prefer_huge_pages(); /* twice is once */
+	decides();
+	advised = heap_prefer_huge_pages();
+	ok(heap_prefer_huge_pages() == advised, "twice is once, and says the same");
+	diag("this machine: %s", advised ? "advised" : "not advised (no free 2 MiB blocks, "
+	     "or a malloc that refuses)");
 	a = malloc(100);
 	b = malloc(1u << 20);
 	c = malloc(40u << 20); /* beyond the reservation: still a working block */
@@ -127,6 +181,16 @@ int main(void)
 		skip("%s", skip_reason);
 		skip("%s", skip_reason);
 		skip("%s", skip_reason);
+	} else if (!advised) {
+		mapping_of(a, &small);
+		mapping_of(b, &big);
+		ok(heap_huge_pages_ready() == false,
+		   "not advised because a fault here could stall for a huge page");
+		ok(big.found && !strcmp(big.name, "[heap]"),
+		   "a block of 1 MiB still comes from the heap (%s)",
+		   big.found ? (*big.name ? big.name : "anonymous mapping") : "not found");
+		ok(small.found && !has_flag(small.flags, "hg") && !has_flag(big.flags, "hg"),
+		   "and the heap carries no huge page advice (%s)", small.flags);
 	} else {
 		mapping_of(a, &small);
 		mapping_of(b, &big);
@@ -155,11 +219,13 @@ int main(void)
 	} else {
 		mapping_of(from_thread[0], &tsmall);
 		mapping_of(from_thread[1], &tbig);
-		ok(tsmall.found && !strcmp(tsmall.name, "[heap]") && has_flag(tsmall.flags, "hg"),
-		   "the thread's small block lies on the main heap, advised for huge pages (%s: %s)",
+		ok(tsmall.found && !strcmp(tsmall.name, "[heap]") &&
+		   has_flag(tsmall.flags, "hg") == advised,
+		   "the thread's small block lies on the main heap, %s (%s: %s)",
+		   advised ? "advised for huge pages" : "as it is",
 		   tsmall.found ? (*tsmall.name ? tsmall.name : "an arena of its own") : "not found",
 		   tsmall.flags);
-		ok(tbig.found && !strcmp(tbig.name, "[heap]") && has_flag(tbig.flags, "hg"),
+		ok(tbig.found && !strcmp(tbig.name, "[heap]") && has_flag(tbig.flags, "hg") == advised,
 		   "and so does its block of 1 MiB (%s: %s)",
 		   tbig.found ? (*tbig.name ? tbig.name : "an arena of its own") : "not found",
 		   tbig.flags);
