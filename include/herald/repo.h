@@ -27,8 +27,12 @@ void repo_library_start(void);
 void repo_library_stop(void);
 /* How many times libgit2 asked to read a CA file and was refused (tests). */
 unsigned repo_ca_file_reads_refused(void);
-/* How many of libgit2's libssh2_init() / libssh2_exit() calls were skipped (tests). */
-void repo_ssh_starts_skipped(unsigned *starts, unsigned *stops);
+/*
+ * How many of libgit2's libssh2_init() / libssh2_exit() calls were skipped,
+ * and how many libssh2_init() calls of others went to libssh2 (tests).
+ */
+void repo_ssh_calls(unsigned *starts_skipped, unsigned *stops_skipped,
+		    unsigned *starts_forwarded);
 
 /* How much of the pack files libgit2 may keep mapped at once (repo.c says why). */
 #define REPO_PACK_MAP_LIMIT ((size_t)8 << 20)

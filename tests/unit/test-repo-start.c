@@ -9,8 +9,11 @@
  * CA files asked for later (GIT_OPT_SET_SSL_CERT_LOCATIONS) are read.
  *
  * Where libgit2 has SSH, its libssh2_init() at start and libssh2_exit() at
- * shutdown are answered by herald and do nothing; any other caller's reach
- * libssh2, which keeps working.
+ * shutdown are answered by herald and do nothing: where libssh2 is built on
+ * OpenSSL, no OpenSSL engine is loaded after the start, and one is after
+ * the test's own libssh2_init(), which went to libssh2. After the shutdown
+ * libssh2 still counts the test's start: making a session does not start
+ * it again.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -36,6 +39,49 @@ static int find_mbedx509(struct dl_phdr_info *info, size_t size, void *data)
 int libssh2_init(int flags);
 void libssh2_exit(void);
 
+/* Does the loaded library `lib` (a soname) name `needed` among its DT_NEEDED? */
+static int lib_needs(const char *lib, const char *needed)
+{
+	void *h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD);
+	struct link_map *lm = NULL;
+	const ElfW(Dyn) *d;
+	const char *strtab = NULL;
+	int found = 0;
+
+	if (!h)
+		return 0;
+	if (!dlinfo(h, RTLD_DI_LINKMAP, &lm) && lm) {
+		for (d = lm->l_ld; d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_STRTAB)
+				strtab = (const char *)d->d_un.d_ptr;
+		for (d = lm->l_ld; strtab && d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_NEEDED && !strncmp(strtab + d->d_un.d_val, needed,
+							      strlen(needed)))
+				found = 1;
+	}
+	dlclose(h);
+	return found;
+}
+
+/* Has OpenSSL any engine loaded (libssh2's start loads the built-in ones)? */
+static int engines_loaded(void)
+{
+	void *(*first)(void);
+	int (*release)(void *);
+	void *a = dlsym(RTLD_DEFAULT, "ENGINE_get_first");
+	void *b = dlsym(RTLD_DEFAULT, "ENGINE_free");
+	void *e;
+
+	if (!a || !b)
+		return 0;
+	*(void **)&first = a;
+	*(void **)&release = b;
+	if (!(e = first()))
+		return 0;
+	release(e);
+	return 1;
+}
+
 /* libssh2 is in the process through libgit2 (and libcurl); the test does not link it */
 static int ssh_session_made(void)
 {
@@ -56,8 +102,8 @@ static int ssh_session_made(void)
 
 int main(void)
 {
-	int ssh = 0;
-	unsigned starts = 0, stops = 0;
+	int ssh = 0, on_openssl = 0, engines_at_start = 0;
+	unsigned starts = 0, stops = 0, forwarded = 0, before;
 	int mbedtls = 0, major = 0, minor = 0, rev = 0;
 	char dir[] = "/tmp/herald-test-start-XXXXXX";
 	git_repository *git = NULL;
@@ -65,18 +111,28 @@ int main(void)
 
 	dl_iterate_phdr(find_mbedx509, &mbedtls);
 	ok(repo_ca_file_reads_refused() == 0, "nothing was refused before libgit2 starts");
-	repo_ssh_starts_skipped(&starts, &stops);
-	ok(starts == 0 && stops == 0, "no SSH start was skipped before libgit2 starts");
+	repo_ssh_calls(&starts, &stops, &forwarded);
+	ok(starts == 0 && stops == 0 && forwarded == 0, "no SSH call before libgit2 starts");
 	repo_library_start();
 	git_libgit2_version(&major, &minor, &rev);
 	ssh = (git_libgit2_features() & GIT_FEATURE_SSH) != 0;
-	repo_ssh_starts_skipped(&starts, &stops);
+	on_openssl = lib_needs("libssh2.so.1", "libcrypto.so");
+	engines_at_start = engines_loaded();
+	repo_ssh_calls(&starts, &stops, &forwarded);
 	if (ssh) {
-		ok(starts == 1 && stops == 0,
-		   "libgit2's libssh2_init() was answered by herald, once (%u)", starts);
-		ok(libssh2_init(0) == 0, "anyone else's libssh2_init() goes to libssh2 and succeeds");
-		repo_ssh_starts_skipped(&starts, &stops);
-		ok(starts == 1, "and is not counted as skipped (%u)", starts);
+		ok(starts == 1 && stops == 0 && forwarded == 0,
+		   "libgit2's libssh2_init() was answered by herald, once (%u, %u forwarded)",
+		   starts, forwarded);
+		ok(libssh2_init(0) == 0, "the test's own libssh2_init() succeeds");
+		repo_ssh_calls(&starts, &stops, &forwarded);
+		ok(starts == 1 && forwarded == 1, "and went to libssh2 (%u skipped, %u forwarded)",
+		   starts, forwarded);
+		if (on_openssl)
+			ok(!engines_at_start && engines_loaded(),
+			   "libssh2 on OpenSSL: no engine after libgit2's start (%d), "
+			   "the built-in ones after the test's own", engines_at_start);
+		else
+			skip("libssh2 is not built on OpenSSL: no engines to look at");
 		ok(ssh_session_made(), "libssh2 makes (and frees) a session after the start");
 	} else {
 		skip("libgit2 %d.%d.%d has no SSH: it starts no libssh2", major, minor, rev);
@@ -109,12 +165,17 @@ int main(void)
 	ok(r != NULL, "and herald opens it");
 	repo_free(r);
 	repo_library_stop();
-	repo_ssh_starts_skipped(&starts, &stops);
+	repo_ssh_calls(&starts, &stops, &forwarded);
 	if (ssh) {
 		ok(stops == 1, "libgit2's libssh2_exit() at shutdown was dropped, once (%u)", stops);
-		ok(ssh_session_made(), "libssh2 still makes a session: the test's own start stands");
+		before = forwarded;
+		ok(ssh_session_made(), "libssh2 still makes a session");
+		repo_ssh_calls(&starts, &stops, &forwarded);
+		ok(forwarded == before,
+		   "without starting again: the test's own start still counts (%u forwarded)",
+		   forwarded);
 		libssh2_exit();
-		repo_ssh_starts_skipped(&starts, &stops);
+		repo_ssh_calls(&starts, &stops, &forwarded);
 		ok(stops == 1, "the test's own libssh2_exit() went to libssh2 (%u dropped)", stops);
 	}
 
@@ -122,7 +183,7 @@ int main(void)
 	repo_library_start();
 	ok(!mbedtls || repo_ca_file_reads_refused() == 2, "a second start is refused too");
 	repo_library_stop();
-	repo_ssh_starts_skipped(&starts, &stops);
+	repo_ssh_calls(&starts, &stops, &forwarded);
 	ok(!ssh || (starts == 2 && stops == 2),
 	   "and its SSH start and stop are skipped too (%u, %u)", starts, stops);
 	{
