@@ -14,16 +14,21 @@
 bool heap_prefer_huge_pages(void);
 
 /*
- * Would advising huge pages cost herald nothing? True when the kernel never
- * stalls a fault for one (THP "defrag" set to defer or never, or no THP at
- * all), or when /proc/buddyinfo shows enough free 2 MiB blocks for the
- * heap's reservation; false when a fault in an advised region could
- * reclaim and compact memory first. heap_prefer_huge_pages() advises only
- * when true. heap_huge_pages_ready_in() decides from the two files' texts
- * (NULL for one that cannot be read) and the bytes wanted.
+ * Is advising huge pages unlikely to stall herald? True when the kernel's
+ * THP "defrag" setting (defer or never) never makes a fault wait for one,
+ * or when /proc/buddyinfo shows enough free 2 MiB blocks on every node,
+ * outside the DMA zone, for the heap's reservation; false otherwise (also
+ * where nothing can be advised, or the files cannot be read). A snapshot:
+ * see heap.c. heap_prefer_huge_pages() advises only when true.
+ * heap_huge_pages_ready_in() decides from the two files' texts (NULL for
+ * one that cannot be read), the bytes wanted and the page size.
  */
 bool heap_huge_pages_ready(void);
-bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes);
+bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes,
+			      size_t page_size);
+
+/* For tests: heap_huge_pages_ready() reads these files instead of the kernel's. */
+void heap_read_kernel_files_from(const char *defrag, const char *buddyinfo);
 
 /*
  * Threads started after this allocate from the main heap (and so from its

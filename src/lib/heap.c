@@ -31,15 +31,20 @@
  * 4 KiB at a time as before. Where it has none free, the advice would cost:
  * under the kernel's default THP "defrag" setting (madvise; also always and
  * defer+madvise) a fault in an advised region that finds no free 2 MiB
- * block reclaims and compacts memory first, in the faulting process, which
- * on a busy server whose memory is full of page cache can take
- * milliseconds: a stall in a hook. So under those settings herald advises
- * only when /proc/buddyinfo shows free 2 MiB blocks for the whole
- * reservation (heap_huge_pages_ready()); under defer or never no fault
- * waits, and it always advises. Memory: the last huge page in
- * use is mapped whole, at most 2 MiB more than before; and what is freed
- * stays with the process (up to 64 MiB of it at the top of the heap), so a
- * long `deliver` keeps its peak until it exits.
+ * block on its node reclaims and compacts memory first, in the faulting
+ * process, which on a busy server whose memory is full of page cache can
+ * take milliseconds: a stall in a hook. So under those settings (or when
+ * the setting cannot be read) herald advises only when /proc/buddyinfo
+ * shows, on every node, free 2 MiB blocks for the whole reservation outside
+ * the DMA zone (heap_huge_pages_ready()). That is a snapshot: it makes a
+ * stall unlikely, not impossible (another process may take the blocks
+ * first, a memory cgroup near its limit reclaims within itself). Under
+ * defer or never no fault waits, and it always advises.
+ *
+ * Memory: the last huge page in use is mapped whole, at most 2 MiB more
+ * than before; and what is freed stays with the process (up to 64 MiB of
+ * it at the top of the heap), so a long `deliver` keeps its peak until it
+ * exits.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -65,47 +70,89 @@ static size_t chosen(const char *text, const char **word)
 	return close ? (size_t)(close - open - 1) : 0;
 }
 
-bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes)
+/* Parses an unsigned number at *p (after spaces), moving past it; false when none. */
+static bool number(const char **p, unsigned long long *n)
 {
-	unsigned long long blocks = 0, need = (bytes + (2u << 20) - 1) / (2u << 20);
+	char *end;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return false;
+	*n = strtoull(*p, &end, 10);
+	*p = end;
+	return true;
+}
+
+bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes,
+			      size_t page_size)
+{
+	const size_t huge = (size_t)2 << 20;
+	const unsigned long long need = bytes / huge + (bytes % huge != 0);
+	unsigned long long node = 0, have = 0, n;
 	const char *word, *line, *next;
 	size_t len = chosen(defrag, &word);
+	unsigned huge_order = 0, order;
+	bool any = false;
 
-	/* no THP (no file), or a setting under which a fault never waits */
-	if (!defrag || (len == 5 && (!strncmp(word, "defer", 5) || !strncmp(word, "never", 5))))
+	/* a setting under which a fault never waits */
+	if (len == 5 && (!strncmp(word, "defer", 5) || !strncmp(word, "never", 5)))
 		return true;
-	if (!buddyinfo)
+	if (!buddyinfo || !page_size || page_size > huge || huge % page_size)
 		return false;
-	/* "Node 0, zone   Normal   n0 n1 ... n10": free blocks of 4 KiB << order */
+	while ((page_size << huge_order) < huge)
+		huge_order++;
+	/*
+	 * "Node 0, zone   Normal   n0 n1 ... n10": free blocks of page_size <<
+	 * order, a node's zones on consecutive lines. A fault takes its huge
+	 * page from its own node first (and compacts there), so every node
+	 * must have them; the DMA zone's are kept for DMA.
+	 */
 	for (line = buddyinfo; *line; line = next) {
 		const char *eol = strchr(line, '\n');
-		const char *p = strstr(line, "zone");
-		unsigned order;
+		const char *p = line, *name;
+		unsigned long long this_node;
 
 		next = eol ? eol + 1 : line + strlen(line);
-		if (!p || (eol && p > eol))
+		if (strncmp(p, "Node", 4))
+			continue;
+		p += 4;
+		if (!number(&p, &this_node) || *p != ',')
+			continue;
+		p++;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "zone", 4))
 			continue;
 		p += 4;
 		while (*p == ' ')
 			p++;
+		name = p;
 		while (*p && *p != ' ' && *p != '\n')
-			p++; /* the zone's name */
-		for (order = 0; order < 64; order++) {
-			char *end;
-			unsigned long long n;
+			p++;
+		if (any && this_node != node) {
+			if (have < need)
+				return false;
+			have = 0;
+		}
+		node = this_node;
+		any = true;
+		if (p - name == 3 && !strncmp(name, "DMA", 3))
+			continue;
+		/* a block of huge_order + k is 2^k free 2 MiB blocks; count up to `need` */
+		for (order = 0; have < need && number(&p, &n); order++) {
+			unsigned k;
 
-			while (*p == ' ')
-				p++;
-			if (*p < '0' || *p > '9')
-				break;
-			n = strtoull(p, &end, 10);
-			/* a block of order 9 or more is 2^(order-9) free 2 MiB blocks */
-			if (order >= 9 && order - 9 < 40 && n <= (~0ull >> (order - 9)))
-				blocks += n << (order - 9);
-			p = end;
+			if (order < huge_order || !n)
+				continue;
+			k = order - huge_order;
+			if (k >= 64 || n > (need - have) >> k)
+				have = need;
+			else
+				have += n << k;
 		}
 	}
-	return blocks >= need;
+	return any && have >= need;
 }
 
 #if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE)
@@ -118,7 +165,21 @@ bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t 
 /* The filler below the first huge page, kept for the life of the process. */
 static void *below_first_huge_page;
 
-/* The small file `path` read into `buf` (NUL-terminated, cut to fit), or NULL. */
+/* The files heap_huge_pages_ready() reads (tests name others). */
+static const char *defrag_file = "/sys/kernel/mm/transparent_hugepage/defrag";
+static const char *buddyinfo_file = "/proc/buddyinfo";
+
+void heap_read_kernel_files_from(const char *defrag, const char *buddyinfo)
+{
+	defrag_file = defrag;
+	buddyinfo_file = buddyinfo;
+}
+
+/*
+ * The small file `path` read into `buf` (NUL-terminated, cut to fit), or
+ * NULL. No stdio: it runs while the reservation is held, and allocates
+ * nothing.
+ */
 static const char *read_small(const char *path, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -138,9 +199,11 @@ bool heap_huge_pages_ready(void)
 {
 	char defrag[256], buddy[8192];
 
-	return heap_huge_pages_ready_in(
-		read_small("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag)),
-		read_small("/proc/buddyinfo", buddy, sizeof(buddy)), RESERVE);
+	long page = sysconf(_SC_PAGESIZE);
+
+	return heap_huge_pages_ready_in(read_small(defrag_file, defrag, sizeof(defrag)),
+					read_small(buddyinfo_file, buddy, sizeof(buddy)), RESERVE,
+					page > 0 ? (size_t)page : 0);
 }
 
 /* Was the reservation advised for huge pages? */
@@ -182,6 +245,12 @@ void heap_share_with_threads(void)
 bool heap_huge_pages_ready(void)
 {
 	return false;
+}
+
+void heap_read_kernel_files_from(const char *defrag, const char *buddyinfo)
+{
+	(void)defrag;
+	(void)buddyinfo;
 }
 
 bool heap_prefer_huge_pages(void)
