@@ -130,26 +130,26 @@ static void decides(void)
 	ok(ready(NULL, roomy) && !ready(NULL, full) && !ready(NULL, NULL),
 	   "no defrag setting to read: /proc/buddyinfo decides");
 	ok(ready(madv, ZONE(0, "DMA32", 1, 3) ZONE(0, "Normal", 4, 2)) &&
-		   !ready(madv, ZONE(0, "DMA32", 1, 3) ZONE(0, "Normal", 2, 2)),
+	   !ready(madv, ZONE(0, "DMA32", 1, 3) ZONE(0, "Normal", 2, 2)),
 	   "an order-10 block is two of 2 MiB, and a node's zones add up: "
 	   "1 + 2*3 + 4 + 2*2 = 15 is enough, 13 is not");
 	ok(!ready(madv, ZONE(0, "DMA", 15, 0) ZONE(0, "Normal", 0, 0)),
 	   "the DMA zone's blocks do not count (they are kept for DMA)");
 	ok(!ready(madv, ZONE(0, "Normal", 15, 0) ZONE(1, "Normal", 0, 0)) &&
-		   !ready(madv, ZONE(0, "Normal", 0, 0) ZONE(1, "Normal", 15, 0)) &&
-		   ready(madv, ZONE(0, "Normal", 15, 0) ZONE(1, "DMA32", 7, 0) ZONE(1, "Normal", 8, 0)),
+	   !ready(madv, ZONE(0, "Normal", 0, 0) ZONE(1, "Normal", 15, 0)) &&
+	   ready(madv, ZONE(0, "Normal", 15, 0) ZONE(1, "DMA32", 7, 0) ZONE(1, "Normal", 8, 0)),
 	   "every node must have them: a fault compacts its own node first");
 	ok(heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 15 0 0 0\n",
 				    (size_t)30 << 20, 65536) &&
-		   !ready(madv, "Node 0, zone Normal 0 0 0 0 0 15 0 0 0\n"),
+	   !ready(madv, "Node 0, zone Normal 0 0 0 0 0 15 0 0 0\n"),
 	   "with 64 KiB pages, order 5 is 2 MiB");
 	ok(!heap_huge_pages_ready_in(madv, full, (size_t)30 << 20, 0) &&
-		   !heap_huge_pages_ready_in("[defer+madvise]", ZONE(0, "Normal", 99, 99),
-					     (size_t)30 << 20, (size_t)4 << 20) &&
-		   !heap_huge_pages_ready_in(madv, ZONE(0, "Normal", 99, 99), (size_t)30 << 20, 3000),
+	   !heap_huge_pages_ready_in("[defer+madvise]", ZONE(0, "Normal", 99, 99),
+				     (size_t)30 << 20, (size_t)4 << 20) &&
+	   !heap_huge_pages_ready_in(madv, ZONE(0, "Normal", 99, 99), (size_t)30 << 20, 3000),
 	   "a page size that does not divide 2 MiB: do not");
 	ok(ready(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 15\n") &&
-		   !ready(madv, "Node 0, zone Normal 1 2 3\n"),
+	   !ready(madv, "Node 0, zone Normal 1 2 3\n"),
 	   "a short line counts what it has");
 	ok(!ready(madv, "garbage\nzone Normal 99 99 99 99 99 99 99 99 99 99 99\n\n"
 			"Node x, zone Normal 99 99 99 99 99 99 99 99 99 99 99\n"
@@ -158,12 +158,12 @@ static void decides(void)
 	ok(heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 "
 					  "18446744073709551615\n",
 				    SIZE_MAX, 4096) &&
-		   !heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 1 1 1 1 1 1\n",
-					     SIZE_MAX, 4096) &&
-		   heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
-						  "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
-						  "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1\n",
-					    SIZE_MAX, 4096),
+	   !heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 1 1 1 1 1 1\n",
+				     SIZE_MAX, 4096) &&
+	   heap_huge_pages_ready_in(madv, "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+					  "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+					  "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1\n",
+				    SIZE_MAX, 4096),
 	   "counts and orders too big to add make enough, without overflow; 63 blocks do not");
 }
 
@@ -313,7 +313,7 @@ int main(void)
 		mapping_of(from_thread[0], &tsmall);
 		mapping_of(from_thread[1], &tbig);
 		ok(tsmall.found && !strcmp(tsmall.name, "[heap]") &&
-			   has_flag(tsmall.flags, "hg") == advised,
+		   has_flag(tsmall.flags, "hg") == advised,
 		   "the thread's small block lies on the main heap, %s (%s: %s)",
 		   advised ? "advised for huge pages" : "as it is",
 		   tsmall.found ? (*tsmall.name ? tsmall.name : "an arena of its own") : "not found",
