@@ -9,25 +9,25 @@
  * kernel offers them (Linux with glibc; elsewhere it does nothing). Call
  * once, first thing, before the libraries allocate. Never fails: without
  * huge pages the heap is what it was. True when the heap was advised for
- * huge pages (as heap_huge_pages_ready() below allows), false when not.
+ * huge pages (as heap_huge_pages_ready_in() below allows on this machine's
+ * files), false when not.
  */
 bool heap_prefer_huge_pages(void);
 
 /*
- * Is advising huge pages unlikely to stall herald? True when the kernel's
- * THP "defrag" setting (defer or never) never makes a fault wait for one,
- * or when /proc/buddyinfo shows enough free 2 MiB blocks on every node,
- * outside the DMA zone, for the heap's reservation; false otherwise (also
- * where nothing can be advised, or the files cannot be read). A snapshot:
- * see heap.c. heap_prefer_huge_pages() advises only when true.
- * heap_huge_pages_ready_in() decides from the two files' texts (NULL for
- * one that cannot be read), the bytes wanted and the page size.
+ * Would advising huge pages be unlikely to stall herald? True when the
+ * kernel's THP "defrag" setting (defer or never) never makes a fault wait
+ * for one, or when /proc/buddyinfo shows enough free 2 MiB blocks on every
+ * node, outside the DMA zone, for the heap's reservation; false otherwise
+ * (also where the files cannot be read). A snapshot: see heap.c. It
+ * decides from the texts of the two files (NULL for one that cannot be
+ * read), the bytes wanted and the page size; heap_prefer_huge_pages()
+ * advises only when it says yes on this machine's files.
  */
-bool heap_huge_pages_ready(void);
 bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t bytes,
 			      size_t page_size);
 
-/* For tests: heap_huge_pages_ready() reads these files instead of the kernel's. */
+/* For tests: heap_prefer_huge_pages() reads these files instead of the kernel's. */
 void heap_read_kernel_files_from(const char *defrag, const char *buddyinfo);
 
 /*

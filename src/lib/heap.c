@@ -36,7 +36,7 @@
  * take milliseconds: a stall in a hook. So under those settings (or when
  * the setting cannot be read) herald advises only when /proc/buddyinfo
  * shows, on every node, free 2 MiB blocks for the whole reservation outside
- * the DMA zone (heap_huge_pages_ready()). That is a snapshot: it makes a
+ * the DMA zone (heap_huge_pages_ready_in()). That is a snapshot: it makes a
  * stall unlikely, not impossible (another process may take the blocks
  * first, a memory cgroup near its limit reclaims within itself). Under
  * defer or never no fault waits, and it always advises.
@@ -165,7 +165,7 @@ bool heap_huge_pages_ready_in(const char *defrag, const char *buddyinfo, size_t 
 /* The filler below the first huge page, kept for the life of the process. */
 static void *below_first_huge_page;
 
-/* The files heap_huge_pages_ready() reads (tests name others). */
+/* The files huge_pages_ready() reads (tests name others). */
 static const char *defrag_file = "/sys/kernel/mm/transparent_hugepage/defrag";
 static const char *buddyinfo_file = "/proc/buddyinfo";
 
@@ -195,10 +195,10 @@ static const char *read_small(const char *path, char *buf, size_t size)
 	return buf;
 }
 
-bool heap_huge_pages_ready(void)
+/* heap_huge_pages_ready_in() on this machine's files (or the test's). */
+static bool huge_pages_ready(void)
 {
 	char defrag[256], buddy[8192];
-
 	long page = sysconf(_SC_PAGESIZE);
 
 	return heap_huge_pages_ready_in(read_small(defrag_file, defrag, sizeof(defrag)),
@@ -223,7 +223,7 @@ bool heap_prefer_huge_pages(void)
 		start = (uintptr_t)p;
 		first = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		end = (start + RESERVE) & ~(HUGE_PAGE - 1);
-		if (end > first && heap_huge_pages_ready())
+		if (end > first && huge_pages_ready())
 			advised = !madvise((void *)first, end - first, MADV_HUGEPAGE);
 		free(p);
 		/* from the top of the heap, where `p` was: up to `first`, less a header */
@@ -241,11 +241,6 @@ void heap_share_with_threads(void)
 }
 
 #else
-
-bool heap_huge_pages_ready(void)
-{
-	return false;
-}
 
 void heap_read_kernel_files_from(const char *defrag, const char *buddyinfo)
 {

@@ -1,8 +1,9 @@
 /*
  * heap_prefer_huge_pages(): after it, what herald allocates comes from the
  * heap, blocks of a MiB included, and lies in memory advised for huge
- * pages (where heap_huge_pages_ready() allows). Read back from /proc/self/smaps, which names each mapping and its
- * flags ("hg": MADV_HUGEPAGE). Whether the kernel then finds a free huge
+ * pages (where heap_huge_pages_ready_in() allows). Read back from
+ * /proc/self/smaps, which names each mapping and its flags ("hg":
+ * MADV_HUGEPAGE). Whether the kernel then finds a free huge
  * page depends on the machine, so that is reported, not asserted.
  *
  * heap_share_with_threads(): a thread started after it allocates from that
