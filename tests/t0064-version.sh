@@ -55,6 +55,26 @@ else
 	echo "# skip: herald is not linked with libssh2: libgit2 starts none"
 fi
 
+# GnuTLS (in the process through libcurl's librtmp and libldap) does not
+# start itself in herald: its constructor asks herald's
+# _gnutls_global_init_skip(). GNUTLS_DEBUG_LEVEL makes a start visible; the
+# first test shows it does, in a process that loads GnuTLS without herald.
+if ldd "$HERALD" 2>/dev/null | grep -q libgnutls; then
+gnutls=$(ldd "$HERALD" | sed -n "s/^[[:space:]]*\(libgnutls\.so\.[0-9]*\) .*/\1/p")
+test_expect_success 'GnuTLS starts itself when it is loaded (the control)' '
+	GNUTLS_DEBUG_LEVEL=2 python3 -c "import ctypes; ctypes.CDLL(\"$gnutls\")" 2>log &&
+	grep "Enabled GnuTLS" log
+'
+test_expect_success 'but not in herald, which never uses it' '
+	GNUTLS_DEBUG_LEVEL=2 LD_DEBUG=bindings "$HERALD" version >out 2>log &&
+	grep "herald" out &&
+	! grep "Enabled GnuTLS" log &&
+	grep "libgnutls[^ ]* \[0\] to $HERALD \[0\]: normal symbol ._gnutls_global_init_skip." log
+'
+else
+	echo "# skip: herald is not linked with GnuTLS: nothing starts it"
+fi
+
 test_expect_success 'without git: the VERSION file' '
 	mkproject tarball &&
 	test "$(pv tarball)" = "$VERSION"

@@ -14,6 +14,10 @@
  * the test's own libssh2_init(), which went to libssh2. After the shutdown
  * libssh2 still counts the test's start: making a session does not start
  * it again.
+ *
+ * Where GnuTLS is in the process (through libcurl's librtmp and libldap),
+ * its constructor did not start it: a hash fails before gnutls_global_init()
+ * and is right after it, as it is for librtmp and libldap, which call it.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -21,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "herald/repo.h"
 #include "tap.h"
@@ -100,6 +106,65 @@ static int ssh_session_made(void)
 	return session_free(session) == 0;
 }
 
+static int find_gnutls(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "/libgnutls.so.")) {
+		snprintf(data, 4096, "%s", info->dlpi_name);
+		return 1;
+	}
+	return 0;
+}
+
+/* GnuTLS's hash of "abc", and what it returned; SHA-256 is 6 in gnutls_digest_algorithm_t. */
+static int gnutls_sha256_abc(void *lib, unsigned char out[32])
+{
+	int (*hash)(int, const void *, size_t, void *);
+	void *sym = dlsym(lib, "gnutls_hash_fast");
+
+	if (!sym)
+		return -1;
+	*(void **)&hash = sym;
+	memset(out, 0, 32);
+	return hash(6, "abc", 3, out);
+}
+
+static void gnutls_started_by_its_users_only(void)
+{
+	static const unsigned char abc[4] = { 0xba, 0x78, 0x16, 0xbf };
+	char path[4096] = "";
+	unsigned char digest[32];
+	int (*init)(void);
+	void (*deinit)(void);
+	void *lib, *a, *b;
+	int before, after;
+
+	if (!dl_iterate_phdr(find_gnutls, path)) {
+		/* the test calls libcurl, so it links it as herald does */
+		skip("GnuTLS is not in the process (%s): nothing starts it", curl_version());
+		return;
+	}
+	lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	a = lib ? dlsym(lib, "gnutls_global_init") : NULL;
+	b = lib ? dlsym(lib, "gnutls_global_deinit") : NULL;
+	if (!a || !b) {
+		ok(0, "%s has gnutls_global_init() and gnutls_global_deinit()", path);
+		return;
+	}
+	*(void **)&init = a;
+	*(void **)&deinit = b;
+	before = gnutls_sha256_abc(lib, digest);
+	ok(before < 0, "GnuTLS did not start itself: a hash fails before gnutls_global_init() (%d)",
+	   before);
+	ok(init() == 0, "gnutls_global_init() starts it, as librtmp and libldap call it");
+	after = gnutls_sha256_abc(lib, digest);
+	ok(after == 0 && !memcmp(digest, abc, sizeof(abc)),
+	   "and then its SHA-256 of \"abc\" is right (%d, %02x%02x%02x%02x)", after, digest[0],
+	   digest[1], digest[2], digest[3]);
+	deinit();
+	dlclose(lib);
+}
+
 int main(void)
 {
 	int ssh = 0, on_openssl = 0, engines_at_start = 0;
@@ -110,6 +175,7 @@ int main(void)
 	struct repo *r;
 
 	dl_iterate_phdr(find_mbedx509, &mbedtls);
+	gnutls_started_by_its_users_only();
 	ok(repo_ca_file_reads_refused() == 0, "nothing was refused before libgit2 starts");
 	repo_ssh_calls(&starts, &stops, &forwarded);
 	ok(starts == 0 && stops == 0 && forwarded == 0, "no SSH call before libgit2 starts");
