@@ -9,6 +9,7 @@
 #include "herald/command.h"
 #include "herald/heap.h"
 #include "herald/help.h"
+#include "herald/perftrace.h"
 #include "herald/repo.h"
 #include "herald/strbuf.h"
 #include "herald/usage.h"
@@ -174,7 +175,9 @@ int main(int argc, char **argv)
 	if (wants_help(argc, argv))
 		return help(cmd->name);
 	(void)heap_prefer_huge_pages();
+	perftrace_init();
 	repo_library_start(); /* libcurl starts with the first request (deliver.c) */
+	perftrace_mark("start");
 	ret = cmd->fn(argc, argv);
 	if (fflush(stdout) || ferror(stdout)) {
 		error("cannot write to standard output");
@@ -182,5 +185,6 @@ int main(int argc, char **argv)
 	}
 	repo_library_stop();
 	curl_global_cleanup();
+	perftrace_report(cmd->name, !strcmp(cmd->name, "hook") && argc > 1 ? argv[1] : NULL);
 	return ret;
 }

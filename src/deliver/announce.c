@@ -15,6 +15,7 @@
 #include "herald/ledger.h"
 #include "herald/model.h"
 #include "herald/outbox.h"
+#include "herald/perftrace.h"
 #include "herald/payload.h"
 #include "herald/range.h"
 #include "herald/repo.h"
@@ -580,6 +581,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 					      json_object_get(model, "events"));
 	if (!ret && !o->dry_run)
 		ret = commit(&r);
+	perftrace_mark("enqueue");
 	if (!ret && !o->dry_run && !o->no_deliver) {
 		struct deliver_options dopt;
 		struct deliver_stats ds;
@@ -591,6 +593,7 @@ int announce_events(struct setup *st, git_tree *tree, const struct event_list *e
 		stats->retrying = ds.retrying;
 		stats->dead = ds.dead;
 		stats->left = ds.left;
+		perftrace_mark("request");
 	}
 out:
 	for (i = 0; i < r.nr; i++)
@@ -627,6 +630,7 @@ int announce_range(struct setup *st, struct range *rg,
 		git_tree_free(tree);
 		return -1;
 	}
+	perftrace_mark("scan");
 	git_oid_tostr(to, sizeof(to), git_commit_id(rg->to));
 	ret = announce_events(st, tree, &events, to, o, stats);
 	event_list_release(&events);

@@ -17,6 +17,7 @@
 #include "herald/receive.h"
 #include "herald/hookio.h"
 #include "herald/outbox.h"
+#include "herald/perftrace.h"
 #include "herald/range.h"
 #include "herald/setup.h"
 #include "herald/target.h"
@@ -172,6 +173,7 @@ static int process_update(struct hook *h, const struct ref_update *u)
 	job.co.drafts = 1;
 	job.co.shown = 1; /* for targets that follow their posts */
 	rc = scan_within(&job, &h->deadline, &events, &late);
+	perftrace_mark("scan");
 	if (!rc && late) {
 		fprintf(out, "herald: reading %s took longer than herald.hookBudget; "
 			"'herald tick' announces this push\n", u->ref);
@@ -262,6 +264,7 @@ int receive_post(FILE *out)
 	if (h.out_of_time) {
 		/* the scan thread still reads the repository: leave it be */
 		outbox_unlock(h.ob);
+		perftrace_report("hook", "post-receive"); /* main() never gets to it */
 		fflush(NULL);
 		_exit(0);
 	}
@@ -295,6 +298,7 @@ int receive_post(FILE *out)
 		d.max_time = left > 0.001 ? left : 0.001;
 		if (deliver_due(h.ob, targets, nt, &d, &ds) == 0)
 			report(h.ob, mine, nm, out);
+		perftrace_mark("request");
 	}
 out:
 	for (i = 0; i < nm; i++)
@@ -337,6 +341,7 @@ int receive_pre(FILE *out)
 	for (i = 0; i < nu; i++)
 		if (strvec_has(&branches, u[i].ref) && !git_oid_is_zero(&u[i].new_id))
 			errors += gate_update(&st, &u[i], out);
+	perftrace_mark("check");
 	if (errors && reject) {
 		fprintf(out, "herald: push refused: %lu front matter error%s (herald.lint = reject)\n",
 			errors, errors == 1 ? "" : "s");
