@@ -27,7 +27,13 @@ endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNINGS) -pthread -D_GNU_SOURCE -Iinclude -I$(O) -DHERALD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(LDFLAGS)
+# Functions herald defines for its libraries to call in place of their own
+# (src/read/start.c), exported by name: GNU ld exports such a definition on
+# its own only when a library linked directly needs it (not libgnutls's,
+# which comes through libcurl), and gold, lld or LTO not even then.
+comma := ,
+INTERPOSED = mbedtls_x509_crt_parse_file libssh2_init libssh2_exit _gnutls_global_init_skip
+ALL_LDFLAGS = $(LDFLAGS) $(patsubst %,-Wl$(comma)--export-dynamic-symbol=%,$(INTERPOSED))
 LIBS = $(PKG_LIBS) -lm -pthread
 
 # Sanitized builds live in their own folder so objects never mix.

@@ -10,8 +10,8 @@ Issue 13 goal 6: under 20 ms on both sizes, with the split printed. The
 total is the median of untraced runs. The split comes from as many traced
 runs, alternating with them, in which herald itself says where its time
 went (HERALD_TRACE_PERF, src/lib/perftrace.c): start (exec, dynamic
-loading, the libraries' set-up, to the hook's first step), scan, enqueue,
-request and rest, and exit (the run's user+sys less what the trace
+loading, the libraries' set-up, to the hook's first step), setup, scan,
+enqueue, request and rest, and exit (the run's user+sys less what the trace
 accounts for: the libraries' exit handlers and the kernel's teardown).
 Each part is a median of its own, so they add up only roughly, but none
 comes from another command's run. Times are user+sys (steadier on a
@@ -51,6 +51,7 @@ src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
+env.pop("HERALD_TRACE_PERF", None)  # only the traced runs have it, with their own file
 
 log = os.path.join(work, "requests.jsonl")
 portfile = os.path.join(work, "port")
@@ -138,7 +139,7 @@ def measure(label, origin):
         v = [x[w] for x in parts.get(k, []) if x[w] is not None]
         return med(v) if v else 0.0
 
-    names = ["scan", "enqueue", "request", "rest"]
+    names = ["setup", "scan", "enqueue", "request", "rest"]
     print("%s: hook %.1f ms user+sys = start %.1f + %s + exit %.1f" % (
         label, tot[1] * 1e3, part("start", 0), " + ".join("%s %.1f" % (k, part(k, 0)) for k in names),
         part("exit", 0)))

@@ -618,6 +618,7 @@ int announce_range(struct setup *st, struct range *rg,
 	char to[GIT_OID_HEXSZ + 1];
 	int ret;
 
+	perftrace_mark("setup");
 	memset(stats, 0, sizeof(*stats));
 	memset(&co, 0, sizeof(co));
 	co.site = &st->site;

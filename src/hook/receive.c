@@ -255,6 +255,7 @@ int receive_post(FILE *out)
 		error("not announced; 'herald tick' catches up once herald's files can be written");
 		goto out;
 	}
+	perftrace_mark("setup"); /* the waiting for the lock included */
 	for (i = 0; i < nu && !h.out_of_time; i++) {
 		if (!strvec_has(&branches, u[i].ref))
 			continue; /* tags and other branches */
@@ -338,6 +339,7 @@ int receive_pre(FILE *out)
 	hookio_read(stdin, &u, &nu);
 	if (hookio_branches(st.repo, &branches) < 0)
 		goto out;
+	perftrace_mark("setup");
 	for (i = 0; i < nu; i++)
 		if (strvec_has(&branches, u[i].ref) && !git_oid_is_zero(&u[i].new_id))
 			errors += gate_update(&st, &u[i], out);

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,12 +12,12 @@
 #include "herald/usage.h"
 #include "herald/banned.h"
 
-#define MAX_PHASES 8
+/* herald marks fewer; past them, "other" takes the rest, and "rest" keeps its own */
+#define MAX_PHASES 10
 
 static struct phase {
 	const char *name;
-	double cpu, wall; /* ms */
-	int marks;
+	double cpu, wall; /* ms; wall < 0: not known */
 } phases[MAX_PHASES];
 static size_t nr_phases;
 
@@ -46,7 +48,7 @@ void perftrace_init(void)
 		sink = TO_FILE;
 		trace_file = v;
 	} else {
-		warning("HERALD_TRACE_PERF is '%s', neither 1 nor an absolute path: no trace", v);
+		warning("HERALD_TRACE_PERF is '%s', not 1, true or an absolute path: no trace", v);
 		return;
 	}
 	nr_phases = 0;
@@ -54,37 +56,64 @@ void perftrace_init(void)
 	last_wall = -1;
 }
 
+static struct phase *phase_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nr_phases; i++)
+		if (!strcmp(phases[i].name, name))
+			return &phases[i];
+	if (nr_phases >= MAX_PHASES - 2 && strcmp(name, "rest") && strcmp(name, "other"))
+		return phase_named("other");
+	if (nr_phases == MAX_PHASES)
+		return &phases[MAX_PHASES - 1]; /* not reached: at most eight names, "other", "rest" */
+	phases[nr_phases] = (struct phase){ name, 0, 0 };
+	return &phases[nr_phases++];
+}
+
 void perftrace_mark(const char *phase)
 {
 	double cpu, wall;
-	size_t i;
+	struct phase *p;
 
 	if (sink == OFF)
 		return;
 	cpu = ms(CLOCK_PROCESS_CPUTIME_ID);
 	wall = ms(CLOCK_MONOTONIC);
-	for (i = 0; i < nr_phases && strcmp(phases[i].name, phase); i++)
-		;
-	if (i == nr_phases) {
-		if (nr_phases == MAX_PHASES)
-			i = MAX_PHASES - 1; /* more phases than herald marks: the last takes them */
-		else
-			phases[nr_phases++] = (struct phase){ phase, 0, 0, 0 };
-	}
-	phases[i].cpu += cpu - last_cpu;
-	if (last_wall >= 0 && phases[i].wall >= 0)
-		phases[i].wall += wall - last_wall;
+	p = phase_named(phase);
+	p->cpu += cpu - last_cpu;
+	if (last_wall >= 0 && p->wall >= 0)
+		p->wall += wall - last_wall;
 	else
-		phases[i].wall = -1; /* from the process's start: its wall time is not known */
-	phases[i].marks++;
+		p->wall = -1; /* from the process's start: its wall time is not known */
 	last_cpu = cpu;
 	last_wall = wall;
+}
+
+/* The trace file, opened to append: a regular file only (not a fifo that would hang a push). */
+static int open_trace_file(void)
+{
+	struct stat st;
+	int fd = open(trace_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		      0600);
+
+	if (fd < 0) {
+		warning("cannot write HERALD_TRACE_PERF's file: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		warning("HERALD_TRACE_PERF names something other than a regular file: no trace");
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 void perftrace_report(const char *command, const char *detail)
 {
 	struct strbuf sb = STRBUF_INIT;
 	double total = 0;
+	ssize_t n;
 	size_t i;
 	int fd = STDERR_FILENO;
 
@@ -105,19 +134,19 @@ void perftrace_report(const char *command, const char *detail)
 		total += phases[i].cpu;
 	}
 	strbuf_addf(&sb, "; total %.2f cpu (ms)\n", total);
-	if (sink == TO_FILE) {
-		fd = open(trace_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			warning("cannot write the trace to '%s': %s", trace_file, strerror(errno));
-			strbuf_release(&sb);
-			return;
-		}
-	}
-	/* one write: lines of herald runs sharing the file do not interleave */
-	if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len && sink == TO_FILE)
-		warning("cannot write the trace to '%s': %s", trace_file, strerror(errno));
 	if (sink == TO_FILE)
-		close(fd);
+		fd = open_trace_file();
+	else
+		fflush(NULL); /* after what the command printed */
+	if (fd >= 0) {
+		/* one write: lines of herald runs sharing the file do not interleave */
+		n = write(fd, sb.buf, sb.len);
+		if (sink == TO_FILE && n != (ssize_t)sb.len)
+			warning("cannot write HERALD_TRACE_PERF's file: %s",
+				n < 0 ? strerror(errno) : "short write");
+		if (sink == TO_FILE)
+			close(fd);
+	}
 	strbuf_release(&sb);
 	sink = OFF;
 }

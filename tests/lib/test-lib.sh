@@ -36,6 +36,8 @@ export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL='author@example.com'
 export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL='committer@example.com'
 export GIT_MERGE_AUTOEDIT=no
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_QUARANTINE_PATH 2>/dev/null || true
+# a developer's own trace would add lines to what tests compare
+unset HERALD_TRACE_PERF 2>/dev/null || true
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
 test_tick_s=1585526400 # 2020-03-30T00:00:00Z
