@@ -24,7 +24,7 @@ import lib  # noqa: E402
 def value(name):
     res = lib.load(name)
     err = "" if res["status"] == "ok" else "%s: %s" % (name, res["err"])
-    return lib.med(res, lib.CLOCK), err
+    return lib.med(res, lib.CLOCK), [err, lib.io_note(name, res)]
 
 
 def main():
@@ -35,11 +35,11 @@ def main():
         va, ea = value(name)
         vb, eb = value(ref)
         r = "%.2f" % (va / vb) if va is not None and vb else "-"
-        lib.row(gid, label, lib.cell(a), reflabel + " " + lib.cell(b), r, "", "-", [ea, eb])
+        lib.row(gid, label, lib.cell(a), reflabel + " " + lib.cell(b), r, "", "-", ea + eb)
         return
     gid, label, n0, r0, n1, r1, limit = args
     (h0, e0), (g0, e1), (h1, e2), (g1, e3) = value(n0), value(r0), value(n1), value(r1)
-    errs = [e0, e1, e2, e3]
+    errs = e0 + e1 + e2 + e3
     if None in (h0, g0, h1, g1) or not h0 or not g0:
         lib.row(gid, label, "n/a", "", "-", "<= %s" % limit, "MISS", errs)
         return

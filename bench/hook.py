@@ -71,6 +71,10 @@ def cpu_children():
     return ru.ru_utime + ru.ru_stime
 
 
+def majflt_children():
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_majflt
+
+
 def measure(label, origin):
     repo = os.path.join(work, label + ".git")
     subprocess.run(["git", "clone", "-q", "--bare", "--shared", origin, repo], env=env, check=True)
@@ -95,16 +99,19 @@ def measure(label, origin):
 
     trace = os.path.join(work, label + ".perf")
     parts = {}  # phase -> [(cpu ms, wall ms or None)]
+    majflt = [0]  # major page faults of the timed runs: pages read back from disk
 
     def run_hook(extra):
         reset()
         before = sum(1 for _ in open(log)) if os.path.exists(log) else 0
-        c0 = cpu_children()
+        c0, m0 = cpu_children(), majflt_children()
         t0 = time.perf_counter()
         r = subprocess.run([herald, "hook", "post-receive"], input="%s %s refs/heads/main\n" % (old, new),
                            env=dict(env, GIT_DIR=repo, **extra), capture_output=True, text=True)
         dt = time.perf_counter() - t0
         dc = cpu_children() - c0
+        if i:
+            majflt[0] += majflt_children() - m0
         after = sum(1 for _ in open(log)) if os.path.exists(log) else 0
         if r.returncode != 0 or after - before != 1:
             print("%s: run %d: exit %d, %d requests: %s" % (label, i, r.returncode, after - before,
@@ -145,6 +152,9 @@ def measure(label, origin):
         part("exit", 0)))
     print("%s: hook %.1f ms wall     = start+exit %.1f + %s" % (
         label, tot[0] * 1e3, part("start+exit", 1), " + ".join("%s %.1f" % (k, part(k, 1)) for k in names)))
+    if majflt[0]:
+        print("%s: %d major page faults in the %d timed runs (pages read from disk while timed)"
+              % (label, majflt[0], 2 * runs))
     return tot[1] if CLOCK == "cpu" else tot[0]
 
 

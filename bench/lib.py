@@ -5,8 +5,10 @@
         Runs ARGV once untimed (warm-up; stdout kept in NAME.out with
         --capture), then $BENCH_RUNS times timed with stdout to /dev/null.
         Wall time is measured around fork/exec/wait, peak RSS comes from
-        wait4() (ru_maxrss, covers a pipeline's processes). Result:
-        $BENCH_RESULTS/NAME.json. A missing binary, a bad exit status or a
+        wait4() (ru_maxrss, covers a pipeline's processes), and so do the
+        major page faults of each run (ru_majflt: pages read back from
+        disk while timed, printed under any row that uses the figure).
+        Result: $BENCH_RESULTS/NAME.json. A missing binary, a bad exit status or a
         timeout ($BENCH_TIMEOUT seconds a run) is recorded, never raised.
     lib.py header
     lib.py section TITLE
@@ -81,7 +83,7 @@ def run_once(argv, out_path, err_path):
         timer.cancel()
         p.returncode = os.waitstatus_to_exitcode(status)
     return (t1 - t0, ru.ru_maxrss, p.returncode, bool(killed),
-            ru.ru_utime + ru.ru_stime)
+            ru.ru_utime + ru.ru_stime, ru.ru_majflt)
 
 
 def first_line(path):
@@ -114,15 +116,15 @@ def measure(args):
         cmd = argv[2]
     else:
         cmd = " ".join(shlex.quote(a) for a in argv) + " >/dev/null"
-    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], cpu=[], rc=None,
-               err="")
+    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], cpu=[], majflt=[],
+               rc=None, err="")
     out = os.path.join(RES, name + ".out")
     err = os.path.join(RES, name + ".err")
     sys.stderr.write("  %-22s " % name)
     sys.stderr.flush()
     try:
         # warm-up run: caches, and the output we inspect later
-        w, r, rc, to, _ = run_once(argv, out if capture else os.devnull, err)
+        w, r, rc, to, _, _ = run_once(argv, out if capture else os.devnull, err)
         res["warmup"] = round(w, 4)
         res["rc"] = rc
         res["captured"] = capture and not to and rc in ok
@@ -133,7 +135,7 @@ def measure(args):
         else:
             for k in range(RUNS):
                 res["run"] = k + 1
-                w, r, rc, to, c = run_once(argv, os.devnull, err)
+                w, r, rc, to, c, mf = run_once(argv, os.devnull, err)
                 if to or rc not in ok:
                     res.update(status="fail" if not to else "timeout",
                                err="run %d: exit %d: %s" % (k + 1, rc,
@@ -142,6 +144,7 @@ def measure(args):
                 res["wall"].append(w)
                 res["rss"].append(r)
                 res["cpu"].append(c)
+                res["majflt"].append(mf)
     except OSError as e:
         res.update(status="n/a", err="%s%s: %s" % (
             "run %d: " % res["run"] if "run" in res else "", argv[0],
@@ -182,6 +185,16 @@ def fmib(kib):
     return "n/a" if kib is None else "%.1f MiB" % (kib / 1024)
 
 
+def io_note(name, res):
+    """A line under a figure whose timed runs read pages back from disk
+    (major faults: page cache the machine had evicted), or ""."""
+    n = sum(res.get("majflt", []))
+    if not n:
+        return ""
+    return "%s: %d major page faults in its %d timed runs (pages read from disk while timed)" % (
+        name, n, len(res["majflt"]))
+
+
 def cell(res):
     if res["status"] != "ok":
         return "%s" % res["status"]
@@ -211,7 +224,8 @@ def ratio(args):
     a, b = load(name), load(ref)
     wa, wb = med(a, CLOCK), med(b, CLOCK)
     errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else "",
-            ("%s: %s" % (ref, b["err"])) if b["status"] != "ok" else ""]
+            ("%s: %s" % (ref, b["err"])) if b["status"] != "ok" else "",
+            io_note(name, a), io_note(ref, b)]
     if wa is None or wb is None or wb == 0:
         row(gid, label, cell(a), reflabel + " " + cell(b), "-",
             "%s %s" % (op, limit), "MISS", errs)
@@ -226,14 +240,14 @@ def figure(args):
     gid, label, name = args
     a = load(name)
     row(gid, label, cell(a), "", "", "", "-",
-        [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else ""])
+        [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else "", io_note(name, a)])
 
 
 def limit(args):
     gid, label, name, metric, op, lim = args
     a = load(name)
     v = med(a, metric)
-    errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else ""]
+    errs = [("%s: %s" % (name, a["err"])) if a["status"] != "ok" else "", io_note(name, a)]
     if metric == "rss":
         shown_v = fmib(v)
         goal = "%s %s MiB" % (op, lim)
