@@ -24,7 +24,6 @@ library set-up).
 
 usage: hook.py HERALD WORKDIR SMALL_REPO BIG_REPO [RUNS]
 """
-import json
 import os
 import shutil
 import statistics
@@ -36,14 +35,10 @@ import time
 CLOCK = os.environ.get("BENCH_CLOCK", "cpu")
 
 
-def timed(argv, env, stdin_text=""):
-    """(wall, user+sys, returncode, output) of one run."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out, _ = p.communicate(stdin_text.encode())
-    dt = time.perf_counter() - t0
-    return dt, out.decode("utf-8", "replace"), p.returncode
+def run_quiet(argv, env):
+    """One run of a floor's command, its output discarded."""
+    subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 herald, work, small, big = sys.argv[1:5]
 runs = int(sys.argv[5]) if len(sys.argv) > 5 else 7
@@ -84,7 +79,6 @@ def measure(label, origin):
     new = git(repo, "rev-parse", "HEAD")
     old = git(repo, "rev-parse", "HEAD~1")
     times, cpus = [], []
-    henv = dict(env, GIT_DIR=repo)
     hd = os.path.join(repo, "herald")
 
     def reset():
@@ -101,7 +95,7 @@ def measure(label, origin):
     parts = {}  # phase -> [(cpu ms, wall ms or None)]
     majflt = [0]  # major page faults of the timed runs: pages read back from disk
 
-    def run_hook(extra):
+    def run_hook(extra, timed):
         reset()
         before = sum(1 for _ in open(log)) if os.path.exists(log) else 0
         c0, m0 = cpu_children(), majflt_children()
@@ -110,7 +104,7 @@ def measure(label, origin):
                            env=dict(env, GIT_DIR=repo, **extra), capture_output=True, text=True)
         dt = time.perf_counter() - t0
         dc = cpu_children() - c0
-        if i:
+        if timed:
             majflt[0] += majflt_children() - m0
         after = sum(1 for _ in open(log)) if os.path.exists(log) else 0
         if r.returncode != 0 or after - before != 1:
@@ -119,12 +113,13 @@ def measure(label, origin):
         return dt, dc
 
     for i in range(runs + 1):
-        dt, dc = run_hook({})
+        timed = i > 0  # the first runs warm the caches
+        dt, dc = run_hook({}, timed)
         if os.path.exists(trace):
             os.unlink(trace)
-        tdt, tdc = run_hook({"HERALD_TRACE_PERF": trace})
+        tdt, tdc = run_hook({"HERALD_TRACE_PERF": trace}, timed)
         line = open(trace).read().strip() if os.path.exists(trace) else ""
-        if not i:  # the first runs warm the caches
+        if not timed:
             continue
         times.append(dt)
         cpus.append(dc)
@@ -168,7 +163,7 @@ try:
         c = []
         for _ in range(runs):
             c0 = cpu_children()
-            timed(argv, env)
+            run_quiet(argv, env)
             c.append(cpu_children() - c0)
         floor.append(statistics.median(c) * 1e3)
     print("floor (user+sys): /bin/true %.1f ms, git --version %.1f ms, herald -h %.1f ms "

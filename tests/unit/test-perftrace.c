@@ -49,6 +49,18 @@ static char *slurp(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* A traced `version` run with HERALD_TRACE_PERF=value; its warnings in `err`. */
+static void traced_run(const char *value, struct strbuf *err)
+{
+	setenv("HERALD_TRACE_PERF", value, 1);
+	strbuf_reset(err);
+	usage_capture(err);
+	perftrace_init();
+	perftrace_mark("start");
+	perftrace_report("version", NULL);
+	usage_capture(NULL);
+}
+
 static int lines(const char *s)
 {
 	int n = 0;
@@ -136,12 +148,7 @@ int main(void)
 	ok(two && lines(two) == 2 && strstr(two, "\nherald perf: version: start "),
 	   "a second run appends its own line, once");
 
-	setenv("HERALD_TRACE_PERF", "perf.log", 1);
-	usage_capture(&err);
-	perftrace_init();
-	usage_capture(NULL);
-	perftrace_mark("start");
-	perftrace_report("version", NULL);
+	traced_run("perf.log", &err);
 	free(text);
 	text = slurp(path.buf);
 	ok(strstr(err.buf, "not 1, true or an absolute path") && text && !strcmp(text, two),
@@ -149,13 +156,7 @@ int main(void)
 
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/no/such/folder/perf.log", dir);
-	setenv("HERALD_TRACE_PERF", path.buf, 1);
-	strbuf_reset(&err);
-	usage_capture(&err);
-	perftrace_init();
-	perftrace_mark("start");
-	perftrace_report("version", NULL);
-	usage_capture(NULL);
+	traced_run(path.buf, &err);
 	ok(strstr(err.buf, "cannot write HERALD_TRACE_PERF's file: No such file") != NULL &&
 		   !strstr(err.buf, dir),
 	   "a file that cannot be made is a warning that does not show the path (%s)", err.buf);
@@ -178,13 +179,7 @@ int main(void)
 		   "a link to the trace file, and a fifo");
 		alarm(20); /* a hang is a failure, not a stuck test */
 		for (i = 0; i < 3; i++) {
-			setenv("HERALD_TRACE_PERF", targets[i], 1);
-			strbuf_reset(&err);
-			usage_capture(&err);
-			perftrace_init();
-			perftrace_mark("start");
-			perftrace_report("version", NULL);
-			usage_capture(NULL);
+			traced_run(targets[i], &err);
 			free(text);
 			text = slurp(path.buf);
 			ok(strstr(err.buf, "HERALD_TRACE_PERF") && text && !strcmp(text, two),
