@@ -20,7 +20,12 @@ as the trace knows no wall time before main); the goal is judged on
 user+sys when BENCH_CLOCK=cpu (the default), as the rest of the bench. A
 floor is printed with them: /bin/true, `git --version`, and `herald -h`
 (exec and loading herald's shared libraries, which it leaves before any
-library set-up).
+library set-up). Beside each size's hook runs, alternating with them, runs
+bench/floor.c (build/bench-floor, built by `make bench`): a program linked
+as herald is, against the same libraries, that only opens the repository,
+reads the pushed commit and POSTs one signed body to the same receiver.
+Its user+sys is what the libraries cost on this machine for one delivery;
+the hook less it is herald's own part.
 
 usage: hook.py HERALD WORKDIR SMALL_REPO BIG_REPO [RUNS]
 """
@@ -43,6 +48,8 @@ def run_quiet(argv, env):
 herald, work, small, big = sys.argv[1:5]
 runs = int(sys.argv[5]) if len(sys.argv) > 5 else 7
 src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+floor_bin = os.path.join(os.path.dirname(os.path.abspath(herald)), "bench-floor")
+have_floor = os.access(floor_bin, os.X_OK)
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
@@ -74,7 +81,8 @@ def measure(label, origin):
     repo = os.path.join(work, label + ".git")
     subprocess.run(["git", "clone", "-q", "--bare", "--shared", origin, repo], env=env, check=True)
     git(repo, "config", "herald.bench.kind", "webhook")
-    git(repo, "config", "herald.bench.url", "http://127.0.0.1:%s/hook" % open(portfile).read().strip())
+    url = "http://127.0.0.1:%s/hook" % open(portfile).read().strip()
+    git(repo, "config", "herald.bench.url", url)
     git(repo, "config", "herald.bench.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     new = git(repo, "rev-parse", "HEAD")
     old = git(repo, "rev-parse", "HEAD~1")
@@ -90,6 +98,16 @@ def measure(label, origin):
         for sub in ("outbox", "dead"):
             for f in os.listdir(os.path.join(hd, sub)) if os.path.isdir(os.path.join(hd, sub)) else []:
                 os.unlink(os.path.join(hd, sub, f))
+
+    floor_cpu = []  # bench/floor.c's runs beside the hook's
+
+    def run_floor():
+        c0 = cpu_children()
+        r = subprocess.run([floor_bin, repo, new, url, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+                           env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if r.returncode != 0:
+            print("%s: bench-floor: exit %d: %s" % (label, r.returncode, r.stderr.strip()[-200:]))
+        return cpu_children() - c0
 
     trace = os.path.join(work, label + ".perf")
     parts = {}  # phase -> [(cpu ms, wall ms or None)]
@@ -119,8 +137,11 @@ def measure(label, origin):
             os.unlink(trace)
         tdt, tdc = run_hook({"HERALD_TRACE_PERF": trace}, timed)
         line = open(trace).read().strip() if os.path.exists(trace) else ""
+        fc = run_floor() if have_floor else None
         if not timed:
             continue
+        if fc is not None:
+            floor_cpu.append(fc)
         times.append(dt)
         cpus.append(dc)
         # "herald perf: hook post-receive: start 13.90 cpu; scan 1.52 cpu 1.55 wall; ...; total 20.34 cpu (ms)"
@@ -147,6 +168,10 @@ def measure(label, origin):
         part("exit", 0)))
     print("%s: hook %.1f ms wall     = start+exit %.1f + %s" % (
         label, tot[0] * 1e3, part("start+exit", 1), " + ".join("%s %.1f" % (k, part(k, 1)) for k in names)))
+    if floor_cpu:
+        fl = med(floor_cpu)
+        print("%s: floor %.1f ms user+sys (bench/floor.c: herald's libraries, one signed POST); "
+              "herald's own part %.1f ms" % (label, fl * 1e3, (tot[1] - fl) * 1e3))
     if majflt[0]:
         print("%s: %d major page faults in the %d timed runs (pages read from disk while timed)"
               % (label, majflt[0], 2 * runs))
@@ -168,6 +193,8 @@ try:
         floor.append(statistics.median(c) * 1e3)
     print("floor (user+sys): /bin/true %.1f ms, git --version %.1f ms, herald -h %.1f ms "
           "(exec and dynamic loading of herald's libraries, no library set-up)" % tuple(floor))
+    if not have_floor:
+        print("no %s (make bench builds it): no floor for one delivery" % floor_bin)
     s = measure("small", small)
     b = measure("big", big)
     print("hook post-receive, one new post, delivered (%s): SMALL %.1f ms, BIG %.1f ms, ratio %.2f (median of %d)"

@@ -1,0 +1,107 @@
+/*
+ * The floor under goal 13.6 (bench/hook.py): the least a program linked
+ * as herald is must do to deliver one signed webhook from a repository.
+ *
+ * It is built with herald's own compiler and linker flags, against the
+ * same libraries and with herald's start of them (src/read/start.c:
+ * libgit2 without its CA bundle and libssh2, GnuTLS not started), and it
+ * does only what every delivering hook has to: start libgit2, open the
+ * repository and read the pushed commit, start libcurl, sign a small body
+ * with HMAC-SHA256 and POST it to the receiver, then stop both libraries
+ * and exit. No configuration, no scan, no outbox, no ledger, no fsync.
+ * Its user+sys is what loading and starting the libraries costs on the
+ * machine, with one request: what herald's own work comes on top of.
+ *
+ * usage: bench-floor GIT_DIR COMMIT URL SECRET     (exit 0 on a 2xx)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <git2.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "herald/repo.h"
+
+static size_t discard(char *p, size_t size, size_t n, void *data)
+{
+	(void)p;
+	(void)data;
+	return size * n;
+}
+
+/* The body's HMAC-SHA256 under SECRET as lowercase hex in OUT (65 bytes). */
+static int sign(const char *secret, const char *body, char *out)
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	unsigned char mac[32];
+	size_t len = 0;
+	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+	int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)secret, strlen(secret), params) &&
+		 EVP_MAC_update(ctx, (const unsigned char *)body, strlen(body)) &&
+		 EVP_MAC_final(ctx, mac, &len, sizeof(mac)) && len == sizeof(mac);
+
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(hmac);
+	for (size_t i = 0; ok && i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_oid oid;
+	struct curl_slist *headers = NULL;
+	char body[512], mac[65], header[96];
+	long status = 0;
+	CURL *curl;
+	int ret = 1;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: bench-floor GIT_DIR COMMIT URL SECRET\n");
+		return 2;
+	}
+	repo_library_start();
+	if (git_repository_open_bare(&repo, argv[1]) < 0 || git_oid_fromstr(&oid, argv[2]) < 0 ||
+	    git_commit_lookup(&commit, repo, &oid) < 0) {
+		fprintf(stderr, "bench-floor: %s\n", git_error_last()->message);
+		goto out;
+	}
+	snprintf(body, sizeof(body), "{\"type\":\"floor\",\"commit\":\"%s\",\"summary\":\"%.200s\"}",
+		 argv[2], git_commit_summary(commit));
+	if (sign(argv[4], body, mac) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bench-floor: cannot start OpenSSL or libcurl\n");
+		goto out;
+	}
+	snprintf(header, sizeof(header), "X-Floor-Signature: sha256=%s", mac);
+	headers = curl_slist_append(curl_slist_append(NULL, "Content-Type: application/json"), header);
+	if ((curl = curl_easy_init())) {
+		curl_easy_setopt(curl, CURLOPT_URL, argv[3]);
+		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+		if (curl_easy_perform(curl) == CURLE_OK)
+			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_cleanup(curl);
+	}
+	curl_slist_free_all(headers);
+	curl_global_cleanup();
+	ret = status >= 200 && status < 300 ? 0 : 1;
+	if (ret)
+		fprintf(stderr, "bench-floor: the POST got HTTP %ld\n", status);
+out:
+	git_commit_free(commit);
+	git_repository_free(repo);
+	repo_library_stop();
+	return ret;
+}
