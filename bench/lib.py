@@ -3,13 +3,23 @@
 
     lib.py measure NAME [--ok 0,1] [--capture] -- ARGV...
         Runs ARGV once untimed (warm-up; stdout kept in NAME.out with
-        --capture), then $BENCH_RUNS times timed with stdout to /dev/null.
+        --capture), then $BENCH_RUNS times timed with stdout to /dev/null;
+        a command whose warm-up took under $BENCH_FAST seconds (0.1) runs
+        at least $BENCH_RUNS_FAST times (21), as hyperfine runs a fast
+        command more often: a few milliseconds of another process's work
+        is noise of 10-25% on a 20 ms figure, and of nothing on a second.
         Wall time is measured around fork/exec/wait, peak RSS comes from
         wait4() (ru_maxrss, covers a pipeline's processes), and so do the
         major page faults of each run (ru_majflt: pages read back from
         disk while timed, printed under any row that uses the figure).
         Result: $BENCH_RESULTS/NAME.json. A missing binary, a bad exit status or a
         timeout ($BENCH_TIMEOUT seconds a run) is recorded, never raised.
+    lib.py alternate NAME... [--ok 0,1] [--capture] -- ARGV -- ARGV ...
+        As measure, for commands whose figures are divided by one another
+        (one ARGV per NAME, none holding a lone --): their timed runs are
+        taken in turn (A, B, A, B, ...), each as many as measure would take
+        (a fast one goes on alone after a slow one's last), so that their
+        runs see the same moments of a shared machine.
     lib.py header
     lib.py section TITLE
     lib.py ratio ID LABEL NAME REF REFLABEL OP LIMIT
@@ -38,6 +48,8 @@ import time
 
 RES = os.environ.get("BENCH_RESULTS", "bench/out/results")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+FAST = float(os.environ.get("BENCH_FAST", "0.1"))
+RUNS_FAST = max(RUNS, int(os.environ.get("BENCH_RUNS_FAST", "21")))
 # What ratios compare: "cpu" (user+sys of the command and its children, from
 # wait4; steady on a shared machine) or "wall".
 CLOCK = os.environ.get("BENCH_CLOCK", "cpu")
@@ -97,11 +109,11 @@ def first_line(path):
     return ""
 
 
-def measure(args):
-    name = args[0]
+def parse_measure(args):
+    """[--ok 0,1] [--capture] -- ARGV: (ok, capture, argv)."""
     ok = {0}
     capture = False
-    i = 1
+    i = 0
     while args[i] != "--":
         if args[i] == "--ok":
             ok = {int(x) for x in args[i + 1].split(",")}
@@ -111,52 +123,113 @@ def measure(args):
             i += 1
         else:
             sys.exit("lib.py measure: bad option %s" % args[i])
-    argv = args[i + 1:]
-    if argv[:2] == ["sh", "-c"]:
-        cmd = argv[2]
-    else:
-        cmd = " ".join(shlex.quote(a) for a in argv) + " >/dev/null"
-    res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], cpu=[], majflt=[],
-               rc=None, err="")
-    out = os.path.join(RES, name + ".out")
-    err = os.path.join(RES, name + ".err")
-    sys.stderr.write("  %-22s " % name)
-    sys.stderr.flush()
-    try:
-        # warm-up run: caches, and the output we inspect later
-        w, r, rc, to, _, _ = run_once(argv, out if capture else os.devnull, err)
+    return ok, capture, args[i + 1:]
+
+
+class Figure:
+    """One command's runs: an untimed warm-up, then timed runs, one at a time."""
+
+    def __init__(self, name, ok, capture, argv):
+        self.name, self.ok, self.capture, self.argv = name, ok, capture, argv
+        cmd = argv[2] if argv[:2] == ["sh", "-c"] else \
+            " ".join(shlex.quote(a) for a in argv) + " >/dev/null"
+        self.res = dict(name=name, cmd=cmd, status="ok", wall=[], rss=[], cpu=[], majflt=[],
+                        rc=None, err="")
+        self.out = os.path.join(RES, name + ".out")
+        self.err = os.path.join(RES, name + ".err")
+
+    def warm_up(self):
+        """The untimed run (caches, and the output inspected later); its wall time or None."""
+        res = self.res
+        try:
+            w, r, rc, to, _, _ = run_once(self.argv, self.out if self.capture else os.devnull,
+                                          self.err)
+        except OSError as e:
+            res.update(status="n/a", err="%s: %s" % (self.argv[0], e.strerror))
+            return None
         res["warmup"] = round(w, 4)
         res["rc"] = rc
-        res["captured"] = capture and not to and rc in ok
+        res["captured"] = self.capture and not to and rc in self.ok
         if to:
             res.update(status="timeout", err="> %gs (BENCH_TIMEOUT)" % TIMEOUT)
-        elif rc not in ok:
-            res.update(status="fail", err="exit %d: %s" % (rc, first_line(err)))
+        elif rc not in self.ok:
+            res.update(status="fail", err="exit %d: %s" % (rc, first_line(self.err)))
+        return w if res["status"] == "ok" else None
+
+    def timed(self):
+        """One timed run, recorded; False once the command has failed."""
+        res = self.res
+        if res["status"] != "ok":
+            return False
+        k = len(res["wall"]) + 1
+        try:
+            w, r, rc, to, c, mf = run_once(self.argv, os.devnull, self.err)
+        except OSError as e:
+            res.update(status="n/a", err="run %d: %s: %s" % (k, self.argv[0], e.strerror))
+            return False
+        if to or rc not in self.ok:
+            res.update(status="fail" if not to else "timeout",
+                       err="run %d: exit %d: %s" % (k, rc, first_line(self.err)))
+            return False
+        res["wall"].append(w)
+        res["rss"].append(r)
+        res["cpu"].append(c)
+        res["majflt"].append(mf)
+        return True
+
+    def runs_due(self, warm):
+        return RUNS_FAST if warm is not None and warm < FAST else RUNS
+
+    def finish(self):
+        res = self.res
+        with open(os.path.join(RES, self.name + ".json"), "w") as f:
+            json.dump(res, f, indent=1)
+        with open(os.path.join(RES, "commands.txt"), "a") as f:
+            f.write("%-14s %s\n" % (self.name, shown(res["cmd"])))
+        if res["status"] == "ok" and len(res["wall"]) > RUNS:
+            return "%d runs, median %s" % (len(res["wall"]), ftime(statistics.median(res["wall"])))
+        if res["status"] == "ok":
+            return ", ".join(ftime(x) for x in res["wall"])
+        return "%s %s" % (res["status"], res["err"])
+
+
+def measure(args):
+    f = Figure(args[0], *parse_measure(args[1:]))
+    sys.stderr.write("  %-22s " % f.name)
+    sys.stderr.flush()
+    warm = f.warm_up()
+    for _ in range(f.runs_due(warm)):
+        if not f.timed():
+            break
+    sys.stderr.write(f.finish() + "\n")
+
+
+def alternate(args):
+    """alternate NAME... [--ok ..] [--capture] -- ARGV -- ARGV ...: the
+    commands' timed runs taken in turn (A, B, A, B, ...), so that figures
+    to be divided by one another see the same moments of the machine."""
+    names = []
+    while args and not args[0].startswith("-"):
+        names.append(args.pop(0))
+    ok, capture, rest = parse_measure(args)
+    argvs = [[]]
+    for a in rest:
+        if a == "--":
+            argvs.append([])
         else:
-            for k in range(RUNS):
-                res["run"] = k + 1
-                w, r, rc, to, c, mf = run_once(argv, os.devnull, err)
-                if to or rc not in ok:
-                    res.update(status="fail" if not to else "timeout",
-                               err="run %d: exit %d: %s" % (k + 1, rc,
-                                                            first_line(err)))
-                    break
-                res["wall"].append(w)
-                res["rss"].append(r)
-                res["cpu"].append(c)
-                res["majflt"].append(mf)
-    except OSError as e:
-        res.update(status="n/a", err="%s%s: %s" % (
-            "run %d: " % res["run"] if "run" in res else "", argv[0],
-            e.strerror))
-    with open(os.path.join(RES, name + ".json"), "w") as f:
-        json.dump(res, f, indent=1)
-    with open(os.path.join(RES, "commands.txt"), "a") as f:
-        f.write("%-14s %s\n" % (name, shown(cmd)))
-    if res["status"] == "ok":
-        sys.stderr.write("%s\n" % ", ".join(ftime(x) for x in res["wall"]))
-    else:
-        sys.stderr.write("%s %s\n" % (res["status"], res["err"]))
+            argvs[-1].append(a)
+    if len(names) < 2 or len(argvs) != len(names) or not all(argvs):
+        sys.exit("lib.py alternate: %d names need as many commands, each after --" % len(names))
+    figs = [Figure(n, ok, capture, a) for n, a in zip(names, argvs)]
+    sys.stderr.write("  %s, in turn\n" % ", ".join(names))
+    due = [f.runs_due(f.warm_up()) for f in figs]
+    for k in range(max(due)):
+        # a fast one goes on alone once the slow ones have had their runs;
+        # one that failed stops, the others go on
+        if not [f for f, d in zip(figs, due) if k < d and f.timed()]:
+            break
+    for f in figs:
+        sys.stderr.write("  %-22s %s\n" % (f.name, f.finish()))
 
 
 def load(name):
@@ -321,7 +394,8 @@ def pairs(args):
 
 def header():
     emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
-        W[0], "id", W[1], "figure (median of %d, %s)" % (RUNS, "user+sys" if CLOCK == "cpu" else "wall"), W[2], "herald",
+        W[0], "id", W[1], "figure (median of %d, %d under %g s; %s)" % (
+            RUNS, RUNS_FAST, FAST, "user+sys" if CLOCK == "cpu" else "wall"), W[2], "herald",
         W[3], "reference", W[4], "ratio", W[5], "goal", "result"))
 
 
@@ -343,6 +417,8 @@ def main():
     os.makedirs(RES, exist_ok=True)
     if cmd == "measure":
         measure(args)
+    elif cmd == "alternate":
+        alternate(args)
     elif cmd == "ratio":
         ratio(args)
     elif cmd == "figure":

@@ -11,6 +11,8 @@
 #
 # Environment:
 #   BENCH_RUNS=3        timed runs per command
+#   BENCH_RUNS_FAST=21  timed runs of a command whose warm-up took under
+#   BENCH_FAST=0.1      seconds (its figure is a few ms: noise weighs more)
 #   BENCH_TIMEOUT=180   seconds one run may take before it is killed
 #   BENCH_ONLY="..."    sections to run (default: all in $SECTIONS)
 #   BENCH_REGEN=1       regenerate the repositories even when cached
@@ -45,6 +47,9 @@ section() { python3 "$LIB" section "$1"; }
 note() { python3 "$LIB" note "$@"; }
 # measure NAME [--ok 0,1] [--capture] -- ARGV...
 measure() { python3 "$LIB" measure "$@"; }
+# alternate NAME... [--ok 0,1] [--capture] -- ARGV... -- ARGV... ...
+#   (their timed runs in turn: for ratios of fast figures to one another)
+alternate() { python3 "$LIB" alternate "$@"; }
 # ratio ID LABEL NAME REF REFLABEL OP LIMIT      (wall-time ratio NAME/REF)
 ratio() { python3 "$LIB" ratio "$@"; }
 # limit ID LABEL NAME rss|wall OP LIMIT          (MiB or seconds)
@@ -158,7 +163,6 @@ vlabel() { # vlabel VARIANT -> "flat plain", "years aggr", ...
 
 section_scan() {
 	section "scan: whole history vs git log; one commit BIG vs SMALL; each packing and layout"
-	measure scan1_small --capture -- "$HERALD" -C "$SMALL" scan HEAD~1 HEAD --json
 	for v in $VARIANTS; do
 		R=$GENDIR/$v
 		l=$(vlabel "$v")
@@ -167,8 +171,12 @@ section_scan() {
 		measure "gitlog_$v" -- git -C "$R" log --raw --no-abbrev -M HEAD
 		ratio "13.1" "scan --all / git log --raw -M ($l)" "scanall_$v" "gitlog_$v" "git" "<=" 1
 		events "13.1e" "  events" "scanall_$v" "new=$(meta "$R" 'm["expect"]["scan_all_new"]')"
-		measure "scan1_$v" --capture -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json
-		ratio "13.2" "scan HEAD~1 HEAD: BIG/SMALL ($l)" "scan1_$v" scan1_small "SMALL" "<=" 1.2
+		# SMALL's runs taken in turn with this BIG's: a ratio of two figures
+		# of 20 ms each is only as steady as the moments they share
+		alternate "scan1_$v" "scan1_small_$v" --capture -- \
+			"$HERALD" -C "$R" scan HEAD~1 HEAD --json -- \
+			"$HERALD" -C "$SMALL" scan HEAD~1 HEAD --json
+		ratio "13.2" "scan HEAD~1 HEAD: BIG/SMALL ($l)" "scan1_$v" "scan1_small_$v" "SMALL" "<=" 1.2
 		events "13.2e" "  events" "scan1_$v" "new=$(meta "$R" 'm["expect"]["last_commit_new"]')"
 	done
 	[ "$BIGKIND" != big ] && [ -f "$RES/scanall_$BIGKIND.json" ] && cp "$RES/scanall_$BIGKIND.json" "$RES/scanall_big.json"

@@ -20,7 +20,7 @@ section_growth() {
 	grx=$!
 	i=0
 	while [ ! -s "$gport" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	first="" last=""
+	first="" last="" made=""
 	for n in $sizes; do
 		if [ "$n" = 10000 ] && [ -f "$GENDIR/$BIGKIND-years.stamp" ] &&
 			[ "$(cat "$GENDIR/$BIGKIND-years.stamp")" = "$GENSUM" ] && [ "$BIGKIND" = big ]; then
@@ -30,33 +30,68 @@ section_growth() {
 			R=$GENDIR/growth-$n
 		fi
 		note "$n posts: $(describe "$R")"
-		measure "g1_$n" --capture -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json
-		measure "g1git_$n" -- git -C "$R" log -1 --raw --no-abbrev -M HEAD
-		measure "gall_$n" -- "$HERALD" -C "$R" scan --all HEAD --json
-		measure "gallgit_$n" -- git -C "$R" log --raw --no-abbrev -M HEAD
-		measure "glint_$n" --ok 0,1 -- "$HERALD" -C "$R" lint HEAD
-		measure "glintgit_$n" -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
 		# The hook for the last commit's one new post, delivered to a local
 		# receiver, from a bare server; each run first puts back the
 		# baseline ref and empties the ledger and outbox (so does its
 		# reference, which then reads the same commit with git).
 		S=$OUT/growth-$n.git
 		rm -rf "$S"
-		old=$(git -C "$R" rev-parse HEAD~1) new=$(git -C "$R" rev-parse HEAD)
 		git clone -q --bare --shared "$R" "$S" &&
 			git -C "$S" config herald.bench.kind webhook &&
 			git -C "$S" config herald.bench.url "http://127.0.0.1:$(cat "$gport")/hook" &&
 			git -C "$S" config herald.bench.secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw &&
 			mkdir -p "$S/refs/herald/heads"
+		eval "grepo_$n=\$R"
+		[ -z "$first" ] && first=$n
+		last=$n
+		made="$made $n"
+	done
+	# Every figure of every size is divided by another (its git reference,
+	# the same at another size), so each family's runs are taken in turn:
+	# a ratio of a few milliseconds means something only if both saw the
+	# same moments of the machine.
+	set --
+	for n in $made; do set -- "$@" "gall_$n" "gallgit_$n"; done
+	for n in $made; do
+		eval "R=\$grepo_$n"
+		set -- "$@" -- "$HERALD" -C "$R" scan --all HEAD --json -- git -C "$R" log --raw --no-abbrev -M HEAD
+	done
+	[ $# -gt 0 ] && alternate "$@"
+	set --
+	for n in $made; do set -- "$@" "glint_$n" "glintgit_$n"; done
+	[ $# -gt 0 ] && set -- "$@" --ok 0,1
+	for n in $made; do
+		eval "R=\$grepo_$n"
+		set -- "$@" -- "$HERALD" -C "$R" lint HEAD -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
+	done
+	[ $# -gt 0 ] && alternate "$@"
+	set --
+	for n in $made; do set -- "$@" "g1_$n" "g1git_$n"; done
+	[ $# -gt 0 ] && set -- "$@" --capture
+	for n in $made; do
+		eval "R=\$grepo_$n"
+		set -- "$@" -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json -- git -C "$R" log -1 --raw --no-abbrev -M HEAD
+	done
+	[ $# -gt 0 ] && alternate "$@"
+	set --
+	for n in $made; do set -- "$@" "ghook_$n" "ghookgit_$n"; done
+	[ $# -gt 0 ] && set -- "$@" --
+	sep=""
+	for n in $made; do
+		eval "R=\$grepo_$n"
+		S=$OUT/growth-$n.git
+		old=$(git -C "$R" rev-parse HEAD~1) new=$(git -C "$R" rev-parse HEAD)
 		reset="printf '%s\\n' $old >'$S/refs/herald/heads/main' && rm -f '$S/herald/ledger' '$S/herald/status.json' '$S'/herald/outbox/*.json"
-		measure "ghook_$n" -- sh -c "$reset && echo '$old $new refs/heads/main' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null"
-		measure "ghookgit_$n" -- sh -c "$reset && git -C '$S' log -1 --raw --no-abbrev -M $new >/dev/null"
+		set -- "$@" $sep sh -c "$reset && echo '$old $new refs/heads/main' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null" \
+			-- sh -c "$reset && git -C '$S' log -1 --raw --no-abbrev -M $new >/dev/null"
+		sep=--
+	done
+	[ $# -gt 0 ] && alternate "$@"
+	for n in $made; do
 		python3 "$BENCH/growth.py" size 13.8s "$n: scan HEAD~1 HEAD / git log -1" "g1_$n" "g1git_$n" git
 		python3 "$BENCH/growth.py" size 13.8s "$n: scan --all / git log --raw -M" "gall_$n" "gallgit_$n" git
 		python3 "$BENCH/growth.py" size 13.8s "$n: lint / ls-tree|cat-file" "glint_$n" "glintgit_$n" git
 		python3 "$BENCH/growth.py" size 13.8s "$n: hook post-receive / git log -1" "ghook_$n" "ghookgit_$n" git
-		[ -z "$first" ] && first=$n
-		last=$n
 	done
 	kill "$grx" 2>/dev/null
 	wait "$grx" 2>/dev/null
@@ -64,8 +99,8 @@ section_growth() {
 		note "growth from $first to $last posts (herald's factor; git's next to it):"
 		python3 "$BENCH/growth.py" flat 13.8 "scan HEAD~1 HEAD: flat" "g1_$first" "g1git_$first" "g1_$last" "g1git_$last" 1.2
 		python3 "$BENCH/growth.py" flat 13.8 "hook post-receive: flat" "ghook_$first" "ghookgit_$first" "ghook_$last" "ghookgit_$last" 1.2
-		python3 "$BENCH/growth.py" git 13.8 "scan --all: growth / git's" "gall_$first" "gallgit_$first" "gall_$last" "gallgit_$last" 1.1
-		python3 "$BENCH/growth.py" git 13.8 "lint: growth / git's" "glint_$first" "glintgit_$first" "glint_$last" "glintgit_$last" 1.1
+		python3 "$BENCH/growth.py" git 13.8 "scan --all: growth / git's" "gall_$first" "gallgit_$first" "gall_$last" "gallgit_$last" 1.1 "$first" "$last"
+		python3 "$BENCH/growth.py" git 13.8 "lint: growth / git's" "glint_$first" "glintgit_$first" "glint_$last" "glintgit_$last" 1.1 "$first" "$last"
 	fi
 }
 SECTIONS="$SECTIONS growth"
