@@ -45,6 +45,16 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C
 # ---- helpers (available to sections) -----------------------------------
 section() { python3 "$LIB" section "$1"; }
 note() { python3 "$LIB" note "$@"; }
+# noted NAME ARGV...: runs a measuring script, then notes each line it
+# printed. Only then: a `note` (a Python start) run beside the measurements
+# as each line came (PYTHONUNBUFFERED=1, or a script that flushes) took
+# the other CPU and doubled the hook's figures.
+noted() {
+	_f=$RES/$1.txt
+	shift
+	"$@" >"$_f" 2>&1
+	while IFS= read -r line; do note "$line"; done <"$_f"
+}
 # measure NAME [--ok 0,1] [--capture] -- ARGV...
 measure() { python3 "$LIB" measure "$@"; }
 # alternate NAME... [--ok 0,1] [--capture] -- ARGV... -- ARGV... ...

@@ -3,7 +3,6 @@
 # time announce spends before its first network attempt.
 section_deliver() {
 	section "deliver: 1,000 announcements to a receiver on 127.0.0.1"
-	python3 "$BENCH/deliver.py" "$HERALD" "$OUT/deliver" 1000 2>&1 |
-		while IFS= read -r line; do note "$line"; done
+	noted deliver python3 "$BENCH/deliver.py" "$HERALD" "$OUT/deliver" 1000
 }
 SECTIONS="$SECTIONS deliver"

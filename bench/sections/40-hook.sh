@@ -3,7 +3,6 @@
 # the SMALL and the BIG repository. Goal: under 50 ms on both, within 1.5x.
 section_hook() {
 	section "hook: post-receive for a push of one new post, SMALL vs BIG"
-	python3 "$BENCH/hook.py" "$HERALD" "$OUT/hook" "$SMALL" "$BIG" 7 2>&1 |
-		while IFS= read -r line; do note "$line"; done
+	noted hook python3 "$BENCH/hook.py" "$HERALD" "$OUT/hook" "$SMALL" "$BIG" 7
 }
 SECTIONS="$SECTIONS hook"

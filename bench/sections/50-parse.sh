@@ -3,7 +3,6 @@
 # git cat-file --batch reading the same blobs.
 section_parse() {
 	section "parse: YAML and TOML front matter throughput, 10,000 posts"
-	python3 "$BENCH/parse.py" "$HERALD" "$OUT/parse" "$BIG" 3 2>&1 |
-		while IFS= read -r line; do note "$line"; done
+	noted parse python3 "$BENCH/parse.py" "$HERALD" "$OUT/parse" "$BIG" 3
 }
 SECTIONS="$SECTIONS parse"
