@@ -123,7 +123,7 @@ $(O)/tests/%: tests/unit/%.c $(O)/libherald.a | $(O)/tests
 # bench/floor.c: the least a program linked as herald is does to deliver one
 # signed webhook; bench/hook.py prints its time under goal 13.6's. It loads
 # every library herald loads, including those it calls none of.
-$(O)/bench-floor: bench/floor.c $(O)/libherald.a
+$(O)/bench-floor: bench/floor.c include/herald/repo.h $(O)/libherald.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libherald.a -Wl,--no-as-needed $(LIBS)
 
 $(O) $(O)/tests:

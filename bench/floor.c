@@ -15,10 +15,12 @@
  * usage: bench-floor GIT_DIR COMMIT URL SECRET     (exit 0 on a 2xx)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 #include <git2.h>
+#include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -60,8 +62,12 @@ int main(int argc, char **argv)
 	git_commit *commit = NULL;
 	git_oid oid;
 	struct curl_slist *headers = NULL;
-	char body[512], mac[65], header[96];
+	const git_error *e;
+	const char *summary;
+	json_t *doc;
+	char *body = NULL, mac[65], header[96];
 	long status = 0;
+	CURLcode rc = CURLE_FAILED_INIT;
 	CURL *curl;
 	int ret = 1;
 
@@ -72,13 +78,17 @@ int main(int argc, char **argv)
 	repo_library_start();
 	if (git_repository_open_bare(&repo, argv[1]) < 0 || git_oid_fromstr(&oid, argv[2]) < 0 ||
 	    git_commit_lookup(&commit, repo, &oid) < 0) {
-		fprintf(stderr, "bench-floor: %s\n", git_error_last()->message);
+		e = git_error_last();
+		fprintf(stderr, "bench-floor: %s\n", e && e->message ? e->message : "cannot read the commit");
 		goto out;
 	}
-	snprintf(body, sizeof(body), "{\"type\":\"floor\",\"commit\":\"%s\",\"summary\":\"%.200s\"}",
-		 argv[2], git_commit_summary(commit));
-	if (sign(argv[4], body, mac) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "bench-floor: cannot start OpenSSL or libcurl\n");
+	summary = git_commit_summary(commit);
+	doc = json_pack("{s:s, s:s, s:s}", "type", "floor", "commit", argv[2], "summary",
+			summary ? summary : "");
+	body = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(doc);
+	if (!body || sign(argv[4], body, mac) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bench-floor: cannot make the body, or start OpenSSL or libcurl\n");
 		goto out;
 	}
 	snprintf(header, sizeof(header), "X-Floor-Signature: sha256=%s", mac);
@@ -87,19 +97,24 @@ int main(int argc, char **argv)
 		curl_easy_setopt(curl, CURLOPT_URL, argv[3]);
 		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-		if (curl_easy_perform(curl) == CURLE_OK)
+		if ((rc = curl_easy_perform(curl)) == CURLE_OK)
 			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_cleanup(curl);
 	}
 	curl_slist_free_all(headers);
 	curl_global_cleanup();
 	ret = status >= 200 && status < 300 ? 0 : 1;
-	if (ret)
+	if (ret && rc != CURLE_OK)
+		fprintf(stderr, "bench-floor: the POST failed: %s\n", curl_easy_strerror(rc));
+	else if (ret)
 		fprintf(stderr, "bench-floor: the POST got HTTP %ld\n", status);
 out:
+	free(body);
 	git_commit_free(commit);
 	git_repository_free(repo);
 	repo_library_stop();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Rows of the growth table (issue 13 goal 8) from figures that
-bench/sections/60-growth.sh measured with `lib.py measure`:
+bench/sections/60-growth.sh measured with `lib.py alternate`:
 
     growth.py size ID LABEL NAME REF REFLABEL
         NAME against its git reference REF at one size (no goal).

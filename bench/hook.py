@@ -105,9 +105,11 @@ def measure(label, origin):
         c0 = cpu_children()
         r = subprocess.run([floor_bin, repo, new, url, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
                            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        c = cpu_children() - c0
         if r.returncode != 0:
             print("%s: bench-floor: exit %d: %s" % (label, r.returncode, r.stderr.strip()[-200:]))
-        return cpu_children() - c0
+            return None  # a failed delivery is no floor
+        return c
 
     trace = os.path.join(work, label + ".perf")
     parts = {}  # phase -> [(cpu ms, wall ms or None)]

@@ -14,12 +14,13 @@
         disk while timed, printed under any row that uses the figure).
         Result: $BENCH_RESULTS/NAME.json. A missing binary, a bad exit status or a
         timeout ($BENCH_TIMEOUT seconds a run) is recorded, never raised.
-    lib.py alternate NAME... [--ok 0,1] [--capture] -- ARGV -- ARGV ...
+    lib.py alternate NAME[=CODES]... [--ok 0,1] [--capture] -- ARGV -- ARGV ...
         As measure, for commands whose figures are divided by one another
-        (one ARGV per NAME, none holding a lone --): their timed runs are
-        taken in turn (A, B, A, B, ...), each as many as measure would take
-        (a fast one goes on alone after a slow one's last), so that their
-        runs see the same moments of a shared machine.
+        (one ARGV per NAME, none holding a lone --; NAME=0,1 gives that
+        command its own exit statuses): their timed runs are taken in turn
+        (A, B, A, B, ...), all of them as many times, the most measure
+        would take of any of them, so that their runs see the same moments
+        of a shared machine and their medians are of as many runs.
     lib.py header
     lib.py section TITLE
     lib.py ratio ID LABEL NAME REF REFLABEL OP LIMIT
@@ -208,9 +209,11 @@ def alternate(args):
     """alternate NAME... [--ok ..] [--capture] -- ARGV -- ARGV ...: the
     commands' timed runs taken in turn (A, B, A, B, ...), so that figures
     to be divided by one another see the same moments of the machine."""
-    names = []
+    names, oks = [], []
     while args and not args[0].startswith("-"):
-        names.append(args.pop(0))
+        name, _, codes = args.pop(0).partition("=")
+        names.append(name)
+        oks.append({int(x) for x in codes.split(",")} if codes else None)
     ok, capture, rest = parse_measure(args)
     argvs = [[]]
     for a in rest:
@@ -220,13 +223,14 @@ def alternate(args):
             argvs[-1].append(a)
     if len(names) < 2 or len(argvs) != len(names) or not all(argvs):
         sys.exit("lib.py alternate: %d names need as many commands, each after --" % len(names))
-    figs = [Figure(n, ok, capture, a) for n, a in zip(names, argvs)]
+    figs = [Figure(n, o if o is not None else ok, capture, a)
+            for n, o, a in zip(names, oks, argvs)]
     sys.stderr.write("  %s, in turn\n" % ", ".join(names))
-    due = [f.runs_due(f.warm_up()) for f in figs]
-    for k in range(max(due)):
-        # a fast one goes on alone once the slow ones have had their runs;
+    # all as many times: medians of different counts would not compare
+    due = max(f.runs_due(f.warm_up()) for f in figs)
+    for _ in range(due):
         # one that failed stops, the others go on
-        if not [f for f, d in zip(figs, due) if k < d and f.timed()]:
+        if not [f for f in figs if f.timed()]:
             break
     for f in figs:
         sys.stderr.write("  %-22s %s\n" % (f.name, f.finish()))
@@ -394,8 +398,8 @@ def pairs(args):
 
 def header():
     emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
-        W[0], "id", W[1], "figure (median of %d, %d under %g s; %s)" % (
-            RUNS, RUNS_FAST, FAST, "user+sys" if CLOCK == "cpu" else "wall"), W[2], "herald",
+        W[0], "id", W[1], "figure (median, %s)" % ("user+sys" if CLOCK == "cpu" else "wall"),
+        W[2], "herald",
         W[3], "reference", W[4], "ratio", W[5], "goal", "result"))
 
 

@@ -5,8 +5,9 @@
 # BIG blog repository (10,000 posts over 20,000 commits, plus a branch
 # `migrate` whose one commit moves 1,500 posts and publishes 300 drafts) and a
 # SMALL one (10 posts), then times herald against plain git. Each figure is
-# the median of $BENCH_RUNS timed runs, after one untimed warm-up run whose
-# output is kept for the checks. The bench reports, it never gates: a command
+# the median of $BENCH_RUNS timed runs ($BENCH_RUNS_FAST for a command of
+# under $BENCH_FAST s; figures divided by one another run in turn, as many
+# times), after one untimed warm-up run whose output is kept for the checks. The bench reports, it never gates: a command
 # that fails or is missing shows its error and the run goes on; exit status 0.
 #
 # Environment:
@@ -25,8 +26,8 @@
 #
 # More figures (template rendering, delivery, hook latency, ...): add a file
 # bench/sections/NN-name.sh defining section_name() with the helpers below
-# (section, measure, ratio, limit, figure, events, note) and doing
-# SECTIONS="$SECTIONS name". See bench/README.md.
+# (section, measure, alternate, ratio, limit, figure, events, note, noted)
+# and doing SECTIONS="$SECTIONS name". See bench/README.md.
 # shellcheck disable=SC2317,SC1090  # sections are called by name; sourced hooks
 set -u
 
@@ -154,7 +155,7 @@ echo "BIG    $BIG: $(describe "$BIG")"
 echo "SMALL  $SMALL: $(describe "$SMALL")"
 echo "gen v$GENVER ($GENSUM, repack -adf --depth=50 --window=10 (plain) or --window=250 (aggressive), commit-graph):$GENNOTE"
 echo "variants: $VARIANTS"
-echo "runs=$BENCH_RUNS after 1 warm-up, timeout ${BENCH_TIMEOUT}s/run"
+echo "runs=$BENCH_RUNS (${BENCH_RUNS_FAST:-21} for a command under ${BENCH_FAST:-0.1} s) after 1 warm-up, timeout ${BENCH_TIMEOUT}s/run"
 echo
 python3 "$LIB" header
 
@@ -208,8 +209,8 @@ section_memory() {
 
 section_migration() {
 	section "migration: one commit moves 1,500 posts, publishes 300 drafts"
-	measure migrate_big --capture -- "$HERALD" -C "$BIG" scan migrate~1 migrate --json
-	measure migrate_git --capture -- git -C "$BIG" diff -M --raw migrate~1 migrate
+	alternate migrate_big migrate_git --capture -- "$HERALD" -C "$BIG" scan migrate~1 migrate --json \
+		-- git -C "$BIG" diff -M --raw migrate~1 migrate
 	ratio 13.3 "scan migrate~1 migrate / git diff -M" migrate_big migrate_git "git" "<=" 1.5
 	pairs 13.3p "  renames: herald's pairs vs git's" migrate_big migrate_git
 	events m1 "  events by type" migrate_big "moved=$(meta "$BIG" 'm["expect"]["migrate"]["moved"]'),undrafted=$(meta "$BIG" 'm["expect"]["migrate"]["undrafted"]')"
@@ -218,8 +219,8 @@ section_migration() {
 section_renames() {
 	section "renames: one commit renames 8,000 data files (no post)"
 	n=$(meta "$BIG" 'm["renames"]["files"]')
-	measure renames_big --capture -- "$HERALD" -C "$BIG" scan renames~1 renames --json
-	measure renames_git -- git -C "$BIG" diff -M --raw renames~1 renames
+	alternate renames_big renames_git --capture -- "$HERALD" -C "$BIG" scan renames~1 renames --json \
+		-- git -C "$BIG" diff -M --raw renames~1 renames
 	ratio 10.6 "scan of the $n-rename commit / git diff -M" renames_big renames_git "git" "<=" 3
 	events "10.6e" "  events (none: no post involved)" renames_big ""
 	# The post-receive hook on that commit, from a bare server with herald's
@@ -253,7 +254,7 @@ done
 python3 "$LIB" summary
 echo
 echo "commands (HERALD=$HERALD BIG=$BIG SMALL=$SMALL;"
-echo "each run once untimed, then $BENCH_RUNS times timed; outputs in $RES):"
+echo "each run once untimed, then $BENCH_RUNS times timed (${BENCH_RUNS_FAST:-21} under ${BENCH_FAST:-0.1} s); outputs in $RES):"
 sed 's/^/  /' "$RES/commands.txt" 2>/dev/null
 echo "bench finished in $(($(date +%s) - START)) s"
 exit 0

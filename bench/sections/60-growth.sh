@@ -58,8 +58,7 @@ section_growth() {
 	done
 	[ $# -gt 0 ] && alternate "$@"
 	set --
-	for n in $made; do set -- "$@" "glint_$n" "glintgit_$n"; done
-	[ $# -gt 0 ] && set -- "$@" --ok 0,1
+	for n in $made; do set -- "$@" "glint_$n=0,1" "glintgit_$n"; done
 	for n in $made; do
 		eval "R=\$grepo_$n"
 		set -- "$@" -- "$HERALD" -C "$R" lint HEAD -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
