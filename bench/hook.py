@@ -201,8 +201,14 @@ try:
     b = measure("big", big)
     print("hook post-receive, one new post, delivered (%s): SMALL %.1f ms, BIG %.1f ms, ratio %.2f (median of %d)"
           % ("user+sys" if CLOCK == "cpu" else "wall", s * 1000, b * 1000, b / s, runs))
-    print("goal 13.6: under 20 ms on both: %s; never more than 1.5x apart: %s"
-          % ("PASS" if max(s, b) < 0.020 else "MISS", "PASS" if max(s, b) / min(s, b) <= 1.5 else "MISS"))
+    under = "PASS" if max(s, b) < 0.020 else "MISS"
+    apart = "PASS" if max(s, b) / min(s, b) <= 1.5 else "MISS"
+    print("goal 13.6: under 20 ms on both: %s; never more than 1.5x apart: %s" % (under, apart))
+    if os.environ.get("BENCH_RESULTS"):  # in the summary of make bench
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import lib
+        lib.record("13.6", under, "hook post-receive under 20 ms")
+        lib.record("13.6r", apart, "hook post-receive: BIG within 1.5x of SMALL")
 finally:
     rx.terminate()
     rx.wait()

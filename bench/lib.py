@@ -33,6 +33,8 @@
         the event types found in NAME.out (`scan --json`) against the
         expected histogram (exact match; types not listed must be absent).
     lib.py note TEXT
+    (bench/hook.py and bench/deliver.py add their goals' verdicts with
+    record(), when run by run.sh, which sets BENCH_RESULTS)
     lib.py summary
 Rows go to stdout and to $BENCH_RESULTS/report.txt; goal verdicts to
 $BENCH_RESULTS/goals.tsv; command lines to $BENCH_RESULTS/commands.txt.
@@ -280,6 +282,12 @@ def cell(res):
     return "%s %s" % (ftime(med(res, "wall")), fmib(med(res, "rss")))
 
 
+def record(gid, verdict, label):
+    """A goal's verdict for the summary line."""
+    with open(os.path.join(RES, "goals.tsv"), "a") as f:
+        f.write("%s\t%s\t%s\n" % (gid, verdict, label))
+
+
 def row(gid, label, a, b, ratio, goal, verdict, errs=()):
     emit("%-*s %-*s %-*s %-*s %*s  %-*s %s" % (
         W[0], gid, W[1], label, W[2], a, W[3], b, W[4], ratio, W[5], goal,
@@ -288,8 +296,7 @@ def row(gid, label, a, b, ratio, goal, verdict, errs=()):
         if e:
             emit("%-*s   ! %s" % (W[0], "", e))
     if verdict in ("PASS", "MISS"):
-        with open(os.path.join(RES, "goals.tsv"), "a") as f:
-            f.write("%s\t%s\t%s\n" % (gid, verdict, label))
+        record(gid, verdict, label)
 
 
 def cmp(op, x, limit):
