@@ -7,7 +7,8 @@
  * libgit2 without its CA bundle and libssh2, GnuTLS not started), and it
  * does only what every delivering hook has to: start libgit2, open the
  * repository and read the pushed commit, start libcurl, sign a small body
- * with HMAC-SHA256 and POST it to the receiver, then stop both libraries
+ * as herald signs a webhook (sign_standard(), src/deliver/sign.c: Standard
+ * Webhooks' HMAC-SHA256) and POST it to the receiver, then stop both libraries
  * and exit. No configuration, no scan, no outbox, no ledger, no fsync.
  * Its user+sys is what loading and starting the libraries costs on the
  * machine, with one request: what herald's own work comes on top of.
@@ -21,39 +22,17 @@
 #include <curl/curl.h>
 #include <git2.h>
 #include <jansson.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <time.h>
 
 #include "herald/repo.h"
+#include "herald/sign.h"
+#include "herald/strbuf.h"
 
 static size_t discard(char *p, size_t size, size_t n, void *data)
 {
 	(void)p;
 	(void)data;
 	return size * n;
-}
-
-/* The body's HMAC-SHA256 under SECRET as lowercase hex in OUT (65 bytes). */
-static int sign(const char *secret, const char *body, char *out)
-{
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	unsigned char mac[32];
-	size_t len = 0;
-	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
-	int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)secret, strlen(secret), params) &&
-		 EVP_MAC_update(ctx, (const unsigned char *)body, strlen(body)) &&
-		 EVP_MAC_final(ctx, mac, &len, sizeof(mac)) && len == sizeof(mac);
-
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(hmac);
-	for (size_t i = 0; ok && i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
-	return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -65,7 +44,9 @@ int main(int argc, char **argv)
 	const git_error *e;
 	const char *summary;
 	json_t *doc;
-	char *body = NULL, mac[65], header[96];
+	struct strbuf sig = STRBUF_INIT;
+	const char *secrets[1];
+	char *body = NULL;
 	long status = 0;
 	CURLcode rc = CURLE_FAILED_INIT;
 	CURL *curl;
@@ -87,12 +68,15 @@ int main(int argc, char **argv)
 			summary ? summary : "");
 	body = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
-	if (!body || sign(argv[4], body, mac) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	secrets[0] = argv[4];
+	strbuf_addstr(&sig, "webhook-signature: ");
+	if (!body ||
+	    sign_standard(secrets, 1, "msg_floor", (long long)time(NULL), body, strlen(body), &sig) < 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "bench-floor: cannot make the body, or start OpenSSL or libcurl\n");
 		goto out;
 	}
-	snprintf(header, sizeof(header), "X-Floor-Signature: sha256=%s", mac);
-	headers = curl_slist_append(curl_slist_append(NULL, "Content-Type: application/json"), header);
+	headers = curl_slist_append(curl_slist_append(NULL, "Content-Type: application/json"), sig.buf);
 	if ((curl = curl_easy_init())) {
 		curl_easy_setopt(curl, CURLOPT_URL, argv[3]);
 		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -115,6 +99,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-floor: the POST got HTTP %ld\n", status);
 out:
 	free(body);
+	strbuf_release(&sig);
 	git_commit_free(commit);
 	git_repository_free(repo);
 	repo_library_stop();

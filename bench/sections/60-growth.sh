@@ -10,6 +10,15 @@
 # 100,000-post repository takes long to generate (see bench/README.md), so
 # it is measured only when asked for. The 10,000 row uses the big-years
 # variant when it is already made (the same history on main).
+growth_repo() { # growth_repo N -> the repository of the N-post row
+	if [ "$1" = 10000 ] && [ "$BIGKIND" = big ] && [ -f "$GENDIR/big-years.stamp" ] &&
+		[ "$(cat "$GENDIR/big-years.stamp")" = "$GENSUM" ]; then
+		echo "$GENDIR/big-years"
+	else
+		echo "$GENDIR/growth-$1"
+	fi
+}
+
 section_growth() {
 	sizes=${BENCH_GROWTH:-1000 10000}
 	section "growth: $(echo "$sizes" | sed 's/ / \/ /g') posts, history 2x posts, years layout"
@@ -22,12 +31,9 @@ section_growth() {
 	while [ ! -s "$gport" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	first="" last="" made=""
 	for n in $sizes; do
-		if [ "$n" = 10000 ] && [ -f "$GENDIR/$BIGKIND-years.stamp" ] &&
-			[ "$(cat "$GENDIR/$BIGKIND-years.stamp")" = "$GENSUM" ] && [ "$BIGKIND" = big ]; then
-			R=$GENDIR/big-years
-		else
+		R=$(growth_repo "$n")
+		if [ "$R" = "$GENDIR/growth-$n" ]; then
 			gen "growth-$n" big --posts "$n" --layout years || continue
-			R=$GENDIR/growth-$n
 		fi
 		note "$n posts: $(describe "$R")"
 		# The hook for the last commit's one new post, delivered to a local
@@ -41,7 +47,6 @@ section_growth() {
 			git -C "$S" config herald.bench.url "http://127.0.0.1:$(cat "$gport")/hook" &&
 			git -C "$S" config herald.bench.secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw &&
 			mkdir -p "$S/refs/herald/heads"
-		eval "grepo_$n=\$R"
 		[ -z "$first" ] && first=$n
 		last=$n
 		made="$made $n"
@@ -49,43 +54,43 @@ section_growth() {
 	# Every figure of every size is divided by another (its git reference,
 	# the same at another size), so each family's runs are taken in turn:
 	# a ratio of a few milliseconds means something only if both saw the
-	# same moments of the machine.
-	set --
-	for n in $made; do set -- "$@" "gall_$n" "gallgit_$n"; done
-	for n in $made; do
-		eval "R=\$grepo_$n"
-		set -- "$@" -- "$HERALD" -C "$R" scan --all HEAD --json -- git -C "$R" log --raw --no-abbrev -M HEAD
-	done
-	[ $# -gt 0 ] && alternate "$@"
-	set --
-	for n in $made; do set -- "$@" "glint_$n=0,1" "glintgit_$n"; done
-	for n in $made; do
-		eval "R=\$grepo_$n"
-		set -- "$@" -- "$HERALD" -C "$R" lint HEAD -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
-	done
-	[ $# -gt 0 ] && alternate "$@"
-	set --
-	for n in $made; do set -- "$@" "g1_$n" "g1git_$n"; done
-	[ $# -gt 0 ] && set -- "$@" --capture
-	for n in $made; do
-		eval "R=\$grepo_$n"
-		set -- "$@" -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json -- git -C "$R" log -1 --raw --no-abbrev -M HEAD
-	done
-	[ $# -gt 0 ] && alternate "$@"
-	set --
-	for n in $made; do set -- "$@" "ghook_$n" "ghookgit_$n"; done
-	[ $# -gt 0 ] && set -- "$@" --
-	sep=""
-	for n in $made; do
-		eval "R=\$grepo_$n"
-		S=$OUT/growth-$n.git
-		old=$(git -C "$R" rev-parse HEAD~1) new=$(git -C "$R" rev-parse HEAD)
-		reset="printf '%s\\n' $old >'$S/refs/herald/heads/main' && rm -f '$S/herald/ledger' '$S/herald/status.json' '$S'/herald/outbox/*.json"
-		set -- "$@" $sep sh -c "$reset && echo '$old $new refs/heads/main' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null" \
-			-- sh -c "$reset && git -C '$S' log -1 --raw --no-abbrev -M $new >/dev/null"
-		sep=--
-	done
-	[ $# -gt 0 ] && alternate "$@"
+	# same moments of the machine. In each `alternate`, the first -- ends
+	# the options and the later ones part the commands.
+	if [ -n "$made" ]; then
+		set --
+		for n in $made; do set -- "$@" "gall_$n" "gallgit_$n"; done
+		for n in $made; do
+			R=$(growth_repo "$n")
+			set -- "$@" -- "$HERALD" -C "$R" scan --all HEAD --json -- git -C "$R" log --raw --no-abbrev -M HEAD
+		done
+		alternate "$@"
+		set --
+		for n in $made; do set -- "$@" "glint_$n=0,1" "glintgit_$n"; done
+		for n in $made; do
+			R=$(growth_repo "$n")
+			set -- "$@" -- "$HERALD" -C "$R" lint HEAD -- sh -c "git -C '$R' ls-tree -r HEAD | awk '{print \$3}' | git -C '$R' cat-file --batch >/dev/null"
+		done
+		alternate "$@"
+		set --
+		for n in $made; do set -- "$@" "g1_$n" "g1git_$n"; done
+		set -- "$@" --capture
+		for n in $made; do
+			R=$(growth_repo "$n")
+			set -- "$@" -- "$HERALD" -C "$R" scan HEAD~1 HEAD --json -- git -C "$R" log -1 --raw --no-abbrev -M HEAD
+		done
+		alternate "$@"
+		set --
+		for n in $made; do set -- "$@" "ghook_$n" "ghookgit_$n"; done
+		for n in $made; do
+			R=$(growth_repo "$n")
+			S=$OUT/growth-$n.git
+			old=$(git -C "$R" rev-parse HEAD~1) new=$(git -C "$R" rev-parse HEAD)
+			reset="printf '%s\\n' $old >'$S/refs/herald/heads/main' && rm -f '$S/herald/ledger' '$S/herald/status.json' '$S'/herald/outbox/*.json"
+			set -- "$@" -- sh -c "$reset && echo '$old $new refs/heads/main' | GIT_DIR='$S' '$HERALD' hook post-receive >/dev/null" \
+				-- sh -c "$reset && git -C '$S' log -1 --raw --no-abbrev -M $new >/dev/null"
+		done
+		alternate "$@"
+	fi
 	for n in $made; do
 		python3 "$BENCH/growth.py" size 13.8s "$n: scan HEAD~1 HEAD / git log -1" "g1_$n" "g1git_$n" git
 		python3 "$BENCH/growth.py" size 13.8s "$n: scan --all / git log --raw -M" "gall_$n" "gallgit_$n" git
